@@ -1,0 +1,1 @@
+"""The graphkit command line: thin commands over the library."""

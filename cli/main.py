@@ -1,0 +1,52 @@
+"""The `graphkit` command: a click group that turns graphkit's errors into
+clean messages and exit codes (0 ok, 1 error, 2 usage; see GraphkitError)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+import graphkit
+from graphkit.problems import GraphkitError, PortfolioError
+
+from . import portfolio_commands
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class GraphkitGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PortfolioError as exc:
+            report_problems(exc.problems)
+            click.secho(f"Error: {exc}; nothing was written.", fg="red", err=True)
+            sys.exit(exc.exit_code)
+        except GraphkitError as exc:
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(exc.exit_code)
+
+
+def report_problems(problems: list[graphkit.Problem]) -> None:
+    for p in problems:
+        click.secho(str(p), fg="red" if p.severity == "error" else "yellow", err=True)
+
+
+@click.group(cls=GraphkitGroup, context_settings=CONTEXT)
+@click.version_option(graphkit.__version__, "--version", "-V", prog_name="graphkit")
+def main() -> None:
+    """Map pharmaceutical contract-manufacturing relationships as a graph and
+    find what endangers supply.
+
+    \b
+    Examples:
+      graphkit validate examples/portfolio.yaml
+      graphkit convert examples/portfolio.yaml -o portfolio.xlsx
+      graphkit generate --scale 100000 --seed 1 -o big.json
+    """
+
+
+for command in portfolio_commands.COMMANDS:
+    main.add_command(command)

@@ -1,0 +1,90 @@
+"""Rendering results for the terminal and for other programs, and the
+options every listing command shares."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from graphkit.io.tables import safe_cell
+
+__all__ = ["OUTPUT_FORMATS", "cell_text", "format_option", "render_rows", "render_table", "to_json"]
+
+OUTPUT_FORMATS = ("table", "json", "csv", "markdown")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def format_option(func: F) -> F:
+    """The one --format option shared by every command that prints results."""
+    return click.option("--format", "-f", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table",
+                        show_default=True, help="Output format.")(func)
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:,.0f}"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(cell_text(v) for v in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {cell_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    return str(value)
+
+
+def render_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """Aligned plain-text columns; numbers right-aligned."""
+    if not rows:
+        return "(none)"
+    columns = list(columns or rows[0].keys())
+    cells = [[cell_text(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    numeric = [all(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool)
+                   for r in rows if r.get(c) is not None) for c in columns]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if n else v.ljust(w)
+                         for v, w, n in zip(values, widths, numeric)).rstrip()
+
+    return "\n".join([line(columns), line(["-" * w for w in widths]), *map(line, cells)])
+
+
+def render_rows(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> str:
+    """One list of records in the chosen format."""
+    if fmt == "json":
+        return to_json(list(rows))
+    columns = list(columns or (rows[0].keys() if rows else []))
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow([safe_cell(cell_text(r.get(c))) for c in columns])
+        return buf.getvalue().rstrip("\n")
+    if fmt == "markdown":
+        def md(v: str) -> str:
+            return v.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+        head = "| " + " | ".join(map(md, columns)) + " |"
+        rule = "|" + "|".join("---" for _ in columns) + "|"
+        body = ["| " + " | ".join(md(cell_text(r.get(c))) for c in columns) + " |" for r in rows]
+        return "\n".join([head, rule, *body])
+    return render_table(rows, columns)

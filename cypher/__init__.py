@@ -1,0 +1,1 @@
+"""Every Cypher statement graphkit runs, as .cypher files read with importlib.resources."""

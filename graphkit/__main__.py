@@ -1,0 +1,3 @@
+from graphkit.cli.main import main
+
+main(prog_name="graphkit")

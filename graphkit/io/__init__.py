@@ -1,0 +1,136 @@
+"""Reading and writing portfolios in every supported format.
+
+Formats: ``yaml``, ``json``, ``csv`` (a folder of CSV files) and ``xlsx``.
+Writes are atomic: the output appears whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..model import Portfolio
+from ..problems import GraphkitError, PortfolioError, Problem, sort_problems
+from ..validate import build_portfolio
+from .documents import read_document, write_document
+from .tables import read_tables, write_csv_folder, write_xlsx
+
+__all__ = [
+    "FORMATS",
+    "atomic_path",
+    "detect_format",
+    "read_portfolio",
+    "write_portfolio",
+    "write_records",
+]
+
+FORMATS = ("yaml", "json", "csv", "xlsx")
+_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
+
+
+def detect_format(path: Path, fmt: str | None = None, *, for_writing: bool = False) -> str:
+    """The format named, or the one the path implies (a folder or no suffix: csv)."""
+    if fmt:
+        if fmt not in FORMATS:
+            raise GraphkitError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+        return fmt
+    if path.suffix.lower() in _SUFFIXES:
+        return _SUFFIXES[path.suffix.lower()]
+    if path.is_dir() or (for_writing and not path.suffix):
+        return "csv"
+    raise GraphkitError(f"{path}: cannot tell the format from the name; use a .yaml, .json "
+                        "or .xlsx file or a folder of CSV files")
+
+
+def read_portfolio(path: str | os.PathLike[str], fmt: str | None = None) -> tuple[Portfolio, list[Problem]]:
+    """Read and validate a portfolio; returns it with its warnings.
+
+    Raises `PortfolioError` with every problem found, `GraphkitError` when
+    the file cannot be read at all.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise GraphkitError(f"{path}: no such file or folder")
+    fmt = detect_format(path, fmt)
+    problems: list[Problem] = []
+    try:
+        if fmt in ("yaml", "json"):
+            raw, locate = read_document(path, fmt)
+        else:
+            raw, locate, problems = read_tables(path)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError) as exc:
+        raise GraphkitError(f"{path}: cannot read as {fmt}: {exc}") from None
+    try:
+        portfolio, warnings = build_portfolio(raw, locate, str(path))
+    except PortfolioError as exc:
+        raise PortfolioError(sort_problems(problems + exc.problems), str(path)) from None
+    if any(p.severity == "error" for p in problems):
+        raise PortfolioError(sort_problems(problems + warnings), str(path))
+    return portfolio, sort_problems(problems + warnings)
+
+
+def write_records(records: Iterable[tuple[str, dict[str, Any]]], path: str | os.PathLike[str],
+                  fmt: str | None = None) -> Path:
+    """Write a stream of (section, record) pairs, grouped by section, atomically."""
+    path = Path(path)
+    fmt = detect_format(path, fmt, for_writing=True)
+    with atomic_path(path, directory=fmt == "csv") as tmp:
+        if fmt == "csv":
+            write_csv_folder(records, tmp)
+        elif fmt == "xlsx":
+            write_xlsx(records, tmp)
+        else:
+            with open(tmp, "w", encoding="utf-8") as out:
+                write_document(records, out, fmt)
+    return path
+
+
+def write_portfolio(portfolio: Portfolio, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
+    return write_records(portfolio.records(), path, fmt)
+
+
+class atomic_path:
+    """Context manager giving a temporary path beside `target`; on success
+    it replaces `target`, on failure it is removed and `target` is untouched."""
+
+    def __init__(self, target: Path, *, directory: bool = False) -> None:
+        self.target, self.directory = Path(target), directory
+
+    def __enter__(self) -> Path:
+        parent = self.target.parent
+        if not parent.is_dir():
+            raise GraphkitError(f"{self.target}: folder {parent} does not exist")
+        if self.directory:
+            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=parent))
+        else:
+            fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=parent)
+            os.close(fd)
+            self.tmp = Path(name)
+        return self.tmp
+
+    def __exit__(self, exc_type: Any, *_: object) -> None:
+        if exc_type is not None:
+            _remove(self.tmp)
+            return
+        if self.directory and self.target.is_dir():
+            old = self.target.with_name(f".{self.target.name}.old")
+            _remove(old)
+            os.replace(self.target, old)
+            os.replace(self.tmp, self.target)
+            _remove(old)
+        else:
+            if not self.directory:
+                os.chmod(self.tmp, 0o644)
+            os.replace(self.tmp, self.target)
+
+
+def _remove(p: Path) -> None:
+    if p.is_dir():
+        shutil.rmtree(p, ignore_errors=True)
+    elif p.exists():
+        p.unlink()
+

@@ -1,0 +1,408 @@
+"""The domain model: the one place where graphkit's entities, their fields,
+closed vocabularies, Neo4j labels and relationship types are written down.
+
+File formats, validation, the NetworkX graph, the Neo4j store and the
+visual styling all derive from the declarations here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "DISTRIBUTION_STEP",
+    "LABELS",
+    "NODE_SECTIONS",
+    "SECTIONS",
+    "STERILE_TECHNOLOGIES",
+    "BusinessModel",
+    "Client",
+    "Contract",
+    "DistributorRef",
+    "Feed",
+    "Liaison",
+    "MarketingPartner",
+    "MarketingRef",
+    "NodeKind",
+    "Portfolio",
+    "Product",
+    "Provider",
+    "ProviderKind",
+    "QualityMaturity",
+    "Record",
+    "RelType",
+    "Relationship",
+    "Requirement",
+    "Segment",
+    "Service",
+    "Stage",
+    "Step",
+    "SupplyLink",
+    "Technology",
+    "requirement_node_id",
+]
+
+
+class ProviderKind(StrEnum):
+    CMO = "cmo"
+    CRO = "cro"
+    TEST_LAB = "test_lab"
+    DISTRIBUTOR = "distributor"
+
+
+class BusinessModel(StrEnum):
+    CMO_ONLY = "cmo_only"
+    HYBRID_BRANDED = "hybrid_branded"
+    HYBRID_GENERIC = "hybrid_generic"
+
+
+class Service(StrEnum):
+    CELL_BANK = "cell_bank"
+    API = "api"
+    DRUG_PRODUCT = "drug_product"
+    FINISHED_PRODUCT = "finished_product"
+    PACKAGING_LABELING = "packaging_labeling"
+    TESTING = "testing"
+    CLINICAL_RESEARCH = "clinical_research"
+    DISTRIBUTION = "distribution"
+
+
+class Technology(StrEnum):
+    ASEPTIC_FILL = "aseptic_fill"
+    LYOPHILIZATION = "lyophilization"
+    TERMINAL_STERILIZATION = "terminal_sterilization"
+    STERILE_POWDER = "sterile_powder"
+    STERILE_CREAM = "sterile_cream"
+    TABLET = "tablet"
+    CAPSULE = "capsule"
+    CAPLET = "caplet"
+    SACHET = "sachet"
+
+
+# Parenterals, sterile powders and creams: hard to requalify at another site.
+STERILE_TECHNOLOGIES = frozenset({
+    Technology.ASEPTIC_FILL, Technology.LYOPHILIZATION, Technology.TERMINAL_STERILIZATION,
+    Technology.STERILE_POWDER, Technology.STERILE_CREAM,
+})
+
+
+class Stage(StrEnum):
+    CLINICAL = "clinical"
+    COMMERCIAL = "commercial"
+
+
+class Segment(StrEnum):
+    GENERICS_ONLY = "generics_only"
+    LARGE = "large"
+    MID_SIZED = "mid_sized"
+    SMALL = "small"
+
+
+class QualityMaturity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Step(StrEnum):
+    CELL_BANK = "cell_bank"
+    API = "api"
+    DRUG_PRODUCT = "drug_product"
+    FILL_FINISH = "fill_finish"
+    PACKAGING_LABELING = "packaging_labeling"
+    TESTING = "testing"
+
+
+# A product with distributors also needs this step (covered by any one of them).
+DISTRIBUTION_STEP = "distribution"
+
+
+class RelType(StrEnum):
+    OWNS = "OWNS"
+    SUPPLIES = "SUPPLIES"
+    FEEDS = "FEEDS"
+    DISTRIBUTES = "DISTRIBUTES"
+    CONTRACTS_WITH = "CONTRACTS_WITH"
+    MARKETS = "MARKETS"
+    REQUIRES = "REQUIRES"
+    LIAISES_WITH = "LIAISES_WITH"
+    EMPLOYS = "EMPLOYS"
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Record(BaseModel):
+    """Base of every record in a portfolio file: immutable, lenient about
+    number/string spelling (spreadsheets), strict about everything else."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", coerce_numbers_to_str=True,
+                              populate_by_name=True)
+    # Nested list fields holding records of another class (for files and sheets).
+    NESTED: ClassVar[dict[str, type[Record]]] = {}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as it is written in a portfolio file (unset fields left out)."""
+        out: dict[str, Any] = {}
+        for name, info in type(self).model_fields.items():
+            value = getattr(self, name)
+            if value is None or value == () or value == "":
+                continue
+            if name in self.NESTED:
+                value = [item.to_dict() for item in value]
+            elif isinstance(value, tuple):
+                value = [str(v) for v in value]
+            elif isinstance(value, StrEnum):
+                value = str(value)
+            elif isinstance(value, float) and value.is_integer():
+                value = int(value)
+            out[info.alias or name] = value
+        return out
+
+
+class Provider(Record):
+    id: Id
+    name: Name
+    kind: ProviderKind
+    business_model: BusinessModel | None = None
+    services: tuple[Service, ...] = ()
+    technologies: tuple[Technology, ...] = ()
+    own_technologies: tuple[Technology, ...] = ()
+    own_revenue: Amount | None = None
+    country: str | None = None
+    capacity: Amount | None = None
+
+    @property
+    def model(self) -> BusinessModel | None:
+        """The business model, defaulting to cmo_only for CMOs."""
+        if self.kind is ProviderKind.CMO:
+            return self.business_model or BusinessModel.CMO_ONLY
+        return self.business_model
+
+
+class Client(Record):
+    id: Id
+    name: Name
+    segment: Segment
+    quality_maturity: QualityMaturity | None = None
+
+
+class MarketingPartner(Record):
+    id: Id
+    name: Name
+    territories: tuple[str, ...] = ()
+
+
+class SupplyLink(Record):
+    provider: Id
+    step: Step
+    qualified: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        # `qualified` is always written: a backup must stay visibly unqualified.
+        return {"provider": self.provider, "step": str(self.step), "qualified": self.qualified}
+
+
+def _short_form(key: str) -> BeforeValidator:
+    """Accept a bare id where a {key: id, territory: …} record is expected."""
+    return BeforeValidator(lambda v: {key: v} if isinstance(v, (str, int)) else v)
+
+
+class DistributorRef(Record):
+    distributor: Id
+    territory: str | None = None
+
+
+class MarketingRef(Record):
+    partner: Id
+    territory: str | None = None
+
+
+class Product(Record):
+    id: Id
+    name: Name
+    technology: Technology
+    stage: Stage = Stage.COMMERCIAL
+    owner: Id
+    annual_revenue: Amount | None = None
+    supply: tuple[SupplyLink, ...] = ()
+    distributors: tuple[Annotated[DistributorRef, _short_form("distributor")], ...] = ()
+    marketed_by: tuple[Annotated[MarketingRef, _short_form("partner")], ...] = ()
+
+    NESTED: ClassVar[dict[str, type[Record]]] = {
+        "supply": SupplyLink, "distributors": DistributorRef, "marketed_by": MarketingRef}
+
+    @property
+    def sterile(self) -> bool:
+        return self.technology in STERILE_TECHNOLOGIES
+
+
+class Feed(Record):
+    from_: Id = Field(alias="from")
+    to: Id
+    material: Name
+
+
+class Contract(Record):
+    client: Id
+    provider: Id
+    annual_value: Amount
+    currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
+                                               pattern=r"^[A-Za-z]{3}$")] = "USD"
+
+
+class Requirement(Record):
+    party: Id
+    topic: Name
+    value: Annotated[str, StringConstraints(strip_whitespace=True)]
+    products: tuple[Id, ...] = ()
+
+
+class Liaison(Record):
+    id: Id
+    name: Name
+    client: Id
+    providers: tuple[Id, ...] = ()
+    skills: tuple[str, ...] = ()
+
+
+# Top-level keys of a portfolio, in file order, and the record each holds.
+SECTIONS: dict[str, type[Record]] = {
+    "providers": Provider,
+    "clients": Client,
+    "marketing_partners": MarketingPartner,
+    "products": Product,
+    "feeds": Feed,
+    "contracts": Contract,
+    "requirements": Requirement,
+    "liaisons": Liaison,
+}
+# Sections whose records are nodes with a portfolio-unique id.
+NODE_SECTIONS = ("providers", "clients", "marketing_partners", "products", "liaisons")
+
+
+class NodeKind(StrEnum):
+    """The kind of every node in the graph (providers by their `kind`)."""
+
+    CMO = "cmo"
+    CRO = "cro"
+    TEST_LAB = "test_lab"
+    DISTRIBUTOR = "distributor"
+    CLIENT = "client"
+    MARKETING_PARTNER = "marketing_partner"
+    PRODUCT = "product"
+    REQUIREMENT = "requirement"
+    LIAISON = "liaison"
+
+
+# Neo4j labels of each node kind; the first is the label its id is unique in.
+LABELS: dict[NodeKind, tuple[str, ...]] = {
+    NodeKind.CMO: ("Provider", "CMO"),
+    NodeKind.CRO: ("Provider", "CRO"),
+    NodeKind.TEST_LAB: ("Provider", "TestLab"),
+    NodeKind.DISTRIBUTOR: ("Provider", "Distributor"),
+    NodeKind.CLIENT: ("Client",),
+    NodeKind.MARKETING_PARTNER: ("MarketingPartner",),
+    NodeKind.PRODUCT: ("Product",),
+    NodeKind.REQUIREMENT: ("Requirement",),
+    NodeKind.LIAISON: ("Liaison",),
+}
+
+
+def requirement_node_id(topic: str) -> str:
+    """Requirements are nodes keyed by topic; parties' values sit on the edges."""
+    return f"topic:{topic}"
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    type: RelType
+    source: str
+    target: str
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """A validated portfolio: the records of every section, in file order."""
+
+    providers: tuple[Provider, ...] = ()
+    clients: tuple[Client, ...] = ()
+    marketing_partners: tuple[MarketingPartner, ...] = ()
+    products: tuple[Product, ...] = ()
+    feeds: tuple[Feed, ...] = ()
+    contracts: tuple[Contract, ...] = ()
+    requirements: tuple[Requirement, ...] = ()
+    liaisons: tuple[Liaison, ...] = ()
+
+    @cached_property
+    def nodes(self) -> dict[str, Record]:
+        """Every node record by id."""
+        return {r.id: r for key in NODE_SECTIONS for r in getattr(self, key)}  # type: ignore[attr-defined]
+
+    def kind(self, node_id: str) -> NodeKind:
+        record = self.nodes[node_id]
+        if isinstance(record, Provider):
+            return NodeKind(record.kind.value)
+        return _KIND_OF_RECORD[type(record)]
+
+    def records(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(section, record as written in a file) pairs, in file order."""
+        for key in SECTIONS:
+            for record in getattr(self, key):
+                yield key, record.to_dict()
+
+    @cached_property
+    def requirement_products(self) -> tuple[tuple[Requirement, tuple[str, ...]], ...]:
+        """Each requirement with the products it applies to: its own list, or
+        every product the party markets (partner) or owns (client)."""
+        reach: dict[str, list[str]] = {}
+        for p in self.products:
+            reach.setdefault(p.owner, []).append(p.id)
+            for m in dict.fromkeys(m.partner for m in p.marketed_by):
+                reach.setdefault(m, []).append(p.id)
+        return tuple((r, r.products or tuple(reach.get(r.party, ()))) for r in self.requirements)
+
+    def relationships(self) -> Iterator[Relationship]:
+        """Every relationship of the graph, derived from the records."""
+        R = Relationship
+        for p in self.products:
+            yield R(RelType.OWNS, p.owner, p.id)
+            for s in p.supply:
+                yield R(RelType.SUPPLIES, s.provider, p.id, {"step": str(s.step), "qualified": s.qualified})
+            for d in p.distributors:
+                yield R(RelType.DISTRIBUTES, d.distributor, p.id, _opt(territory=d.territory))
+            for m in p.marketed_by:
+                yield R(RelType.MARKETS, m.partner, p.id, _opt(territory=m.territory))
+        for f in self.feeds:
+            yield R(RelType.FEEDS, f.from_, f.to, {"material": f.material})
+        for c in self.contracts:
+            yield R(RelType.CONTRACTS_WITH, c.client, c.provider,
+                    {"annual_value": c.annual_value, "currency": c.currency})
+        for r in self.requirements:
+            yield R(RelType.REQUIRES, r.party, requirement_node_id(r.topic),
+                    {"value": r.value, **_opt(products=list(r.products) or None)})
+        for li in self.liaisons:
+            yield R(RelType.EMPLOYS, li.client, li.id)
+            for prov in li.providers:
+                yield R(RelType.LIAISES_WITH, li.id, prov)
+
+
+def _opt(**kwargs: Any) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+_KIND_OF_RECORD: dict[type[Record], NodeKind] = {
+    Client: NodeKind.CLIENT,
+    MarketingPartner: NodeKind.MARKETING_PARTNER,
+    Product: NodeKind.PRODUCT,
+    Liaison: NodeKind.LIAISON,
+}

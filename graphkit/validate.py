@@ -1,0 +1,289 @@
+"""Turn raw portfolio data (plain dicts and lists from any file format) into a
+validated `Portfolio`, reporting every problem at once with its location."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import networkx as nx
+from pydantic import ValidationError
+
+from .model import NODE_SECTIONS, SECTIONS, Contract, Feed, NodeKind, Portfolio, Product, ProviderKind, Record
+from .problems import PortfolioError, Problem, did_you_mean, sort_problems
+
+__all__ = ["Locate", "build_portfolio"]
+
+# Maps a path inside the raw data, e.g. ("products", 3, "supply", 0, "step"),
+# to a human location such as "portfolio.yaml:42" or "supply.csv row 7".
+Locate = Callable[[tuple[Any, ...]], str]
+
+SINGULAR = {"providers": "provider", "clients": "client", "marketing_partners": "partner",
+            "products": "product", "feeds": "feed", "contracts": "contract",
+            "requirements": "requirement", "liaisons": "liaison"}
+
+
+def build_portfolio(raw: Any, locate: Locate, source: str = "") -> tuple[Portfolio, list[Problem]]:
+    """Validate raw data and build the portfolio.
+
+    Returns the portfolio and the warnings; raises `PortfolioError` listing
+    every error (and warning) when anything is wrong.
+    """
+    v = _Validator(locate)
+    portfolio = v.run(raw)
+    problems = sort_problems(v.problems)
+    if any(p.severity == "error" for p in problems):
+        raise PortfolioError(problems, source)
+    return portfolio, problems
+
+
+class _Validator:
+    def __init__(self, locate: Locate) -> None:
+        self.locate = locate
+        self.problems: list[Problem] = []
+        self.kinds: dict[str, NodeKind | None] = {}  # id -> kind (None: record itself invalid)
+
+    def error(self, path: tuple[Any, ...], message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(self.locate(path), message, severity))  # type: ignore[arg-type]
+
+    def run(self, raw: Any) -> Portfolio:
+        if not isinstance(raw, Mapping):
+            self.error((), "a portfolio must be a mapping of sections "
+                           f"({', '.join(SECTIONS)}), found {type(raw).__name__}")
+            return Portfolio()
+        for key in raw:
+            if key not in SECTIONS:
+                self.error((key,), f"unknown section '{key}' ignored{did_you_mean(key, SECTIONS)}",
+                           "warning")
+        sections = {key: self.parse_section(key, raw.get(key)) for key in SECTIONS}
+        self.check_ids(raw)
+        self.check_references(raw)
+        portfolio = Portfolio(**{k: tuple(r for _, r in v) for k, v in sections.items()})
+        self.check_requirements(sections, portfolio)
+        self.check_currencies(sections["contracts"])
+        self.check_feed_cycles(sections["feeds"])
+        return portfolio
+
+    # -- records -----------------------------------------------------------
+
+    def parse_section(self, key: str, items: Any) -> list[tuple[int, Any]]:
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            self.error((key,), f"section '{key}' must be a list of records")
+            return []
+        cls = SECTIONS[key]
+        out = []
+        for i, item in enumerate(items):
+            path = (key, i)
+            if not isinstance(item, Mapping):
+                self.error(path, f"each entry of '{key}' must be a record with fields, found {item!r}")
+                continue
+            self.check_unknown_keys(cls, item, path, describe(key, item))
+            try:
+                out.append((i, cls.model_validate(item)))
+            except ValidationError as exc:
+                for err in exc.errors():
+                    self.error(path + clean_loc(err), f"{describe(key, item)}: {explain(err)}")
+        return out
+
+    def check_unknown_keys(self, cls: type[Record], item: Mapping[str, Any],
+                           path: tuple[Any, ...], what: str) -> None:
+        known = {info.alias or name for name, info in cls.model_fields.items()}
+        for k in item:
+            if k not in known:
+                self.error(path + (k,), f"{what}: unknown field '{k}' ignored"
+                                        f"{did_you_mean(k, known)}", "warning")
+        for name, nested in cls.NESTED.items():
+            entries = item.get(name)
+            for j, entry in enumerate(entries if isinstance(entries, list) else ()):
+                if isinstance(entry, Mapping):
+                    self.check_unknown_keys(nested, entry, path + (name, j), what)
+
+    def check_ids(self, raw: Mapping[str, Any]) -> None:
+        """Ids are unique across all node sections; remember each one's kind
+        (None when a provider's kind is itself invalid) for reference checks."""
+        first: dict[str, tuple[str, int]] = {}
+        for key, i, item in _raw_records(raw, NODE_SECTIONS):
+            if not isinstance(item.get("id"), (str, int)):
+                continue
+            node_id = str(item["id"]).strip()
+            if node_id in first:
+                where = self.locate(first[node_id])
+                self.error((key, i, "id"), f"duplicate id '{node_id}' (first defined at {where})")
+                continue
+            first[node_id] = (key, i)
+            if key == "providers":
+                self.kinds[node_id] = NodeKind(item["kind"]) if item.get("kind") in \
+                    ProviderKind._value2member_map_ else None
+            else:
+                self.kinds[node_id] = KIND_OF_SECTION[key]
+
+    def check_references(self, raw: Mapping[str, Any]) -> None:
+        """Every reference names a defined node of the right kind. Runs on the
+        raw records, so references in otherwise invalid records are checked too."""
+        for key, i, item in _raw_records(raw, REFERENCES):
+            for pattern, label, allowed, hint in REFERENCES[key]:
+                for path, value in _values_at(item, pattern, (key, i)):
+                    if isinstance(value, (str, int)):
+                        self.ref(path, describe(key, item), label, str(value).strip(), allowed, hint)
+
+    def ref(self, path: tuple[Any, ...], what: str, field: str, value: str,
+            allowed: frozenset[NodeKind], hint: str = "") -> None:
+        if value not in self.kinds:
+            candidates = [i for i, k in self.kinds.items() if k in allowed]
+            self.error(path, f"{what}: {field} '{value}' is not defined{did_you_mean(value, candidates)}")
+            return
+        kind = self.kinds[value]
+        if kind is not None and kind not in allowed:
+            expected = " or ".join(sorted(k.value for k in allowed))
+            self.error(path, f"{what}: {field} '{value}' is a {kind.value}, not a {expected}{hint}")
+
+    def check_requirements(self, sections: dict[str, list[tuple[int, Any]]],
+                           portfolio: Portfolio) -> None:
+        """A party has one value per topic and product; it should reach the product."""
+        index_of = {id(r): i for i, r in sections["requirements"]}
+        seen: dict[tuple[str, str, str], tuple[str, int]] = {}
+        for req, prods in portfolio.requirement_products:
+            i = index_of[id(req)]
+            for prod in prods:
+                key = (req.party, req.topic, prod)
+                if key in seen and seen[key][0] != req.value:
+                    self.error(("requirements", i), f"{req.party} requires {req.topic} = "
+                               f"'{req.value}' for {prod}, but also '{seen[key][0]}' "
+                               f"(at {self.locate(('requirements', seen[key][1]))})")
+                seen.setdefault(key, (req.value, i))
+            for prod in req.products:
+                related = _parties_of(portfolio, prod)
+                if related is not None and req.party not in related:
+                    self.error(("requirements", i), f"{req.party} has a requirement for {prod}, "
+                               "which it neither markets nor owns", "warning")
+
+    def check_currencies(self, contracts: list[tuple[int, Contract]]) -> None:
+        first: dict[str, tuple[str, int]] = {}
+        for i, c in contracts:
+            if c.provider in first and first[c.provider][0] != c.currency:
+                cur, j = first[c.provider]
+                self.error(("contracts", i, "currency"),
+                           f"contract {c.client} -> {c.provider}: currency {c.currency} differs from "
+                           f"{cur} used for the same provider at {self.locate(('contracts', j))}; "
+                           "one provider's contracts must share a currency")
+            first.setdefault(c.provider, (c.currency, i))
+
+    def check_feed_cycles(self, feeds: list[tuple[int, Feed]]) -> None:
+        g = nx.DiGraph()
+        for i, f in feeds:
+            g.add_edge(f.from_, f.to, index=i)
+        for component in nx.strongly_connected_components(g):
+            if len(component) == 1 and not any(g.has_edge(n, n) for n in component):
+                continue
+            cycle = nx.find_cycle(g.subgraph(component))
+            names = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
+            self.error(("feeds", g.edges[cycle[0]]["index"]), f"feeds form a cycle: {names}")
+
+
+_PROVIDERS = frozenset({NodeKind.CMO, NodeKind.CRO, NodeKind.TEST_LAB, NodeKind.DISTRIBUTOR})
+_SUPPLIERS = frozenset({NodeKind.CMO, NodeKind.CRO, NodeKind.TEST_LAB})
+# section -> (path to the referencing value, kinds it may name, hint); "*" walks a list.
+REFERENCES: dict[str, list[tuple[tuple[str, ...], str, frozenset[NodeKind], str]]] = {
+    "products": [
+        (("owner",), "owner", frozenset({NodeKind.CLIENT}), ""),
+        (("supply", "*", "provider"), "supply provider", _SUPPLIERS,
+         " (distributors belong under 'distributors')"),
+        (("distributors", "*", "distributor"), "distributor", frozenset({NodeKind.DISTRIBUTOR}), ""),
+        (("marketed_by", "*", "partner"), "marketing partner",
+         frozenset({NodeKind.MARKETING_PARTNER}), ""),
+    ],
+    "feeds": [(("from",), "from", _PROVIDERS, ""), (("to",), "to", _PROVIDERS, "")],
+    "contracts": [(("client",), "client", frozenset({NodeKind.CLIENT}), ""),
+                  (("provider",), "provider", _PROVIDERS, "")],
+    "requirements": [
+        (("party",), "party", frozenset({NodeKind.MARKETING_PARTNER, NodeKind.CLIENT}), ""),
+        (("products", "*"), "product", frozenset({NodeKind.PRODUCT}), ""),
+    ],
+    "liaisons": [(("client",), "client", frozenset({NodeKind.CLIENT}), ""),
+                 (("providers", "*"), "provider", _PROVIDERS, "")],
+}
+
+
+def _raw_records(raw: Mapping[str, Any], keys: Iterable[str]) -> Iterable[tuple[str, int, Mapping[str, Any]]]:
+    for key in keys:
+        items = raw.get(key)
+        for i, item in enumerate(items if isinstance(items, list) else ()):
+            if isinstance(item, Mapping):
+                yield key, i, item
+
+
+def _values_at(node: Any, pattern: tuple[str, ...], path: tuple[Any, ...]) -> Iterable[tuple[tuple[Any, ...], Any]]:
+    """Values at `pattern` below `node`; a bare value where a record is
+    expected stands for the record's reference (the short form `[dist-1]`)."""
+    if not pattern:
+        yield path, node
+    elif pattern[0] == "*":
+        for j, child in enumerate(node if isinstance(node, list) else ()):
+            yield from _values_at(child, pattern[1:], path + (j,))
+    elif isinstance(node, Mapping):
+        if pattern[0] in node:
+            yield from _values_at(node[pattern[0]], pattern[1:], path + (pattern[0],))
+    elif len(pattern) == 1:
+        yield path, node
+
+
+def _parties_of(portfolio: Portfolio, product_id: str) -> set[str] | None:
+    product = portfolio.nodes.get(product_id)
+    if not isinstance(product, Product):
+        return None
+    return {product.owner, *(m.partner for m in product.marketed_by)}
+
+
+KIND_OF_SECTION = {"clients": NodeKind.CLIENT, "marketing_partners": NodeKind.MARKETING_PARTNER,
+                   "products": NodeKind.PRODUCT, "liaisons": NodeKind.LIAISON}
+
+
+def describe(section: str, item: Mapping[str, Any]) -> str:
+    """A short human name for a raw record, for messages."""
+    noun = SINGULAR[section]
+    if section in NODE_SECTIONS:
+        return f"{noun} '{item.get('id', '?')}'"
+    if section == "feeds":
+        return f"feed {item.get('from', '?')} -> {item.get('to', '?')}"
+    if section == "contracts":
+        return f"contract {item.get('client', '?')} -> {item.get('provider', '?')}"
+    return f"requirement {item.get('party', '?')} {item.get('topic', '?')}"
+
+
+def clean_loc(err: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The error's path in the data, without pydantic's validator markers."""
+    return tuple(p for p in err["loc"] if not str(p).startswith("function-"))
+
+
+def field_name(loc: tuple[Any, ...]) -> str:
+    """("supply", 1, "step") -> "supply #2 step"."""
+    return " ".join(f"#{p + 1}" if isinstance(p, int) else str(p) for p in loc)
+
+
+def explain(err: Mapping[str, Any]) -> str:
+    """A pydantic error in words an analyst understands."""
+    name, kind, value = field_name(clean_loc(err)), err["type"], err.get("input")
+    if kind == "missing":
+        return f"{name} is missing"
+    if kind == "enum":
+        choices = [c.strip(" '") for c in err["ctx"]["expected"].replace(" or ", ", ").split(",")]
+        return f"{name} '{value}' is not one of {', '.join(choices)}{did_you_mean(value, choices)}"
+    if kind in ("float_parsing", "float_type", "finite_number"):
+        return f"{name} must be a number, got '{value}'"
+    if kind == "greater_than_equal":
+        return f"{name} must not be negative, got {value}"
+    if kind == "string_too_short":
+        return f"{name} is empty"
+    if kind == "string_pattern_mismatch":
+        return f"{name} must be a three-letter currency code like USD, got '{value}'"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{name} must be true or false, got '{value}'"
+    if kind in ("tuple_type", "list_type"):
+        return f"{name} must be a list, got '{value}'"
+    if kind == "string_type":
+        return f"{name} must be text, got '{value}'"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{name} must be a record with fields, got '{value}'"
+    return f"{name}: {err['msg']}"
