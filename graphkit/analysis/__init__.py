@@ -1,0 +1,1 @@
+"""Supply-risk analyses over the contract-manufacturing graph."""
