@@ -138,3 +138,15 @@ def test_format_detection(tmp_path: Path) -> None:
     assert detect_format(Path("a.JSON")) == "json"
     assert detect_format(tmp_path) == "csv"
     assert detect_format(tmp_path / "new-folder", for_writing=True) == "csv"
+
+
+def test_bundled_example_is_valid_and_complete() -> None:
+    example = Path(__file__).parent.parent / "examples" / "portfolio.yaml"
+    p, warnings = read_portfolio(example)
+    assert warnings == []
+    s = summarize(p)
+    # every provider kind, business model, segment and technology is shown
+    assert {"cmo", "cro", "test_lab", "distributor"} <= set(s.nodes)
+    assert set(s.business_models) == {"cmo_only", "hybrid_branded", "hybrid_generic"}
+    assert set(s.segments) == {"generics_only", "large", "mid_sized", "small"}
+    assert len(s.technologies) == 9 and set(s.stages) == {"clinical", "commercial"}
