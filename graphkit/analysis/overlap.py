@@ -1,0 +1,303 @@
+"""Marketing-partner requirement overlap: where the parties behind a product
+ask for the same thing (harmonise once) or for different things (conflict).
+
+A product's *parties* are its owner (the client) and the marketing partners
+that market it.  Each party may require a value for a topic
+(``labeling.language = de``); a requirement applies to the products its own
+``products`` list names or, without a list, to every product the party
+markets or owns (`Portfolio.requirement_products`).
+
+Example
+-------
+>>> from graphkit import read_portfolio
+>>> result = requirement_overlap(read_portfolio("tests/small.yaml")[0])  # doctest: +SKIP
+>>> result.products[0].conflicts[0].values  # doctest: +SKIP
+{'mp-1': 'de', 'mp-2': 'en'}
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from ..model import Portfolio, Product, Stage
+from .severity import Severity
+
+__all__ = [
+    "OverlapResult",
+    "PartnerSimilarity",
+    "ProductOverlap",
+    "ProviderConflicts",
+    "RequirementConflict",
+    "SharedRequirement",
+    "TopicConflict",
+    "requirement_overlap",
+]
+
+
+@dataclass(frozen=True)
+class SharedRequirement:
+    """A (topic, value) that two or more parties of one product require."""
+
+    topic: str
+    value: str
+    parties: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"topic": self.topic, "value": self.value, "parties": list(self.parties)}
+
+
+@dataclass(frozen=True)
+class RequirementConflict:
+    """A topic on which the parties of one product want different values."""
+
+    topic: str
+    values: dict[str, str]  # party id -> its value, sorted by party
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"topic": self.topic, "values": dict(self.values)}
+
+
+@dataclass(frozen=True)
+class ProductOverlap:
+    product: str
+    overlaps: tuple[SharedRequirement, ...]
+    conflicts: tuple[RequirementConflict, ...]
+    severity: Severity
+    explanation: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"product": self.product,
+                "overlaps": [o.as_dict() for o in self.overlaps],
+                "conflicts": [c.as_dict() for c in self.conflicts],
+                "severity": str(self.severity), "explanation": self.explanation}
+
+
+@dataclass(frozen=True)
+class TopicConflict:
+    """A topic whose required value differs across one provider's products."""
+
+    topic: str
+    values: dict[str, tuple[str, ...]]  # value -> product ids requiring it, sorted
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"topic": self.topic, "values": {v: list(p) for v, p in self.values.items()}}
+
+
+@dataclass(frozen=True)
+class ProviderConflicts:
+    provider: str
+    conflicts: tuple[TopicConflict, ...]
+    severity: Severity
+    explanation: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"provider": self.provider, "conflicts": [c.as_dict() for c in self.conflicts],
+                "severity": str(self.severity), "explanation": self.explanation}
+
+
+@dataclass(frozen=True)
+class PartnerSimilarity:
+    a: str
+    b: str
+    jaccard: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"a": self.a, "b": self.b, "jaccard": self.jaccard}
+
+
+@dataclass(frozen=True)
+class OverlapResult:
+    products: tuple[ProductOverlap, ...]
+    providers: tuple[ProviderConflicts, ...]
+    partner_similarity: tuple[PartnerSimilarity, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"products": [p.as_dict() for p in self.products],
+                "providers": [p.as_dict() for p in self.providers],
+                "partner_similarity": [s.as_dict() for s in self.partner_similarity]}
+
+
+def requirement_overlap(portfolio: Portfolio) -> OverlapResult:
+    """Requirement overlaps and conflicts per product and per provider, and
+    how alike the marketing partners' requirements are.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+
+    Returns
+    -------
+    OverlapResult
+        ``products``: products with at least one overlap or conflict, in
+        portfolio order; ``providers``: providers whose products carry
+        different values for a topic, in portfolio order;
+        ``partner_similarity``: partner pairs sharing at least one
+        (topic, value), by Jaccard descending, then ids.
+
+    Notes
+    -----
+    *Which requirements count.*  A requirement counts for a product only when
+    its party is one of that product's parties; a product listed by a party
+    that neither markets nor owns it (a validation warning) is ignored, as is
+    a listed id that is not a product.  If a party (only possible when the
+    portfolio is built without validation) has two values for one topic and
+    product, the first wins.
+
+    *Per product.*  An overlap is a (topic, value) required by two or more
+    parties; a conflict is a topic with two or more distinct values among the
+    parties, reported with every party's value (so a topic can be both: two
+    parties agree and a third differs).
+
+    *Per provider.*  The products a provider handles are those it supplies
+    for any step, qualified or not, and those it distributes (distributors
+    label and serialise).  A topic conflicts when those products carry two or
+    more distinct values for it, counting every party's value of every
+    product (a product with an internal conflict appears under each of its
+    values).  The step is not considered: a provider is told about every
+    conflict on its products.
+
+    *Partner similarity.*  A partner's set is every (topic, value) it requires
+    on any product (as counted above); the Jaccard index
+    ``|A ∩ B| / |A ∪ B|`` is reported for partner pairs with a non-empty
+    intersection, ``a < b``.  This equals networkx's
+    ``bipartite.overlap_weighted_projected_graph(B, partners, jaccard=True)``
+    on the partner–(topic, value) graph.
+
+    *Severity.*  Start at INFO when a product has only overlaps and at LOW
+    when it has a conflict; one step up when it is commercial and one more
+    when it is sterile (so INFO..HIGH).  A provider starts at LOW and goes
+    one step up when any product involved in its conflicts is commercial and
+    one more when any is sterile.
+
+    Cost is linear in (requirement, product) applications plus the
+    partner-pair work of the similarity (pairs sharing a (topic, value)).
+    """
+    products = {p.id: p for p in portfolio.products}
+    # product -> topic -> party -> value
+    wants: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    partner_pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    partners = {m.id for m in portfolio.marketing_partners}
+    for req, prods in portfolio.requirement_products:
+        for pid in prods:
+            product = products.get(pid)
+            if product is None or req.party not in _parties(product):
+                continue
+            wants[pid][req.topic].setdefault(req.party, req.value)
+            if req.party in partners:
+                partner_pairs[req.party].add((req.topic, req.value))
+
+    product_rows = []
+    for product in portfolio.products:
+        row = _product_row(product, wants.get(product.id, {}))
+        if row is not None:
+            product_rows.append(row)
+
+    provider_rows = []
+    for provider, handled in _handled_products(portfolio).items():
+        found = _provider_row(provider, handled, products, wants)
+        if found is not None:
+            provider_rows.append(found)
+
+    return OverlapResult(tuple(product_rows), tuple(provider_rows), _similarity(partner_pairs))
+
+
+def _parties(product: Product) -> set[str]:
+    return {product.owner, *(m.partner for m in product.marketed_by)}
+
+
+def _product_row(product: Product, topics: dict[str, dict[str, str]]) -> ProductOverlap | None:
+    overlaps: list[SharedRequirement] = []
+    conflicts: list[RequirementConflict] = []
+    for topic in sorted(topics):
+        by_party = topics[topic]
+        holders: dict[str, list[str]] = defaultdict(list)
+        for party, value in by_party.items():
+            holders[value].append(party)
+        for value in sorted(holders):
+            if len(holders[value]) >= 2:
+                overlaps.append(SharedRequirement(topic, value, tuple(sorted(holders[value]))))
+        if len(holders) >= 2:
+            conflicts.append(RequirementConflict(topic, {p: by_party[p] for p in sorted(by_party)}))
+    if not overlaps and not conflicts:
+        return None
+    severity = _bump(Severity.LOW if conflicts else Severity.INFO,
+                     product.stage is Stage.COMMERCIAL, product.sterile)
+    return ProductOverlap(product.id, tuple(overlaps), tuple(conflicts), severity,
+                          _product_explanation(product, overlaps, conflicts))
+
+
+def _product_explanation(product: Product, overlaps: list[SharedRequirement],
+                         conflicts: list[RequirementConflict]) -> str:
+    kind = f"{product.stage}{', sterile' if product.sterile else ''}"
+    parts = []
+    if conflicts:
+        first = conflicts[0]
+        wanted = ", ".join(f"{p} {v}" for p, v in first.values.items())
+        more = f" and {len(conflicts) - 1} more topic(s)" if len(conflicts) > 1 else ""
+        parts.append(f"its parties want different values for {first.topic} ({wanted}){more}; "
+                     "agree one value or plan separate runs")
+    if overlaps:
+        shared = ", ".join(f"{o.topic}={o.value}" for o in overlaps[:3])
+        more = ", …" if len(overlaps) > 3 else ""
+        parts.append(f"{len(overlaps)} requirement(s) shared by several parties can be "
+                     f"harmonised once ({shared}{more})")
+    return f"{product.id} ({kind}): " + "; ".join(parts)
+
+
+def _handled_products(portfolio: Portfolio) -> dict[str, list[str]]:
+    """provider id -> product ids it supplies or distributes, in portfolio order."""
+    handled: dict[str, dict[str, None]] = {p.id: {} for p in portfolio.providers}
+    for product in portfolio.products:
+        for s in product.supply:
+            handled.setdefault(s.provider, {})[product.id] = None
+        for d in product.distributors:
+            handled.setdefault(d.distributor, {})[product.id] = None
+    return {prov: list(prods) for prov, prods in handled.items() if prods}
+
+
+def _provider_row(provider: str, handled: list[str], products: dict[str, Product],
+                  wants: dict[str, dict[str, dict[str, str]]]) -> ProviderConflicts | None:
+    # topic -> value -> product ids
+    by_topic: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for pid in handled:
+        for topic, by_party in wants.get(pid, {}).items():
+            for value in by_party.values():
+                by_topic[topic][value].add(pid)
+    conflicts = tuple(
+        TopicConflict(topic, {v: tuple(sorted(by_topic[topic][v])) for v in sorted(by_topic[topic])})
+        for topic in sorted(by_topic) if len(by_topic[topic]) >= 2)
+    if not conflicts:
+        return None
+    involved = [products[pid] for c in conflicts for pids in c.values.values() for pid in pids]
+    severity = _bump(Severity.LOW, any(p.stage is Stage.COMMERCIAL for p in involved),
+                     any(p.sterile for p in involved))
+    listed = "; ".join(f"{c.topic} (" + ", ".join(
+        f"{v} for {_count(pids)}" for v, pids in c.values.items()) + ")" for c in conflicts[:3])
+    more = f" and {len(conflicts) - 3} more" if len(conflicts) > 3 else ""
+    explanation = (f"{provider} must meet different required values on {len(conflicts)} topic(s) "
+                   f"across the products it handles: {listed}{more}; plan separate line set-ups")
+    return ProviderConflicts(provider, conflicts, severity, explanation)
+
+
+def _similarity(pairs_of: dict[str, set[tuple[str, str]]]) -> tuple[PartnerSimilarity, ...]:
+    holders: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for partner in sorted(pairs_of):
+        for pair in pairs_of[partner]:
+            holders[pair].append(partner)
+    shared: dict[tuple[str, str], int] = defaultdict(int)
+    for group in holders.values():
+        for a, b in combinations(group, 2):  # group is sorted, so a < b
+            shared[a, b] += 1
+    rows = [PartnerSimilarity(a, b, n / (len(pairs_of[a]) + len(pairs_of[b]) - n)) for (a, b), n in shared.items()]
+    return tuple(sorted(rows, key=lambda s: (-s.jaccard, s.a, s.b)))
+
+
+def _count(pids: tuple[str, ...]) -> str:
+    return pids[0] if len(pids) == 1 else f"{len(pids)} products"
+
+
+def _bump(base: Severity, *reasons: bool) -> Severity:
+    return Severity(min(Severity.CRITICAL, base + sum(reasons)))

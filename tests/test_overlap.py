@@ -1,0 +1,171 @@
+"""Marketing-partner requirement overlap, checked by hand on tiny portfolios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from networkx.algorithms import bipartite
+
+from graphkit import read_portfolio, write_records
+from graphkit.analysis.overlap import requirement_overlap
+from graphkit.analysis.severity import Severity
+from graphkit.generate import GeneratorSpec, iter_records
+from graphkit.model import Portfolio
+
+SMALL = Path(__file__).with_name("small.yaml")
+
+# vial: owner + mp-a + mp-b; tab: owner + mp-b + mp-c; cap: owner2 + mp-a + mp-d.
+PORTFOLIO = """
+providers:
+  - {id: cmo-1, name: C1, kind: cmo}
+  - {id: cmo-2, name: C2, kind: cmo}
+  - {id: dist, name: D, kind: distributor}
+  - {id: idle, name: Idle, kind: cmo}
+clients:
+  - {id: owner, name: Owner, segment: small}
+  - {id: owner2, name: Owner Two, segment: large}
+marketing_partners:
+  - {id: mp-a, name: A}
+  - {id: mp-b, name: B}
+  - {id: mp-c, name: C}
+  - {id: mp-d, name: D}
+products:
+  - {id: vial, name: Vial, technology: aseptic_fill, stage: commercial, owner: owner,
+     supply: [{provider: cmo-1, step: fill_finish}], marketed_by: [mp-a, mp-b]}
+  - {id: tab, name: Tab, technology: tablet, stage: clinical, owner: owner,
+     supply: [{provider: cmo-1, step: packaging_labeling, qualified: false}, {provider: cmo-2, step: api}],
+     distributors: [dist], marketed_by: [mp-b, mp-c]}
+  - {id: cap, name: Cap, technology: capsule, stage: commercial, owner: owner2,
+     supply: [{provider: cmo-2, step: drug_product}], marketed_by: [mp-a, mp-d]}
+requirements:
+  - {party: owner, topic: labeling.language, value: en}
+  - {party: mp-a, topic: labeling.language, value: en}
+  - {party: mp-b, topic: labeling.language, value: de}
+  - {party: mp-a, topic: serialization.standard, value: gs1}
+  - {party: mp-b, topic: serialization.standard, value: gs1, products: [vial]}
+  - {party: mp-c, topic: serialization.standard, value: ifa}
+  - {party: mp-c, topic: labeling.language, value: fr, products: [vial]}
+  - {party: mp-d, topic: labeling.language, value: en}
+  - {party: mp-d, topic: serialization.standard, value: gs1}
+"""
+
+
+@pytest.fixture
+def portfolio(write) -> Portfolio:
+    p, warnings = read_portfolio(write("p.yaml", PORTFOLIO))
+    # mp-c lists vial, which it does not market: a warning, and ignored below.
+    assert [w.message for w in warnings] == [
+        "mp-c has a requirement for vial, which it neither markets nor owns"]
+    return p
+
+
+def test_overlaps_and_conflicts_per_product(portfolio: Portfolio) -> None:
+    result = requirement_overlap(portfolio).as_dict()
+    by_product = {row["product"]: row for row in result["products"]}
+    assert list(by_product) == ["vial", "tab", "cap"]
+    vial = by_product["vial"]
+    # The owner's own requirement counts; mp-b's listed one reaches vial only;
+    # mp-c's fr for vial is ignored (mp-c does not market it).
+    assert vial["overlaps"] == [
+        {"topic": "labeling.language", "value": "en", "parties": ["mp-a", "owner"]},
+        {"topic": "serialization.standard", "value": "gs1", "parties": ["mp-a", "mp-b"]},
+    ]
+    assert vial["conflicts"] == [
+        {"topic": "labeling.language", "values": {"mp-a": "en", "mp-b": "de", "owner": "en"}}]
+    assert vial["severity"] == "high"  # conflict (low) + commercial + sterile
+    assert "labeling.language" in vial["explanation"] and vial["explanation"].startswith("vial")
+
+    tab = by_product["tab"]
+    assert tab["overlaps"] == []  # mp-b's gs1 is listed for vial only; mp-c alone wants ifa
+    assert tab["conflicts"] == [{"topic": "labeling.language", "values": {"mp-b": "de", "owner": "en"}}]
+    assert tab["severity"] == "low"  # conflict, clinical, not sterile
+
+    cap = by_product["cap"]
+    assert cap["overlaps"] == [
+        {"topic": "labeling.language", "value": "en", "parties": ["mp-a", "mp-d"]},
+        {"topic": "serialization.standard", "value": "gs1", "parties": ["mp-a", "mp-d"]},
+    ]
+    assert cap["conflicts"] == []
+    assert cap["severity"] == "low"  # overlaps only (info) + commercial
+
+
+def test_conflicts_per_provider(portfolio: Portfolio) -> None:
+    rows = {r["provider"]: r for r in requirement_overlap(portfolio).as_dict()["providers"]}
+    assert list(rows) == ["cmo-1", "cmo-2", "dist"]  # idle supplies nothing
+    # cmo-1 makes vial and (not yet qualified) tab.
+    assert rows["cmo-1"]["conflicts"] == [
+        {"topic": "labeling.language", "values": {"de": ["tab", "vial"], "en": ["tab", "vial"]}},
+        {"topic": "serialization.standard", "values": {"gs1": ["vial"], "ifa": ["tab"]}},
+    ]
+    assert rows["cmo-1"]["severity"] == "high"  # vial is commercial and sterile
+    assert rows["cmo-2"]["conflicts"] == [
+        {"topic": "labeling.language", "values": {"de": ["tab"], "en": ["cap", "tab"]}},
+        {"topic": "serialization.standard", "values": {"gs1": ["cap"], "ifa": ["tab"]}},
+    ]
+    assert rows["cmo-2"]["severity"] == "medium"  # cap is commercial, nothing sterile
+    # The distributor labels tab, whose parties disagree on the language.
+    assert rows["dist"]["conflicts"] == [
+        {"topic": "labeling.language", "values": {"de": ["tab"], "en": ["tab"]}}]
+    assert rows["dist"]["severity"] == "low"
+    assert rows["cmo-2"]["explanation"].startswith("cmo-2 must meet different required values on 2 topic(s)")
+
+
+def test_partner_similarity_by_hand(portfolio: Portfolio) -> None:
+    # mp-a {lang en, ser gs1}; mp-b {lang de, ser gs1}; mp-c {ser ifa}; mp-d {lang en, ser gs1}.
+    sims = requirement_overlap(portfolio).as_dict()["partner_similarity"]
+    assert sims == [
+        {"a": "mp-a", "b": "mp-d", "jaccard": 1.0},
+        {"a": "mp-a", "b": "mp-b", "jaccard": pytest.approx(1 / 3)},
+        {"a": "mp-b", "b": "mp-d", "jaccard": pytest.approx(1 / 3)},
+    ]
+
+
+def _networkx_jaccard(portfolio: Portfolio) -> dict[tuple[str, str], float]:
+    """Jaccard by networkx's bipartite projection, from independently built partner sets."""
+    partners = {m.id for m in portfolio.marketing_partners}
+    parties = {p.id: {p.owner, *(m.partner for m in p.marketed_by)} for p in portfolio.products}
+    B = nx.Graph()
+    B.add_nodes_from(partners, bipartite=0)
+    for req, prods in portfolio.requirement_products:
+        if req.party in partners and any(req.party in parties.get(pid, ()) for pid in prods):
+            B.add_edge(req.party, ("pair", req.topic, req.value))
+    G = bipartite.overlap_weighted_projected_graph(B, [n for n in B if n in partners], jaccard=True)
+    return {tuple(sorted((u, v))): w for u, v, w in G.edges(data="weight")}  # type: ignore[misc]
+
+
+def test_partner_similarity_matches_networkx(portfolio: Portfolio) -> None:
+    ours = {(s.a, s.b): s.jaccard for s in requirement_overlap(portfolio).partner_similarity}
+    assert ours == pytest.approx(_networkx_jaccard(portfolio))
+
+
+def test_partner_similarity_matches_networkx_on_a_generated_portfolio(tmp_path: Path) -> None:
+    write_records(iter_records(GeneratorSpec.from_scale(400, seed=7)), tmp_path / "g.json")
+    portfolio, _ = read_portfolio(tmp_path / "g.json")
+    expected = _networkx_jaccard(portfolio)
+    ours = {(s.a, s.b): s.jaccard for s in requirement_overlap(portfolio).partner_similarity}
+    assert expected, "the generated portfolio should have similar partners"
+    assert ours.keys() == expected.keys()
+    assert ours == pytest.approx(expected)
+    assert all(a < b for a, b in ours)
+
+
+def test_small_portfolio() -> None:
+    p, _ = read_portfolio(SMALL)
+    result = requirement_overlap(p)
+    assert [r.product for r in result.products] == ["prod-1"]
+    prod1 = result.products[0]
+    assert prod1.overlaps == ()
+    assert prod1.conflicts[0].topic == "labeling.language"
+    assert prod1.conflicts[0].values == {"mp-1": "de", "mp-2": "en"}
+    assert prod1.severity is Severity.HIGH  # commercial, sterile
+    # prod-1 is made by cmo-a, tested by lab-1 (unqualified), distributed by dist-1.
+    assert [(r.provider, r.conflicts[0].values) for r in result.providers] == [
+        (prov, {"de": ("prod-1",), "en": ("prod-1",)}) for prov in ("cmo-a", "lab-1", "dist-1")]
+    assert result.partner_similarity == ()  # de vs en: nothing shared
+
+
+def test_nothing_to_report() -> None:
+    assert requirement_overlap(Portfolio()).as_dict() == {
+        "products": [], "providers": [], "partner_similarity": []}
