@@ -1,0 +1,1139 @@
+"""Self-contained interactive HTML networks: graphkit's one door to vis-network.
+
+pyvis 0.3.2 is unmaintained and unsafe to call directly: its "local" mode
+still loads vis-network from a CDN, ``in_line`` links Bootstrap from one,
+``write_html`` drops a ``lib/`` folder into the working directory, ``show()``
+opens a browser, its template does not escape the heading or the ids in its
+select menu, ``add_edge`` is quadratic and physics freezes on a few thousand
+nodes.  This module therefore uses none of pyvis's Python code: it takes the
+vis-network build that the installed pyvis package ships
+(``pyvis/lib/vis-9.1.2``), inlines it into one HTML document, and emits the
+node and edge data itself as JSON.
+
+Safety rules kept here:
+
+* every string that comes from data (title, labels, groups, tooltips, legend,
+  notes) is escaped for the context it lands in: ``html.escape`` in markup,
+  JSON with ``<``, ``>`` and ``&`` written as ``\\u003c`` ``\\u003e``
+  ``\\u0026`` inside a non-executable ``<script type="application/json">``;
+  the page script only ever assigns such strings to ``textContent`` or
+  ``value``, and tooltips are DOM elements built from text, never HTML;
+* colours, shapes and heights are validated, so nothing from data reaches a
+  ``style`` attribute unchecked;
+* the page makes no network request: no URL appears in it, and a
+  Content-Security-Policy (``default-src 'none'``, scripts allowed only by
+  their SHA-256 hashes) blocks anything that would slip through, including
+  inline event handlers.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import importlib.util
+import json
+import math
+import os
+import re
+import tempfile
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = [
+    "LARGE_GRAPH_NODES",
+    "NODE_SHAPES",
+    "LegendEntry",
+    "VizEdge",
+    "VizNode",
+    "render_network",
+    "write_html_atomic",
+]
+
+#: Above this many nodes the physics simulation is never used: positions are
+#: taken from the nodes or computed in Python, and the page starts static.
+LARGE_GRAPH_NODES = 1500
+
+#: vis-network node shapes that draw without external resources (no images,
+#: no icon fonts).
+NODE_SHAPES = frozenset({
+    "dot", "circle", "ellipse", "box", "database", "text", "diamond", "star",
+    "triangle", "triangleDown", "square", "hexagon",
+})
+
+_VIS_DIR = "vis-9.1.2"
+_SPACING = 70.0  # layout unit, in vis-network canvas pixels
+_FONT_STACK = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", '
+               'Arial, "Liberation Sans", "DejaVu Sans", sans-serif')
+
+_COLOR_RE = re.compile(
+    r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})"
+    r"|[a-zA-Z]{3,30}"
+    r"|rgba?\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*(?:,\s*(?:0|1|0?\.\d+|1\.0+)\s*)?\)"
+)
+_HEIGHT_RE = re.compile(r"\d{1,5}(?:\.\d{1,3})?(?:px|vh|em|rem|%)")
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _check_text(value: object, what: str) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+
+
+def _check_color(value: object, what: str) -> None:
+    _check_text(value, what)
+    if not _COLOR_RE.fullmatch(value):  # type: ignore[arg-type]
+        raise ValueError(f"{what} {value!r} is not a colour (#rgb, #rrggbb, rgb(), rgba() or a name)")
+
+
+def _check_positive(value: object, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{what} must be a number, not {type(value).__name__}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{what} must be a positive finite number, not {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class VizNode:
+    """One node of a rendered network.
+
+    Parameters
+    ----------
+    id : str
+        Unique identifier within the network.
+    label : str
+        Text drawn next to the node and matched by the search box.
+    group : str
+        Kind of node (``"cmo"``, ``"client"`` ...); one filter checkbox per group.
+    tooltip : str
+        Plain text shown on hover; may span several lines.  Never parsed as HTML.
+    color : str
+        ``#rgb``, ``#rrggbb``, ``#rrggbbaa``, ``rgb()``, ``rgba()`` or a colour name.
+    shape : str
+        One of :data:`NODE_SHAPES`.
+    size : float
+        Node size in canvas pixels (> 0).
+    x, y : float or None
+        Fixed position; both or neither.  Used as-is by the ``"precomputed"``
+        layout and as the starting point by the ``"physics"`` layout.
+    highlight : bool
+        Draw the node emphasised (thick dark border, larger label).
+    """
+
+    id: str
+    label: str
+    group: str
+    tooltip: str
+    color: str
+    shape: str
+    size: float
+    x: float | None = None
+    y: float | None = None
+    highlight: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("id", "label", "group", "tooltip"):
+            _check_text(getattr(self, name), f"VizNode.{name}")
+        _check_color(self.color, "VizNode.color")
+        if self.shape not in NODE_SHAPES:
+            raise ValueError(f"VizNode.shape {self.shape!r} is not one of {sorted(NODE_SHAPES)}")
+        _check_positive(self.size, "VizNode.size")
+        if (self.x is None) != (self.y is None):
+            raise ValueError(f"VizNode {self.id!r}: give both x and y, or neither")
+        if self.x is not None:
+            for name in ("x", "y"):
+                v = getattr(self, name)
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                    raise ValueError(f"VizNode.{name} must be a finite number, not {v!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class VizEdge:
+    """One directed edge of a rendered network.
+
+    Parameters
+    ----------
+    source, target : str
+        Ids of existing :class:`VizNode` objects.
+    label : str
+        Text drawn on the edge (may be empty).
+    tooltip : str
+        Plain text shown on hover (may be empty); never parsed as HTML.
+    color : str
+        Colour, as for :class:`VizNode`.
+    dashes : bool
+        Draw a dashed line.
+    width : float
+        Line width in canvas pixels (> 0).
+    arrows : bool
+        Draw an arrow head at the target.
+    """
+
+    source: str
+    target: str
+    label: str
+    tooltip: str
+    color: str
+    dashes: bool = False
+    width: float = 1.0
+    arrows: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("source", "target", "label", "tooltip"):
+            _check_text(getattr(self, name), f"VizEdge.{name}")
+        _check_color(self.color, "VizEdge.color")
+        _check_positive(self.width, "VizEdge.width")
+
+
+@dataclass(frozen=True, slots=True)
+class LegendEntry:
+    """One line of the legend panel.
+
+    Parameters
+    ----------
+    label : str
+        Text of the entry.
+    color : str
+        Colour, as for :class:`VizNode`.
+    shape : str
+        For ``kind="node"`` one of :data:`NODE_SHAPES`; ignored for edges.
+    kind : {"node", "edge"}
+        Draw a node symbol or a line.
+    dashes : bool
+        For edges: draw the line dashed.
+    """
+
+    label: str
+    color: str
+    shape: str
+    kind: Literal["node", "edge"] = "node"
+    dashes: bool = False
+
+    def __post_init__(self) -> None:
+        _check_text(self.label, "LegendEntry.label")
+        _check_text(self.shape, "LegendEntry.shape")
+        _check_color(self.color, "LegendEntry.color")
+        if self.kind not in ("node", "edge"):
+            raise ValueError(f"LegendEntry.kind must be 'node' or 'edge', not {self.kind!r}")
+        if self.kind == "node" and self.shape not in NODE_SHAPES:
+            raise ValueError(f"LegendEntry.shape {self.shape!r} is not one of {sorted(NODE_SHAPES)}")
+
+
+# ------------------------------------------------------------------------ escaping
+
+
+def _clean(text: str) -> str:
+    """Replace lone surrogates (unencodable in UTF-8) with U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
+def _h(text: str) -> str:
+    """Escape text for HTML element content and quoted attribute values."""
+    return html.escape(_clean(text), quote=True)
+
+
+def _json_for_script(obj: Any) -> str:
+    """JSON that is safe inside ``<script type="application/json">``.
+
+    ``<``, ``>`` and ``&`` only occur inside JSON strings, where their
+    ``\\uXXXX`` escapes mean the same, so no ``</script>`` or ``<!--`` can
+    end or confuse the element.
+    """
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _csp_hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+# -------------------------------------------------------------------------- assets
+
+
+def _pyvis_lib_dir() -> Path:
+    """The ``lib`` folder of the installed pyvis package, found without importing pyvis."""
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pyvis is not installed; graphkit uses the vis-network build it ships")
+    for location in spec.submodule_search_locations:
+        lib = Path(location) / "lib" / _VIS_DIR
+        if lib.is_dir():
+            return lib
+    raise RuntimeError(f"the installed pyvis has no lib/{_VIS_DIR}; graphkit needs pyvis==0.3.2")
+
+
+_SOURCE_MAP_RE = re.compile(r"^[ \t]*(?://[#@]|/\*[#@])\s*sourceMappingURL=[^\n]*$", re.MULTILINE)
+_URL_SCHEME_RE = re.compile(r"\b(https?):/{2}", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _vis_assets() -> tuple[str, str]:
+    """vis-network's JS and CSS, made safe to inline.
+
+    The minified JS holds ``http(s)://`` only in its licence comment and in
+    string literals (licence links, an error message, the SVG namespace).
+    They are rewritten as ``http:\\/\\/``: in a string ``\\/`` is ``/``, so
+    the program is unchanged, and the page then contains no URL at all.
+    Anything that could end the inline element, or load something, is
+    refused rather than patched.
+    """
+    lib = _pyvis_lib_dir()
+    js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
+    css = (lib / "vis-network.css").read_text(encoding="utf-8")
+    js = _SOURCE_MAP_RE.sub("", js)
+    css = _SOURCE_MAP_RE.sub("", css)
+    js = _URL_SCHEME_RE.sub(lambda m: m.group(1) + r":\/\/", js)
+    if re.search(r"</script|<!--", js, re.IGNORECASE):
+        raise RuntimeError("vis-network.min.js contains '</script' or '<!--'; cannot inline it safely")
+    if re.search(r"</style|<!--|@import", css, re.IGNORECASE):
+        raise RuntimeError("vis-network.css contains '</style', '<!--' or '@import'; cannot inline it")
+    for match in re.finditer(r"url\(\s*['\"]?([^'\")\s]*)", css, re.IGNORECASE):
+        if not match.group(1).lower().startswith("data:"):
+            raise RuntimeError(f"vis-network.css refers to {match.group(1)!r}; only data: URLs may be inlined")
+    if re.search(r"https?:/{2}", js + css, re.IGNORECASE):
+        raise RuntimeError("a URL is left in the vis-network assets")
+    return js, css
+
+
+# -------------------------------------------------------------------------- layout
+#
+# Used for networks that do not run physics (large ones, or layout="precomputed")
+# and as the starting point of the physics for small ones.  Pure Python, no numpy:
+# networkx's spring_layout needs numpy, which graphkit does not depend on.
+
+_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+_SMALL_COMPONENT = 40  # components up to this size get a radial tree layout
+
+
+def _components(n: int, adjacency: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Connected components, each in BFS order from its best-connected node."""
+    seen = [False] * n
+    components = []
+    for root in sorted(range(n), key=lambda i: (-len(adjacency[i]), i)):
+        if seen[root]:
+            continue
+        seen[root] = True
+        order = [root]
+        queue = deque([root])
+        while queue:
+            for v in adjacency[queue.popleft()]:
+                if not seen[v]:
+                    seen[v] = True
+                    order.append(v)
+                    queue.append(v)
+        components.append(order)
+    return components
+
+
+def _radial_block(order: list[int], adjacency: Sequence[Sequence[int]]) -> dict[int, tuple[float, float]]:
+    """Radial BFS tree of a small component, root at the origin.
+
+    Each node gets an angular wedge proportional to the leaves below it and a
+    ring by BFS depth; each ring is far enough out that its narrowest wedge
+    holds ``_SPACING`` of arc.
+    """
+    root = order[0]
+    depth = {root: 0}
+    children: dict[int, list[int]] = {u: [] for u in order}
+    for u in order:  # BFS order: parents come first
+        for v in adjacency[u]:
+            if v not in depth:
+                depth[v] = depth[u] + 1
+                children[u].append(v)
+    leaves = dict.fromkeys(order, 0)
+    for u in reversed(order):
+        leaves[u] = max(1, sum(leaves[c] for c in children[u]))
+    wedge = {root: (0.0, 2 * math.pi)}
+    narrowest: dict[int, float] = {}
+    for u in order:
+        start, span = wedge[u]
+        narrowest[depth[u]] = min(span, narrowest.get(depth[u], span))
+        for c in children[u]:
+            share = span * leaves[c] / leaves[u]
+            wedge[c] = (start, share)
+            start += share
+    radius = [0.0]
+    for d in range(1, max(narrowest) + 1):
+        radius.append(max(radius[-1] + _SPACING * 1.5, _SPACING / narrowest[d]))
+    pos = {}
+    for u in order:
+        start, span = wedge[u]
+        angle = start + span / 2
+        pos[u] = (radius[depth[u]] * math.cos(angle), radius[depth[u]] * math.sin(angle))
+    return pos
+
+
+def _force_block(order: list[int], adjacency: Sequence[Sequence[int]]) -> dict[int, tuple[float, float]]:
+    """Two-level force layout of a large component, in roughly linear time.
+
+    1. The ~sqrt(n) best-connected nodes (hubs: the big CMOs, clients ...)
+       are laid out by Fruchterman-Reingold on a weighted graph in which two
+       hubs attract each other by the neighbours they share.
+    2. Every other node, in BFS order from the hubs, goes to the mean of its
+       already placed neighbours, on a small sunflower spiral so that nodes
+       with the same anchors do not pile up.
+    3. A few Fruchterman-Reingold sweeps over all nodes, with repulsion only
+       between nodes in neighbouring grid cells, spread what is crowded.
+    """
+    size = len(order)
+    hub_count = max(2, min(60, int(math.sqrt(size))))
+    hubs = sorted(order, key=lambda i: (-len(adjacency[i]), i))[:hub_count]
+    hub_index = {h: j for j, h in enumerate(hubs)}
+    weight: dict[tuple[int, int], float] = {}
+    for u in order:
+        near = [hub_index[v] for v in adjacency[u] if v in hub_index][:12]
+        if u in hub_index:
+            a = hub_index[u]
+            pairs = [(a, b) for b in near]
+            bonus = 3.0
+        else:
+            pairs = [(a, b) for i, a in enumerate(near) for b in near[i + 1:]]
+            bonus = 1.0
+        for a, b in pairs:
+            if a != b:
+                key = (a, b) if a < b else (b, a)
+                weight[key] = weight.get(key, 0.0) + bonus
+    springs = [(a, b, 1.0 + math.log(w)) for (a, b), w in weight.items()]
+
+    # 1. hubs
+    k_hub = _SPACING * math.sqrt(size / hub_count)
+    hx = [k_hub * math.sqrt(j + 0.5) * math.cos(j * _GOLDEN_ANGLE) for j in range(hub_count)]
+    hy = [k_hub * math.sqrt(j + 0.5) * math.sin(j * _GOLDEN_ANGLE) for j in range(hub_count)]
+    rounds = 120
+    for it in range(rounds):
+        fx = [0.0] * hub_count
+        fy = [0.0] * hub_count
+        for a in range(hub_count):
+            xa, ya = hx[a], hy[a]
+            for b in range(a + 1, hub_count):
+                dx, dy = xa - hx[b], ya - hy[b]
+                d2 = dx * dx + dy * dy or 0.01
+                f = k_hub * k_hub / d2
+                fx[a] += dx * f
+                fy[a] += dy * f
+                fx[b] -= dx * f
+                fy[b] -= dy * f
+            # weak gravity keeps unrelated hubs from drifting away
+            fx[a] -= xa * 0.02
+            fy[a] -= ya * 0.02
+        for a, b, w in springs:
+            dx, dy = hx[a] - hx[b], hy[a] - hy[b]
+            f = w * math.sqrt(dx * dx + dy * dy) / k_hub
+            fx[a] -= dx * f
+            fy[a] -= dy * f
+            fx[b] += dx * f
+            fy[b] += dy * f
+        step = k_hub * (1.0 - it / rounds) + k_hub * 0.02
+        for a in range(hub_count):
+            length = math.hypot(fx[a], fy[a])
+            if length > 0:
+                scale = min(length, step) / length
+                hx[a] += fx[a] * scale
+                hy[a] += fy[a] * scale
+
+    # Spread the hubs over the area the whole component needs (about _SPACING² a node).
+    mx, my = sum(hx) / hub_count, sum(hy) / hub_count
+    rms = math.sqrt(sum((x - mx) ** 2 + (y - my) ** 2 for x, y in zip(hx, hy)) / hub_count) or 1.0
+    scale = _SPACING * math.sqrt(size) * 0.5 / rms
+    hx = [(x - mx) * scale for x in hx]
+    hy = [(y - my) * scale for y in hy]
+
+    # 2. everything else, outwards from the hubs
+    xs: dict[int, float] = {}
+    ys: dict[int, float] = {}
+    for h, j in hub_index.items():
+        xs[h], ys[h] = hx[j], hy[j]
+    around: dict[tuple[int, int], int] = {}
+    queue = deque(hubs)
+    queued = set(hubs)
+    while queue:
+        u = queue.popleft()
+        if u not in xs:
+            anchors = [v for v in adjacency[u] if v in xs]
+            cx = sum(xs[v] for v in anchors) / len(anchors)
+            cy = sum(ys[v] for v in anchors) / len(anchors)
+            key = (round(cx / _SPACING), round(cy / _SPACING))
+            j = around.get(key, 0) + 1
+            around[key] = j
+            r = _SPACING * 0.6 * math.sqrt(j)
+            xs[u] = cx + r * math.cos(j * _GOLDEN_ANGLE)
+            ys[u] = cy + r * math.sin(j * _GOLDEN_ANGLE)
+        for v in adjacency[u]:
+            if v not in queued:
+                queued.add(v)
+                queue.append(v)
+
+    # 3. local relaxation
+    nodes = order
+    edge_pairs = {(u, v) for u in nodes for v in adjacency[u] if u < v}
+    k = _SPACING
+    cell = 2 * k
+    sweeps = max(4, min(25, 1_500_000 // (size * 25 + len(edge_pairs) * 4)))
+    for it in range(sweeps):
+        grid: dict[tuple[int, int], list[int]] = {}
+        for u in nodes:
+            grid.setdefault((int(xs[u] // cell), int(ys[u] // cell)), []).append(u)
+        dispx = dict.fromkeys(nodes, 0.0)
+        dispy = dict.fromkeys(nodes, 0.0)
+        for (gx, gy), members in grid.items():
+            near = [v for ox in (-1, 0, 1) for oy in (-1, 0, 1) for v in grid.get((gx + ox, gy + oy), ())]
+            weight_near = 1.0
+            if len(near) > 48:  # crowded: a sample stands for the rest, keeping a sweep linear
+                stride = len(near) // 48 + 1
+                near = near[::stride]
+                weight_near = float(stride)
+            for u in members:
+                xu, yu = xs[u], ys[u]
+                fx = fy = 0.0
+                for v in near:
+                    if v == u:
+                        continue
+                    dx, dy = xu - xs[v], yu - ys[v]
+                    d2 = dx * dx + dy * dy
+                    if d2 < 0.01:
+                        dx, dy, d2 = (0.1 if u < v else -0.1), 0.1, 0.02
+                    if d2 < cell * cell:
+                        f = weight_near * k * k / d2
+                        fx += dx * f
+                        fy += dy * f
+                dispx[u] += fx
+                dispy[u] += fy
+        for u, v in edge_pairs:
+            dx, dy = xs[u] - xs[v], ys[u] - ys[v]
+            f = math.sqrt(dx * dx + dy * dy) / k
+            dispx[u] -= dx * f
+            dispy[u] -= dy * f
+            dispx[v] += dx * f
+            dispy[v] += dy * f
+        step = k * 1.5 * (1.0 - it / sweeps) + k * 0.1
+        for u in nodes:
+            length = math.hypot(dispx[u], dispy[u])
+            if length > 0:
+                scale = min(length, step) / length
+                xs[u] += dispx[u] * scale
+                ys[u] += dispy[u] * scale
+    return {u: (xs[u], ys[u]) for u in nodes}
+
+
+def _compute_layout(n: int, adjacency: Sequence[Sequence[int]]) -> list[tuple[float, float]]:
+    """Positions for all nodes: each component laid out on its own, then packed on shelves.
+
+    Deterministic; the big components take a two-level force layout
+    (:func:`_force_block`), the small ones a radial tree (:func:`_radial_block`).
+    """
+    blocks = []  # (width, height, positions relative to the block's centre)
+    for order in _components(n, adjacency):
+        pos = (_radial_block if len(order) <= _SMALL_COMPONENT else _force_block)(order, adjacency)
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        mx, my = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        width = max(xs) - min(xs) + _SPACING
+        height = max(ys) - min(ys) + _SPACING
+        blocks.append((width, height, {u: (x - mx, y - my) for u, (x, y) in pos.items()}))
+    if not blocks:
+        return []
+    blocks.sort(key=lambda b: (-b[1], -b[0]))
+    total_area = sum(w * h for w, h, _ in blocks)
+    row_width = max(math.sqrt(total_area * 1.6) * 1.05, max(w for w, _, _ in blocks))
+    x = y = row_height = 0.0
+    result: list[tuple[float, float]] = [(0.0, 0.0)] * n
+    placed = []
+    right = 0.0
+    for width, height, pos in blocks:
+        if x > 0 and x + width > row_width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        placed.append((x + width / 2, y + height / 2, pos))
+        x += width
+        right = max(right, x)
+        row_height = max(row_height, height)
+    bottom = y + row_height
+    for cx, cy, pos in placed:
+        for u, (px, py) in pos.items():
+            result[u] = (round(px + cx - right / 2, 1), round(py + cy - bottom / 2, 1))
+    return result
+
+
+# -------------------------------------------------------------------------- styling
+
+#: Shapes that draw their label inside the shape rather than below it.
+_LABEL_INSIDE = frozenset({"box", "circle", "ellipse", "database"})
+
+
+def _is_dark(color: str) -> bool:
+    """Whether text on `color` should be white (hex and rgb() only; names count as light)."""
+    value = color.strip().lower()
+    if value.startswith("#"):
+        digits = value[1:]
+        if len(digits) in (3, 4):
+            digits = "".join(ch * 2 for ch in digits[:3])
+        r, g, b = (int(digits[i:i + 2], 16) for i in (0, 2, 4))
+    elif value.startswith("rgb"):
+        r, g, b = (min(int(v), 255) for v in re.findall(r"\d+", value)[:3])
+    else:
+        return False
+    return 0.299 * r + 0.587 * g + 0.114 * b < 150
+
+
+def _node_font(node: VizNode) -> dict[str, Any] | None:
+    """Label font overrides: no halo and a contrasting colour for labels drawn inside a shape."""
+    font: dict[str, Any] = {}
+    if node.shape in _LABEL_INSIDE:
+        font.update(strokeWidth=0, color="#ffffff" if _is_dark(node.color) else "#1d2330")
+    if node.highlight:
+        font["size"] = 17
+    return font or None
+
+
+# -------------------------------------------------------------------------- markup
+
+
+def _shape_svg(shape: str, color: str) -> str:
+    c = _h(color)
+    common = f'fill="{c}" stroke="#3c4454" stroke-width="1"'
+    if shape in ("dot", "circle"):
+        body = f'<circle cx="9" cy="9" r="7" {common}/>'
+    elif shape == "ellipse":
+        body = f'<ellipse cx="9" cy="9" rx="8" ry="5.5" {common}/>'
+    elif shape in ("box", "square", "text"):
+        body = f'<rect x="2" y="2" width="14" height="14" rx="{3 if shape == "box" else 0}" {common}/>'
+    elif shape == "database":
+        body = f'<rect x="3" y="1.5" width="12" height="15" rx="5" ry="3" {common}/>'
+    elif shape == "diamond":
+        body = f'<polygon points="9,1 17,9 9,17 1,9" {common}/>'
+    elif shape == "triangle":
+        body = f'<polygon points="9,1.5 16.5,16 1.5,16" {common}/>'
+    elif shape == "triangleDown":
+        body = f'<polygon points="1.5,2 16.5,2 9,16.5" {common}/>'
+    elif shape == "hexagon":
+        body = f'<polygon points="5,2 13,2 17,9 13,16 5,16 1,9" {common}/>'
+    else:  # star
+        pts = []
+        for i in range(10):
+            r = 8 if i % 2 == 0 else 3.4
+            a = -math.pi / 2 + i * math.pi / 5
+            pts.append(f"{9 + r * math.cos(a):.1f},{9.5 + r * math.sin(a):.1f}")
+        body = f'<polygon points="{" ".join(pts)}" {common}/>'
+    return f'<svg class="gk-sym" width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">{body}</svg>'
+
+
+def _line_svg(color: str, dashes: bool) -> str:
+    dash = ' stroke-dasharray="5 3"' if dashes else ""
+    return ('<svg class="gk-sym" width="28" height="18" viewBox="0 0 28 18" aria-hidden="true">'
+            f'<line x1="1" y1="9" x2="22" y2="9" stroke="{_h(color)}" stroke-width="2.5"{dash}/>'
+            f'<polygon points="21,5 27,9 21,13" fill="{_h(color)}"/></svg>')
+
+
+_PAGE_CSS = """
+*{box-sizing:border-box}
+html,body{margin:0;padding:0}
+body{font:14px/1.45 @@FONT@@;color:#1d2330;background:#eef0f3}
+header{padding:10px 16px;background:#1f2d45;color:#fff;display:flex;align-items:baseline;gap:16px;flex-wrap:wrap}
+header h1{margin:0;font-size:18px;font-weight:600;overflow-wrap:anywhere}
+#gk-stats{font-size:12px;color:#c9d3e3}
+.gk-main{display:flex;align-items:stretch}
+aside{flex:0 0 300px;width:300px;height:@@HEIGHT@@;overflow-y:auto;padding:4px 14px 14px;background:#fff;border-right:1px solid #d9dde4}
+#gk-network{flex:1 1 auto;min-width:0;height:@@HEIGHT@@;background:#fff;position:relative}
+aside h2{font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.06em;color:#5b6577;margin:14px 0 6px}
+aside ul{list-style:none;margin:0;padding:0}
+aside li{display:flex;align-items:center;gap:8px;margin:3px 0;overflow-wrap:anywhere}
+.gk-sym{flex:0 0 auto}
+#gk-search-form{display:flex;gap:6px}
+#gk-search{flex:1 1 auto;min-width:0;padding:5px 7px;border:1px solid #b9c0cc;border-radius:4px;font:inherit}
+#gk-search-form button{padding:5px 10px;border:1px solid #1f2d45;background:#1f2d45;color:#fff;border-radius:4px;font:inherit;cursor:pointer}
+#gk-search-status{font-size:12px;color:#5b6577;min-height:1.4em;margin-top:3px;overflow-wrap:anywhere}
+.gk-groups label{display:flex;align-items:center;gap:7px;margin:2px 0;cursor:pointer;overflow-wrap:anywhere}
+.gk-count{color:#7a8393;font-size:12px}
+#gk-details{background:#f5f7fa;border:1px solid #dfe3ea;border-radius:4px;padding:6px 8px;margin-top:10px}
+#gk-details-label{font-weight:600;overflow-wrap:anywhere}
+#gk-details-group{font-size:12px;color:#5b6577}
+#gk-details-tip,.gk-tip{white-space:pre-wrap;overflow-wrap:anywhere}
+#gk-details-tip{font-size:12px;margin-top:4px}
+.gk-notes li{display:list-item;list-style:disc;margin-left:18px;font-size:13px}
+div.vis-tooltip{max-width:380px;font:12px/1.4 @@FONT@@;padding:6px 8px;background:#fffef3;border:1px solid #c9c39a;border-radius:4px;box-shadow:0 2px 6px rgba(0,0,0,.18);color:#1d2330}
+"""
+
+_PAGE_JS = r"""
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("gk-data").textContent);
+  var byId = Object.create(null), groupIds = Object.create(null), hidden = Object.create(null);
+  function tipElement(text) {
+    var el = document.createElement("div");
+    el.className = "gk-tip";
+    el.textContent = text;
+    return el;
+  }
+  data.nodes.forEach(function (n) {
+    byId[n.id] = n;
+    (groupIds[n.group] = groupIds[n.group] || []).push(n.id);
+  });
+  var nodeItems = data.nodes.map(function (n) {
+    var item = Object.assign({}, n);
+    if (n.tip) { item.title = tipElement(n.tip); }
+    return item;
+  });
+  var edgeItems = data.edges.map(function (e) {
+    var item = Object.assign({}, e);
+    if (e.tip) { item.title = tipElement(e.tip); }
+    return item;
+  });
+  var nodes = new vis.DataSet(nodeItems);
+  var edges = new vis.DataSet(edgeItems);
+  var container = document.getElementById("gk-network");
+  var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
+  var gk = window.graphkit = {
+    network: network, nodes: nodes, edges: edges, ready: false,
+    physics: data.physicsInitially, layout: data.layout
+  };
+  function markReady() {
+    if (gk.ready) { return; }
+    gk.ready = true;
+    document.documentElement.setAttribute("data-gk-ready", "true");
+  }
+  if (data.physicsInitially && data.nodes.length > 0) {
+    network.once("stabilizationIterationsDone", function () {
+      network.setOptions({physics: {enabled: false}});
+      gk.physics = false;
+      network.fit();
+      markReady();
+    });
+  } else {
+    network.once("afterDrawing", markReady);
+    network.fit();
+    if (data.nodes.length === 0) { markReady(); }
+  }
+
+  // ---- statistics line
+  var stats = document.getElementById("gk-stats");
+  function updateStats() {
+    var hiddenNodes = 0;
+    Object.keys(hidden).forEach(function (g) { if (hidden[g]) { hiddenNodes += groupIds[g].length; } });
+    var text = data.nodes.length + " nodes \u00b7 " + data.edges.length + " edges";
+    if (hiddenNodes) { text += " \u00b7 " + hiddenNodes + " hidden by filter"; }
+    text += " \u00b7 " + data.layoutText;
+    stats.textContent = text;
+  }
+
+  // ---- group filter
+  var toggles = Array.prototype.slice.call(document.querySelectorAll("input.gk-group-toggle"));
+  function setGroupVisible(group, visible) {
+    if (!groupIds[group]) { return; }
+    hidden[group] = !visible;
+    nodes.update(groupIds[group].map(function (id) { return {id: id, hidden: !visible}; }));
+    var changes = [];
+    data.edges.forEach(function (e) {
+      var h = !!(hidden[byId[e.from].group] || hidden[byId[e.to].group]);
+      if (h !== !!edges.get(e.id).hidden) { changes.push({id: e.id, hidden: h}); }
+    });
+    if (changes.length) { edges.update(changes); }
+    toggles.forEach(function (t) { if (t.getAttribute("data-group") === group) { t.checked = visible; } });
+    updateStats();
+  }
+  toggles.forEach(function (t) {
+    t.addEventListener("change", function () { setGroupVisible(t.getAttribute("data-group"), t.checked); });
+  });
+
+  // ---- details of the selected node
+  var details = document.getElementById("gk-details");
+  function showDetails(id) {
+    var n = id === undefined ? undefined : byId[id];
+    if (!n) { details.hidden = true; return; }
+    document.getElementById("gk-details-label").textContent = n.label;
+    document.getElementById("gk-details-group").textContent = n.group;
+    document.getElementById("gk-details-tip").textContent = n.tip || "";
+    details.hidden = false;
+  }
+  network.on("selectNode", function (p) { showDetails(p.nodes[0]); });
+  network.on("deselectNode", function (p) { showDetails(p.nodes[0]); });
+
+  // ---- search
+  var input = document.getElementById("gk-search");
+  var status = document.getElementById("gk-search-status");
+  var names = document.getElementById("gk-node-names");
+  var seenLabels = Object.create(null);
+  var fragment = document.createDocumentFragment();
+  data.nodes.forEach(function (n) {
+    if (seenLabels[n.label]) { return; }
+    seenLabels[n.label] = true;
+    var option = document.createElement("option");
+    option.value = n.label;
+    fragment.appendChild(option);
+  });
+  names.appendChild(fragment);
+  function find(query) {
+    var q = String(query).trim().toLocaleLowerCase();
+    if (!q) { status.textContent = ""; network.unselectAll(); showDetails(); return []; }
+    var exact = [], partial = [];
+    data.nodes.forEach(function (n) {
+      var label = n.label.toLocaleLowerCase();
+      if (label === q || n.id.toLocaleLowerCase() === q) { exact.push(n.id); }
+      else if (label.indexOf(q) !== -1) { partial.push(n.id); }
+    });
+    var hits = exact.length ? exact : partial;
+    if (!hits.length) {
+      status.textContent = "No node matches \u201c" + String(query).trim() + "\u201d.";
+      return hits;
+    }
+    hits.forEach(function (id) { var g = byId[id].group; if (hidden[g]) { setGroupVisible(g, true); } });
+    network.selectNodes(hits);
+    if (hits.length === 1) {
+      network.focus(hits[0], {scale: Math.max(network.getScale(), 1.1), animation: {duration: 300}});
+    } else {
+      network.fit({nodes: hits, animation: {duration: 300}});
+    }
+    showDetails(hits[0]);
+    status.textContent = hits.length === 1 ? "1 node found." : hits.length + " nodes found; the first is shown.";
+    return hits;
+  }
+  document.getElementById("gk-search-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    find(input.value);
+  });
+  input.addEventListener("input", function (ev) {
+    // Picking a suggestion from the list searches at once.
+    if (ev.inputType === undefined || ev.inputType === "insertReplacementText") {
+      if (seenLabels[input.value]) { find(input.value); }
+    }
+  });
+  gk.find = find;
+  gk.setGroupVisible = setGroupVisible;
+  updateStats();
+})();
+"""
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="@@CSP@@">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="graphkit">
+<title>@@TITLE@@</title>
+<link rel="icon" href="data:,">
+<style>@@VIS_CSS@@</style>
+<style>@@PAGE_CSS@@</style>
+</head>
+<body>
+<header><h1>@@TITLE@@</h1><div id="gk-stats">@@STATS@@</div></header>
+<div class="gk-main">
+<aside>
+<section class="gk-search">
+<h2>Find a node</h2>
+<form id="gk-search-form" role="search" autocomplete="off">
+<input id="gk-search" type="search" list="gk-node-names" placeholder="Name or id" aria-label="Node name or id">
+<button type="submit">Find</button>
+</form>
+<datalist id="gk-node-names"></datalist>
+<div id="gk-search-status" aria-live="polite"></div>
+<div id="gk-details" hidden><div id="gk-details-label"></div><div id="gk-details-group"></div><div id="gk-details-tip"></div></div>
+</section>
+@@GROUPS@@
+@@LEGEND@@
+@@NOTES@@
+</aside>
+<div id="gk-network" role="img" aria-label="Network diagram"></div>
+</div>
+<script type="application/json" id="gk-data">@@DATA@@</script>
+<script>@@VIS_JS@@</script>
+<script>@@PAGE_JS@@</script>
+</body>
+</html>
+"""
+
+
+def _fill(template: str, parts: dict[str, str]) -> str:
+    """Substitute ``@@NAME@@`` markers in one pass (inserted text is never rescanned)."""
+    return re.sub(r"@@([A-Z_]+)@@", lambda m: parts[m.group(1)], template)
+
+
+# -------------------------------------------------------------------------- render
+
+
+def render_network(
+    nodes: Iterable[VizNode],
+    edges: Iterable[VizEdge],
+    *,
+    title: str,
+    legend: Iterable[LegendEntry] = (),
+    notes: Iterable[str] = (),
+    height: str = "800px",
+    layout: Literal["physics", "precomputed"] = "physics",
+    filter_groups: bool = True,
+) -> str:
+    """Render a network as one self-contained interactive HTML document.
+
+    Parameters
+    ----------
+    nodes : iterable of VizNode
+        The nodes; ids must be unique.
+    edges : iterable of VizEdge
+        The edges; both ends must be among `nodes`.  Parallel edges are kept.
+    title : str
+        Page title and heading.
+    legend : iterable of LegendEntry, optional
+        Legend panel entries.  When empty, one entry per node group is
+        derived from the first node of that group.
+    notes : iterable of str, optional
+        Lines for the "What was left out" panel (shown only when given).
+    height : str, optional
+        CSS height of the network area: a number with ``px``, ``vh``,
+        ``em``, ``rem`` or ``%``.
+    layout : {"physics", "precomputed"}, optional
+        ``"physics"`` lets vis-network place the nodes (starting from any
+        given positions) and turns physics off once stabilised.  Networks of
+        more than :data:`LARGE_GRAPH_NODES` nodes, and ``"precomputed"``,
+        never run physics: given positions are kept and the others are
+        computed in Python (a two-level force layout for big components, a
+        radial tree for small ones; roughly linear time).
+    filter_groups : bool, optional
+        Show a checkbox per node group to hide and show that group.
+
+    Returns
+    -------
+    str
+        A complete HTML document with vis-network inlined and no reference
+        to any external resource.
+
+    Raises
+    ------
+    TypeError
+        If an item is not a VizNode / VizEdge / LegendEntry / str.
+    ValueError
+        On duplicate node ids, edges to unknown nodes, a bad `height` or
+        `layout`.
+    """
+    _check_text(title, "title")
+    if not isinstance(height, str) or not _HEIGHT_RE.fullmatch(height):
+        raise ValueError(f"height {height!r} must look like '800px', '90vh', '40em' or '100%'")
+    if layout not in ("physics", "precomputed"):
+        raise ValueError(f"layout must be 'physics' or 'precomputed', not {layout!r}")
+
+    node_list = list(nodes)
+    index: dict[str, int] = {}
+    for i, node in enumerate(node_list):
+        if not isinstance(node, VizNode):
+            raise TypeError(f"nodes must be VizNode objects, not {type(node).__name__}")
+        key = _clean(node.id)
+        if key in index:
+            raise ValueError(f"duplicate node id {node.id!r}")
+        index[key] = i
+    edge_list = list(edges)
+    adjacency: list[list[int]] = [[] for _ in node_list]
+    for edge in edge_list:
+        if not isinstance(edge, VizEdge):
+            raise TypeError(f"edges must be VizEdge objects, not {type(edge).__name__}")
+        for end in (edge.source, edge.target):
+            if _clean(end) not in index:
+                raise ValueError(f"edge {edge.source!r} -> {edge.target!r}: unknown node {end!r}")
+        s, t = index[_clean(edge.source)], index[_clean(edge.target)]
+        if s != t:
+            adjacency[s].append(t)
+            adjacency[t].append(s)
+    legend_list = list(legend)
+    for entry in legend_list:
+        if not isinstance(entry, LegendEntry):
+            raise TypeError(f"legend must hold LegendEntry objects, not {type(entry).__name__}")
+    note_list = list(notes)
+    for note in note_list:
+        _check_text(note, "each note")
+
+    n = len(node_list)
+    large = n > LARGE_GRAPH_NODES
+    physics = layout == "physics" and not large
+    positions: list[tuple[float, float] | None] = [
+        None if node.x is None else (float(node.x), float(node.y)) for node in node_list  # type: ignore[arg-type]
+    ]
+    if any(p is None for p in positions):
+        computed = _compute_layout(n, adjacency)
+        positions = [p if p is not None else computed[i] for i, p in enumerate(positions)]
+
+    vis_nodes = []
+    for node, xy in zip(node_list, positions):
+        item: dict[str, Any] = {
+            "id": _clean(node.id), "label": _clean(node.label), "group": _clean(node.group),
+            "shape": node.shape, "size": node.size,
+            "color": {"background": node.color, "border": "#2b3343",
+                      "highlight": {"background": node.color, "border": "#000000"},
+                      "hover": {"background": node.color, "border": "#000000"}},
+        }
+        if node.tooltip:
+            item["tip"] = _clean(node.tooltip)
+        if xy is not None:
+            item["x"], item["y"] = xy
+        font = _node_font(node)
+        if font:
+            item["font"] = font
+        if node.highlight:
+            item["borderWidth"] = 4
+            item["color"]["border"] = "#111111"
+        vis_nodes.append(item)
+    vis_edges = []
+    for i, edge in enumerate(edge_list):
+        item = {
+            "id": f"e{i}", "from": _clean(edge.source), "to": _clean(edge.target),
+            "color": {"color": edge.color, "highlight": edge.color, "hover": edge.color},
+            "width": edge.width, "dashes": edge.dashes, "arrows": "to" if edge.arrows else "",
+        }
+        if edge.label:
+            item["label"] = _clean(edge.label)
+        if edge.tooltip:
+            item["tip"] = _clean(edge.tooltip)
+        vis_edges.append(item)
+
+    if physics:
+        physics_options: dict[str, Any] = {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.008,
+                                 "springLength": 110, "springConstant": 0.06, "avoidOverlap": 0.4},
+            "stabilization": {"enabled": True, "iterations": max(150, min(1000, 150_000 // max(n, 1))),
+                              "updateInterval": 50, "fit": True},
+        }
+        layout_text = "layout: physics, frozen once stable"
+    else:
+        physics_options = {"enabled": False}
+        layout_text = "layout: precomputed, physics off"
+    options = {
+        "autoResize": True,
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+        "physics": physics_options,
+        "nodes": {"borderWidth": 1.5, "font": {"size": 14, "face": _FONT_STACK, "color": "#1d2330",
+                                               "strokeWidth": 3, "strokeColor": "#ffffff"}},
+        "edges": {"font": {"size": 11, "face": _FONT_STACK, "align": "middle", "color": "#3c4454",
+                           "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.35},
+                  "selectionWidth": 1.5, "hoverWidth": 0.5,
+                  "arrows": {"to": {"scaleFactor": 0.6}}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "multiselect": True, "keyboard": False,
+                        "hideEdgesOnDrag": large, "hideEdgesOnZoom": large},
+    }
+    data = {"nodes": vis_nodes, "edges": vis_edges, "options": options,
+            "physicsInitially": physics, "layout": "physics" if physics else "precomputed",
+            "layoutText": layout_text}
+
+    # Side panels.
+    group_counts: dict[str, int] = {}
+    first_of_group: dict[str, VizNode] = {}
+    for node in node_list:
+        group_counts[node.group] = group_counts.get(node.group, 0) + 1
+        first_of_group.setdefault(node.group, node)
+    groups_html = ""
+    if filter_groups and group_counts:
+        rows = "".join(
+            f'<label><input type="checkbox" class="gk-group-toggle" data-group="{_h(g)}" checked>'
+            f'{_shape_svg(first_of_group[g].shape, first_of_group[g].color)}'
+            f'<span>{_h(g)}</span> <span class="gk-count">({c})</span></label>\n'
+            for g, c in group_counts.items()
+        )
+        groups_html = f'<section class="gk-groups">\n<h2>Show groups</h2>\n{rows}</section>'
+    if not legend_list:
+        legend_list = [LegendEntry(label=g, color=node.color, shape=node.shape) for g, node in first_of_group.items()]
+    legend_html = ""
+    if legend_list:
+        rows = "".join(
+            f'<li>{_shape_svg(e.shape, e.color) if e.kind == "node" else _line_svg(e.color, e.dashes)}'
+            f'<span>{_h(e.label)}</span></li>\n'
+            for e in legend_list
+        )
+        legend_html = f'<section class="gk-legend">\n<h2>Legend</h2>\n<ul>\n{rows}</ul>\n</section>'
+    notes_html = ""
+    if note_list:
+        rows = "".join(f"<li>{_h(note)}</li>\n" for note in note_list)
+        notes_html = f'<section class="gk-notes">\n<h2>What was left out</h2>\n<ul>\n{rows}</ul>\n</section>'
+
+    vis_js, vis_css = _vis_assets()
+    csp = ("default-src 'none'; "
+           f"script-src {_csp_hash(vis_js)} {_csp_hash(_PAGE_JS)}; "
+           "style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
+           "media-src 'none'; object-src 'none'; frame-src 'none'; worker-src 'none'; "
+           "base-uri 'none'; form-action 'none'")
+    page_css = _fill(_PAGE_CSS, {"FONT": _FONT_STACK, "HEIGHT": height})
+    stats = f"{n} nodes \u00b7 {len(edge_list)} edges \u00b7 {layout_text}"
+    return _fill(_PAGE, {
+        "CSP": csp,  # only fixed text and base64 hashes: nothing to escape
+        "TITLE": _h(title), "STATS": _h(stats),
+        "VIS_CSS": vis_css, "PAGE_CSS": page_css,
+        "GROUPS": groups_html, "LEGEND": legend_html, "NOTES": notes_html,
+        "DATA": _json_for_script(data), "VIS_JS": vis_js, "PAGE_JS": _PAGE_JS,
+    })
+
+
+# --------------------------------------------------------------------------- write
+
+
+def _current_umask() -> int:
+    """The process umask, read without changing it (os.umask would race other threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
+def write_html_atomic(html: str, path: str | os.PathLike[str]) -> Path:
+    """Write `html` to `path` atomically.
+
+    The text goes to a temporary file in the same directory, is flushed to
+    disk, and then replaces `path` with :func:`os.replace`, so readers see
+    either the old file or the complete new one.  Nothing else is created.
+
+    Parameters
+    ----------
+    html : str
+        The document, e.g. from :func:`render_network`.
+    path : str or os.PathLike
+        Destination file; its directory must exist.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute destination path.
+    """
+    _check_text(html, "html")
+    target = Path(path).absolute()
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a directory")
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_current_umask()
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(_clean(html))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, target)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    try:  # make the rename itself durable; not possible on every platform
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+    except OSError:
+        return target
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+    return target
