@@ -11,7 +11,7 @@ import click
 import graphkit
 from graphkit.problems import GraphkitError, PortfolioError
 
-from . import portfolio_commands
+from . import analysis_commands, portfolio_commands
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -48,5 +48,5 @@ def main() -> None:
     """
 
 
-for command in portfolio_commands.COMMANDS:
+for command in [*portfolio_commands.COMMANDS, *analysis_commands.COMMANDS]:
     main.add_command(command)

@@ -1,0 +1,201 @@
+"""Commands that analyse portfolios: analyze, whatif, diff."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graphkit.analysis import ANALYSES, Bands, Severity, analyze, findings
+from graphkit.analysis.concentration import customer_concentration, merge_clients
+from graphkit.analysis.spof import whatif as run_whatif
+from graphkit.model import Portfolio
+
+from .analysis_render import render_analysis
+from .output import format_option, render_rows, to_json
+from .portfolio_commands import PORTFOLIO, load
+
+# Exit code when --fail-on finds something at or above the threshold.
+FINDINGS_EXIT = 9
+SEVERITIES = [str(s) for s in Severity]
+
+
+def parse_only(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ANALYSES
+    chosen = tuple(v.strip() for v in value.split(",") if v.strip())
+    unknown = [c for c in chosen if c not in ANALYSES]
+    if unknown:
+        raise click.BadParameter(f"unknown analysis {', '.join(unknown)}; choose from {', '.join(ANALYSES)}")
+    return chosen
+
+
+def parse_bands(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Bands:
+    if not value:
+        return Bands()
+    try:
+        moderate, high = (float(v) for v in value.split(","))
+        return Bands(moderate=moderate, high=high)
+    except ValueError:
+        raise click.BadParameter("give two HHI thresholds, e.g. 1500,2500 (0 <= moderate <= high <= 10000)")
+
+
+@click.command("analyze")
+@click.argument("portfolio", type=PORTFOLIO)
+@click.option("--only", callback=parse_only, metavar="LIST",
+              help="Comma-separated analyses to run: spof, overlap, concentration (default: all).")
+@format_option
+@click.option("--fail-on", type=click.Choice(SEVERITIES), metavar="SEVERITY",
+              help=f"Exit with code {FINDINGS_EXIT} when a finding at or above this severity exists "
+                   f"({', '.join(SEVERITIES)}).")
+@click.option("--bands", callback=parse_bands, metavar="MODERATE,HIGH",
+              help="HHI class thresholds (default 1000,1800: the 2023 US merger guidelines).")
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Rows per section in table and markdown output (0: all).")
+def analyze_command(portfolio: Path, only: tuple[str, ...], fmt: str, fail_on: str | None, bands: Bands,
+                    limit: int) -> None:
+    """Find single points of failure, requirement overlaps and conflicts, and
+    customer concentration.
+
+    Every finding has a severity and a one-line explanation. JSON output is
+    one object with keys spof, overlap and concentration (see the README);
+    CSV output is the flat list of findings.
+
+    \b
+    Examples:
+      graphkit analyze examples/portfolio.yaml
+      graphkit analyze examples/portfolio.yaml --only spof --format json
+      graphkit analyze portfolio.xlsx --fail-on high --format csv > findings.csv
+    """
+    results = analyze(load(portfolio), only, bands).as_dict()
+    click.echo(render_analysis(results, fmt, limit))
+    if fail_on:
+        threshold = Severity.parse(fail_on)
+        worst = [f for f in findings(results) if f.severity >= threshold]
+        if worst:
+            click.echo(f"{len(worst)} finding(s) at or above {fail_on}", err=True)
+            sys.exit(FINDINGS_EXIT)
+
+
+def parse_source(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, ...]]:
+    out = []
+    for v in values:
+        parts = tuple(p.strip() for p in v.split(":"))
+        if len(parts) != 3 or not all(parts):
+            raise click.BadParameter(f"'{v}' is not PRODUCT:STEP:PROVIDER")
+        out.append(parts)
+    return out
+
+
+@click.command("whatif")
+@click.argument("portfolio", type=PORTFOLIO)
+@click.option("--fail", "fail", multiple=True, metavar="ID", help="A node that fails (repeat for several).")
+@click.option("--add-source", "add_sources", multiple=True, callback=parse_source, metavar="PRODUCT:STEP:PROVIDER",
+              help="Add a qualified source for a product step (repeatable).")
+@click.option("--merge-clients", metavar="A,B", help="Show each provider's HHI change if clients A and B merge.")
+@format_option
+def whatif_command(portfolio: Path, fail: tuple[str, ...], add_sources: list[tuple[str, str, str]],
+                   merge_clients: str | None, fmt: str) -> None:
+    """Ask what a failure (or a merger) would do.
+
+    Fail any set of nodes, optionally with added qualified second sources,
+    and see the products lost or saved, the clients, partners and revenue
+    affected, and how customer concentration changes.
+
+    \b
+    Examples:
+      graphkit whatif examples/portfolio.yaml --fail cmo-northbridge
+      graphkit whatif examples/portfolio.yaml --fail cmo-kestrel \\
+          --add-source prod-sterisol:fill_finish:cmo-harborfill
+      graphkit whatif examples/portfolio.yaml --merge-clients client-aurelia,client-helix
+    """
+    if not fail and not merge_clients:
+        raise click.UsageError("give --fail ID (and optionally --add-source) or --merge-clients A,B")
+    p = load(portfolio)
+    out: dict[str, Any] = {}
+    if fail:
+        out["failure"] = run_whatif(p, list(fail), add_sources).as_dict()
+        out["concentration_change"] = concentration_change(p, set(fail))
+    if merge_clients:
+        names = [n.strip() for n in merge_clients.split(",")]
+        if len(names) != 2:
+            raise click.BadParameter("give two client ids, e.g. client-a,client-b", param_hint="--merge-clients")
+        out["merge"] = merge_clients_rows(p, *names)
+    if fmt == "json":
+        click.echo(to_json(out))
+        return
+    blocks = []
+    if "failure" in out:
+        f = out["failure"]
+        facts = [{"": k.replace("_", " "), "value": f[k]} for k in
+                 ("failed", "products_lost", "products_saved", "products_gained", "clients_affected",
+                  "partners_affected", "revenue_at_risk", "providers_down")]
+        why = [{"product": k, "why": v} for k, v in f["explanations"].items()]
+        blocks += [render_rows(facts, fmt), render_rows(why, fmt) if why else "", "\n".join(f["notes"])]
+        if out["concentration_change"]:
+            blocks.append(render_rows(out["concentration_change"], fmt))
+    if "merge" in out:
+        blocks.append(render_rows(out["merge"], fmt))
+    click.echo("\n\n".join(b for b in blocks if b))
+
+
+def concentration_change(p: Portfolio, failed: set[str]) -> list[dict[str, Any]]:
+    """HHI and top share of each provider and client before and after the
+    failed nodes' contracts disappear (only rows that change)."""
+    after = replace(p, contracts=tuple(c for c in p.contracts if c.client not in failed and c.provider not in failed))
+    rows = []
+    for key, who in (("providers", "provider"), ("clients", "client")):
+        before_rows = {r[who]: r for r in customer_concentration(p).as_dict()[key]}
+        after_rows = {r[who]: r for r in customer_concentration(after).as_dict()[key]}
+        for node, b in before_rows.items():
+            if node in failed:
+                continue
+            a = after_rows.get(node, {})
+            if a.get("hhi") != b["hhi"] or a.get("top1_share") != b["top1_share"]:
+                rows.append({"node": node, "role": who,
+                             "hhi_before": b["hhi"], "hhi_after": a.get("hhi"),
+                             "top1_share_before": b["top1_share"], "top1_share_after": a.get("top1_share")})
+    return rows
+
+
+def merge_clients_rows(p: Portfolio, a: str, b: str) -> list[dict[str, Any]]:
+    return [{k: r[k] for k in ("provider", "hhi_before", "hhi_after", "change", "class_before", "class_after",
+                               "explanation")} for r in merge_clients(p, a, b)]
+
+
+@click.command("diff")
+@click.argument("old", type=PORTFOLIO)
+@click.argument("new", type=PORTFOLIO)
+@format_option
+def diff_command(old: Path, new: Path, fmt: str) -> None:
+    """Show how the findings changed between two portfolio snapshots.
+
+    Each finding is added, removed, or changed in severity or explanation.
+
+    \b
+    Examples:
+      graphkit diff portfolio-2025.yaml portfolio-2026.yaml
+      graphkit diff old.xlsx new.xlsx --format csv > changes.csv
+    """
+    before = {(f.analysis, f.finding, f.subject): f for f in findings(analyze(load(old)).as_dict())}
+    after = {(f.analysis, f.finding, f.subject): f for f in findings(analyze(load(new)).as_dict())}
+    rows = []
+    for key in sorted(before.keys() | after.keys()):
+        b, a = before.get(key), after.get(key)
+        if b and a and (b.severity, b.explanation) == (a.severity, a.explanation):
+            continue
+        change = "added" if not b else "removed" if not a else "changed"
+        rows.append({"change": change, "analysis": key[0], "finding": key[1], "subject": key[2],
+                     "severity_before": str(b.severity) if b else None,
+                     "severity_after": str(a.severity) if a else None,
+                     "explanation": (a or b).explanation})  # type: ignore[union-attr]
+    if fmt == "table" and not rows:
+        click.echo("no changes in findings")
+        return
+    click.echo(render_rows(rows, fmt))
+
+
+COMMANDS = [analyze_command, whatif_command, diff_command]

@@ -1,0 +1,118 @@
+"""The analyses on the bundled example, against the answers worked out by hand
+(and by an independent brute-force script) in examples/README.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphkit import read_portfolio
+from graphkit.analysis import analyze, findings
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "portfolio.yaml"
+
+
+@pytest.fixture(scope="module")
+def results() -> dict:
+    return analyze(read_portfolio(EXAMPLE)[0]).as_dict()
+
+
+def p(*names: str) -> set[str]:
+    return {f"prod-{n}" for n in names}
+
+
+LOSSES = {
+    "cmo-cellvault": (p("veltamab", "lyozumab", "cx101", "tessimab", "wr12"), 910_000_000),
+    "cmo-northbridge": (p("veltamab", "lyozumab", "cx101", "tessimab", "wr12"), 910_000_000),
+    "cmo-harborfill": (p("cx101"), 0),
+    "cmo-alpinefill": (p("lyozumab", "tessimab", "wr12"), 490_000_000),
+    "cmo-meridian-api": (p("sterisol", "ceftavir", "zelvatinib", "capsorin", "orivir"), 482_000_000),
+    "cmo-riverton": (p("zelvatinib", "calmapril", "hydrolyte", "orivir", "cx205", "aurevant", "tessadol"),
+                     391_000_000),
+    "cmo-oakridge": (p("capsorin"), 12_000_000),
+    "cmo-kestrel": (p("sterisol", "ceftavir", "cefazolin-galen"), 170_000_000),
+    "cmo-valemont": (p("dermacort", "nefrostatin"), 73_000_000),
+    "cmo-pinecrest-pack": (p("veltamab", "lyozumab", "tessimab", "ceftavir", "capsorin", "orivir"),
+                           1_087_000_000),
+    "cmo-summit-clinical": (p("cx101", "wr12", "cx205"), 0),
+    "cro-lumen": (p("cx101", "wr12", "cx205"), 0),
+    "lab-clearwater": (p("veltamab", "tessimab", "sterisol", "ceftavir", "cefazolin-galen", "zelvatinib",
+                         "capsorin", "calmapril", "orivir", "aurevant", "tessadol"), 1_299_000_000),
+    "lab-eastgate": (p("lyozumab", "dermacort", "hydrolyte", "nefrostatin"), 257_000_000),
+    "dist-westbrook": (p("sterisol", "cefazolin-galen", "capsorin", "calmapril", "hydrolyte", "tessadol"),
+                       133_000_000),
+    "dist-fairhaven": (p("aurevant"), 35_000_000),
+}
+
+
+def test_every_providers_loss_matches_the_hand_derivation(results: dict) -> None:
+    got = {c["node"]: (set(c["products_lost"]), c["revenue_at_risk"]) for c in results["spof"]["critical_nodes"]}
+    assert got == LOSSES  # dist-saltmarsh loses nothing, so it is absent
+
+
+def test_hidden_common_mode_explained(results: dict) -> None:
+    northbridge = next(c for c in results["spof"]["critical_nodes"] if c["node"] == "cmo-northbridge")
+    assert "only from cmo-northbridge" in northbridge["explanation"]
+    assert set(northbridge["clients_affected"]) == {"client-aurelia", "client-helix", "client-calyx",
+                                                    "client-tessera", "client-wren"}
+    assert set(northbridge["partners_affected"]) == {"partner-atlas", "partner-eurovita", "partner-sakura"}
+
+
+def test_sole_source_steps(results: dict) -> None:
+    steps = results["spof"]["sole_source_steps"]
+    manufacturing = [s for s in steps if s["step"] != "distribution"]
+    assert len(manufacturing) == 66
+    veltamab = {(s["step"], s["provider"]) for s in steps if s["product"] == "prod-veltamab"}
+    assert ("packaging_labeling", "cmo-pinecrest-pack") in veltamab
+    assert not any(step in ("drug_product", "fill_finish") for step, _ in veltamab)  # dual-sourced on paper
+    dermacort = next(s for s in steps if s["product"] == "prod-dermacort" and s["step"] == "drug_product")
+    assert dermacort["provider"] == "cmo-valemont" and dermacort["backup"] == ["cmo-kestrel"]
+
+
+HHI = {"cmo-kestrel": 8152, "cmo-harborfill": 7812.5, "cmo-valemont": 6800, "cmo-oakridge": 6250,
+       "cmo-summit-clinical": 5200, "cmo-meridian-api": 3437.5, "cmo-alpinefill": 3150,
+       "cmo-pinecrest-pack": 2450, "cmo-riverton": 1468, "cmo-northbridge": 10000, "cmo-cellvault": 10000}
+TOP3 = {"cmo-kestrel": 1, "cmo-harborfill": 1, "cmo-valemont": 1, "cmo-oakridge": 1, "cmo-summit-clinical": 1,
+        "cmo-meridian-api": 0.875, "cmo-alpinefill": 0.95, "cmo-pinecrest-pack": 0.75, "cmo-riverton": 0.48}
+
+
+def test_concentration_matches_the_hand_arithmetic(results: dict) -> None:
+    rows = {r["provider"]: r for r in results["concentration"]["providers"]}
+    for cmo, hhi in HHI.items():
+        assert rows[cmo]["hhi"] == pytest.approx(hhi), cmo
+        assert rows[cmo]["effective_customers"] == pytest.approx(10_000 / hhi), cmo
+    for cmo, top3 in TOP3.items():
+        assert rows[cmo]["top3_share"] == pytest.approx(top3), cmo
+    assert rows["cmo-riverton"]["class"] == "moderately_concentrated"
+    assert rows["cmo-pinecrest-pack"]["class"] == "highly_concentrated"
+    valemont = rows["cmo-valemont"]
+    assert valemont["currency"] == "EUR" and valemont["top1_share"] == pytest.approx(0.8)
+    assert valemont["top1_share_of_total"] == pytest.approx(0.16)  # 4.0M of 5.0M + 20.0M own
+    assert valemont["hhi_with_own"] == pytest.approx(6672)
+    assert rows["cmo-oakridge"]["hhi_with_own"] == pytest.approx(6015.625)
+    assert rows["cmo-meridian-api"]["hhi_with_own"] == pytest.approx(7833.045, abs=1e-3)
+
+
+CONFLICTS = {"veltamab": 5, "orivir": 4, "nefrostatin": 4, "tessimab": 3, "ceftavir": 3, "lyozumab": 2,
+             "zelvatinib": 2, "dermacort": 1, "cefazolin-galen": 1, "calmapril": 1, "aurevant": 1}
+
+
+def test_requirement_conflicts_per_product(results: dict) -> None:
+    rows = {r["product"]: r for r in results["overlap"]["products"]}
+    assert {k.removeprefix("prod-"): len(r["conflicts"]) for k, r in rows.items() if r["conflicts"]} == CONFLICTS
+    assert {k for k, r in rows.items() if not r["conflicts"]} == p("sterisol", "tessadol")
+    spec = next(c for c in rows["prod-veltamab"]["conflicts"] if c["topic"] == "spec.assay")
+    assert spec["values"] == {"partner-atlas": "95.0-105.0%", "partner-sakura": "98.0-102.0%",
+                              "client-aurelia": "98.0-102.0%"}
+
+
+def test_single_liaison_relationships(results: dict) -> None:
+    kestrel = [k for k in results["spof"]["key_person_risks"] if k["provider"] == "cmo-kestrel"]
+    assert [(k["client"], k["liaison"]) for k in kestrel if k["liaison"]] == [("client-tessera", "liaison-tessera-ito")]
+
+
+def test_findings_are_rated_and_explained(results: dict) -> None:
+    all_findings = list(findings(results))
+    assert all(f.explanation for f in all_findings)
+    assert {f.analysis for f in all_findings} == {"spof", "overlap", "concentration"}

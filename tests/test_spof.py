@@ -1,0 +1,658 @@
+"""Tests for single points of failure (graphkit.analysis.spof): hand-computed
+answers on small inline portfolios, tests/small.yaml by hand, and randomized
+cross-checks against an independent brute force on generated portfolios."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import json
+import random
+import textwrap
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from graphkit import GraphkitError, Portfolio, read_portfolio, to_networkx
+from graphkit.analysis.severity import Severity
+from graphkit.analysis.spof import (
+    critical_nodes,
+    cut_points,
+    key_person_risks,
+    product_severity,
+    sole_source_steps,
+    spof,
+    supply_inputs,
+    whatif,
+)
+from graphkit.analysis.supply import explain_loss
+from graphkit.generate import GeneratorSpec, build_portfolio_dict
+from graphkit.model import Provider
+from graphkit.validate import build_portfolio
+
+spof_module = importlib.import_module("graphkit.analysis.spof")  # the package re-exports spof()
+SMALL = Path(__file__).resolve().parent / "small.yaml"
+
+
+@pytest.fixture
+def load(tmp_path: Path):
+    """Write inline YAML to a file and read it with read_portfolio."""
+    def _load(text: str) -> Portfolio:
+        path = tmp_path / "portfolio.yaml"
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        portfolio, _ = read_portfolio(path)
+        return portfolio
+    return _load
+
+
+# One cell bank -> one API maker -> two "independent" fill-finish CMOs.
+HIDDEN = """
+providers:
+  - {id: cb, name: Cell Bank, kind: cmo}
+  - {id: api, name: API Maker, kind: cmo}
+  - {id: ff-1, name: Fill One, kind: cmo}
+  - {id: ff-2, name: Fill Two, kind: cmo}
+clients:
+  - {id: c, name: Client, segment: mid_sized}
+products:
+  - id: p
+    name: P
+    technology: aseptic_fill
+    stage: commercial
+    owner: c
+    annual_revenue: 10000000
+    supply:
+      - {provider: ff-1, step: fill_finish}
+      - {provider: ff-2, step: fill_finish}
+feeds:
+  - {from: cb, to: api, material: cells}
+  - {from: api, to: ff-1, material: api}
+  - {from: api, to: ff-2, material: api}
+"""
+
+# Three products, an unqualified backup, an only distributor, liaisons.
+WORLD = """
+providers:
+  - {id: cmo-a, name: CMO A, kind: cmo}
+  - {id: cmo-b, name: CMO B, kind: cmo}
+  - {id: api-x, name: API X, kind: cmo}
+  - {id: lab, name: Lab, kind: test_lab}
+  - {id: dist-1, name: Dist One, kind: distributor}
+  - {id: dist-2, name: Dist Two, kind: distributor}
+clients:
+  - {id: small-co, name: Small, segment: small}
+  - {id: big-co, name: Big, segment: large}
+  - {id: gen-co, name: Gen, segment: generics_only}
+marketing_partners:
+  - {id: mp-1, name: Partner One}
+  - {id: mp-2, name: Partner Two}
+products:
+  - id: p-sterile
+    name: Sterile
+    technology: aseptic_fill
+    stage: commercial
+    owner: small-co
+    annual_revenue: 60000000
+    supply:
+      - {provider: cmo-a, step: fill_finish}
+      - {provider: cmo-b, step: fill_finish, qualified: false}
+      - {provider: lab, step: testing}
+    distributors: [dist-1]
+    marketed_by: [mp-1, mp-2]
+  - id: p-tab
+    name: Tablet
+    technology: tablet
+    stage: clinical
+    owner: big-co
+    supply:
+      - {provider: cmo-a, step: api}
+    distributors: [dist-1, dist-2]
+    marketed_by: [mp-2]
+  - id: p-gen
+    name: Generic
+    technology: capsule
+    stage: commercial
+    owner: gen-co
+    annual_revenue: 6000000
+    supply:
+      - {provider: cmo-a, step: drug_product}
+      - {provider: cmo-b, step: drug_product}
+    distributors: [dist-2]
+contracts:
+  - {client: big-co, provider: lab, annual_value: 1000}
+liaisons:
+  - {id: li-1, name: Ann, client: small-co, providers: [cmo-a, api-x]}
+  - {id: li-2, name: Bob, client: big-co, providers: [cmo-a]}
+  - {id: li-3, name: Cy, client: big-co, providers: [cmo-a, dist-1]}
+  - {id: li-4, name: Di, client: gen-co, providers: [cmo-b]}
+  - {id: li-5, name: Ed, client: small-co, providers: [cmo-b, lab]}
+"""
+
+
+def by_node(portfolio: Portfolio) -> dict[str, spof_module.CriticalNode]:
+    return {c.node: c for c in critical_nodes(portfolio)}
+
+
+# ---------------------------------------------------------------------------
+# engine inputs
+# ---------------------------------------------------------------------------
+
+
+def test_supply_inputs_small() -> None:
+    steps, feeds = supply_inputs(read_portfolio(SMALL)[0])
+    assert steps == {
+        "prod-1": {"fill_finish": ("cmo-a",), "testing": (), "distribution": ("dist-1",)},
+        "prod-2": {"api": ("api-1",), "distribution": ("dist-1",)},
+    }
+    assert feeds == {"api-1": {"cell line": ("cb-1",)}}
+
+
+# ---------------------------------------------------------------------------
+# critical nodes
+# ---------------------------------------------------------------------------
+
+
+def test_hidden_common_mode(load) -> None:
+    nodes = by_node(load(HIDDEN))
+    assert set(nodes) == {"cb", "api"}  # neither fill-finish CMO is critical
+    for node in ("cb", "api"):
+        c = nodes[node]
+        assert c.hidden and c.kind == "cmo" and c.products_lost == ("p",)
+        assert c.revenue_at_risk == 10_000_000 and c.clients_affected == ("c",)
+        assert c.severity is Severity.CRITICAL  # 10M +1, sterile +2, commercial +2, mid_sized +1 = 6
+    assert nodes["api"].explanation == (
+        "api failing takes down p (10M revenue): step fill_finish: "
+        "ff-1 needs 'api' only from api (fails); ff-2 needs 'api' only from api (fails)")
+    assert nodes["cb"].explanation.startswith(
+        "cb failing takes down p (10M revenue): step fill_finish: "
+        "ff-1 needs 'api' only from api, which needs 'cells' only from cb (fails)")
+    assert sole_source_steps(load(HIDDEN)) == []  # two qualified fill-finish sources
+
+
+def test_world_critical_nodes(load) -> None:
+    result = critical_nodes(load(WORLD))
+    # cmo-b is only an unqualified backup for p-sterile and one of two for p-gen
+    assert [c.node for c in result] == ["cmo-a", "dist-1", "lab", "dist-2"]
+    a, d1, lab, d2 = result
+    assert a.products_lost == ("p-sterile", "p-tab")
+    assert a.clients_affected == ("big-co", "small-co")
+    assert a.partners_affected == ("mp-1", "mp-2")
+    assert a.revenue_at_risk == 60_000_000  # p-tab has no revenue: counts 0
+    assert a.severity is Severity.CRITICAL and not a.hidden
+    assert a.explanation == ("cmo-a failing takes down p-sterile, p-tab (60M revenue): "
+                             "p-sterile step fill_finish: only source cmo-a fails")
+    assert (d1.products_lost, d1.kind, d1.severity) == (("p-sterile",), "distributor", Severity.CRITICAL)
+    assert lab.products_lost == ("p-sterile",) and lab.kind == "test_lab"
+    # the only distributor of p-gen: capsule 6M (+1), commercial (+2), generics_only (+1) = 4
+    assert (d2.products_lost, d2.kind, d2.severity) == (("p-gen",), "distributor", Severity.HIGH)
+    assert d2.clients_affected == ("gen-co",) and d2.partners_affected == ()
+    assert d2.revenue_at_risk == 6_000_000
+    assert d2.explanation == "dist-2 failing takes down p-gen (6M revenue): step distribution: only source dist-2 fails"
+
+
+def test_unqualified_backup_does_not_save(load) -> None:
+    p = load(WORLD)
+    assert "p-sterile" in by_node(p)["cmo-a"].products_lost
+    assert "cmo-b" not in by_node(p)
+    assert whatif(p, ["cmo-a"]).products_lost == ("p-sterile", "p-tab")
+
+
+def test_many_products_raise_node_severity(load) -> None:
+    products = "\n".join(f"""
+  - id: p{i}
+    name: P{i}
+    technology: tablet
+    stage: clinical
+    owner: c
+    supply: [{{provider: m, step: api}}]""" for i in range(3))
+    p = load(f"""
+providers: [{{id: m, name: M, kind: cmo}}]
+clients: [{{id: c, name: C, segment: large}}]
+products:{products}
+""")
+    assert {product_severity(p, f"p{i}") for i in range(3)} == {Severity.LOW}
+    [node] = critical_nodes(p)
+    assert node.severity is Severity.MEDIUM  # low, one level up for 3 products
+    assert node.explanation.startswith("m failing takes down p0, p1, p2 (no revenue recorded): p0 step api")
+
+
+# ---------------------------------------------------------------------------
+# severity
+# ---------------------------------------------------------------------------
+
+
+PRODUCT = """
+clients: [{{id: c, name: C, segment: {segment}}}]
+products:
+  - {{id: p, name: P, technology: {technology}, stage: {stage}, owner: c{revenue}}}
+"""
+
+
+@pytest.mark.parametrize(("technology", "stage", "segment", "revenue", "expected"), [
+    ("aseptic_fill", "commercial", "small", None, Severity.CRITICAL),   # 2+2+2 = 6
+    ("tablet", "clinical", "large", None, Severity.LOW),                # 1
+    ("tablet", "commercial", "large", None, Severity.MEDIUM),           # 2
+    ("tablet", "commercial", "large", 50_000_000, Severity.HIGH),       # 2+2 = 4
+    ("tablet", "commercial", "large", 49_999_999, Severity.MEDIUM),     # 2+1 = 3
+    ("lyophilization", "clinical", "large", 5_000_000, Severity.HIGH),  # 2+1+1 = 4
+    ("capsule", "clinical", "mid_sized", None, Severity.MEDIUM),        # 1+1 = 2
+    ("sterile_cream", "clinical", "generics_only", 60e6, Severity.CRITICAL),  # 2+2+1+1 = 6
+    ("sachet", "commercial", "small", 4_999_999, Severity.HIGH),        # 2+2 = 4
+])
+def test_product_severity_rule(load, technology, stage, segment, revenue, expected) -> None:
+    p = load(PRODUCT.format(technology=technology, stage=stage, segment=segment,
+                            revenue="" if revenue is None else f", annual_revenue: {revenue}"))
+    assert product_severity(p, "p") is expected
+
+
+# ---------------------------------------------------------------------------
+# sole-source steps
+# ---------------------------------------------------------------------------
+
+
+def test_world_sole_source_steps(load) -> None:
+    rows = [(s.product, s.step, s.provider, s.backup, s.severity) for s in sole_source_steps(load(WORLD))]
+    assert rows == [
+        ("p-sterile", "testing", "lab", (), Severity.CRITICAL),
+        ("p-sterile", "distribution", "dist-1", (), Severity.CRITICAL),
+        ("p-gen", "distribution", "dist-2", (), Severity.HIGH),
+        ("p-sterile", "fill_finish", "cmo-a", ("cmo-b",), Severity.HIGH),  # backup: one level lower
+        ("p-tab", "api", "cmo-a", (), Severity.LOW),
+    ]
+    texts = {(s.product, s.step): s.explanation for s in sole_source_steps(load(WORLD))}
+    assert texts[("p-sterile", "fill_finish")] == (
+        "p-sterile loses its only qualified fill_finish source if cmo-a fails; an unqualified backup cmo-b exists")
+    assert texts[("p-tab", "api")] == "p-tab loses its only qualified api source if cmo-a fails"
+
+
+# ---------------------------------------------------------------------------
+# cut points
+# ---------------------------------------------------------------------------
+
+
+CUT = """
+providers:
+  - {id: m1, name: M1, kind: cmo}
+  - {id: m2, name: M2, kind: cmo}
+  - {id: m3, name: M3, kind: cmo}
+  - {id: d1, name: D1, kind: distributor}
+clients:
+  - {id: c1, name: C1, segment: small}
+  - {id: c2, name: C2, segment: large}
+marketing_partners:
+  - {id: mp, name: MP}
+products:
+  - {id: pa, name: PA, technology: tablet, owner: c1, supply: [{provider: m1, step: api}], distributors: [d1]}
+  - id: pb
+    name: PB
+    technology: tablet
+    owner: c1
+    supply: [{provider: m1, step: api}, {provider: m2, step: testing, qualified: false}]
+  - {id: pc, name: PC, technology: tablet, owner: c2, distributors: [d1], marketed_by: [mp]}
+feeds:
+  - {from: m3, to: m2, material: x}
+contracts:
+  - {client: c1, provider: m1, annual_value: 1}
+  %s
+requirements:
+  - {party: mp, topic: labeling.language, value: de}
+liaisons:
+  - {id: li, name: Li, client: c2, providers: [m3]}
+"""
+
+
+def test_cut_points_hand_drawn(load) -> None:
+    # c1, pa, pb, m1 form one block; the rest hangs off it in a tree:
+    # pb - m2 - m3, pa - d1 - pc - {c2, mp}.  The requirement (mp - topic) and
+    # the liaison (c2 - li - m3) are not part of the network.
+    cuts = cut_points(load(CUT % ""))
+    assert cuts.articulation_points == ("d1", "m2", "pa", "pb", "pc")
+    assert cuts.bridges == (("c2", "pc"), ("d1", "pa"), ("d1", "pc"), ("m2", "m3"), ("m2", "pb"), ("mp", "pc"))
+    # one more contract closes the ring c2 - m3 - m2 - pb ... pa - d1 - pc - c2
+    cuts = cut_points(load(CUT % "- {client: c2, provider: m3, annual_value: 1}"))
+    assert cuts.articulation_points == ("pc",)
+    assert cuts.bridges == (("mp", "pc"),)
+    assert cuts.as_dict() == {"articulation_points": ["pc"], "bridges": [["mp", "pc"]]}
+
+
+def reference_cut_points(portfolio: Portfolio) -> tuple[list[str], list[tuple[str, str]]]:
+    """networkx's own articulation_points and bridges on the graph of to_networkx."""
+    g = to_networkx(portfolio)
+    keep = {n for n, k in g.nodes(data="kind") if k not in ("requirement", "liaison")}
+    types = {"OWNS", "SUPPLIES", "DISTRIBUTES", "MARKETS", "FEEDS", "CONTRACTS_WITH"}
+    simple = nx.Graph()
+    simple.add_nodes_from(keep)
+    simple.add_edges_from((u, v) for u, v, t in g.edges(data="type") if t in types and u != v)
+    return sorted(nx.articulation_points(simple)), sorted(tuple(sorted(e)) for e in nx.bridges(simple))
+
+
+def test_cut_points_match_networkx_bridges(load) -> None:
+    for text in (CUT % "", CUT % "- {client: c2, provider: m3, annual_value: 1}", WORLD, HIDDEN):
+        p = load(text)
+        points, bridges = reference_cut_points(p)
+        assert cut_points(p).articulation_points == tuple(points)
+        assert cut_points(p).bridges == tuple(bridges)
+
+
+# ---------------------------------------------------------------------------
+# key-person risks
+# ---------------------------------------------------------------------------
+
+
+def test_key_person_risks(load) -> None:
+    rows = [(k.client, k.provider, k.liaison, k.severity) for k in key_person_risks(load(WORLD))]
+    H, M, L = Severity.HIGH, Severity.MEDIUM, Severity.LOW
+    assert rows == [
+        ("small-co", "cmo-a", "li-1", H),  # cmo-a is a single point of failure for p-sterile
+        ("small-co", "lab", "li-5", H),    # lab too
+        ("big-co", "dist-1", "li-3", M),   # dist-1 is critical only for small-co's product
+        ("gen-co", "cmo-b", "li-4", M),
+        ("small-co", "cmo-b", "li-5", M),  # an unqualified backup is still a relationship
+        ("big-co", "dist-2", None, L),
+        ("big-co", "lab", None, L),        # a contract without supply is a relationship
+        ("gen-co", "cmo-a", None, L),
+        ("gen-co", "dist-2", None, L),
+        ("small-co", "dist-1", None, L),
+    ]  # big-co/cmo-a has two liaisons; li-1's api-x is no relationship of small-co
+    texts = {(k.client, k.provider): k.explanation for k in key_person_risks(load(WORLD))}
+    assert texts[("small-co", "cmo-a")] == ("small-co's relationship with cmo-a rests on one liaison, "
+                                            "li-1 (Ann); cmo-a is a single point of failure for p-sterile")
+    assert texts[("gen-co", "cmo-b")] == "gen-co's relationship with cmo-b rests on one liaison, li-4 (Di)"
+    assert texts[("gen-co", "dist-2")] == "gen-co has no liaison with dist-2; dist-2 is a single point of failure for p-gen"
+
+
+# ---------------------------------------------------------------------------
+# what-if
+# ---------------------------------------------------------------------------
+
+
+def test_whatif_multiple_failures_and_added_source(load) -> None:
+    p = load(WORLD)
+    r = whatif(p, ["cmo-a", "cmo-b"])  # neither alone loses p-gen; together they do
+    assert r.failed == ("cmo-a", "cmo-b")
+    assert r.products_lost == ("p-gen", "p-sterile", "p-tab")
+    assert r.products_saved == () and r.products_gained == ()
+    assert r.clients_affected == ("big-co", "gen-co", "small-co")
+    assert r.partners_affected == ("mp-1", "mp-2")
+    assert r.revenue_at_risk == 66_000_000
+    assert r.providers_down == ("cmo-a", "cmo-b")
+    assert dict(r.explanations) == {
+        "p-gen": "step drug_product: cmo-a fails; cmo-b fails",
+        "p-sterile": "step fill_finish: only source cmo-a fails",
+        "p-tab": "step api: only source cmo-a fails",
+    }
+    assert r.notes == ()
+
+    r = whatif(p, ["cmo-a", "cmo-b"], [("p-gen", "drug_product", "api-x")])
+    assert r.products_lost == ("p-sterile", "p-tab") and r.products_saved == ("p-gen",)
+    assert r.revenue_at_risk == 60_000_000 and r.clients_affected == ("big-co", "small-co")
+
+
+def test_whatif_upstream_cut_off(load) -> None:
+    p = load(HIDDEN)
+    r = whatif(p, ["cb", "ff-1"])
+    assert r.products_lost == ("p",)
+    assert r.providers_down == ("api", "cb", "ff-1", "ff-2")
+    assert dict(r.explanations) == {
+        "p": "step fill_finish: ff-1 fails; ff-2 needs 'api' only from api, which needs 'cells' only from cb (fails)"}
+    # a second API maker, fed by its own cell bank, qualified at ff-2 ... is a feed, not a source:
+    # adding ff-1 back as a source changes nothing; a new fill-finish source saves p
+    extra = load(HIDDEN.replace("  - {id: ff-2,", "  - {id: ff-3, name: Fill Three, kind: cmo}\n  - {id: ff-2,"))
+    r = whatif(extra, ["cb"], [("p", "fill_finish", "ff-3")])
+    assert r.products_lost == () and r.products_saved == ("p",)
+    assert r.providers_down == ("api", "cb", "ff-1", "ff-2")
+
+
+def test_whatif_non_supply_failures_and_products(load) -> None:
+    p = load(WORLD)
+    r = whatif(p, ["small-co", "mp-1", "li-1", "api-x"])
+    assert r.products_lost == () and r.providers_down == ("api-x",)
+    assert r.notes == (
+        "small-co is a client: its failure stops no supply",
+        "mp-1 is a marketing partner: its failure stops no supply",
+        "li-1 is a liaison: its failure stops no supply",
+        "api-x is no qualified source, distributor or feeder of anything: its failure stops no supply",
+    )
+    r = whatif(p, "p-tab")  # a bare string is one id; a failed product is just lost
+    assert r.products_lost == ("p-tab",) and r.explanations == (("p-tab", "p-tab itself fails"),)
+    assert r.notes == ("p-tab is a product: failing it takes only that product down",)
+
+
+def test_whatif_errors(load) -> None:
+    p = load(WORLD)
+    with pytest.raises(GraphkitError, match=r"unknown node 'cmo-aa' \(did you mean 'cmo-a'\?\)"):
+        whatif(p, ["cmo-b", "cmo-aa"])
+    cases = [
+        (("p-gne", "api", "cmo-a"), r"unknown product 'p-gne' \(did you mean 'p-gen'\?\)"),
+        (("cmo-a", "api", "cmo-a"), r"'cmo-a' is a cmo, not a product"),
+        (("p-gen", "fill_finsh", "cmo-a"), r"unknown step 'fill_finsh' \(did you mean 'fill_finish'\?\)"),
+        (("p-tab", "fill_finish", "cmo-b"), r"p-tab has no fill_finish step"),
+        (("p-gen", "drug_product", "api-y"), r"unknown provider 'api-y' \(did you mean 'api-x'\?\)"),
+        (("p-gen", "drug_product", "gen-co"), r"'gen-co' is a client, not a provider"),
+        (("p-gen", "drug_product", "dist-1"), r"dist-1 is a distributor: the drug_product step needs a CMO"),
+        (("p-gen", "distribution", "cmo-b"), r"cmo-b is a cmo: the distribution step needs a distributor"),
+    ]
+    for triple, message in cases:
+        with pytest.raises(GraphkitError, match=message):
+            whatif(p, [], [triple])
+    # an added distributor is fine
+    assert whatif(p, ["dist-2"], [("p-gen", "distribution", "dist-1")]).products_saved == ("p-gen",)
+
+
+# ---------------------------------------------------------------------------
+# tests/small.yaml by hand
+# ---------------------------------------------------------------------------
+
+
+def test_small_yaml_by_hand() -> None:
+    p, _ = read_portfolio(SMALL)
+    result = spof(p).as_dict()
+    assert list(result) == ["sole_source_steps", "critical_nodes", "articulation_points", "bridges",
+                            "key_person_risks"]
+    json.dumps(result)
+    # prod-1 (aseptic, commercial, small client: critical) has testing only from an
+    # unqualified lab, so it is not currently available; prod-2 (clinical tablet,
+    # large client: low) needs api-1 (fed by cb-1 alone) and dist-1.
+    assert [(s["product"], s["step"], s["provider"], s["severity"]) for s in result["sole_source_steps"]] == [
+        ("prod-1", "fill_finish", "cmo-a", "critical"),
+        ("prod-1", "distribution", "dist-1", "critical"),
+        ("prod-2", "api", "api-1", "low"),
+        ("prod-2", "distribution", "dist-1", "low"),
+    ]
+    assert result["sole_source_steps"][0]["explanation"].endswith("(prod-1 is not currently available)")
+    assert result["critical_nodes"] == [
+        {"node": "api-1", "kind": "cmo", "products_lost": ["prod-2"], "clients_affected": ["client-2"],
+         "partners_affected": [], "revenue_at_risk": 0.0, "hidden": False, "severity": "low",
+         "explanation": "api-1 failing takes down prod-2 (no revenue recorded): step api: only source api-1 fails"},
+        {"node": "cb-1", "kind": "cmo", "products_lost": ["prod-2"], "clients_affected": ["client-2"],
+         "partners_affected": [], "revenue_at_risk": 0.0, "hidden": True, "severity": "low",
+         "explanation": "cb-1 failing takes down prod-2 (no revenue recorded): "
+                        "step api: only source api-1 needs 'cell line' only from cb-1 (fails)"},
+        {"node": "dist-1", "kind": "distributor", "products_lost": ["prod-2"], "clients_affected": ["client-2"],
+         "partners_affected": [], "revenue_at_risk": 0.0, "hidden": False, "severity": "low",
+         "explanation": "dist-1 failing takes down prod-2 (no revenue recorded): "
+                        "step distribution: only source dist-1 fails"},
+    ]
+    # prod-1 joins a ring with cmo-a, client-2, prod-2, dist-1 (client-1 closes a
+    # triangle with prod-1 and cmo-a); lab-1, mp-1, mp-2 hang off prod-1, cb-1 off api-1.
+    assert result["articulation_points"] == ["api-1", "prod-1"]
+    assert result["bridges"] == [["api-1", "cb-1"], ["lab-1", "prod-1"], ["mp-1", "prod-1"], ["mp-2", "prod-1"]]
+    assert [(k["client"], k["provider"], k["liaison"], k["severity"]) for k in result["key_person_risks"]] == [
+        ("client-1", "cmo-a", "li-1", "medium"),  # cmo-a is critical for nothing (prod-1 is unavailable)
+        ("client-1", "lab-1", "li-1", "medium"),
+        ("client-1", "dist-1", None, "low"),
+        ("client-2", "api-1", None, "low"),
+        ("client-2", "cmo-a", None, "low"),
+        ("client-2", "dist-1", None, "low"),
+    ]
+    # qualifying the lab makes prod-1 available; then cb-1 failing still only loses prod-2
+    r = whatif(p, [], [("prod-1", "testing", "lab-1")])
+    assert r.products_gained == ("prod-1",) and r.products_lost == ()
+    r = whatif(p, ["cb-1"])
+    assert r.products_lost == ("prod-2",) and r.providers_down == ("api-1", "cb-1")
+    assert r.notes == ("1 product(s) not currently available are not counted as lost: prod-1",)
+
+
+def test_as_dict_shapes(load) -> None:
+    p = load(WORLD)
+    result = spof(p)
+    data = json.loads(json.dumps(result.as_dict()))
+    assert set(data["sole_source_steps"][0]) == {"product", "step", "provider", "backup", "severity", "explanation"}
+    assert set(data["critical_nodes"][0]) == {"node", "kind", "products_lost", "clients_affected",
+                                              "partners_affected", "revenue_at_risk", "hidden", "severity",
+                                              "explanation"}
+    assert set(data["key_person_risks"][0]) == {"client", "provider", "liaison", "severity", "explanation"}
+    assert data["critical_nodes"] == [c.as_dict() for c in critical_nodes(p)]
+    report = json.loads(json.dumps(whatif(p, ["cmo-a"]).as_dict()))
+    assert set(report) == {"failed", "products_lost", "products_saved", "products_gained", "clients_affected",
+                           "partners_affected", "revenue_at_risk", "providers_down", "explanations", "notes"}
+    assert report["explanations"] == {"p-sterile": "step fill_finish: only source cmo-a fails",
+                                      "p-tab": "step api: only source cmo-a fails"}
+
+
+def test_doctests() -> None:
+    failures, tests = doctest.testmod(spof_module, optionflags=doctest.ELLIPSIS)
+    assert tests and not failures
+
+
+# ---------------------------------------------------------------------------
+# randomized cross-check against an independent brute force
+# ---------------------------------------------------------------------------
+
+
+def naive(portfolio: Portfolio, failed: set[str]) -> tuple[set[str], set[str]]:
+    """(operational providers, available products), straight from the records."""
+    receives: dict[str, dict[str, set[str]]] = {}
+    for f in portfolio.feeds:
+        receives.setdefault(f.to, {}).setdefault(f.material, set()).add(f.from_)
+    op: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for prov in portfolio.providers:
+            if prov.id in op or prov.id in failed:
+                continue
+            if all(feeders & op for feeders in receives.get(prov.id, {}).values()):
+                op.add(prov.id)
+                changed = True
+    available = set()
+    for product in portfolio.products:
+        if product.id in failed:
+            continue
+        needs: dict[str, set[str]] = {}
+        for link in product.supply:
+            needs.setdefault(str(link.step), set())
+            if link.qualified:
+                needs[str(link.step)].add(link.provider)
+        if product.distributors:
+            needs["distribution"] = {d.distributor for d in product.distributors}
+        if all(sources & op for sources in needs.values()):
+            available.add(product.id)
+    return op, available
+
+
+# More second sources and dual feeds, no product listing its own upstream steps:
+# the default mix makes nearly every provider critical and none hidden.
+REDUNDANT = {"providers": 60, "second_source_rate": 0.7, "dual_feed_rate": 0.3, "explicit_upstream_rate": 0.0}
+
+
+def generated(seed: int, **overrides: object) -> Portfolio:
+    raw = build_portfolio_dict(GeneratorSpec.from_scale(2000, seed=seed, **overrides))
+    return build_portfolio(raw, lambda path: "")[0]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("overrides", [{}, REDUNDANT], ids=["default", "redundant"])
+def test_critical_nodes_against_brute_force(seed: int, overrides: dict) -> None:
+    p = generated(seed, **overrides)
+    products = {x.id: x for x in p.products}
+    op0, base = naive(p, set())
+    result = by_node(p)
+    direct = {x.id: {s.provider for s in x.supply if s.qualified} | {d.distributor for d in x.distributors}
+              for x in p.products}
+    expected = {}
+    for prov in p.providers:
+        lost = base - naive(p, {prov.id})[1]
+        if lost:
+            expected[prov.id] = lost
+    assert {n: set(c.products_lost) for n, c in result.items()} == expected
+    for node, c in result.items():
+        lost = expected[node]
+        assert c.clients_affected == tuple(sorted({products[x].owner for x in lost}))
+        assert c.partners_affected == tuple(sorted({m.partner for x in lost for m in products[x].marketed_by}))
+        assert c.revenue_at_risk == pytest.approx(sum(products[x].annual_revenue or 0 for x in lost))
+        assert c.hidden == all(node not in direct[x] for x in lost)
+        severities = [product_severity(p, x) for x in lost]
+        assert c.severity == min(Severity.CRITICAL, max(severities) + (len(lost) >= 3))
+    if overrides:
+        assert any(c.hidden for c in result.values())  # the hidden common mode is exercised
+    keys = [(-c.severity, -c.revenue_at_risk, -len(c.products_lost), c.node) for c in critical_nodes(p)]
+    assert keys == sorted(keys)
+    # whatif with one failure agrees, and explains as explain_loss does
+    steps, feeds = supply_inputs(p)
+    for node in list(result)[:5]:
+        r = whatif(p, [node])
+        assert set(r.products_lost) == expected[node]
+        for product, text in r.explanations:
+            assert text == "; ".join(map(str, explain_loss(steps, feeds, node, product)))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_whatif_against_brute_force(seed: int) -> None:
+    p = generated(seed + 10, **REDUNDANT)
+    rng = random.Random(seed)
+    ids = [x.id for x in p.providers]
+    op0, base = naive(p, set())
+    for _ in range(15):
+        failed = set(rng.sample(ids, rng.randint(1, 4)))
+        op1, after = naive(p, failed)
+        r = whatif(p, sorted(failed))
+        assert set(r.products_lost) == base - after
+        assert set(r.providers_down) == op0 - op1
+        assert [x for x, _ in r.explanations] == list(r.products_lost)
+        assert all(text for _, text in r.explanations)
+    # added qualified sources: a random step of each lost product gets a random CMO
+    steps, _ = supply_inputs(p)
+    cmos = [x.id for x in p.providers if x.kind == "cmo"]
+    for _ in range(10):
+        failed = set(rng.sample(ids, 3))
+        lost = sorted(whatif(p, sorted(failed)).products_lost)
+        added = []
+        for product in lost:
+            step = rng.choice([st for st in steps[product] if st != "distribution"] or ["distribution"])
+            if step != "distribution":
+                added.append((product, step, rng.choice(cmos)))
+        r = whatif(p, sorted(failed), added)
+        patched = {x.id: x for x in p.products}
+        for product, step, provider in added:
+            x = patched[product]
+            link = type(x.supply[0])(provider=provider, step=step)
+            patched[product] = x.model_copy(update={"supply": (*x.supply, link)})
+        q = Portfolio(**{**{k: getattr(p, k) for k in ("providers", "clients", "marketing_partners", "feeds",
+                                                       "contracts", "requirements", "liaisons")},
+                         "products": tuple(patched.values())})
+        after = naive(q, failed)[1]
+        assert set(r.products_lost) == base - after
+        assert set(r.products_saved) == set(lost) & after
+        assert set(r.products_gained) == after - base
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_generated_sole_sources_and_cut_points(seed: int) -> None:
+    p = generated(seed + 20)
+    expected = set()
+    for x in p.products:
+        qualified: dict[str, set[str]] = {}
+        for s in x.supply:
+            qualified.setdefault(str(s.step), set())
+            if s.qualified:
+                qualified[str(s.step)].add(s.provider)
+        if x.distributors:
+            qualified["distribution"] = {d.distributor for d in x.distributors}
+        expected |= {(x.id, step, next(iter(srcs))) for step, srcs in qualified.items() if len(srcs) == 1}
+    assert {(s.product, s.step, s.provider) for s in sole_source_steps(p)} == expected
+    points, bridges = reference_cut_points(p)
+    cuts = cut_points(p)
+    assert (list(cuts.articulation_points), list(cuts.bridges)) == (points, bridges)
+    assert all(isinstance(p.nodes[k.provider], Provider) for k in key_person_risks(p))
