@@ -17,6 +17,7 @@ install: $(BIN)/graphkit
 
 demo: install
 	$(BIN)/graphkit validate examples/portfolio.yaml
+	$(BIN)/graphkit analyze examples/portfolio.yaml --limit 5
 
 test:
 	scripts/test
