@@ -12,6 +12,8 @@ import graphkit
 from graphkit.problems import GraphkitError, PortfolioError
 
 from . import analysis_commands, portfolio_commands
+from . import neo4j_commands
+from . import viz_commands
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -49,4 +51,8 @@ def main() -> None:
 
 
 for command in [*portfolio_commands.COMMANDS, *analysis_commands.COMMANDS]:
+    main.add_command(command)
+for command in neo4j_commands.COMMANDS:
+    main.add_command(command)
+for command in viz_commands.COMMANDS:
     main.add_command(command)

@@ -567,7 +567,7 @@ def generated(seed: int, **overrides: object) -> Portfolio:
 def test_critical_nodes_against_brute_force(seed: int, overrides: dict) -> None:
     p = generated(seed, **overrides)
     products = {x.id: x for x in p.products}
-    op0, base = naive(p, set())
+    _, base = naive(p, set())
     result = by_node(p)
     direct = {x.id: {s.provider for s in x.supply if s.qualified} | {d.distributor for d in x.distributors}
               for x in p.products}

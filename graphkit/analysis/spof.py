@@ -85,6 +85,7 @@ import networkx as nx
 from ..model import (
     DISTRIBUTION_STEP,
     Client,
+    Liaison,
     NodeKind,
     Portfolio,
     Product,
@@ -120,7 +121,11 @@ _LIST_AT_MOST = 5  # products named in one explanation line
 def severity_score(product: Product, segment: Segment | None) -> int:
     """Points of the severity rule for losing ``product`` (owner in ``segment``)."""
     revenue = product.annual_revenue or 0.0
-    score = next((pts for threshold, pts in _REVENUE_POINTS if revenue >= threshold), 0)
+    score = 0
+    for threshold, points in _REVENUE_POINTS:
+        if revenue >= threshold:
+            score = points
+            break
     if product.sterile:
         score += _STERILE_POINTS
     score += _STAGE_POINTS.get(product.stage, 0)
@@ -130,7 +135,10 @@ def severity_score(product: Product, segment: Segment | None) -> int:
 
 
 def _level(score: int) -> Severity:
-    return next((sev for threshold, sev in _LEVELS if score >= threshold), Severity.LOW)
+    for threshold, sev in _LEVELS:
+        if score >= threshold:
+            return sev
+    return Severity.LOW
 
 
 def product_severity(portfolio: Portfolio, product_id: str) -> Severity:
@@ -412,13 +420,13 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
     available = operational(ctx.steps, ctx.feeds)[1]
     out: list[SoleSourceStep] = []
     for pid, product_steps in ctx.steps.items():
+        unqualified = [link for link in ctx.products[pid].supply if not link.qualified]
         for step, sources in product_steps.items():
             if len(sources) != 1:
                 continue
             provider = sources[0]
             backup = tuple(dict.fromkeys(
-                link.provider for link in ctx.products[pid].supply
-                if str(link.step) == step and not link.qualified and link.provider != provider))
+                link.provider for link in unqualified if link.step == step and link.provider != provider))
             sev = _shift(ctx.severity[pid], -1) if backup else ctx.severity[pid]
             text = f"{pid} loses its only qualified {step} source if {provider} fails"
             if len(backup) == 1:
@@ -528,31 +536,32 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
     pairs: dict[tuple[str, str], None] = {}
     for c in pf.contracts:
         pairs[(c.client, c.provider)] = None
-    for p in pf.products:
-        for link in p.supply:
-            pairs[(p.owner, link.provider)] = None
-        for d in p.distributors:
-            pairs[(p.owner, d.distributor)] = None
-    liaisons: dict[tuple[str, str], list[str]] = {}
+    for product in pf.products:
+        for link in product.supply:
+            pairs[(product.owner, link.provider)] = None
+        for d in product.distributors:
+            pairs[(product.owner, d.distributor)] = None
+    liaisons: dict[tuple[str, str], list[Liaison]] = {}
     for li in pf.liaisons:
         for prov in dict.fromkeys(li.providers):
-            liaisons.setdefault((li.client, prov), []).append(li.id)
-    at_risk: dict[tuple[str, str], list[str]] = {}  # (client, provider) -> lost products it owns
+            liaisons.setdefault((li.client, prov), []).append(li)
+    at_risk: dict[tuple[str, str], list[str]] = {}  # (client, provider) -> its products lost
     for node, lost in ctx.impact.items():
-        for p in lost:
-            at_risk.setdefault((ctx.products[p].owner, node), []).append(p)
+        for pid in lost:
+            at_risk.setdefault((ctx.products[pid].owner, node), []).append(pid)
 
     out: list[KeyPersonRisk] = []
     for pair in pairs:
         client, provider = pair
-        people = liaisons.get(pair, ())
+        people = liaisons.get(pair, [])
         if len(people) > 1:
             continue
-        lost = sorted(at_risk.get(pair, ()))
-        spof_text = f"; {provider} is a single point of failure for {_names(lost)}" if lost else ""
+        spof_products = sorted(at_risk.get(pair, ()))
+        spof_text = (f"; {provider} is a single point of failure for {_names(spof_products)}"
+                     if spof_products else "")
         if people:
-            li = pf.nodes[people[0]]
-            sev = Severity.HIGH if lost else Severity.MEDIUM
+            li = people[0]
+            sev = Severity.HIGH if spof_products else Severity.MEDIUM
             text = f"{client}'s relationship with {provider} rests on one liaison, {li.id} ({li.name})"
             out.append(KeyPersonRisk(client, provider, li.id, sev, text + spof_text))
         else:
