@@ -1,0 +1,724 @@
+"""Views of a portfolio as interactive networks: what is drawn, how, and why.
+
+A *view* picks node kinds and relationship types from the model
+(:data:`VIEWS`); :func:`build_view` turns a portfolio and its analysis
+results into :class:`~graphkit.viz.network.VizNode` /
+:class:`~graphkit.viz.network.VizEdge` objects styled by
+:mod:`graphkit.viz.style`, and :func:`render_view` renders them through the
+safe renderer :func:`~graphkit.viz.network.render_network`.
+
+* Parallel relationships of one type between the same two nodes (a CMO doing
+  three steps for one product) are drawn as one edge listing them all.
+* Node size grows with risk (highest finding severity, revenue at risk);
+  critical nodes, products with requirement conflicts and conflicting topics
+  get a heavy border; sole-source supply edges and conflicting requirement
+  values are red; unqualified supply is dashed.
+* ``focus``/``hops`` keep one node's undirected neighbourhood; ``fail`` runs
+  :func:`graphkit.analysis.spof.whatif` and colours what the failure takes
+  down (everything else greyed).
+* Above ``max_nodes`` the view is trimmed: the nodes of the most severe
+  findings first, then their neighbours, up to the cap; the page's notes
+  say what was left out, with counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict, deque
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from graphkit.analysis import analyze
+from graphkit.analysis.spof import whatif as run_whatif
+from graphkit.model import (
+    Client,
+    Liaison,
+    MarketingPartner,
+    NodeKind,
+    Portfolio,
+    Product,
+    Provider,
+    RelType,
+    requirement_node_id,
+)
+from graphkit.problems import GraphkitError, did_you_mean
+
+from . import style
+from .network import LegendEntry, VizEdge, VizNode, render_network
+
+__all__ = [
+    "DEFAULT_MAX_NODES",
+    "VIEWS",
+    "VIEW_KINDS",
+    "VIEW_RELATIONSHIPS",
+    "VIEW_TITLES",
+    "NetworkView",
+    "build_view",
+    "render_view",
+]
+
+View = Literal["all", "supply", "commercial", "requirements"]
+
+_PROVIDERS = frozenset({NodeKind.CMO, NodeKind.CRO, NodeKind.TEST_LAB, NodeKind.DISTRIBUTOR})
+
+#: Node kinds of each view.
+VIEW_KINDS: dict[str, frozenset[NodeKind]] = {
+    "all": frozenset(NodeKind),
+    "supply": _PROVIDERS | {NodeKind.PRODUCT},
+    "commercial": _PROVIDERS | {NodeKind.CLIENT, NodeKind.PRODUCT},
+    "requirements": frozenset({NodeKind.MARKETING_PARTNER, NodeKind.CLIENT, NodeKind.PRODUCT,
+                               NodeKind.REQUIREMENT}),
+}
+#: Relationship types of each view.
+VIEW_RELATIONSHIPS: dict[str, frozenset[RelType]] = {
+    "all": frozenset(RelType),
+    "supply": frozenset({RelType.SUPPLIES, RelType.FEEDS, RelType.DISTRIBUTES}),
+    "commercial": frozenset({RelType.CONTRACTS_WITH, RelType.OWNS}),
+    "requirements": frozenset({RelType.REQUIRES, RelType.MARKETS, RelType.OWNS}),
+}
+VIEWS: tuple[str, ...] = tuple(VIEW_KINDS)
+VIEW_TITLES = {"all": "all relationships", "supply": "supply chain", "commercial": "contracts and ownership",
+                "requirements": "partner requirements"}
+
+#: Above this many nodes a view is trimmed (see :func:`build_view`).
+DEFAULT_MAX_NODES = 4000
+_EDGE_LABELS_UP_TO = 160   # edges; above this, edge text is in tooltips only
+_FINDINGS_IN_TOOLTIP = 6
+_LABEL_CHARS = 42
+_SEVERITY_RANK = {s: i for i, s in enumerate(style.SEVERITY_ORDER)}
+
+
+@dataclass
+class NetworkView:
+    """A view ready to render: styled nodes and edges, legend, notes and counts.
+
+    ``total_nodes``/``total_edges`` are the view's size before focus and
+    trimming; ``trimmed`` says whether the cap removed anything; ``marks``
+    maps what-if statuses (``failed``, ``down``, ``lost``, ``affected``) to
+    the node ids shown with that status.
+    """
+
+    title: str
+    view: str
+    nodes: list[VizNode]
+    edges: list[VizEdge]
+    legend: list[LegendEntry]
+    notes: list[str]
+    total_nodes: int
+    total_edges: int
+    trimmed: bool = False
+    marks: dict[str, list[str]] = field(default_factory=dict)
+
+    def render(self, height: str = "800px") -> str:
+        """The view as one self-contained HTML document."""
+        return render_network(self.nodes, self.edges, title=self.title, legend=self.legend,
+                              notes=self.notes, height=height)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _money(value: float | None, currency: str | None = None) -> str:
+    if value is None:
+        return "n/a"
+    v = float(value)
+    for div, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= div:
+            text = f"{v / div:,.1f}".rstrip("0").rstrip(".") + suffix
+            break
+    else:
+        text = f"{v:,.0f}"
+    return f"{text} {currency}" if currency else text
+
+
+def _short(text: str, limit: int = _LABEL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _words(value: str) -> str:
+    return str(value).replace("_", " ")
+
+
+def _results(portfolio: Portfolio, analysis: Any) -> dict[str, Any]:
+    if analysis is None:
+        return analyze(portfolio).as_dict()
+    if hasattr(analysis, "as_dict"):
+        return analysis.as_dict()
+    return dict(analysis)
+
+
+@dataclass
+class _Edge:
+    type: RelType
+    source: str
+    target: str
+    props: list[dict[str, Any]]
+
+
+@dataclass
+class _Risk:
+    """What the analyses say about one node."""
+
+    severity: int = 0
+    revenue: float = 0.0
+    findings: list[tuple[int, str]] = field(default_factory=list)
+    critical: bool = False
+    conflict: bool = False
+    cut_point: bool = False
+
+    def add(self, severity: str, explanation: str) -> None:
+        rank = _SEVERITY_RANK.get(severity, 0)
+        self.severity = max(self.severity, rank)
+        self.findings.append((rank, f"[{severity}] {explanation}"))
+
+
+class _Index:
+    """Findings of an analysis, indexed by node and by relationship."""
+
+    def __init__(self, results: Mapping[str, Any]) -> None:
+        self.risk: dict[str, _Risk] = defaultdict(_Risk)
+        self.sole_source: set[tuple[str, str, str]] = set()  # (provider, product, step)
+        self.conflict_values: set[tuple[str, str, str]] = set()  # (party, topic, value)
+        self.conflict_topics: set[str] = set()
+        spof = results.get("spof", {})
+        for c in spof.get("critical_nodes", ()):
+            r = self.risk[c["node"]]
+            r.add(c["severity"], c["explanation"])
+            r.critical = True
+            r.revenue = max(r.revenue, float(c.get("revenue_at_risk") or 0.0))
+        for s in spof.get("sole_source_steps", ()):
+            self.risk[s["product"]].add(s["severity"], s["explanation"])
+            self.sole_source.add((s["provider"], s["product"], s["step"]))
+        for k in spof.get("key_person_risks", ()):
+            for node in (k.get("liaison"), k["client"]):
+                if node:
+                    self.risk[node].add(k["severity"], k["explanation"])
+        for node in spof.get("articulation_points", ()):
+            self.risk[node].cut_point = True
+        overlap = results.get("overlap", {})
+        for p in overlap.get("products", ()):
+            r = self.risk[p["product"]]
+            r.add(p["severity"], p["explanation"])
+            for conflict in p.get("conflicts", ()):
+                r.conflict = True
+                topic = requirement_node_id(conflict["topic"])
+                self.conflict_topics.add(topic)
+                for party, value in conflict["values"].items():
+                    self.conflict_values.add((party, topic, str(value)))
+        for p in overlap.get("providers", ()):
+            self.risk[p["provider"]].add(p["severity"], p["explanation"])
+        conc = results.get("concentration", {})
+        for p in conc.get("providers", ()):
+            self.risk[p["provider"]].add(p["severity"], p["explanation"])
+        for c in conc.get("clients", ()):
+            self.risk[c["client"]].add(c["severity"], c["explanation"])
+        for c in conc.get("conflicts_of_interest", ()):
+            for node in (c["provider"], c["product"]):
+                self.risk[node].add(c["severity"], c["explanation"])
+        for topic in self.conflict_topics:
+            self.risk[topic].conflict = True
+
+    def get(self, node: str) -> _Risk:
+        return self.risk[node] if node in self.risk else _Risk()
+
+
+# ------------------------------------------------------------------ the view graph
+
+
+def _view_graph(portfolio: Portfolio, view: str) -> tuple[dict[str, NodeKind], list[_Edge]]:
+    kinds = VIEW_KINDS[view]
+    nodes: dict[str, NodeKind] = {}
+    for node_id in portfolio.nodes:
+        kind = portfolio.kind(node_id)
+        if kind in kinds:
+            nodes[node_id] = kind
+    if NodeKind.REQUIREMENT in kinds:
+        for r in portfolio.requirements:
+            nodes.setdefault(requirement_node_id(r.topic), NodeKind.REQUIREMENT)
+    types = VIEW_RELATIONSHIPS[view]
+    merged: dict[tuple[RelType, str, str], _Edge] = {}
+    for rel in portfolio.relationships():
+        if rel.type not in types or rel.source not in nodes or rel.target not in nodes:
+            continue
+        key = (rel.type, rel.source, rel.target)
+        edge = merged.get(key)
+        if edge is None:
+            merged[key] = _Edge(rel.type, rel.source, rel.target, [rel.properties])
+        else:
+            edge.props.append(rel.properties)
+    return nodes, list(merged.values())
+
+
+def _adjacency(nodes: Iterable[str], edges: Iterable[_Edge]) -> dict[str, list[str]]:
+    adj: dict[str, list[str]] = {n: [] for n in nodes}
+    for e in edges:
+        if e.source != e.target:
+            adj[e.source].append(e.target)
+            adj[e.target].append(e.source)
+    return adj
+
+
+def _neighbourhood(adj: Mapping[str, list[str]], start: str, hops: int) -> dict[str, int]:
+    """Undirected BFS: node -> distance, up to `hops`."""
+    dist = {start: 0}
+    queue = deque([start])
+    while queue:
+        u = queue.popleft()
+        if dist[u] >= hops:
+            continue
+        for v in adj[u]:
+            if v not in dist:
+                dist[v] = dist[u] + 1
+                queue.append(v)
+    return dist
+
+
+def _trim(order: list[str], adj: Mapping[str, list[str]], priority: Mapping[str, tuple],
+          seeds: list[str], kinds: Mapping[str, NodeKind], cap: int) -> list[str]:
+    """Up to `cap` nodes: the seeds (most important first, at most half the
+    cap), a few of every kind (so no kind vanishes: up to 1 % of the cap
+    each, most important first), then the kept nodes' neighbours in rounds
+    (a few per kept node per round, most important first), then the rest."""
+    kept: dict[str, None] = dict.fromkeys(seeds[: max(cap // 2, 1)])
+    per_kind: dict[NodeKind, list[str]] = defaultdict(list)
+    for u in sorted(order, key=lambda v: priority[v]):
+        per_kind[kinds[u]].append(u)
+    quota = max(1, cap // 100)
+    for members in per_kind.values():
+        for u in members[:quota]:
+            if len(kept) >= cap:
+                break
+            kept.setdefault(u, None)
+    per_round = 4
+    progress = True
+    cursor: dict[str, int] = {}
+    sorted_adj: dict[str, list[str]] = {}
+    while len(kept) < cap and progress:
+        progress = False
+        for u in list(kept):
+            if u not in sorted_adj:
+                sorted_adj[u] = sorted(set(adj[u]), key=lambda v: priority[v])
+            nbrs = sorted_adj[u]
+            i = cursor.get(u, 0)
+            added = 0
+            while i < len(nbrs) and added < per_round and len(kept) < cap:
+                v = nbrs[i]
+                i += 1
+                if v not in kept:
+                    kept[v] = None
+                    added += 1
+            cursor[u] = i
+            progress = progress or added > 0
+            if len(kept) >= cap:
+                break
+    if len(kept) < cap:
+        for u in sorted(order, key=lambda v: priority[v]):
+            if len(kept) >= cap:
+                break
+            kept.setdefault(u, None)
+    return list(kept)
+
+
+# ------------------------------------------------------------------ tooltips
+
+
+def _name(portfolio: Portfolio, node_id: str) -> str:
+    record = portfolio.nodes.get(node_id)
+    if record is not None:
+        return record.name  # type: ignore[attr-defined]
+    return node_id.removeprefix("topic:")
+
+
+def _facts(portfolio: Portfolio, node_id: str, kind: NodeKind, degree: Mapping[str, Counter]) -> list[str]:
+    record = portfolio.nodes.get(node_id)
+    lines: list[str] = []
+    if isinstance(record, Provider):
+        head = style.KIND_LABELS[kind]
+        if record.model is not None:
+            head += f", {_words(record.model)}"
+        lines.append(head)
+        if record.services:
+            lines.append("services: " + ", ".join(_words(s) for s in record.services))
+        if record.technologies:
+            lines.append("technologies: " + ", ".join(_words(t) for t in record.technologies))
+        if record.own_technologies:
+            lines.append("own products: " + ", ".join(_words(t) for t in record.own_technologies))
+        if record.own_revenue:
+            lines.append(f"own revenue: {_money(record.own_revenue)}")
+        if record.country:
+            lines.append(f"country: {record.country}")
+        if record.capacity is not None:
+            lines.append(f"capacity: {record.capacity:g}")
+    elif isinstance(record, Client):
+        lines.append(f"Client, {_words(record.segment)}")
+        if record.quality_maturity:
+            lines.append(f"quality maturity: {record.quality_maturity}")
+    elif isinstance(record, MarketingPartner):
+        lines.append("Marketing partner")
+        if record.territories:
+            lines.append("territories: " + ", ".join(record.territories))
+    elif isinstance(record, Product):
+        family = "sterile" if record.sterile else "oral solid"
+        lines.append(f"Product, {_words(record.technology)} ({family}), {record.stage}")
+        lines.append(f"owner: {_name(portfolio, record.owner)} ({record.owner})")
+        if record.annual_revenue is not None:
+            lines.append(f"annual revenue: {_money(record.annual_revenue)}")
+        steps: dict[str, list[str]] = {}
+        for link in record.supply:
+            steps.setdefault(_words(link.step), []).append(
+                link.provider + ("" if link.qualified else " (unqualified)"))
+        for step, sources in steps.items():
+            lines.append(f"{step}: {', '.join(sources)}")
+        if record.distributors:
+            lines.append("distribution: " + ", ".join(d.distributor for d in record.distributors))
+        if record.marketed_by:
+            lines.append("marketed by: " + ", ".join(m.partner for m in record.marketed_by))
+    elif isinstance(record, Liaison):
+        lines.append(f"Liaison of {_name(portfolio, record.client)} ({record.client})")
+        if record.providers:
+            lines.append("with: " + ", ".join(record.providers))
+        if record.skills:
+            lines.append("skills: " + ", ".join(record.skills))
+    else:  # requirement topic
+        lines.append("Requirement topic")
+        values = [f"{r.party}: {r.value}" + (f" (for {', '.join(r.products)})" if r.products else "")
+                  for r in portfolio.requirements if requirement_node_id(r.topic) == node_id]
+        lines += values[:12]
+        if len(values) > 12:
+            lines.append(f"\u2026 and {len(values) - 12} more")
+    links = degree.get(node_id)
+    if links:
+        lines.append("links: " + ", ".join(f"{t.lower().replace('_', ' ')} {n}" for t, n in sorted(links.items())))
+    return lines
+
+
+def _tooltip(portfolio: Portfolio, node_id: str, kind: NodeKind, risk: _Risk,
+             degree: Mapping[str, Counter], extra: Iterable[str] = ()) -> str:
+    lines = [f"{_name(portfolio, node_id)}  [{node_id}]", *_facts(portfolio, node_id, kind, degree)]
+    lines += list(extra)
+    if risk.cut_point:
+        lines.append("structural cut point: removing it splits the network")
+    findings = sorted(risk.findings, key=lambda f: -f[0])
+    if findings:
+        lines.append("Findings:")
+        lines += [text for _, text in findings[:_FINDINGS_IN_TOOLTIP]]
+        if len(findings) > _FINDINGS_IN_TOOLTIP:
+            lines.append(f"\u2026 and {len(findings) - _FINDINGS_IN_TOOLTIP} more finding(s)")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ edges
+
+
+def _edge_text(edge: _Edge, index: _Index) -> tuple[str, list[str], bool, bool, float]:
+    """(label, tooltip lines, dashed, risky, contract value) of a merged edge."""
+    t, props = edge.type, edge.props
+    lines: list[str] = []
+    dashed = risky = False
+    value = 0.0
+    label = ""
+    if t is RelType.SUPPLIES:
+        parts = []
+        for p in props:
+            step = p["step"]
+            part = step if p.get("qualified", True) else f"{step} (unqualified)"
+            if (edge.source, edge.target, step) in index.sole_source and p.get("qualified", True):
+                risky = True
+                part += " \u2014 sole source"
+            parts.append(part)
+        label = ", ".join(_words(p["step"]) for p in props)
+        dashed = not any(p.get("qualified", True) for p in props)
+        lines.append("supplies " + "; ".join(_words(x) for x in parts))
+    elif t is RelType.DISTRIBUTES:
+        territories = [p["territory"] for p in props if p.get("territory")]
+        label = ", ".join(territories)
+        risky = (edge.source, edge.target, "distribution") in index.sole_source
+        lines.append("distributes" + (f" in {label}" if label else "") + (" \u2014 sole distributor" if risky else ""))
+    elif t is RelType.FEEDS:
+        label = ", ".join(p["material"] for p in props)
+        lines.append(f"feeds {label}")
+    elif t is RelType.CONTRACTS_WITH:
+        by_currency: dict[str, float] = defaultdict(float)
+        for p in props:
+            by_currency[p.get("currency") or ""] += float(p.get("annual_value") or 0.0)
+        value = sum(by_currency.values())
+        label = " + ".join(_money(v, c or None) for c, v in by_currency.items())
+        lines.append(f"contract, {label} a year")
+    elif t is RelType.MARKETS:
+        territories = [p["territory"] for p in props if p.get("territory")]
+        label = ", ".join(territories)
+        lines.append("markets" + (f" in {label}" if label else ""))
+    elif t is RelType.REQUIRES:
+        values = list(dict.fromkeys(str(p["value"]) for p in props))
+        label = " / ".join(values)
+        risky = any((edge.source, edge.target, v) in index.conflict_values for v in values)
+        for p in props:
+            scope = f" for {', '.join(p['products'])}" if p.get("products") else ""
+            lines.append(f"requires {edge.target.removeprefix('topic:')} = {p['value']}{scope}")
+        if risky:
+            lines.append("in conflict with another party of the same product")
+    elif t is RelType.OWNS:
+        lines.append("owns")
+    elif t is RelType.EMPLOYS:
+        lines.append("employs")
+    elif t is RelType.LIAISES_WITH:
+        lines.append("liaises with")
+    return label, lines, dashed, risky, value
+
+
+# ------------------------------------------------------------------ build
+
+
+def build_view(
+    portfolio: Portfolio,
+    view: str = "all",
+    *,
+    analysis: Any = None,
+    focus: str | None = None,
+    hops: int = 1,
+    fail: Collection[str] = (),
+    max_nodes: int = DEFAULT_MAX_NODES,
+    title: str | None = None,
+) -> NetworkView:
+    """Build one view of a portfolio, styled and annotated with the analyses.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    view : {"all", "supply", "commercial", "requirements"}
+        Which node kinds and relationship types to draw (:data:`VIEW_KINDS`,
+        :data:`VIEW_RELATIONSHIPS`).
+    analysis : Analysis, its ``as_dict()``, or None
+        Results to annotate with; None runs :func:`graphkit.analysis.analyze`.
+    focus : str, optional
+        Keep only this node and the nodes within `hops` undirected hops of it
+        (in this view).
+    hops : int
+        Radius of the focus neighbourhood (>= 0).
+    fail : collection of str
+        Node ids to fail together: what-if highlighting (failed, cut off
+        upstream, lost, affected) replaces the risk highlighting.
+    max_nodes : int
+        Cap on drawn nodes; above it the view is trimmed and the notes say
+        what was left out.
+    title : str, optional
+        Page title (default from the view).
+
+    Raises
+    ------
+    GraphkitError
+        Unknown view, unknown focus id (with a did-you-mean), focus on a node
+        the view does not show, unknown failed id, bad `hops`/`max_nodes`.
+    """
+    if view not in VIEW_KINDS:
+        raise GraphkitError(f"unknown view '{view}'{did_you_mean(view, VIEWS)} (views: {', '.join(VIEWS)})")
+    if hops < 0:
+        raise GraphkitError(f"hops must be 0 or more, not {hops}")
+    if max_nodes < 1:
+        raise GraphkitError(f"max_nodes must be at least 1, not {max_nodes}")
+    results = _results(portfolio, analysis)
+    index = _Index(results)
+    nodes, edges = _view_graph(portfolio, view)
+    total_nodes, total_edges = len(nodes), len(edges)
+    adj = _adjacency(nodes, edges)
+    notes: list[str] = []
+    page_title = title or f"graphkit \u2014 {VIEW_TITLES[view]}"
+
+    # --- focus
+    keep: list[str] = list(nodes)
+    if focus is not None:
+        if focus not in nodes:
+            known = set(portfolio.nodes) | {requirement_node_id(r.topic) for r in portfolio.requirements}
+            if focus in known:
+                kind = NodeKind.REQUIREMENT if focus.startswith("topic:") else portfolio.kind(focus)
+                raise GraphkitError(f"'{focus}' is a {_words(kind)}, which the {view} view does not show; "
+                                    f"use --view all")
+            raise GraphkitError(f"unknown node '{focus}'{did_you_mean(focus, known)}")
+        dist = _neighbourhood(adj, focus, hops)
+        keep = [n for n in nodes if n in dist]
+        page_title = title or f"{page_title} \u2014 {_name(portfolio, focus)} and {hops} hop(s) around it"
+
+    # --- what-if
+    marks: dict[str, list[str]] = {}
+    status: dict[str, str] = {}
+    if fail:
+        report = run_whatif(portfolio, list(fail))
+        groups = (("failed", report.failed),
+                  ("down", [p for p in report.providers_down if p not in set(report.failed)]),
+                  ("lost", report.products_lost),
+                  ("affected", [*report.clients_affected, *report.partners_affected]))
+        for name, ids in groups:
+            for node in ids:
+                status.setdefault(node, name)
+        failed_names = ", ".join(f"{_name(portfolio, f)} ({f})" for f in report.failed)
+        lost = report.products_lost
+        verb = "fails" if len(report.failed) == 1 else "fail"
+        summary = (f"What-if: if {failed_names} {verb}, {len(lost)} product(s) are lost"
+                   + (f": {', '.join(lost[:12])}" + (" \u2026" if len(lost) > 12 else "") if lost else "")
+                   + f"; revenue at risk {_money(report.revenue_at_risk)}")
+        notes.append(summary)
+        if report.clients_affected:
+            notes.append(f"What-if: clients affected: {', '.join(report.clients_affected)}")
+        if report.partners_affected:
+            notes.append(f"What-if: marketing partners affected: {', '.join(report.partners_affected)}")
+        down = groups[1][1]
+        if down:
+            notes.append(f"What-if: providers cut off upstream: {', '.join(down)}")
+        for product, reason in report.explanations[:10]:
+            notes.append(f"What-if: {product}: {reason}")
+        notes += [f"What-if: {n}" for n in report.notes]
+        absent = [f for f in report.failed if f not in nodes]
+        if absent:
+            notes.append(f"What-if: failed node(s) not drawn in the {view} view: {', '.join(absent)}")
+        page_title = title or (f"{page_title} \u2014 what if {', '.join(report.failed)} {verb}: "
+                               f"{len(lost)} product(s) lost")
+
+    # --- trim
+    trimmed = False
+    if len(keep) > max_nodes:
+        trimmed = True
+        keep_set = set(keep)
+        sub_adj = {u: [v for v in adj[u] if v in keep_set] for u in keep}
+        status_rank = {"failed": 0, "lost": 1, "down": 2, "affected": 3}
+
+        def priority(u: str) -> tuple:
+            r = index.get(u)
+            return (status_rank.get(status[u], 9) if u in status else 9, u != focus, -r.severity,
+                    -r.revenue, -len(sub_adj[u]), u)
+
+        prio = {u: priority(u) for u in keep}
+        seeds = sorted((u for u in keep if u in status or u == focus or index.get(u).severity >= 2
+                        or index.get(u).critical or index.get(u).conflict), key=lambda u: prio[u])
+        kept = _trim(keep, sub_adj, prio, seeds, nodes, max_nodes)
+        kept_set = set(kept)
+        left = Counter(nodes[u] for u in keep if u not in kept_set)
+        left_edges = sum(1 for e in edges if e.source in keep_set and e.target in keep_set
+                         and not (e.source in kept_set and e.target in kept_set))
+        seed_count = min(len(seeds), max(max_nodes // 2, 1))
+        notes.insert(0, f"Trimmed to {len(kept):,} of {len(keep):,} nodes (cap: --max-nodes {max_nodes:,}). "
+                        f"Kept first: {seed_count:,} node(s) named in findings of medium severity or worse, "
+                        f"single points of failure and conflicts{', the what-if outcome' if status else ''} "
+                        "(most severe first), a few of every kind, then their neighbours.")
+        notes.insert(1, f"Left out {sum(left.values()):,} nodes \u2014 "
+                     + ", ".join(f"{style.KIND_LABELS[k]}: {n:,}" for k, n in
+                                 sorted(left.items(), key=lambda kv: -kv[1]))
+                     + f" \u2014 and {left_edges:,} edge(s) to or among them.")
+        notes.insert(2, "See any part in full with --focus ID --hops N, or raise --max-nodes.")
+        keep = [u for u in keep if u in kept_set]  # view order
+    keep_set = set(keep)
+    shown_edges = [e for e in edges if e.source in keep_set and e.target in keep_set]
+
+    # --- styling
+    degree: dict[str, Counter] = defaultdict(Counter)
+    for e in edges:
+        degree[e.source][e.type.value] += 1
+        degree[e.target][e.type.value] += 1
+    max_risk_revenue = max((index.get(u).revenue for u in keep), default=0.0) or 1.0
+    max_product_revenue = max((p.annual_revenue or 0.0 for p in portfolio.products), default=0.0) or 1.0
+    viz_nodes: list[VizNode] = []
+    used_styles: set[str] = set()
+    for u in keep:
+        kind = nodes[u]
+        record = portfolio.nodes.get(u)
+        s = style.node_style(
+            kind,
+            business_model=str(record.model) if isinstance(record, Provider) and record.model else None,
+            segment=str(record.segment) if isinstance(record, Client) else None,
+            technology=str(record.technology) if isinstance(record, Product) else None)
+        used_styles.add(s.label)
+        risk = index.get(u)
+        extra: list[str] = []
+        if fail:
+            st = status.get(u)
+            if st:
+                color, highlight, size = style.MARK[st], True, s.size + 6
+                extra.append(f"What-if: {_STATUS_TEXT[st]}")
+            else:
+                color, highlight, size = style.MARK["unaffected"], False, s.size
+        else:
+            share = (risk.revenue / max_risk_revenue if risk.revenue else
+                     ((record.annual_revenue or 0.0) / max_product_revenue if isinstance(record, Product) else 0.0))
+            sev = style.SEVERITY_ORDER[risk.severity] if risk.findings else None
+            color, size = s.color, style.node_size(s.size, sev, share)
+            highlight = risk.critical or risk.conflict
+            if risk.critical:
+                extra.append("single point of failure")
+            if risk.conflict:
+                extra.append("requirement conflict")
+        label = _short(_name(portfolio, u))
+        viz_nodes.append(VizNode(
+            id=u, label=label, group=style.KIND_LABELS[kind],
+            tooltip=_tooltip(portfolio, u, kind, risk, degree, extra),
+            color=color, shape=s.shape, size=size, highlight=highlight))
+        if u in status:
+            marks.setdefault(status[u], []).append(u)
+
+    show_labels = len(shown_edges) <= _EDGE_LABELS_UP_TO
+    largest_contract = 0.0
+    texts = []
+    for e in shown_edges:
+        texts.append(_edge_text(e, index))
+        if e.type is RelType.CONTRACTS_WITH:
+            largest_contract = max(largest_contract, texts[-1][4])
+    viz_edges: list[VizEdge] = []
+    for e, (label, lines, dashed, risky, value) in zip(shown_edges, texts):
+        es = style.EDGE_STYLES[e.type]
+        width = style.contract_width(value, largest_contract) if e.type is RelType.CONTRACTS_WITH else es.width
+        color = es.color
+        if fail:
+            impact = _impact_edge(e, status)
+            color = style.MARK["impact_edge"] if impact else style.MARK["unaffected_edge"]
+            width = max(width, 3.0) if impact else width
+        elif risky:
+            color = style.MARK["sole_source"] if e.type is not RelType.REQUIRES else style.MARK["conflict"]
+            width = max(width, 2.2)
+        tip = "\n".join([f"{_name(portfolio, e.source)} \u2192 {_name(portfolio, e.target)}", *lines])
+        viz_edges.append(VizEdge(source=e.source, target=e.target,
+                                 label=_short(label, 48) if show_labels else "", tooltip=tip,
+                                 color=color, dashes=dashed or es.dashes, width=width, arrows=es.arrows))
+
+    shown_kinds = {nodes[u] for u in keep}
+    shown_types = {e.type for e in shown_edges}
+    legend: list[LegendEntry]
+    if fail:
+        legend = [LegendEntry(_STATUS_LEGEND[name], style.MARK[name], "dot") for name in _STATUS_TEXT]
+        legend.append(LegendEntry("not affected", style.MARK["unaffected"], "dot"))
+        legend += [LegendEntry(style.KIND_LABELS[k] + " (shape)", "#8a94a6", style.NODE_STYLES[k].shape)
+                   for k in NodeKind if k in shown_kinds and k is not NodeKind.PRODUCT]
+        if NodeKind.PRODUCT in shown_kinds:
+            legend += [LegendEntry(s.label.split(" (")[0] + " (shape)", "#8a94a6", s.shape)
+                       for s in style.PRODUCT_FAMILIES.values()]
+        legend.append(LegendEntry("supply lost along this edge", style.MARK["impact_edge"], "dot", kind="edge"))
+    else:
+        legend = style.node_legend(shown_kinds, used_styles) + style.edge_legend(shown_types)
+        legend.append(LegendEntry("sole source / requirement conflict", style.MARK["sole_source"], "dot",
+                                  kind="edge"))
+        legend.append(LegendEntry("heavy border: single point of failure or conflict; size: risk",
+                                  "#ffffff", "dot"))
+    if not show_labels and shown_edges:
+        notes.append(f"Edge labels are hidden above {_EDGE_LABELS_UP_TO} edges; hover an edge for its details.")
+    return NetworkView(title=page_title, view=view, nodes=viz_nodes, edges=viz_edges, legend=legend,
+                       notes=notes, total_nodes=total_nodes, total_edges=total_edges, trimmed=trimmed,
+                       marks=marks)
+
+
+_STATUS_TEXT = {"failed": "fails", "down": "cut off upstream (an input has no working feeder)",
+                "lost": "product lost", "affected": "affected (owns or markets a lost product)"}
+_STATUS_LEGEND = {"failed": "failed", "down": "provider cut off upstream", "lost": "product lost",
+                  "affected": "client / partner affected"}
+
+
+def _impact_edge(e: _Edge, status: Mapping[str, str]) -> bool:
+    s, t = status.get(e.source), status.get(e.target)
+    if e.type in (RelType.SUPPLIES, RelType.DISTRIBUTES):
+        return s in ("failed", "down") and t == "lost"
+    if e.type is RelType.FEEDS:
+        return s in ("failed", "down") and t in ("failed", "down")
+    if e.type in (RelType.OWNS, RelType.MARKETS):
+        return t == "lost"
+    return False
+
+
+def render_view(portfolio: Portfolio, view: str = "all", *, height: str = "800px", **kwargs: Any) -> str:
+    """:func:`build_view` rendered as one self-contained HTML document."""
+    return build_view(portfolio, view, **kwargs).render(height=height)
