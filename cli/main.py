@@ -14,6 +14,7 @@ from graphkit.problems import GraphkitError, PortfolioError
 from . import analysis_commands, portfolio_commands
 from . import neo4j_commands
 from . import viz_commands
+from . import import_commands
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -55,4 +56,6 @@ for command in [*portfolio_commands.COMMANDS, *analysis_commands.COMMANDS]:
 for command in neo4j_commands.COMMANDS:
     main.add_command(command)
 for command in viz_commands.COMMANDS:
+    main.add_command(command)
+for command in import_commands.COMMANDS:
     main.add_command(command)
