@@ -17,6 +17,8 @@ from graphkit.model import Portfolio
 from .analysis_render import render_analysis
 from .output import format_option, render_rows, to_json
 from .portfolio_commands import PORTFOLIO, load
+from .neo4j_commands import open_store
+from .sources import PortfolioSource, portfolio_source
 
 # Exit code when --fail-on finds something at or above the threshold.
 FINDINGS_EXIT = 9
@@ -44,7 +46,7 @@ def parse_bands(_ctx: click.Context, _param: click.Parameter, value: str | None)
 
 
 @click.command("analyze")
-@click.argument("portfolio", type=PORTFOLIO)
+@portfolio_source
 @click.option("--only", callback=parse_only, metavar="LIST",
               help="Comma-separated analyses to run: spof, overlap, concentration (default: all).")
 @format_option
@@ -55,8 +57,10 @@ def parse_bands(_ctx: click.Context, _param: click.Parameter, value: str | None)
               help="HHI class thresholds (default 1000,1800: the 2023 US merger guidelines).")
 @click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
               help="Rows per section in table and markdown output (0: all).")
-def analyze_command(portfolio: Path, only: tuple[str, ...], fmt: str, fail_on: str | None, bands: Bands,
-                    limit: int) -> None:
+@click.option("--write-back", is_flag=True,
+              help="Store the findings in Neo4j as properties for Cypher (with --neo4j).")
+def analyze_command(portfolio: PortfolioSource, only: tuple[str, ...], fmt: str, fail_on: str | None, bands: Bands,
+                    limit: int, write_back: bool) -> None:
     """Find single points of failure, requirement overlaps and conflicts, and
     customer concentration.
 
@@ -69,9 +73,17 @@ def analyze_command(portfolio: Path, only: tuple[str, ...], fmt: str, fail_on: s
       graphkit analyze examples/portfolio.yaml
       graphkit analyze examples/portfolio.yaml --only spof --format json
       graphkit analyze portfolio.xlsx --fail-on high --format csv > findings.csv
+      graphkit analyze --neo4j --write-back
     """
-    results = analyze(load(portfolio), only, bands).as_dict()
+    if write_back and portfolio.neo4j is None:
+        raise click.UsageError("--write-back stores the findings in the Neo4j portfolio: use it with --neo4j")
+    results = analyze(portfolio.load(), only, bands).as_dict()
     click.echo(render_analysis(results, fmt, limit))
+    if write_back:
+        with open_store(portfolio.neo4j) as store:  # type: ignore[arg-type]
+            done = store.write_back(results)
+        click.echo(f"findings written back to {portfolio.name}: {done.nodes} node(s) and "
+                   f"{done.relationships} relationship(s) flagged", err=True)
     if fail_on:
         threshold = Severity.parse(fail_on)
         worst = [f for f in findings(results) if f.severity >= threshold]
@@ -91,13 +103,13 @@ def parse_source(_ctx: click.Context, _param: click.Parameter, values: tuple[str
 
 
 @click.command("whatif")
-@click.argument("portfolio", type=PORTFOLIO)
+@portfolio_source
 @click.option("--fail", "fail", multiple=True, metavar="ID", help="A node that fails (repeat for several).")
 @click.option("--add-source", "add_sources", multiple=True, callback=parse_source, metavar="PRODUCT:STEP:PROVIDER",
               help="Add a qualified source for a product step (repeatable).")
 @click.option("--merge-clients", metavar="A,B", help="Show each provider's HHI change if clients A and B merge.")
 @format_option
-def whatif_command(portfolio: Path, fail: tuple[str, ...], add_sources: list[tuple[str, str, str]],
+def whatif_command(portfolio: PortfolioSource, fail: tuple[str, ...], add_sources: list[tuple[str, str, str]],
                    merge_clients: str | None, fmt: str) -> None:
     """Ask what a failure (or a merger) would do.
 
@@ -111,10 +123,11 @@ def whatif_command(portfolio: Path, fail: tuple[str, ...], add_sources: list[tup
       graphkit whatif examples/portfolio.yaml --fail cmo-kestrel \\
           --add-source prod-sterisol:fill_finish:cmo-harborfill
       graphkit whatif examples/portfolio.yaml --merge-clients client-aurelia,client-helix
+      graphkit whatif --neo4j --fail cmo-northbridge
     """
     if not fail and not merge_clients:
         raise click.UsageError("give --fail ID (and optionally --add-source) or --merge-clients A,B")
-    p = load(portfolio)
+    p = portfolio.load()
     out: dict[str, Any] = {}
     if fail:
         out["failure"] = run_whatif(p, list(fail), add_sources).as_dict()

@@ -11,10 +11,7 @@ import click
 import graphkit
 from graphkit.problems import GraphkitError, PortfolioError
 
-from . import analysis_commands, portfolio_commands
-from . import neo4j_commands
-from . import viz_commands
-from . import import_commands
+from . import analysis_commands, import_commands, neo4j_commands, portfolio_commands, viz_commands
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -46,16 +43,13 @@ def main() -> None:
     \b
     Examples:
       graphkit validate examples/portfolio.yaml
-      graphkit convert examples/portfolio.yaml -o portfolio.xlsx
-      graphkit generate --scale 100000 --seed 1 -o big.json
+      graphkit analyze examples/portfolio.yaml
+      graphkit whatif examples/portfolio.yaml --fail cmo-northbridge
+      graphkit report examples/portfolio.yaml -o report.html
+      graphkit neo4j load examples/portfolio.yaml
     """
 
 
-for command in [*portfolio_commands.COMMANDS, *analysis_commands.COMMANDS]:
-    main.add_command(command)
-for command in neo4j_commands.COMMANDS:
-    main.add_command(command)
-for command in viz_commands.COMMANDS:
-    main.add_command(command)
-for command in import_commands.COMMANDS:
-    main.add_command(command)
+for module in (portfolio_commands, analysis_commands, viz_commands, neo4j_commands, import_commands):
+    for command in module.COMMANDS:
+        main.add_command(command)

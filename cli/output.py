@@ -39,6 +39,13 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def csv_text(value: Any) -> str:
+    """A cell for programs: numbers as they are (no thousands separators)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value)
+    return cell_text(value)
+
+
 def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
 
@@ -78,7 +85,7 @@ def render_rows(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[s
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(columns)
         for r in rows:
-            writer.writerow([safe_cell(cell_text(r.get(c))) for c in columns])
+            writer.writerow([safe_cell(csv_text(r.get(c))) for c in columns])
         return buf.getvalue().rstrip("\n")
     if fmt == "markdown":
         def md(v: str) -> str:

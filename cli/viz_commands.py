@@ -12,7 +12,7 @@ from graphkit.viz.views import DEFAULT_MAX_NODES, VIEWS, build_view
 from graphkit.analysis import analyze
 from graphkit.problems import GraphkitError
 
-from .portfolio_commands import PORTFOLIO, load
+from .sources import PortfolioSource, portfolio_source
 
 HIGHLIGHTS = ("risks", "whatif", "none")
 
@@ -38,7 +38,7 @@ def _open_option(func):  # type: ignore[no-untyped-def]
 
 
 @click.command()
-@click.argument("portfolio", type=PORTFOLIO)
+@portfolio_source
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="HTML file to write (one self-contained file).")
 @click.option("--view", type=click.Choice(VIEWS), default="all", show_default=True,
@@ -55,7 +55,7 @@ def _open_option(func):  # type: ignore[no-untyped-def]
 @_max_nodes_option
 @click.option("--title", help="Page title.")
 @_open_option
-def viz(portfolio: Path, output: Path, view: str, focus: str | None, hops: int, highlight: str | None,
+def viz(portfolio: PortfolioSource, output: Path, view: str, focus: str | None, hops: int, highlight: str | None,
         fail: tuple[str, ...], max_nodes: int, title: str | None, open_it: bool) -> None:
     """Draw a portfolio as an interactive network in one HTML file.
 
@@ -77,7 +77,7 @@ def viz(portfolio: Path, output: Path, view: str, focus: str | None, hops: int, 
         raise click.UsageError("--highlight whatif needs at least one --fail ID")
     if fail and highlight != "whatif":
         raise click.UsageError(f"--fail only works with --highlight whatif, not {highlight}")
-    loaded = load(portfolio)
+    loaded = portfolio.load()
     analysis = {} if highlight == "none" else analyze(loaded).as_dict()
     net = build_view(loaded, view, analysis=analysis, focus=focus, hops=hops,
                      fail=fail if highlight == "whatif" else (), max_nodes=max_nodes, title=title)
@@ -88,7 +88,7 @@ def viz(portfolio: Path, output: Path, view: str, focus: str | None, hops: int, 
 
 
 @click.command()
-@click.argument("portfolio", type=PORTFOLIO)
+@portfolio_source
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="HTML file to write (one self-contained file).")
 @click.option("--view", "views", type=click.Choice(VIEWS), multiple=True,
@@ -99,7 +99,7 @@ def viz(portfolio: Path, output: Path, view: str, focus: str | None, hops: int, 
               help="Rows per findings table, most severe first.")
 @click.option("--title", help="Page title.")
 @_open_option
-def report(portfolio: Path, output: Path, views: tuple[str, ...], no_network: bool, max_nodes: int,
+def report(portfolio: PortfolioSource, output: Path, views: tuple[str, ...], no_network: bool, max_nodes: int,
            max_rows: int, title: str | None, open_it: bool) -> None:
     """Write one shareable HTML report of a portfolio and its analyses.
 
@@ -117,9 +117,9 @@ def report(portfolio: Path, output: Path, views: tuple[str, ...], no_network: bo
     """
     if no_network and views:
         raise click.UsageError("--no-network and --view exclude each other")
-    loaded = load(portfolio)
+    loaded = portfolio.load()
     chosen = () if no_network else (views or ("supply",))
-    page = render_report(loaded, source=str(portfolio), views=chosen, max_nodes=max_nodes,
+    page = render_report(loaded, source=portfolio.name, views=chosen, max_nodes=max_nodes,
                          max_rows=max_rows, title=title)
     _write(page, output, open_it)
 

@@ -107,7 +107,7 @@ def is_local(uri: str) -> bool:
         return False
 
 
-def empty_database(driver: neo4j.Driver, database: str, batch_size: int = 10_000) -> int:
+def empty_database(driver: neo4j.Driver, database: str, batch_size: int = 1_000) -> int:
     """Delete all nodes (and so all relationships) in batches; keep schema. Returns the count.
 
     Batches keep each transaction small: dbms.memory.transaction.total.max is low

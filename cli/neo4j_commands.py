@@ -1,0 +1,403 @@
+"""Commands for the Neo4j store (`graphkit neo4j ...`) and the analysts'
+Cypher library (`graphkit cypher ...`), and the `neo4j_options` every
+command that talks to Neo4j shares.
+
+Exit codes beyond 0/1/2: 3 server unreachable, 4 credentials refused (or no
+password), 5 no such database, 6 server older than 5.26.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from graphkit.io import FORMATS, write_portfolio
+from graphkit.neo4j_store import BATCH_SIZE, Neo4jAuthError, Neo4jSettings, Neo4jStore
+from graphkit.problems import GraphkitError
+from graphkit.queries import list_queries, query_info
+
+from .output import format_option, render_rows, to_json
+
+__all__ = ["COMMANDS", "neo4j_options", "open_store", "parse_param"]
+
+# The driver logs retries and server notices; graphkit reports errors itself.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+F = TypeVar("F", bound=Callable[..., Any])
+PORTFOLIO = click.Path(exists=True, path_type=Path)
+LARGE = 5_000  # nodes + relationships from which a load shows a progress bar
+
+
+def neo4j_options(func: F) -> F:
+    """--uri, --user, --password and --database (from NEO4J_URI, NEO4J_USERNAME,
+    NEO4J_PASSWORD and NEO4J_DATABASE when not given), passed to the command
+    as one `neo4j: Neo4jSettings` argument. A missing password is prompted
+    for (never echoed) by `open_store`, only when a command connects."""
+    @click.option("--uri", envvar="NEO4J_URI", default="neo4j://localhost:7687", show_default=True,
+                  show_envvar=True, help="Neo4j server: neo4j://, neo4j+s://, bolt:// or bolt+s://.")
+    @click.option("--user", envvar="NEO4J_USERNAME", default="neo4j", show_default=True, show_envvar=True,
+                  help="Neo4j user name.")
+    @click.option("--password", envvar="NEO4J_PASSWORD", show_envvar=True,
+                  help="Neo4j password (prefer the environment variable; asked for when missing).")
+    @click.option("--database", envvar="NEO4J_DATABASE", default="neo4j", show_default=True,
+                  show_envvar=True, help="Neo4j database.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, uri: str, user: str, password: str | None, database: str, **kwargs: Any) -> Any:
+        return func(*args, neo4j=Neo4jSettings(uri, user, password, database), **kwargs)
+    return wrapper  # type: ignore[return-value]
+
+
+def open_store(settings: Neo4jSettings) -> Neo4jStore:
+    """Connect, asking for the password on the terminal when none was given."""
+    if settings.password is None:
+        if not _interactive():
+            raise Neo4jAuthError(f"no password for Neo4j user '{settings.user}': set NEO4J_PASSWORD "
+                                 "or pass --password")
+        password = click.prompt(f"Neo4j password for {settings.user} at {settings.uri}",
+                                hide_input=True, err=True)
+        settings = replace(settings, password=password)
+    return Neo4jStore(settings)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+_INT = re.compile(r"-?(0|[1-9]\d*)")
+_FLOAT = re.compile(r"-?\d+\.\d*([eE][-+]?\d+)?|-?\d+[eE][-+]?\d+")
+
+
+def parse_param(text: str, *, as_text: bool = False) -> tuple[str, Any]:
+    """``NAME=VALUE`` -> (name, value). Values: true/false, null, integers
+    (without leading zeros: 007 stays text), decimals, and JSON lists,
+    objects or "quoted text" are parsed; anything else (or everything, with
+    `as_text`) is text."""
+    name, sep, raw = text.partition("=")
+    if not sep or not re.fullmatch(r"[A-Za-z_]\w*", name):
+        raise click.BadParameter(f"'{text}' is not NAME=VALUE", param_hint="--param")
+    if as_text:
+        return name, raw
+    if raw in ("true", "false"):
+        return name, raw == "true"
+    if raw == "null":
+        return name, None
+    if _INT.fullmatch(raw):
+        return name, int(raw)
+    if _FLOAT.fullmatch(raw):
+        return name, float(raw)
+    if raw[:1] in ('[', '{', '"'):
+        try:
+            return name, json.loads(raw)
+        except ValueError as exc:
+            raise click.BadParameter(f"{name}: not valid JSON ({exc})", param_hint="--param") from None
+    return name, raw
+
+
+PARAM_HELP = ("Query parameter NAME=VALUE (repeatable). true/false, null, numbers and JSON "
+              "([...], {...}, \"text\") are parsed; anything else is text (so is 007).")
+
+
+def _print_rows(columns: list[str], rows: list[dict[str, Any]], fmt: str) -> None:
+    click.echo(render_rows(rows, fmt, columns) if rows or fmt != "table" else "(no rows)")
+
+
+# --------------------------------------------------------------------------
+# graphkit neo4j ...
+# --------------------------------------------------------------------------
+
+
+@click.group("neo4j")
+def neo4j_group() -> None:
+    """Use a Neo4j server as the shared store: load, export, schema, status.
+
+    Connection from --uri/--user/--password/--database or NEO4J_URI,
+    NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE. Exit codes: 3 server
+    unreachable, 4 credentials refused, 5 no such database, 6 server older
+    than 5.26.
+
+    \b
+    Examples:
+      export NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=...
+      graphkit neo4j load examples/portfolio.yaml --replace
+      graphkit neo4j export -o from-neo4j.xlsx
+      graphkit neo4j status
+    """
+
+
+@neo4j_group.command("schema")
+@neo4j_options
+@format_option
+def schema(neo4j: Neo4jSettings, fmt: str) -> None:
+    """Create graphkit's constraints and indexes where missing.
+
+    A named uniqueness constraint on `id` per node label, and name indexes
+    for lookups in Neo4j Browser. Safe to run any number of times (`load`
+    applies it too).
+
+    \b
+    Example:
+      graphkit neo4j schema
+    """
+    with open_store(neo4j) as store:
+        rows = store.apply_schema()
+    _print_rows(["name", "type", "label", "property", "created"], rows, fmt)
+
+
+@neo4j_group.command("load")
+@click.argument("portfolio", type=PORTFOLIO)
+@click.option("--replace", is_flag=True,
+              help="Make the database's graphkit data exactly the file's, removing what the file "
+                   "no longer has, in one transaction.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE, show_default=True,
+              help="Rows per statement.")
+@neo4j_options
+def load(portfolio: Path, replace: bool, batch_size: int, neo4j: Neo4jSettings) -> None:
+    """Load a portfolio into Neo4j (validated first; idempotent).
+
+    Nodes and relationships are merged on their keys: loading the same file
+    twice changes nothing, and a field removed from a record is removed in
+    the database. Without --replace, nodes and contracts the file does not
+    mention are kept; with it they are removed, and readers never see a half
+    replaced graph. A progress bar shows on stderr for large files.
+
+    \b
+    Examples:
+      graphkit neo4j load examples/portfolio.yaml
+      graphkit neo4j load portfolio.xlsx --replace
+      NEO4J_DATABASE=staging graphkit neo4j load big.json
+    """
+    from .portfolio_commands import load as read_file
+
+    data = read_file(portfolio)
+    with open_store(neo4j) as store:
+        size = len(data.nodes) + sum(1 for _ in data.relationships())
+        if size >= LARGE:
+            with click.progressbar(length=1, label="loading into Neo4j", file=sys.stderr,
+                                   show_pos=True) as bar:
+                def progress(done: int, total: int) -> None:
+                    bar.length = total
+                    bar.update(done - bar.pos)
+                result = store.load(data, replace=replace, progress=progress, batch_size=batch_size)
+        else:
+            result = store.load(data, replace=replace, batch_size=batch_size)
+    for warning in result.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    removed = (f"; removed {result.nodes_deleted} nodes, {result.relationships_deleted} relationships"
+               if replace or result.nodes_deleted or result.relationships_deleted else "")
+    click.echo(f"{portfolio}: {result.nodes} nodes, {result.relationships} relationships in "
+               f"{neo4j.describe()} (created {result.nodes_created} nodes, "
+               f"{result.relationships_created} relationships{removed}) in {result.seconds:.1f} s")
+
+
+@neo4j_group.command("export")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.")
+@click.option("--to", "fmt", type=click.Choice(FORMATS), help="Output format (default: from the name).")
+@neo4j_options
+def export(output: Path, fmt: str | None, neo4j: Neo4jSettings) -> None:
+    """Write the portfolio stored in Neo4j to a file, in any portfolio format.
+
+    The graph is validated like a file first (problems name the node or
+    relationship, e.g. neo4j:Product{id: 'x'}); nothing is written when it is
+    invalid. The file appears whole or not at all.
+
+    \b
+    Examples:
+      graphkit neo4j export -o portfolio.yaml
+      graphkit neo4j export -o portfolio-csv --to csv
+    """
+    from .main import report_problems
+
+    with open_store(neo4j) as store:
+        portfolio, warnings = store.read()
+    report_problems(warnings)
+    write_portfolio(portfolio, output, fmt)
+    click.echo(str(output))
+
+
+@neo4j_group.command("status")
+@neo4j_options
+@format_option
+def status(neo4j: Neo4jSettings, fmt: str) -> None:
+    """Show the server's version and how many nodes and relationships of each
+    graphkit label and type the database holds.
+
+    \b
+    Examples:
+      graphkit neo4j status
+      graphkit neo4j status --format json
+    """
+    with open_store(neo4j) as store:
+        info = store.status()
+    if fmt == "json":
+        click.echo(to_json(info))
+        return
+    click.echo(f"Neo4j {info['version']} {info['edition']}, {neo4j.describe()}", err=fmt != "table")
+    rows = [{"element": "node", "name": k, "count": v} for k, v in info["nodes"].items()]
+    rows += [{"element": "relationship", "name": k, "count": v} for k, v in info["relationships"].items()]
+    click.echo(render_rows(rows, fmt))
+
+
+@neo4j_group.command("write-back")
+@click.argument("results", type=click.File("r", encoding="utf-8"))
+@neo4j_options
+def write_back(results: Any, neo4j: Neo4jSettings) -> None:
+    """Store analysis findings (the JSON of `graphkit analyze --format json`)
+    as properties, for Cypher use. Earlier findings are cleared first.
+
+    Nodes get is_single_point_of_failure, risk_severity, revenue_at_risk,
+    products_lost...; providers hhi, top1_share, concentration_class...;
+    products requirement_conflicts; the SUPPLIES (or DISTRIBUTES) of a
+    sole-source step sole_source: true. RESULTS is a file or - for stdin.
+
+    \b
+    Examples:
+      graphkit analyze examples/portfolio.yaml --format json > results.json
+      graphkit neo4j write-back results.json
+      graphkit cypher query "MATCH (n) WHERE n.is_single_point_of_failure RETURN n.id, n.risk_severity"
+    """
+    try:
+        data = json.load(results)
+    except ValueError as exc:
+        raise GraphkitError(f"{results.name}: not JSON ({exc})") from None
+    with open_store(neo4j) as store:
+        outcome = store.write_back(data)
+    for missing in outcome.missing:
+        click.secho(f"warning: {missing} is not in the database; its finding was not stored",
+                    fg="yellow", err=True)
+    click.echo(f"findings stored on {outcome.nodes} nodes and {outcome.relationships} relationships "
+               f"in {neo4j.describe()}")
+
+
+# --------------------------------------------------------------------------
+# graphkit cypher ...
+# --------------------------------------------------------------------------
+
+
+@click.group("cypher")
+def cypher_group() -> None:
+    """Run the analysts' Cypher library, or any Cypher, against Neo4j.
+
+    The library's .cypher files (each headed by what it answers and its
+    parameters) also run as they are in Neo4j Browser or cypher-shell.
+    Queries run read-only unless --write is given.
+
+    \b
+    Examples:
+      graphkit cypher list
+      graphkit cypher run sole_source_steps
+      graphkit cypher run provider_failure_impact --param provider=api-1 --format json
+      graphkit cypher query "MATCH (p:Product) RETURN p.id, p.name LIMIT 5"
+    """
+
+
+@cypher_group.command("list")
+@format_option
+def list_command(fmt: str) -> None:
+    """List the library's queries: name, what each answers, its parameters.
+
+    \b
+    Examples:
+      graphkit cypher list
+      graphkit cypher list --format json
+    """
+    rows = [{"name": q.name, "summary": q.summary,
+             "params": ", ".join(f"${p.name} ({p.description})" if p.description else f"${p.name}"
+                                 for p in q.params)} for q in list_queries()]
+    click.echo(render_rows(rows, fmt))
+
+
+@cypher_group.command("show")
+@click.argument("name")
+def show(name: str) -> None:
+    """Print a library query's Cypher (to read it or paste it into Neo4j Browser).
+
+    \b
+    Example:
+      graphkit cypher show cmo_customer_shares
+    """
+    click.echo(query_info(name).text, nl=False)
+
+
+@cypher_group.command("run")
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help=PARAM_HELP)
+@click.option("--write", is_flag=True, help="Allow the query to write.")
+@neo4j_options
+@format_option
+def run(name: str, params: tuple[str, ...], write: bool, neo4j: Neo4jSettings, fmt: str) -> None:
+    """Run a query of the library by name (see `graphkit cypher list`).
+
+    Parameters the query documents as ids are passed as text as given
+    (--param product=123 is the text '123').
+
+    \b
+    Examples:
+      graphkit cypher run cmo_customer_shares
+      graphkit cypher run product_dependencies --param product=prod-1
+      graphkit cypher run provider_failure_impact -p provider=api-1 --format csv
+    """
+    info = query_info(name)
+    declared = {p.name: p for p in info.params}
+    values: dict[str, Any] = {}
+    for text in params:
+        key = text.partition("=")[0]
+        if key not in declared:
+            from graphkit.problems import did_you_mean
+            raise click.BadParameter(
+                f"query '{name}' has no parameter '{key}'{did_you_mean(key, declared)}; it takes "
+                + (", ".join(f"${p}" for p in declared) or "none"), param_hint="--param")
+        key, value = parse_param(text, as_text=bool(re.search(r"\bid\b", declared[key].description)))
+        values[key] = value
+    missing = [p.name for p in info.params if p.name not in values and not p.optional]
+    if missing:
+        raise click.UsageError(f"query '{name}' needs " + ", ".join(
+            f"--param {p}=... ({declared[p].description})" for p in missing))
+    values.update({p.name: None for p in info.params if p.name not in values})
+    _run_and_print(neo4j, info.text, values, write, fmt)
+
+
+@cypher_group.command("query")
+@click.argument("text")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help=PARAM_HELP)
+@click.option("--write", is_flag=True, help="Allow the query to write (refused by the server otherwise).")
+@neo4j_options
+@format_option
+def query(text: str, params: tuple[str, ...], write: bool, neo4j: Neo4jSettings, fmt: str) -> None:
+    """Run any Cypher statement (TEXT, or - to read it from stdin).
+
+    Read-only unless --write: the server itself refuses writes. Values go in
+    as $parameters, never pasted into the text. Nodes print as their
+    properties plus _labels, relationships plus _type, _start and _end.
+
+    \b
+    Examples:
+      graphkit cypher query "MATCH (x:CMO) RETURN x.id, x.name ORDER BY x.id"
+      graphkit cypher query "MATCH (p:Product {id: \\$id}) RETURN p" --param id=prod-1 -f json
+      graphkit cypher query "MATCH (p:Product {id: \\$id}) SET p.note = \\$note" \\
+          -p id=prod-1 -p note='"recheck"' --write
+    """
+    if text == "-":
+        text = sys.stdin.read()
+    _run_and_print(neo4j, text, dict(parse_param(p) for p in params), write, fmt)
+
+
+def _run_and_print(settings: Neo4jSettings, text: str, params: dict[str, Any], write: bool, fmt: str) -> None:
+    with open_store(settings) as store:
+        columns, rows = store.run_query(text, params, write=write)
+        notices = store.notices
+    for notice in notices:
+        click.secho(f"warning: {notice}", fg="yellow", err=True)
+    _print_rows(columns, rows, fmt)
+
+
+COMMANDS = [neo4j_group, cypher_group]

@@ -1,0 +1,491 @@
+"""How a portfolio maps onto the Neo4j graph and back, without the driver:
+the statements of a load, the portfolio rebuilt from the graph's records,
+and the property rows of write-back. `graphkit.neo4j_store` runs them.
+
+Every statement is a ``.cypher`` file of `graphkit.cypher`; labels and
+relationship types are filled into them from `graphkit.model` only (Cypher 5
+cannot take them as parameters), every value is a ``$parameter``.
+
+* A node per record of a node section, labels ``LABELS[kind]``, properties
+  exactly its file fields (``record.to_dict()``) minus those that are
+  relationships: a product's owner, supply, distributors and marketing
+  partners, a liaison's client and providers. Requirement topics are
+  ``(:Requirement {id: requirement_node_id(topic), topic, name})`` nodes.
+* A relationship per `Portfolio.relationships()`, identified by its type, its
+  two ends and its key property (`REL_KEYS`): SUPPLIES by ``step``, FEEDS by
+  ``material``, DISTRIBUTES and MARKETS by ``territory`` (absent counts as a
+  value), REQUIRES by ``products``; OWNS, CONTRACTS_WITH, LIAISES_WITH and
+  EMPLOYS one per pair. Two file entries with one key are collapsed when
+  equal, refused when they differ.
+
+Example
+-------
+>>> from graphkit import read_portfolio
+>>> plan = LoadPlan(read_portfolio("tests/small.yaml")[0], batch_size=1000)
+>>> plan.node_count, plan.relationship_count, len(plan.upserts)
+(14, 19, 18)
+>>> print(statement("store/count_nodes.cypher", label="Product").splitlines()[-1])
+MATCH (n:Product) RETURN count(n) AS count
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+
+from .model import (
+    DISTRIBUTION_STEP,
+    LABELS,
+    NODE_SECTIONS,
+    NodeKind,
+    Portfolio,
+    ProviderKind,
+    RelType,
+    requirement_node_id,
+)
+from .problems import GraphkitError, PortfolioError, Problem, sort_problems
+from .queries import cypher_text
+from .validate import KIND_OF_SECTION, build_portfolio
+
+__all__ = [
+    "FINDING_TYPES",
+    "KEY_LABEL",
+    "NODE_FINDINGS",
+    "RELATIONSHIP_FINDINGS",
+    "REL_KEYS",
+    "LoadPlan",
+    "Neo4jStoreError",
+    "Statement",
+    "finding_rows",
+    "graph_to_portfolio",
+    "key_labels",
+    "model_labels",
+    "section_labels",
+    "statement",
+]
+
+T = TypeVar("T")
+
+
+class Neo4jStoreError(GraphkitError):
+    """Neo4j could not do what was asked (a query error, a failed load...);
+    the base of `graphkit.neo4j_store`'s errors."""
+
+
+# The natural key of each relationship type besides its two ends (None: one per pair).
+REL_KEYS: dict[RelType, str | None] = {
+    RelType.OWNS: None,
+    RelType.SUPPLIES: "step",
+    RelType.FEEDS: "material",
+    RelType.DISTRIBUTES: "territory",
+    RelType.CONTRACTS_WITH: None,
+    RelType.MARKETS: "territory",
+    RelType.REQUIRES: "products",
+    RelType.LIAISES_WITH: None,
+    RelType.EMPLOYS: None,
+}
+# Fields of node records that are relationships in the graph (as in
+# Portfolio.relationships()): type -> (section, is the record the target end?,
+# field, key of the other end in a nested record). Loading a record makes its
+# relationships of these types exactly the file's.
+_RECORD_FIELDS: dict[RelType, tuple[str, bool, str, str | None]] = {
+    RelType.OWNS: ("products", True, "owner", None),
+    RelType.SUPPLIES: ("products", True, "supply", "provider"),
+    RelType.DISTRIBUTES: ("products", True, "distributors", "distributor"),
+    RelType.MARKETS: ("products", True, "marketed_by", "partner"),
+    RelType.EMPLOYS: ("liaisons", True, "client", None),
+    RelType.LIAISES_WITH: ("liaisons", False, "providers", None),
+}
+# Properties `write_back` sets (and clears first); `read` ignores them.
+NODE_FINDINGS = (
+    "is_single_point_of_failure", "risk_severity", "revenue_at_risk", "products_lost",
+    "clients_affected", "partners_affected", "hidden_common_mode",
+    "hhi", "top1_share", "top3_share", "effective_customers", "concentration_class",
+    "concentration_severity", "top_customer",
+    "requirement_conflicts", "requirement_overlaps", "conflicting_topics",
+)
+RELATIONSHIP_FINDINGS = ("sole_source",)
+FINDING_TYPES = (RelType.SUPPLIES, RelType.DISTRIBUTES)
+
+KEY_LABEL = {kind: labels[0] for kind, labels in LABELS.items()}
+_MODEL_NAMES = frozenset({label for labels in LABELS.values() for label in labels} | set(RelType))
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+_SCHEMA_NAME = re.compile(r"graphkit_[a-z_]+")
+
+
+def statement(path: str, **names: str) -> str:
+    """A .cypher file with its ``{{placeholders}}`` filled in. Only the model's
+    labels and relationship types (joined with ``:`` or ``|``) and graphkit's
+    schema names are accepted: statement text never holds data."""
+    def fill(m: re.Match[str]) -> str:
+        value = names[m[1]]
+        ok = _SCHEMA_NAME.fullmatch(value) if m[1] == "name" else \
+            value and all(part in _MODEL_NAMES for part in re.split(r"[:|]", value))
+        if not ok:
+            raise ValueError(f"{path}: {{{{{m[1]}}}}} = {value!r} is not a model label or type")
+        return value
+    return _PLACEHOLDER.sub(fill, cypher_text(path))
+
+
+def model_labels() -> list[str]:
+    """Every label of the model, e.g. Provider, CMO, ..., Liaison."""
+    return list(dict.fromkeys(label for labels in LABELS.values() for label in labels))
+
+
+def key_labels() -> list[str]:
+    """The labels ids are unique in (one constraint each)."""
+    return list(dict.fromkeys(KEY_LABEL.values()))
+
+
+def section_labels() -> dict[str, str]:
+    """Node section -> the label its ids are unique in."""
+    out = {}
+    for section in NODE_SECTIONS:
+        kinds = [NodeKind(k.value) for k in ProviderKind] if section == "providers" else [KIND_OF_SECTION[section]]
+        (label,) = {KEY_LABEL[k] for k in kinds}
+        out[section] = label
+    return out
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement to run: its text and parameters, how many rows it
+    carries (to group statements into transactions) and, for upserts, how
+    many rows it must report done (``RETURN count(*) AS done``)."""
+
+    query: str
+    params: dict[str, Any]
+    rows: int = 0
+    expect: int | None = None
+
+
+def _key_value(type_: RelType, props: Mapping[str, Any]) -> Any:
+    """A relationship's key property value as the prune statements compare it
+    ('' for none: Cypher cannot compare nulls)."""
+    key = REL_KEYS[type_]
+    value = props.get(key) if key else None
+    return "" if value is None or value == "" else value
+
+
+def _rel_key(type_: RelType, source: str, target: str, props: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What identifies a relationship: its type, ends and key property."""
+    value = _key_value(type_, props)
+    return (type_, source, target, tuple(value) if isinstance(value, list) else value)
+
+
+class LoadPlan:
+    """The statements of a load, built from the portfolio before anything is
+    written: `upserts`, then `prune_owned()` (a load) or `prune_all()` (a
+    replace). Raises `Neo4jStoreError` when two different file entries share
+    one key (see `REL_KEYS`)."""
+
+    def __init__(self, portfolio: Portfolio, batch_size: int) -> None:
+        self.size = batch_size
+        self.warnings: list[str] = []
+        self.upserts: list[Statement] = []
+        self.node_ids: dict[str, list[str]] = defaultdict(list)     # key label -> ids
+        self.keep: dict[RelType, list[list[Any]]] = defaultdict(list)  # type -> [source, target, key]
+        # section -> record id -> [type, other end, key] of the relationships its record lists
+        self.owned: dict[str, dict[str, list[list[Any]]]] = {
+            section: {r.id: [] for r in getattr(portfolio, section)}
+            for section in dict.fromkeys(s for s, _, _, _ in _RECORD_FIELDS.values())}
+        self._nodes(portfolio)
+        self._relationships(portfolio)
+        self.node_count = sum(map(len, self.node_ids.values()))
+        self.relationship_count = sum(map(len, self.keep.values()))
+
+    def _chunks(self, rows: list[T]) -> list[list[T]]:
+        return [rows[i:i + self.size] for i in range(0, len(rows), self.size)]
+
+    def _nodes(self, portfolio: Portfolio) -> None:
+        groups: dict[NodeKind, list[dict[str, Any]]] = defaultdict(list)
+        for section in NODE_SECTIONS:
+            drop = {name for s, _, name, _ in _RECORD_FIELDS.values() if s == section}
+            for record in getattr(portfolio, section):
+                props = {k: v for k, v in record.to_dict().items() if k not in drop}
+                groups[portfolio.kind(record.id)].append({"id": record.id, "props": props})
+        for topic in dict.fromkeys(r.topic for r in portfolio.requirements):
+            rid = requirement_node_id(topic)
+            groups[NodeKind.REQUIREMENT].append({"id": rid, "props": {"id": rid, "topic": topic, "name": topic}})
+        for kind, rows in groups.items():
+            labels = LABELS[kind]
+            same_key = {la for k, ls in LABELS.items() if ls[0] == labels[0] and k != kind for la in ls[1:]}
+            stale = sorted(same_key - set(labels))
+            if stale:
+                query = statement("load/provider_nodes.cypher", key_label=labels[0], labels=":".join(labels),
+                                  stale_labels=":".join(stale))
+            else:
+                query = statement("load/nodes.cypher", key_label=labels[0], labels=":".join(labels))
+            self.node_ids[labels[0]] += [row["id"] for row in rows]
+            self.upserts += [Statement(query, {"rows": chunk}, len(chunk), len(chunk)) for chunk in self._chunks(rows)]
+
+    def _relationships(self, portfolio: Portfolio) -> None:
+        def kind(node_id: str) -> NodeKind:
+            return portfolio.kind(node_id) if node_id in portfolio.nodes else NodeKind.REQUIREMENT
+
+        groups: dict[tuple[RelType, str, str], dict[tuple[Any, ...], dict[str, Any]]] = defaultdict(dict)
+        clashes: list[str] = []
+        for rel in portfolio.relationships():
+            key = _rel_key(rel.type, rel.source, rel.target, rel.properties)
+            group = groups[(rel.type, KEY_LABEL[kind(rel.source)], KEY_LABEL[kind(rel.target)])]
+            row = {"source": rel.source, "target": rel.target, "props": dict(rel.properties),
+                   "key": rel.properties.get(REL_KEYS[rel.type] or "")}
+            if key in group:
+                what = f"{rel.type} {rel.source} -> {rel.target}" + (f" ({key[3]})" if key[3] else "")
+                if group[key]["props"] == row["props"]:
+                    self.warnings.append(f"{what} is in the file twice; Neo4j stores it once")
+                else:
+                    clashes.append(f"{what}: {group[key]['props']} and {row['props']}")
+                continue
+            group[key] = row
+            value = _key_value(rel.type, rel.properties)
+            self.keep[rel.type].append([rel.source, rel.target, value])
+            if rel.type in _RECORD_FIELDS:
+                section, at_target, _, _ = _RECORD_FIELDS[rel.type]
+                owner, other = (rel.target, rel.source) if at_target else (rel.source, rel.target)
+                self.owned[section][owner].append([str(rel.type), other, value])
+        if clashes:
+            raise Neo4jStoreError(
+                f"{len(clashes)} relationship(s) appear twice with different values, and Neo4j keeps one "
+                "per key (SUPPLIES per provider, product and step; CONTRACTS_WITH per client and provider...):"
+                "\n  " + "\n  ".join(clashes[:10]) + ("\n  ..." if len(clashes) > 10 else "")
+                + "\nCombine them in the file; nothing was written.")
+        for (type_, source, target), rows_by_key in groups.items():
+            query = statement("load/relationships.cypher", type=str(type_), source=source, target=target)
+            self.upserts += [Statement(query, {"rows": chunk, "key": REL_KEYS[type_]}, len(chunk), len(chunk))
+                             for chunk in self._chunks(list(rows_by_key.values()))]
+
+    def prune_owned(self) -> list[Statement]:
+        """Remove the relationships of the file's products and liaisons that
+        their records no longer list."""
+        keys = {str(t): k for t, k in REL_KEYS.items()}
+        steps: list[Statement] = []
+        for section, keep in self.owned.items():
+            types = [t for t, (s, _, _, _) in _RECORD_FIELDS.items() if s == section]
+            query = statement("load/prune_owned.cypher", label=section_labels()[section],
+                              types="|".join(map(str, types)))
+            rows = [{"id": node_id, "keep": kept} for node_id, kept in keep.items()]
+            steps += [Statement(query, {"rows": chunk, "keys": keys}, len(chunk)) for chunk in self._chunks(rows)]
+        return steps
+
+    def prune_all(self) -> list[Statement]:
+        """Remove every graphkit node and relationship the file does not have."""
+        nodes = [Statement(statement("load/prune_nodes.cypher", label=label), {"ids": self.node_ids[label]})
+                 for label in key_labels()]
+        return nodes + [Statement(statement("load/prune_relationships.cypher", type=str(t)),
+                                  {"key": REL_KEYS[t], "keep": self.keep[t]}) for t in RelType]
+
+
+# --------------------------------------------------------------------------
+# read: graph records -> raw sections -> build_portfolio
+# --------------------------------------------------------------------------
+
+
+def _quote(value: Any) -> str:
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _node_location(label: str, node_id: Any, eid: str) -> str:
+    return f"neo4j:{label}{{id: {_quote(node_id)}}}" if node_id is not None else \
+        f"neo4j:{label}{{elementId: {_quote(eid)}}}"
+
+
+class _Reader:
+    """Builds raw portfolio sections from the graph, remembering where each
+    record came from (relationship locations are only spelled out when a
+    problem needs one)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = f"Neo4j {source}"
+        self.where: dict[tuple[Any, ...], str | tuple[RelType, Mapping[str, Any]]] = {}
+        self.label_of: dict[str, str] = {}
+        self.problems: list[Problem] = []
+
+    def locate(self, path: tuple[Any, ...]) -> str:
+        for n in (4, 2, 1):
+            if path[:n] in self.where:
+                where = self.where[path[:n]]
+                return where if isinstance(where, str) else self.rel_location(*where)
+        return "neo4j"
+
+    def rel_location(self, t: RelType, r: Mapping[str, Any]) -> str:
+        """e.g. neo4j:(:Provider{id: 'a'})-[:SUPPLIES {step: 'api'}]->(:Product{id: 'p'})"""
+        def end(node_id: Any, prop: str = "id", value: Any = None, label: str | None = None) -> str:
+            label = label or self.label_of.get(str(node_id), "")
+            text = f"{{{prop}: {_quote(node_id if value is None else value)}}}"
+            return f"(:{label}{text})" if label else f"({text})"
+        key = REL_KEYS[t]
+        value = r["props"].get(key) if key else None
+        detail = f" {{{key}: {_quote(value)}}}" if value is not None else ""
+        target = end(r["target"], "topic", r["topic"], KEY_LABEL[NodeKind.REQUIREMENT]) \
+            if t is RelType.REQUIRES else end(r["target"])
+        return f"neo4j:{end(r['source'])}-[:{t}{detail}]->{target}"
+
+    def build(self, nodes: Mapping[str, list[Any]],
+              rels: Mapping[RelType, list[Any]]) -> tuple[Portfolio, list[Problem]]:
+        raw: dict[str, list[dict[str, Any]]] = {}
+        index: dict[str, tuple[str, int]] = {}   # node id -> (section, position)
+        for section, label in section_labels().items():
+            items = sorted(nodes[label], key=lambda r: (str(r["props"].get("id")), r["eid"]))
+            raw[section] = []
+            for i, r in enumerate(items):
+                props = {k: v for k, v in r["props"].items() if k not in NODE_FINDINGS}
+                raw[section].append(props)
+                where = self.where[(section, i)] = _node_location(label, props.get("id"), r["eid"])
+                index.setdefault(str(props.get("id")), (section, i))
+                self.label_of.setdefault(str(props.get("id")), label)
+                if section == "providers":
+                    self._check_labels(props, r["labels"], where)
+        self._owned(raw, index, rels)
+        for t, section, fields in ((RelType.FEEDS, "feeds", ("from", "to")),
+                                   (RelType.CONTRACTS_WITH, "contracts", ("client", "provider")),
+                                   (RelType.REQUIRES, "requirements", ("party", "topic"))):
+            ordered = sorted(rels[t], key=partial(_sort_key, t))
+            raw[section] = [{fields[0]: r["source"], **self._props(r),
+                             fields[1]: r["topic"] if t is RelType.REQUIRES else r["target"]} for r in ordered]
+            for i, r in enumerate(ordered):
+                self.where[(section, i)] = (t, r)
+        try:
+            portfolio, warnings = build_portfolio(raw, self.locate, self.source)
+        except PortfolioError as exc:
+            raise PortfolioError(sort_problems(self.problems + exc.problems), self.source) from None
+        problems = sort_problems(self.problems + warnings)
+        if any(p.severity == "error" for p in problems):
+            raise PortfolioError(problems, self.source)
+        return portfolio, problems
+
+    def _props(self, r: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in r["props"].items() if k not in RELATIONSHIP_FINDINGS}
+
+    def _check_labels(self, props: Mapping[str, Any], labels: list[str], where: str) -> None:
+        try:
+            expected = set(LABELS[NodeKind(str(props.get("kind")))])
+        except ValueError:
+            return
+        extra = {la for ls in LABELS.values() for la in ls} & set(labels)
+        if extra != expected:
+            self.problems.append(Problem(where, f"provider '{props.get('id')}': labels "
+                                         f"{':'.join(sorted(extra))} do not match kind '{props.get('kind')}' "
+                                         "(load the portfolio again to fix them)", "warning"))
+
+    def _owned(self, raw: dict[str, list[dict[str, Any]]], index: Mapping[str, tuple[str, int]],
+               rels: Mapping[RelType, list[Any]]) -> None:
+        """Fields of products and liaisons that are relationships in the graph."""
+        nested: dict[tuple[str, int, str], list[tuple[Any, RelType, Mapping[str, Any]]]] = defaultdict(list)
+        for t, (section, at_target, name, ref) in _RECORD_FIELDS.items():
+            for r in sorted(rels[t], key=partial(_sort_key, t)):
+                owner, other = (r["target"], r["source"]) if at_target else (r["source"], r["target"])
+                home = index.get(str(owner))
+                if home is None or home[0] != section:
+                    noun = "a product" if section == "products" else "a liaison"
+                    self.problems.append(Problem(self.rel_location(t, r), f"{t} {'to' if at_target else 'from'} "
+                                                 f"'{owner}', which is not {noun}; ignored", "warning"))
+                    continue
+                value: Any = {ref: other, **self._props(r)} if ref else other
+                nested[(home[0], home[1], name)].append((value, t, r))
+        for (section, i, name), values in nested.items():
+            if name in ("owner", "client"):
+                if len(values) > 1:
+                    self.problems.append(Problem(self.locate((section, i)), f"{section[:-1]} "
+                                         f"'{raw[section][i].get('id')}' has {len(values)} {name}s in the "
+                                         f"graph ({', '.join(str(v) for v, _, _ in values)}); one is allowed"))
+                raw[section][i][name] = values[0][0]
+                continue
+            raw[section][i][name] = [v for v, _, _ in values]
+            for j, (_, t, r) in enumerate(values):
+                self.where[(section, i, name, j)] = (t, r)
+
+
+def _sort_key(t: RelType, r: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Records read from relationships come sorted by their ends and key."""
+    return str(r["source"]), str(r["target"]), str(_key_value(t, r["props"]))
+
+
+def graph_to_portfolio(nodes: Mapping[str, list[Any]], rels: Mapping[RelType, list[Any]],
+                       source: str) -> tuple[Portfolio, list[Problem]]:
+    """The portfolio from the records of store/read_nodes.cypher (per section
+    label: eid, labels, props) and store/read_relationships.cypher (per type:
+    source, target, topic, props), property values already plain Python.
+
+    Records come sorted by id (nodes) or by ends and key (the rest). Raises
+    `PortfolioError` like a file with problems located as
+    ``neo4j:Product{id: 'x'}`` or ``neo4j:(:Provider{id: 'a'})-[:SUPPLIES
+    {step: 'api'}]->(:Product{id: 'p'})``.
+    """
+    return _Reader(source).build(nodes, rels)
+
+
+# --------------------------------------------------------------------------
+# write-back: the analyze JSON -> property rows
+# --------------------------------------------------------------------------
+
+
+def finding_rows(results: Mapping[str, Any]) -> tuple[list[dict[str, Any]],
+                                                    dict[tuple[RelType, str, str], list[dict[str, Any]]]]:
+    """Property rows for write-back from the JSON of ``graphkit analyze``:
+    ``[{id, props}]`` for nodes, and per (type, source label, target label)
+    ``[{source, target, step, props}]`` for relationships."""
+    if not isinstance(results, Mapping):
+        raise Neo4jStoreError("analysis results must be a JSON object (graphkit analyze --format json)")
+    props: dict[str, dict[str, Any]] = defaultdict(dict)
+
+    def entries(section: str, key: str, *required: str) -> list[Mapping[str, Any]]:
+        value = (results.get(section) or {}).get(key) or []
+        if not isinstance(value, list) or not all(isinstance(e, Mapping) and all(r in e for r in required)
+                                                   for e in value):
+            raise Neo4jStoreError(f"analysis results: {section}.{key} must be a list of records with "
+                                  f"{', '.join(required)}")
+        return value
+
+    for e in entries("spof", "critical_nodes", "node"):
+        p = props[str(e["node"])]
+        p["is_single_point_of_failure"] = True
+        for src, dst in (("severity", "risk_severity"), ("revenue_at_risk", "revenue_at_risk"),
+                         ("products_lost", "products_lost"), ("clients_affected", "clients_affected"),
+                         ("partners_affected", "partners_affected"), ("hidden", "hidden_common_mode")):
+            if e.get(src) is not None:
+                p[dst] = _property(e[src])
+    for e in entries("concentration", "providers", "provider"):
+        p = props[str(e["provider"])]
+        for src, dst in (("hhi", "hhi"), ("top1_share", "top1_share"), ("top3_share", "top3_share"),
+                         ("effective_customers", "effective_customers"), ("class", "concentration_class"),
+                         ("severity", "concentration_severity"), ("top_customer", "top_customer")):
+            if e.get(src) is not None:
+                p[dst] = _property(e[src])
+    for e in entries("overlap", "products", "product"):
+        p = props[str(e["product"])]
+        conflicts = e.get("conflicts") or []
+        p["requirement_conflicts"] = len(conflicts) if isinstance(conflicts, list) else int(conflicts)
+        if isinstance(e.get("overlaps"), list):
+            p["requirement_overlaps"] = len(e["overlaps"])
+        topics = [c["topic"] for c in conflicts if isinstance(c, Mapping) and "topic" in c] \
+            if isinstance(conflicts, list) else []
+        if topics:
+            p["conflicting_topics"] = sorted(map(str, topics))
+    rels: dict[tuple[RelType, str, str], list[dict[str, Any]]] = defaultdict(list)
+    provider, product = KEY_LABEL[NodeKind.CMO], KEY_LABEL[NodeKind.PRODUCT]
+    for e in entries("spof", "sole_source_steps", "product", "step", "provider"):
+        distribution = e["step"] == DISTRIBUTION_STEP
+        t = RelType.DISTRIBUTES if distribution else RelType.SUPPLIES
+        rels[(t, provider, product)].append({"source": str(e["provider"]), "target": str(e["product"]),
+                                             "step": None if distribution else str(e["step"]),
+                                             "props": {"sole_source": True}})
+    return [{"id": k, "props": v} for k, v in props.items()], rels
+
+
+def _property(value: Any) -> Any:
+    """A value Neo4j can hold as a property: scalars and lists of one scalar
+    type as they are; anything else as JSON text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        items = list(value)
+        if all(isinstance(v, str) for v in items) or all(isinstance(v, bool) for v in items) or \
+                all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items):
+            return items
+    return json.dumps(value, sort_keys=True, default=str)

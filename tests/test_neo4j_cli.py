@@ -1,0 +1,242 @@
+"""`graphkit neo4j ...` and `graphkit cypher ...` through click's runner,
+against the real Neo4j server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+from graphkit.cli.main import main
+from graphkit.cli.neo4j_commands import parse_param
+
+from graphkit import read_portfolio, write_records
+from graphkit.generate import GeneratorSpec, iter_records
+
+pytestmark = pytest.mark.neo4j
+
+SMALL = Path(__file__).with_name("small.yaml")
+AWKWARD = "O'Brien \"q\" back\\slash $x {id: 'x'}}) MATCH (n) DETACH DELETE n // 東京"
+
+
+@pytest.fixture
+def env(neo4j_settings: Any) -> dict[str, str]:
+    s = neo4j_settings
+    return {"NEO4J_URI": s.uri, "NEO4J_USERNAME": s.username, "NEO4J_PASSWORD": s.password,
+            "NEO4J_DATABASE": s.database}
+
+
+@pytest.fixture
+def gk(env: dict[str, str], neo4j_clean: Any):
+    """Run graphkit with the test server's settings in the environment, on an empty database."""
+    def invoke(*args: Any, **kwargs: Any) -> click.testing.Result:
+        return CliRunner().invoke(main, [str(a) for a in args], env={**env, **kwargs.pop("env", {})}, **kwargs)
+    return invoke
+
+
+def test_load_status_export_round_trip(gk: Any, tmp_path: Path) -> None:
+    result = gk("neo4j", "load", SMALL)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{SMALL}: 14 nodes, 19 relationships in database 'neo4j' at ")
+    assert "(created 14 nodes, 19 relationships)" in result.stdout
+    again = gk("neo4j", "load", SMALL, "--replace")
+    assert "(created 0 nodes, 0 relationships; removed 0 nodes, 0 relationships)" in again.stdout
+    status = json.loads(gk("neo4j", "status", "--format", "json").stdout)
+    assert status["nodes"]["Provider"] == 5 and status["nodes"]["CMO"] == 3
+    assert status["relationships"]["SUPPLIES"] == 3 and status["version"].startswith("5.")
+    table = gk("neo4j", "status").stdout
+    assert table.startswith("Neo4j 5.") and "relationship  CONTRACTS_WITH        3" in table
+    out = tmp_path / "back.xlsx"
+    exported = gk("neo4j", "export", "-o", out)
+    assert exported.exit_code == 0 and exported.stdout.strip() == str(out)
+    back, original = read_portfolio(out)[0], read_portfolio(SMALL)[0]
+    assert back.nodes.keys() == original.nodes.keys()
+    assert sorted(back.contracts, key=str) == sorted(original.contracts, key=str)
+
+
+def test_export_of_an_invalid_graph_writes_nothing(gk: Any, tmp_path: Path) -> None:
+    gk("neo4j", "load", SMALL)
+    gk("cypher", "query", "MATCH (p:Product {id: 'prod-2'})<-[r:OWNS]-() DELETE r", "--write")
+    result = gk("neo4j", "export", "-o", tmp_path / "out.yaml")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "neo4j:Product{id: 'prod-2'}: product 'prod-2': owner is missing" in result.stderr
+    assert "nothing was written" in result.stderr and not (tmp_path / "out.yaml").exists()
+
+
+def test_schema_command(gk: Any) -> None:
+    first = gk("neo4j", "schema", "--format", "json")
+    assert first.exit_code == 0
+    rows = json.loads(first.stdout)
+    assert {r["name"] for r in rows} >= {"graphkit_product_id", "graphkit_provider_id"}
+    again = json.loads(gk("neo4j", "schema", "--format", "json").stdout)
+    assert not any(r["created"] for r in again)
+
+
+def test_large_loads_show_progress_on_stderr(gk: Any, tmp_path: Path) -> None:
+    path = write_records(iter_records(GeneratorSpec.from_scale(6000, seed=2)), tmp_path / "g.json")
+    result = gk("neo4j", "load", path, "--batch-size", "1000")
+    assert result.exit_code == 0, result.output
+    assert "loading into Neo4j" in result.stderr and "loading" not in result.stdout
+
+
+def test_cypher_list_needs_no_server() -> None:
+    result = CliRunner().invoke(main, ["cypher", "list", "--format", "json"],
+                                env={"NEO4J_URI": "bolt://127.0.0.1:1"})
+    rows = json.loads(result.stdout)
+    assert {"name": "provider_failure_impact", "params": "$provider (provider id)",
+            "summary": "Products a given provider's failure reaches, directly and through FEEDS."} in rows
+    shown = CliRunner().invoke(main, ["cypher", "show", "sole_source_steps"])
+    assert shown.stdout.startswith("// Product steps with exactly one qualified source")
+
+
+def test_cypher_run_library_queries(gk: Any) -> None:
+    gk("neo4j", "load", SMALL)
+    rows = json.loads(gk("cypher", "run", "sole_source_steps", "-f", "json").stdout)
+    assert [(r["product"], r["step"], r["provider"]) for r in rows] == [
+        ("prod-1", "distribution", "dist-1"), ("prod-1", "fill_finish", "cmo-a"),
+        ("prod-2", "api", "api-1"), ("prod-2", "distribution", "dist-1")]
+    csv = gk("cypher", "run", "provider_failure_impact", "--param", "provider=cb-1", "--format", "csv")
+    assert csv.stdout.splitlines() == ["product,product_name,owner,annual_revenue,tier,via,certainly_lost",
+                                       "prod-2,Tablet Two,client-2,,2,api-1,yes"]
+    table = gk("cypher", "run", "product_dependencies", "-p", "product=prod-2").stdout.splitlines()
+    assert table[0].split() == ["provider", "name", "kind", "tier", "qualified", "roles"]
+    assert table[2].split()[:2] == ["api-1", "API"] and len(table) == 5
+
+
+def test_cypher_run_checks_parameters(gk: Any) -> None:
+    missing = gk("cypher", "run", "product_dependencies")
+    assert missing.exit_code == 2 and "needs --param product=... (product id)" in missing.stderr
+    unknown = gk("cypher", "run", "product_dependencies", "-p", "produtc=x")
+    assert unknown.exit_code == 2 and "no parameter 'produtc' (did you mean 'product'?)" in unknown.stderr
+    nosuch = gk("cypher", "run", "nope")
+    assert nosuch.exit_code == 1 and "no query named 'nope'" in nosuch.stderr
+
+
+def test_ids_stay_text_in_library_queries(gk: Any, tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("providers: [{id: 12345, name: Numbered, kind: cmo}]\n"
+                    "clients: [{id: c, name: C, segment: small}]\n"
+                    "products: [{id: p, name: P, technology: tablet, owner: c, "
+                    "supply: [{provider: 12345, step: api}]}]\n")
+    gk("neo4j", "load", path)
+    query = "MATCH (x:Provider {id: $id}) RETURN x.name AS n"
+    assert json.loads(gk("cypher", "query", query, "-p", "id=12345", "-f", "json").stdout) == []  # a number
+    assert json.loads(gk("cypher", "query", query, "-p", 'id="12345"', "-f", "json").stdout) == [{"n": "Numbered"}]
+    rows = json.loads(gk("cypher", "run", "provider_failure_impact", "-p", "provider=12345", "-f", "json").stdout)
+    assert [r["product"] for r in rows] == ["p"]  # library ids are always text
+
+
+def test_query_is_read_only_unless_write(gk: Any) -> None:
+    refused = gk("cypher", "query", "CREATE (n:Scratch {v: 1}) RETURN n.v AS v")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == "Error: this query writes; run it with --write (queries are read-only by default)"
+    counted = gk("cypher", "query", "MATCH (n:Scratch) RETURN count(n) AS n", "-f", "json")
+    assert json.loads(counted.stdout) == [{"n": 0}]
+    written = gk("cypher", "query", "CREATE (n:Scratch {v: 1}) RETURN n.v AS v", "--write", "-f", "json")
+    assert written.exit_code == 0 and json.loads(written.stdout) == [{"v": 1}]
+
+
+def test_awkward_parameter_values_arrive_intact(gk: Any) -> None:
+    result = gk("cypher", "query", "RETURN $v AS v, $n AS n, $l AS l, $b AS b, $j AS j", "-p", f"v={AWKWARD}",
+                "-p", "n=-1.5e3", "-p", 'l=[1, "a"]', "-p", "b=true", "-p", 'j="123"', "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{"v": AWKWARD, "n": -1500.0, "l": [1, "a"], "b": True, "j": "123"}]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a=1", ("a", 1)), ("a=007", ("a", "007")), ("a=-2.5", ("a", -2.5)), ("a=null", ("a", None)),
+    ("a=false", ("a", False)), ("a=x=y", ("a", "x=y")), ("a=", ("a", "")), ('a={"k": [1]}', ("a", {"k": [1]})),
+    ("a=True", ("a", "True")), ("a=prod-1", ("a", "prod-1")),
+])
+def test_param_values(text: str, expected: tuple[str, Any]) -> None:
+    assert parse_param(text) == expected
+
+
+def test_bad_params_are_usage_errors(gk: Any) -> None:
+    for bad in ("novalue", "1x=2", "j=[1,"):
+        result = gk("cypher", "query", "RETURN 1", "-p", bad)
+        assert result.exit_code == 2, bad
+
+
+def test_syntax_errors_are_clean(gk: Any) -> None:
+    result = gk("cypher", "query", "MATCH (n RETURN n")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.startswith("Error: Neo4j refused the query: Invalid input 'RETURN'")
+
+
+def test_unknown_label_warns(gk: Any) -> None:
+    result = gk("cypher", "query", "MATCH (n:Prodcut) RETURN n")
+    assert result.exit_code == 0 and result.stdout.strip() == "(no rows)"
+    assert "warning: label does not exist. The label `Prodcut` does not exist" in result.stderr
+
+
+def test_write_back_command(gk: Any, tmp_path: Path) -> None:
+    gk("neo4j", "load", SMALL)
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"spof": {
+        "sole_source_steps": [{"product": "prod-1", "step": "fill_finish", "provider": "cmo-a"}],
+        "critical_nodes": [{"node": "cmo-a", "severity": "critical", "revenue_at_risk": 1200000.5,
+                            "products_lost": ["prod-1"]}, {"node": "gone", "severity": "low"}]}}))
+    result = gk("neo4j", "write-back", results)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("findings stored on 1 nodes and 1 relationships")
+    assert "warning: node 'gone' is not in the database" in result.stderr
+    rows = json.loads(gk("cypher", "query", "MATCH (n)-[r:SUPPLIES]->() WHERE n.is_single_point_of_failure "
+                         "RETURN n.id AS id, n.risk_severity AS s, r.sole_source AS sole", "-f", "json").stdout)
+    assert rows == [{"id": "cmo-a", "s": "critical", "sole": True}]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert gk("neo4j", "write-back", bad).exit_code == 1
+
+
+# -- connection problems: exit codes and messages ------------------------------------
+
+
+def test_wrong_password_exits_4_without_showing_it(gk: Any) -> None:
+    result = gk("neo4j", "status", env={"NEO4J_PASSWORD": "Not-The-Pa55word"})
+    assert result.exit_code == 4
+    assert "rejected user 'neo4j': wrong user name or password" in result.stderr
+    assert "Not-The-Pa55word" not in result.output and "Traceback" not in result.output
+
+
+def test_no_password_and_no_terminal_exits_4(gk: Any) -> None:
+    result = gk("neo4j", "status", env={"NEO4J_PASSWORD": None})
+    assert result.exit_code == 4 and "no password for Neo4j user 'neo4j'" in result.stderr
+
+
+def test_password_prompt_is_not_echoed(env: dict[str, str], neo4j_settings: Any, monkeypatch: Any) -> None:
+    import graphkit.cli.neo4j_commands as commands
+    monkeypatch.setattr(commands, "_interactive", lambda: True)
+    result = CliRunner().invoke(main, ["neo4j", "status", "-f", "json"], env={**env, "NEO4J_PASSWORD": None},
+                                input=neo4j_settings.password + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Neo4j password for neo4j" in result.stderr and neo4j_settings.password not in result.output
+
+
+def test_unreachable_server_exits_3(gk: Any) -> None:
+    result = gk("neo4j", "status", "--uri", "bolt://127.0.0.1:1")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("Error: cannot reach Neo4j at bolt://127.0.0.1:1")
+
+
+def test_missing_database_exits_5(gk: Any) -> None:
+    result = gk("cypher", "query", "RETURN 1", "--database", "nosuchdb")
+    assert result.exit_code == 5
+    assert "has no database 'nosuchdb'" in result.stderr
+
+
+def test_unusable_uri_exits_2(gk: Any) -> None:
+    result = gk("neo4j", "status", env={"NEO4J_URI": "http://localhost:7474"})
+    assert result.exit_code == 2 and "neo4j://host:port" in result.stderr
+
+
+def test_every_command_has_an_example() -> None:
+    for path in (["neo4j"], ["neo4j", "load"], ["neo4j", "export"], ["neo4j", "schema"], ["neo4j", "status"],
+                 ["neo4j", "write-back"], ["cypher"], ["cypher", "list"], ["cypher", "show"], ["cypher", "run"],
+                 ["cypher", "query"]):
+        result = CliRunner().invoke(main, [*path, "-h"])
+        assert result.exit_code == 0 and "Example" in result.stdout, path
+    assert "NEO4J_PASSWORD" in CliRunner().invoke(main, ["neo4j", "load", "-h"]).stdout
