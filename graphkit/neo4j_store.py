@@ -270,8 +270,8 @@ def _translate(exc: Neo4jError, s: Neo4jSettings) -> Neo4jStoreError:
         return QueryError(f"Neo4j refused the query: {message}")
     if "Memory" in code:
         return Neo4jStoreError(f"Neo4j ran out of transaction memory ({code}): {message}. A load with "
-                               "--replace runs in one transaction: load without --replace, or raise "
-                               "the server's dbms.memory.transaction.total.max")
+                               "--replace and a write-back each run in one transaction: load without "
+                               "--replace, or raise the server's dbms.memory.transaction.total.max")
     return Neo4jStoreError(f"Neo4j failed ({code or type(exc).__name__}): {message}")
 
 
