@@ -77,7 +77,7 @@ def analyze_command(portfolio: PortfolioSource, only: tuple[str, ...], fmt: str,
     """
     if write_back and portfolio.neo4j is None:
         raise click.UsageError("--write-back stores the findings in the Neo4j portfolio: use it with --neo4j")
-    results = analyze(portfolio.load(), only, bands).as_dict()
+    results = run_analyses(portfolio.load(), only, bands)
     click.echo(render_analysis(results, fmt, limit))
     if write_back:
         with open_store(portfolio.neo4j) as store:  # type: ignore[arg-type]
@@ -90,6 +90,27 @@ def analyze_command(portfolio: PortfolioSource, only: tuple[str, ...], fmt: str,
         if worst:
             click.echo(f"{len(worst)} finding(s) at or above {fail_on}", err=True)
             sys.exit(FINDINGS_EXIT)
+
+
+# From this many nodes on, a run takes seconds: show which analysis is running.
+LARGE = 10_000
+
+
+def run_analyses(p: Portfolio, only: tuple[str, ...] = ANALYSES, bands: Bands | None = None) -> dict[str, Any]:
+    """The analyses' JSON-shaped results, with progress on stderr for large portfolios."""
+    if len(p.nodes) < LARGE:
+        return analyze(p, only, bands).as_dict()
+    with click.progressbar(length=len(only), label="analysing", file=sys.stderr,
+                           item_show_func=lambda name: name) as bar:
+        started = 0
+
+        def step(name: str) -> None:  # an analysis starts: the one before it is done
+            nonlocal started
+            bar.update(1 if started else 0, name)
+            started += 1
+        results = analyze(p, only, bands, progress=step).as_dict()
+        bar.update(1)
+    return results
 
 
 def parse_source(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -193,8 +214,8 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
       graphkit diff portfolio-2025.yaml portfolio-2026.yaml
       graphkit diff old.xlsx new.xlsx --format csv > changes.csv
     """
-    before = {(f.analysis, f.finding, f.subject): f for f in findings(analyze(load(old)).as_dict())}
-    after = {(f.analysis, f.finding, f.subject): f for f in findings(analyze(load(new)).as_dict())}
+    before = {(f.analysis, f.finding, f.subject): f for f in findings(run_analyses(load(old)))}
+    after = {(f.analysis, f.finding, f.subject): f for f in findings(run_analyses(load(new)))}
     rows = []
     for key in sorted(before.keys() | after.keys()):
         b, a = before.get(key), after.get(key)

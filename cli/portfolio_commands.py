@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ import click
 from graphkit import read_portfolio, summarize, write_portfolio, write_records
 from graphkit.generate import GeneratorSpec, iter_records, relationships_of
 from graphkit.io import FORMATS
+from graphkit.model import Portfolio
 from graphkit.problems import GraphkitError
 
 from .output import format_option, render_rows, to_json
@@ -17,11 +19,22 @@ from .output import format_option, render_rows, to_json
 PORTFOLIO = click.Path(exists=True, path_type=Path)
 
 
-def load(path: Path) -> graphkit.Portfolio:  # type: ignore[name-defined]  # noqa: F821
-    """Read a portfolio, showing its warnings on stderr."""
+# Files from this size on take seconds to read: say so on stderr.
+LARGE_FILE = 5_000_000
+
+
+def load(path: Path) -> Portfolio:
+    """Read a portfolio, showing its warnings (and, for large files, progress) on stderr."""
     from .main import report_problems
 
+    size = path.stat().st_size if path.is_file() else 0
+    started = time.perf_counter()
+    if size >= LARGE_FILE:
+        click.echo(f"reading {path} ({size / 1e6:,.0f} MB)...", err=True)
     portfolio, warnings = read_portfolio(path)
+    if size >= LARGE_FILE:
+        click.echo(f"read and validated {len(portfolio.nodes):,} nodes in {time.perf_counter() - started:.1f} s",
+                   err=True)
     report_problems(warnings)
     return portfolio
 

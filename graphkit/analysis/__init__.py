@@ -8,7 +8,7 @@ flattens them into one list of rated, explained findings, which is what
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,8 +62,10 @@ class Finding:
                 "severity": str(self.severity), "explanation": self.explanation}
 
 
-def analyze(portfolio: Portfolio, only: Iterable[str] = ANALYSES, bands: Bands | None = None) -> Analysis:
-    """Run the chosen analyses on a portfolio.
+def analyze(portfolio: Portfolio, only: Iterable[str] = ANALYSES, bands: Bands | None = None,
+            progress: Callable[[str], None] | None = None) -> Analysis:
+    """Run the chosen analyses on a portfolio; `progress` hears the name of
+    each analysis as it starts.
 
     Examples
     --------
@@ -75,12 +77,18 @@ def analyze(portfolio: Portfolio, only: Iterable[str] = ANALYSES, bands: Bands |
     unknown = chosen - set(ANALYSES)
     if unknown:
         raise ValueError(f"unknown analyses: {', '.join(sorted(unknown))}")
-    return Analysis(
-        spof=spof(portfolio) if "spof" in chosen else None,
-        overlap=requirement_overlap(portfolio) if "overlap" in chosen else None,
-        concentration=customer_concentration(portfolio, bands or Bands())
-        if "concentration" in chosen else None,
-    )
+    runs: dict[str, Callable[[], Any]] = {
+        "spof": lambda: spof(portfolio),
+        "overlap": lambda: requirement_overlap(portfolio),
+        "concentration": lambda: customer_concentration(portfolio, bands or Bands()),
+    }
+    results = {}
+    for name in ANALYSES:
+        if name in chosen:
+            if progress:
+                progress(name)
+            results[name] = runs[name]()
+    return Analysis(**results)
 
 
 def findings(results: dict[str, Any]) -> Iterator[Finding]:
