@@ -31,18 +31,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import importlib.resources
 import importlib.util
 import json
 import math
 import os
 import re
 import tempfile
-from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+
+from .layout import compute_layout
 
 __all__ = [
     "LARGE_GRAPH_NODES",
@@ -66,7 +68,6 @@ NODE_SHAPES = frozenset({
 })
 
 _VIS_DIR = "vis-9.1.2"
-_SPACING = 70.0  # layout unit, in vis-network canvas pixels
 _FONT_STACK = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", '
                'Arial, "Liberation Sans", "DejaVu Sans", sans-serif')
 
@@ -307,264 +308,6 @@ def _vis_assets() -> tuple[str, str]:
     return js, css
 
 
-# -------------------------------------------------------------------------- layout
-#
-# Used for networks that do not run physics (large ones, or layout="precomputed")
-# and as the starting point of the physics for small ones.  Pure Python, no numpy:
-# networkx's spring_layout needs numpy, which graphkit does not depend on.
-
-_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
-_SMALL_COMPONENT = 40  # components up to this size get a radial tree layout
-
-
-def _components(n: int, adjacency: Sequence[Sequence[int]]) -> list[list[int]]:
-    """Connected components, each in BFS order from its best-connected node."""
-    seen = [False] * n
-    components = []
-    for root in sorted(range(n), key=lambda i: (-len(adjacency[i]), i)):
-        if seen[root]:
-            continue
-        seen[root] = True
-        order = [root]
-        queue = deque([root])
-        while queue:
-            for v in adjacency[queue.popleft()]:
-                if not seen[v]:
-                    seen[v] = True
-                    order.append(v)
-                    queue.append(v)
-        components.append(order)
-    return components
-
-
-def _radial_block(order: list[int], adjacency: Sequence[Sequence[int]]) -> dict[int, tuple[float, float]]:
-    """Radial BFS tree of a small component, root at the origin.
-
-    Each node gets an angular wedge proportional to the leaves below it and a
-    ring by BFS depth; each ring is far enough out that its narrowest wedge
-    holds ``_SPACING`` of arc.
-    """
-    root = order[0]
-    depth = {root: 0}
-    children: dict[int, list[int]] = {u: [] for u in order}
-    for u in order:  # BFS order: parents come first
-        for v in adjacency[u]:
-            if v not in depth:
-                depth[v] = depth[u] + 1
-                children[u].append(v)
-    leaves = dict.fromkeys(order, 0)
-    for u in reversed(order):
-        leaves[u] = max(1, sum(leaves[c] for c in children[u]))
-    wedge = {root: (0.0, 2 * math.pi)}
-    narrowest: dict[int, float] = {}
-    for u in order:
-        start, span = wedge[u]
-        narrowest[depth[u]] = min(span, narrowest.get(depth[u], span))
-        for c in children[u]:
-            share = span * leaves[c] / leaves[u]
-            wedge[c] = (start, share)
-            start += share
-    radius = [0.0]
-    for d in range(1, max(narrowest) + 1):
-        radius.append(max(radius[-1] + _SPACING * 1.5, _SPACING / narrowest[d]))
-    pos = {}
-    for u in order:
-        start, span = wedge[u]
-        angle = start + span / 2
-        pos[u] = (radius[depth[u]] * math.cos(angle), radius[depth[u]] * math.sin(angle))
-    return pos
-
-
-def _force_block(order: list[int], adjacency: Sequence[Sequence[int]]) -> dict[int, tuple[float, float]]:
-    """Two-level force layout of a large component, in roughly linear time.
-
-    1. The ~sqrt(n) best-connected nodes (hubs: the big CMOs, clients ...)
-       are laid out by Fruchterman-Reingold on a weighted graph in which two
-       hubs attract each other by the neighbours they share.
-    2. Every other node, in BFS order from the hubs, goes to the mean of its
-       already placed neighbours, on a small sunflower spiral so that nodes
-       with the same anchors do not pile up.
-    3. A few Fruchterman-Reingold sweeps over all nodes, with repulsion only
-       between nodes in neighbouring grid cells, spread what is crowded.
-    """
-    size = len(order)
-    hub_count = max(2, min(60, int(math.sqrt(size))))
-    hubs = sorted(order, key=lambda i: (-len(adjacency[i]), i))[:hub_count]
-    hub_index = {h: j for j, h in enumerate(hubs)}
-    weight: dict[tuple[int, int], float] = {}
-    for u in order:
-        near = [hub_index[v] for v in adjacency[u] if v in hub_index][:12]
-        if u in hub_index:
-            a = hub_index[u]
-            pairs = [(a, b) for b in near]
-            bonus = 3.0
-        else:
-            pairs = [(a, b) for i, a in enumerate(near) for b in near[i + 1:]]
-            bonus = 1.0
-        for a, b in pairs:
-            if a != b:
-                key = (a, b) if a < b else (b, a)
-                weight[key] = weight.get(key, 0.0) + bonus
-    springs = [(a, b, 1.0 + math.log(w)) for (a, b), w in weight.items()]
-
-    # 1. hubs
-    k_hub = _SPACING * math.sqrt(size / hub_count)
-    hx = [k_hub * math.sqrt(j + 0.5) * math.cos(j * _GOLDEN_ANGLE) for j in range(hub_count)]
-    hy = [k_hub * math.sqrt(j + 0.5) * math.sin(j * _GOLDEN_ANGLE) for j in range(hub_count)]
-    rounds = 120
-    for it in range(rounds):
-        fx = [0.0] * hub_count
-        fy = [0.0] * hub_count
-        for a in range(hub_count):
-            xa, ya = hx[a], hy[a]
-            for b in range(a + 1, hub_count):
-                dx, dy = xa - hx[b], ya - hy[b]
-                d2 = dx * dx + dy * dy or 0.01
-                f = k_hub * k_hub / d2
-                fx[a] += dx * f
-                fy[a] += dy * f
-                fx[b] -= dx * f
-                fy[b] -= dy * f
-            # weak gravity keeps unrelated hubs from drifting away
-            fx[a] -= xa * 0.02
-            fy[a] -= ya * 0.02
-        for a, b, w in springs:
-            dx, dy = hx[a] - hx[b], hy[a] - hy[b]
-            f = w * math.sqrt(dx * dx + dy * dy) / k_hub
-            fx[a] -= dx * f
-            fy[a] -= dy * f
-            fx[b] += dx * f
-            fy[b] += dy * f
-        step = k_hub * (1.0 - it / rounds) + k_hub * 0.02
-        for a in range(hub_count):
-            length = math.hypot(fx[a], fy[a])
-            if length > 0:
-                scale = min(length, step) / length
-                hx[a] += fx[a] * scale
-                hy[a] += fy[a] * scale
-
-    # Spread the hubs over the area the whole component needs (about _SPACING² a node).
-    mx, my = sum(hx) / hub_count, sum(hy) / hub_count
-    rms = math.sqrt(sum((x - mx) ** 2 + (y - my) ** 2 for x, y in zip(hx, hy)) / hub_count) or 1.0
-    scale = _SPACING * math.sqrt(size) * 0.5 / rms
-    hx = [(x - mx) * scale for x in hx]
-    hy = [(y - my) * scale for y in hy]
-
-    # 2. everything else, outwards from the hubs
-    xs: dict[int, float] = {}
-    ys: dict[int, float] = {}
-    for h, j in hub_index.items():
-        xs[h], ys[h] = hx[j], hy[j]
-    around: dict[tuple[int, int], int] = {}
-    queue = deque(hubs)
-    queued = set(hubs)
-    while queue:
-        u = queue.popleft()
-        if u not in xs:
-            anchors = [v for v in adjacency[u] if v in xs]
-            cx = sum(xs[v] for v in anchors) / len(anchors)
-            cy = sum(ys[v] for v in anchors) / len(anchors)
-            key = (round(cx / _SPACING), round(cy / _SPACING))
-            j = around.get(key, 0) + 1
-            around[key] = j
-            r = _SPACING * 0.6 * math.sqrt(j)
-            xs[u] = cx + r * math.cos(j * _GOLDEN_ANGLE)
-            ys[u] = cy + r * math.sin(j * _GOLDEN_ANGLE)
-        for v in adjacency[u]:
-            if v not in queued:
-                queued.add(v)
-                queue.append(v)
-
-    # 3. local relaxation
-    nodes = order
-    edge_pairs = {(u, v) for u in nodes for v in adjacency[u] if u < v}
-    k = _SPACING
-    cell = 2 * k
-    sweeps = max(4, min(25, 1_500_000 // (size * 25 + len(edge_pairs) * 4)))
-    for it in range(sweeps):
-        grid: dict[tuple[int, int], list[int]] = {}
-        for u in nodes:
-            grid.setdefault((int(xs[u] // cell), int(ys[u] // cell)), []).append(u)
-        dispx = dict.fromkeys(nodes, 0.0)
-        dispy = dict.fromkeys(nodes, 0.0)
-        for (gx, gy), members in grid.items():
-            near = [v for ox in (-1, 0, 1) for oy in (-1, 0, 1) for v in grid.get((gx + ox, gy + oy), ())]
-            weight_near = 1.0
-            if len(near) > 48:  # crowded: a sample stands for the rest, keeping a sweep linear
-                stride = len(near) // 48 + 1
-                near = near[::stride]
-                weight_near = float(stride)
-            for u in members:
-                xu, yu = xs[u], ys[u]
-                fx = fy = 0.0
-                for v in near:
-                    if v == u:
-                        continue
-                    dx, dy = xu - xs[v], yu - ys[v]
-                    d2 = dx * dx + dy * dy
-                    if d2 < 0.01:
-                        dx, dy, d2 = (0.1 if u < v else -0.1), 0.1, 0.02
-                    if d2 < cell * cell:
-                        f = weight_near * k * k / d2
-                        fx += dx * f
-                        fy += dy * f
-                dispx[u] += fx
-                dispy[u] += fy
-        for u, v in edge_pairs:
-            dx, dy = xs[u] - xs[v], ys[u] - ys[v]
-            f = math.sqrt(dx * dx + dy * dy) / k
-            dispx[u] -= dx * f
-            dispy[u] -= dy * f
-            dispx[v] += dx * f
-            dispy[v] += dy * f
-        step = k * 1.5 * (1.0 - it / sweeps) + k * 0.1
-        for u in nodes:
-            length = math.hypot(dispx[u], dispy[u])
-            if length > 0:
-                scale = min(length, step) / length
-                xs[u] += dispx[u] * scale
-                ys[u] += dispy[u] * scale
-    return {u: (xs[u], ys[u]) for u in nodes}
-
-
-def _compute_layout(n: int, adjacency: Sequence[Sequence[int]]) -> list[tuple[float, float]]:
-    """Positions for all nodes: each component laid out on its own, then packed on shelves.
-
-    Deterministic; the big components take a two-level force layout
-    (:func:`_force_block`), the small ones a radial tree (:func:`_radial_block`).
-    """
-    blocks = []  # (width, height, positions relative to the block's centre)
-    for order in _components(n, adjacency):
-        pos = (_radial_block if len(order) <= _SMALL_COMPONENT else _force_block)(order, adjacency)
-        xs = [p[0] for p in pos.values()]
-        ys = [p[1] for p in pos.values()]
-        mx, my = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-        width = max(xs) - min(xs) + _SPACING
-        height = max(ys) - min(ys) + _SPACING
-        blocks.append((width, height, {u: (x - mx, y - my) for u, (x, y) in pos.items()}))
-    if not blocks:
-        return []
-    blocks.sort(key=lambda b: (-b[1], -b[0]))
-    total_area = sum(w * h for w, h, _ in blocks)
-    row_width = max(math.sqrt(total_area * 1.6) * 1.05, max(w for w, _, _ in blocks))
-    x = y = row_height = 0.0
-    result: list[tuple[float, float]] = [(0.0, 0.0)] * n
-    placed = []
-    right = 0.0
-    for width, height, pos in blocks:
-        if x > 0 and x + width > row_width:
-            x, y, row_height = 0.0, y + row_height, 0.0
-        placed.append((x + width / 2, y + height / 2, pos))
-        x += width
-        right = max(right, x)
-        row_height = max(row_height, height)
-    bottom = y + row_height
-    for cx, cy, pos in placed:
-        for u, (px, py) in pos.items():
-            result[u] = (round(px + cx - right / 2, 1), round(py + cy - bottom / 2, 1))
-    return result
-
-
 # -------------------------------------------------------------------------- styling
 
 #: Shapes that draw their label inside the shape rather than below it.
@@ -635,222 +378,17 @@ def _line_svg(color: str, dashes: bool) -> str:
             f'<polygon points="21,5 27,9 21,13" fill="{_h(color)}"/></svg>')
 
 
-_PAGE_CSS = """
-*{box-sizing:border-box}
-html,body{margin:0;padding:0}
-body{font:14px/1.45 @@FONT@@;color:#1d2330;background:#eef0f3}
-header{padding:10px 16px;background:#1f2d45;color:#fff;display:flex;align-items:baseline;gap:16px;flex-wrap:wrap}
-header h1{margin:0;font-size:18px;font-weight:600;overflow-wrap:anywhere}
-#gk-stats{font-size:12px;color:#c9d3e3}
-.gk-main{display:flex;align-items:stretch}
-aside{flex:0 0 300px;width:300px;height:@@HEIGHT@@;overflow-y:auto;padding:4px 14px 14px;background:#fff;border-right:1px solid #d9dde4}
-#gk-network{flex:1 1 auto;min-width:0;height:@@HEIGHT@@;background:#fff;position:relative}
-aside h2{font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.06em;color:#5b6577;margin:14px 0 6px}
-aside ul{list-style:none;margin:0;padding:0}
-aside li{display:flex;align-items:center;gap:8px;margin:3px 0;overflow-wrap:anywhere}
-.gk-sym{flex:0 0 auto}
-#gk-search-form{display:flex;gap:6px}
-#gk-search{flex:1 1 auto;min-width:0;padding:5px 7px;border:1px solid #b9c0cc;border-radius:4px;font:inherit}
-#gk-search-form button{padding:5px 10px;border:1px solid #1f2d45;background:#1f2d45;color:#fff;border-radius:4px;font:inherit;cursor:pointer}
-#gk-search-status{font-size:12px;color:#5b6577;min-height:1.4em;margin-top:3px;overflow-wrap:anywhere}
-.gk-groups label{display:flex;align-items:center;gap:7px;margin:2px 0;cursor:pointer;overflow-wrap:anywhere}
-.gk-count{color:#7a8393;font-size:12px}
-#gk-details{background:#f5f7fa;border:1px solid #dfe3ea;border-radius:4px;padding:6px 8px;margin-top:10px}
-#gk-details-label{font-weight:600;overflow-wrap:anywhere}
-#gk-details-group{font-size:12px;color:#5b6577}
-#gk-details-tip,.gk-tip{white-space:pre-wrap;overflow-wrap:anywhere}
-#gk-details-tip{font-size:12px;margin-top:4px}
-.gk-notes li{display:list-item;list-style:disc;margin-left:18px;font-size:13px}
-div.vis-tooltip{max-width:380px;font:12px/1.4 @@FONT@@;padding:6px 8px;background:#fffef3;border:1px solid #c9c39a;border-radius:4px;box-shadow:0 2px 6px rgba(0,0,0,.18);color:#1d2330}
-"""
 
-_PAGE_JS = r"""
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("gk-data").textContent);
-  var byId = Object.create(null), groupIds = Object.create(null), hidden = Object.create(null);
-  function tipElement(text) {
-    var el = document.createElement("div");
-    el.className = "gk-tip";
-    el.textContent = text;
-    return el;
-  }
-  data.nodes.forEach(function (n) {
-    byId[n.id] = n;
-    (groupIds[n.group] = groupIds[n.group] || []).push(n.id);
-  });
-  var nodeItems = data.nodes.map(function (n) {
-    var item = Object.assign({}, n);
-    if (n.tip) { item.title = tipElement(n.tip); }
-    return item;
-  });
-  var edgeItems = data.edges.map(function (e) {
-    var item = Object.assign({}, e);
-    if (e.tip) { item.title = tipElement(e.tip); }
-    return item;
-  });
-  var nodes = new vis.DataSet(nodeItems);
-  var edges = new vis.DataSet(edgeItems);
-  var container = document.getElementById("gk-network");
-  var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
-  var gk = window.graphkit = {
-    network: network, nodes: nodes, edges: edges, ready: false,
-    physics: data.physicsInitially, layout: data.layout
-  };
-  function markReady() {
-    if (gk.ready) { return; }
-    gk.ready = true;
-    document.documentElement.setAttribute("data-gk-ready", "true");
-  }
-  if (data.physicsInitially && data.nodes.length > 0) {
-    network.once("stabilizationIterationsDone", function () {
-      network.setOptions({physics: {enabled: false}});
-      gk.physics = false;
-      network.fit();
-      markReady();
-    });
-  } else {
-    network.once("afterDrawing", markReady);
-    network.fit();
-    if (data.nodes.length === 0) { markReady(); }
-  }
 
-  // ---- statistics line
-  var stats = document.getElementById("gk-stats");
-  function updateStats() {
-    var hiddenNodes = 0;
-    Object.keys(hidden).forEach(function (g) { if (hidden[g]) { hiddenNodes += groupIds[g].length; } });
-    var text = data.nodes.length + " nodes \u00b7 " + data.edges.length + " edges";
-    if (hiddenNodes) { text += " \u00b7 " + hiddenNodes + " hidden by filter"; }
-    text += " \u00b7 " + data.layoutText;
-    stats.textContent = text;
-  }
 
-  // ---- group filter
-  var toggles = Array.prototype.slice.call(document.querySelectorAll("input.gk-group-toggle"));
-  function setGroupVisible(group, visible) {
-    if (!groupIds[group]) { return; }
-    hidden[group] = !visible;
-    nodes.update(groupIds[group].map(function (id) { return {id: id, hidden: !visible}; }));
-    var changes = [];
-    data.edges.forEach(function (e) {
-      var h = !!(hidden[byId[e.from].group] || hidden[byId[e.to].group]);
-      if (h !== !!edges.get(e.id).hidden) { changes.push({id: e.id, hidden: h}); }
-    });
-    if (changes.length) { edges.update(changes); }
-    toggles.forEach(function (t) { if (t.getAttribute("data-group") === group) { t.checked = visible; } });
-    updateStats();
-  }
-  toggles.forEach(function (t) {
-    t.addEventListener("change", function () { setGroupVisible(t.getAttribute("data-group"), t.checked); });
-  });
 
-  // ---- details of the selected node
-  var details = document.getElementById("gk-details");
-  function showDetails(id) {
-    var n = id === undefined ? undefined : byId[id];
-    if (!n) { details.hidden = true; return; }
-    document.getElementById("gk-details-label").textContent = n.label;
-    document.getElementById("gk-details-group").textContent = n.group;
-    document.getElementById("gk-details-tip").textContent = n.tip || "";
-    details.hidden = false;
-  }
-  network.on("selectNode", function (p) { showDetails(p.nodes[0]); });
-  network.on("deselectNode", function (p) { showDetails(p.nodes[0]); });
+def _asset(name: str) -> str:
+    """A file of ours from viz/assets (the page's template, style and script)."""
+    return importlib.resources.files("graphkit.viz").joinpath("assets", name).read_text(encoding="utf-8")
 
-  // ---- search
-  var input = document.getElementById("gk-search");
-  var status = document.getElementById("gk-search-status");
-  var names = document.getElementById("gk-node-names");
-  var seenLabels = Object.create(null);
-  var fragment = document.createDocumentFragment();
-  data.nodes.forEach(function (n) {
-    if (seenLabels[n.label]) { return; }
-    seenLabels[n.label] = true;
-    var option = document.createElement("option");
-    option.value = n.label;
-    fragment.appendChild(option);
-  });
-  names.appendChild(fragment);
-  function find(query) {
-    var q = String(query).trim().toLocaleLowerCase();
-    if (!q) { status.textContent = ""; network.unselectAll(); showDetails(); return []; }
-    var exact = [], partial = [];
-    data.nodes.forEach(function (n) {
-      var label = n.label.toLocaleLowerCase();
-      if (label === q || n.id.toLocaleLowerCase() === q) { exact.push(n.id); }
-      else if (label.indexOf(q) !== -1) { partial.push(n.id); }
-    });
-    var hits = exact.length ? exact : partial;
-    if (!hits.length) {
-      status.textContent = "No node matches \u201c" + String(query).trim() + "\u201d.";
-      return hits;
-    }
-    hits.forEach(function (id) { var g = byId[id].group; if (hidden[g]) { setGroupVisible(g, true); } });
-    network.selectNodes(hits);
-    if (hits.length === 1) {
-      network.focus(hits[0], {scale: Math.max(network.getScale(), 1.1), animation: {duration: 300}});
-    } else {
-      network.fit({nodes: hits, animation: {duration: 300}});
-    }
-    showDetails(hits[0]);
-    status.textContent = hits.length === 1 ? "1 node found." : hits.length + " nodes found; the first is shown.";
-    return hits;
-  }
-  document.getElementById("gk-search-form").addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    find(input.value);
-  });
-  input.addEventListener("input", function (ev) {
-    // Picking a suggestion from the list searches at once.
-    if (ev.inputType === undefined || ev.inputType === "insertReplacementText") {
-      if (seenLabels[input.value]) { find(input.value); }
-    }
-  });
-  gk.find = find;
-  gk.setGroupVisible = setGroupVisible;
-  updateStats();
-})();
-"""
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="@@CSP@@">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="graphkit">
-<title>@@TITLE@@</title>
-<link rel="icon" href="data:,">
-<style>@@VIS_CSS@@</style>
-<style>@@PAGE_CSS@@</style>
-</head>
-<body>
-<header><h1>@@TITLE@@</h1><div id="gk-stats">@@STATS@@</div></header>
-<div class="gk-main">
-<aside>
-<section class="gk-search">
-<h2>Find a node</h2>
-<form id="gk-search-form" role="search" autocomplete="off">
-<input id="gk-search" type="search" list="gk-node-names" placeholder="Name or id" aria-label="Node name or id">
-<button type="submit">Find</button>
-</form>
-<datalist id="gk-node-names"></datalist>
-<div id="gk-search-status" aria-live="polite"></div>
-<div id="gk-details" hidden><div id="gk-details-label"></div><div id="gk-details-group"></div><div id="gk-details-tip"></div></div>
-</section>
-@@GROUPS@@
-@@LEGEND@@
-@@NOTES@@
-</aside>
-<div id="gk-network" role="img" aria-label="Network diagram"></div>
-</div>
-<script type="application/json" id="gk-data">@@DATA@@</script>
-<script>@@VIS_JS@@</script>
-<script>@@PAGE_JS@@</script>
-</body>
-</html>
-"""
+# The page around the network, and its style and script (hashed into the CSP).
+_PAGE, _PAGE_CSS, _PAGE_JS = _asset("network.html"), _asset("network.css"), _asset("network.js")
 
 
 def _fill(template: str, parts: dict[str, str]) -> str:
@@ -956,7 +494,7 @@ def render_network(
         None if node.x is None else (float(node.x), float(node.y)) for node in node_list  # type: ignore[arg-type]
     ]
     if any(p is None for p in positions):
-        computed = _compute_layout(n, adjacency)
+        computed = compute_layout(n, adjacency)
         positions = [p if p is not None else computed[i] for i, p in enumerate(positions)]
 
     vis_nodes = []

@@ -1,0 +1,147 @@
+
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("gk-data").textContent);
+  var byId = Object.create(null), groupIds = Object.create(null), hidden = Object.create(null);
+  function tipElement(text) {
+    var el = document.createElement("div");
+    el.className = "gk-tip";
+    el.textContent = text;
+    return el;
+  }
+  data.nodes.forEach(function (n) {
+    byId[n.id] = n;
+    (groupIds[n.group] = groupIds[n.group] || []).push(n.id);
+  });
+  var nodeItems = data.nodes.map(function (n) {
+    var item = Object.assign({}, n);
+    if (n.tip) { item.title = tipElement(n.tip); }
+    return item;
+  });
+  var edgeItems = data.edges.map(function (e) {
+    var item = Object.assign({}, e);
+    if (e.tip) { item.title = tipElement(e.tip); }
+    return item;
+  });
+  var nodes = new vis.DataSet(nodeItems);
+  var edges = new vis.DataSet(edgeItems);
+  var container = document.getElementById("gk-network");
+  var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
+  var gk = window.graphkit = {
+    network: network, nodes: nodes, edges: edges, ready: false,
+    physics: data.physicsInitially, layout: data.layout
+  };
+  function markReady() {
+    if (gk.ready) { return; }
+    gk.ready = true;
+    document.documentElement.setAttribute("data-gk-ready", "true");
+  }
+  if (data.physicsInitially && data.nodes.length > 0) {
+    network.once("stabilizationIterationsDone", function () {
+      network.setOptions({physics: {enabled: false}});
+      gk.physics = false;
+      network.fit();
+      markReady();
+    });
+  } else {
+    network.once("afterDrawing", markReady);
+    network.fit();
+    if (data.nodes.length === 0) { markReady(); }
+  }
+
+  // ---- statistics line
+  var stats = document.getElementById("gk-stats");
+  function updateStats() {
+    var hiddenNodes = 0;
+    Object.keys(hidden).forEach(function (g) { if (hidden[g]) { hiddenNodes += groupIds[g].length; } });
+    var text = data.nodes.length + " nodes \u00b7 " + data.edges.length + " edges";
+    if (hiddenNodes) { text += " \u00b7 " + hiddenNodes + " hidden by filter"; }
+    text += " \u00b7 " + data.layoutText;
+    stats.textContent = text;
+  }
+
+  // ---- group filter
+  var toggles = Array.prototype.slice.call(document.querySelectorAll("input.gk-group-toggle"));
+  function setGroupVisible(group, visible) {
+    if (!groupIds[group]) { return; }
+    hidden[group] = !visible;
+    nodes.update(groupIds[group].map(function (id) { return {id: id, hidden: !visible}; }));
+    var changes = [];
+    data.edges.forEach(function (e) {
+      var h = !!(hidden[byId[e.from].group] || hidden[byId[e.to].group]);
+      if (h !== !!edges.get(e.id).hidden) { changes.push({id: e.id, hidden: h}); }
+    });
+    if (changes.length) { edges.update(changes); }
+    toggles.forEach(function (t) { if (t.getAttribute("data-group") === group) { t.checked = visible; } });
+    updateStats();
+  }
+  toggles.forEach(function (t) {
+    t.addEventListener("change", function () { setGroupVisible(t.getAttribute("data-group"), t.checked); });
+  });
+
+  // ---- details of the selected node
+  var details = document.getElementById("gk-details");
+  function showDetails(id) {
+    var n = id === undefined ? undefined : byId[id];
+    if (!n) { details.hidden = true; return; }
+    document.getElementById("gk-details-label").textContent = n.label;
+    document.getElementById("gk-details-group").textContent = n.group;
+    document.getElementById("gk-details-tip").textContent = n.tip || "";
+    details.hidden = false;
+  }
+  network.on("selectNode", function (p) { showDetails(p.nodes[0]); });
+  network.on("deselectNode", function (p) { showDetails(p.nodes[0]); });
+
+  // ---- search
+  var input = document.getElementById("gk-search");
+  var status = document.getElementById("gk-search-status");
+  var names = document.getElementById("gk-node-names");
+  var seenLabels = Object.create(null);
+  var fragment = document.createDocumentFragment();
+  data.nodes.forEach(function (n) {
+    if (seenLabels[n.label]) { return; }
+    seenLabels[n.label] = true;
+    var option = document.createElement("option");
+    option.value = n.label;
+    fragment.appendChild(option);
+  });
+  names.appendChild(fragment);
+  function find(query) {
+    var q = String(query).trim().toLocaleLowerCase();
+    if (!q) { status.textContent = ""; network.unselectAll(); showDetails(); return []; }
+    var exact = [], partial = [];
+    data.nodes.forEach(function (n) {
+      var label = n.label.toLocaleLowerCase();
+      if (label === q || n.id.toLocaleLowerCase() === q) { exact.push(n.id); }
+      else if (label.indexOf(q) !== -1) { partial.push(n.id); }
+    });
+    var hits = exact.length ? exact : partial;
+    if (!hits.length) {
+      status.textContent = "No node matches \u201c" + String(query).trim() + "\u201d.";
+      return hits;
+    }
+    hits.forEach(function (id) { var g = byId[id].group; if (hidden[g]) { setGroupVisible(g, true); } });
+    network.selectNodes(hits);
+    if (hits.length === 1) {
+      network.focus(hits[0], {scale: Math.max(network.getScale(), 1.1), animation: {duration: 300}});
+    } else {
+      network.fit({nodes: hits, animation: {duration: 300}});
+    }
+    showDetails(hits[0]);
+    status.textContent = hits.length === 1 ? "1 node found." : hits.length + " nodes found; the first is shown.";
+    return hits;
+  }
+  document.getElementById("gk-search-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    find(input.value);
+  });
+  input.addEventListener("input", function (ev) {
+    // Picking a suggestion from the list searches at once.
+    if (ev.inputType === undefined || ev.inputType === "insertReplacementText") {
+      if (seenLabels[input.value]) { find(input.value); }
+    }
+  });
+  gk.find = find;
+  gk.setGroupVisible = setGroupVisible;
+  updateStats();
+})();

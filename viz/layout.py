@@ -1,0 +1,268 @@
+"""Positions for networks drawn without physics: pure Python, deterministic.
+
+Used for networks that do not run physics (large ones, or layout="precomputed")
+and as the starting point of the physics for small ones.  No numpy:
+networkx's spring_layout needs numpy, which graphkit does not depend on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Sequence
+
+__all__ = ["SPACING", "compute_layout"]
+
+SPACING = 70.0  # layout unit, in vis-network canvas pixels
+
+
+_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+_SMALL_COMPONENT = 40  # components up to this size get a radial tree layout
+
+
+def _components(n: int, adjacency: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Connected components, each in BFS order from its best-connected node."""
+    seen = [False] * n
+    components = []
+    for root in sorted(range(n), key=lambda i: (-len(adjacency[i]), i)):
+        if seen[root]:
+            continue
+        seen[root] = True
+        order = [root]
+        queue = deque([root])
+        while queue:
+            for v in adjacency[queue.popleft()]:
+                if not seen[v]:
+                    seen[v] = True
+                    order.append(v)
+                    queue.append(v)
+        components.append(order)
+    return components
+
+
+def _radial_block(order: list[int], adjacency: Sequence[Sequence[int]]) -> dict[int, tuple[float, float]]:
+    """Radial BFS tree of a small component, root at the origin.
+
+    Each node gets an angular wedge proportional to the leaves below it and a
+    ring by BFS depth; each ring is far enough out that its narrowest wedge
+    holds ``SPACING`` of arc.
+    """
+    root = order[0]
+    depth = {root: 0}
+    children: dict[int, list[int]] = {u: [] for u in order}
+    for u in order:  # BFS order: parents come first
+        for v in adjacency[u]:
+            if v not in depth:
+                depth[v] = depth[u] + 1
+                children[u].append(v)
+    leaves = dict.fromkeys(order, 0)
+    for u in reversed(order):
+        leaves[u] = max(1, sum(leaves[c] for c in children[u]))
+    wedge = {root: (0.0, 2 * math.pi)}
+    narrowest: dict[int, float] = {}
+    for u in order:
+        start, span = wedge[u]
+        narrowest[depth[u]] = min(span, narrowest.get(depth[u], span))
+        for c in children[u]:
+            share = span * leaves[c] / leaves[u]
+            wedge[c] = (start, share)
+            start += share
+    radius = [0.0]
+    for d in range(1, max(narrowest) + 1):
+        radius.append(max(radius[-1] + SPACING * 1.5, SPACING / narrowest[d]))
+    pos = {}
+    for u in order:
+        start, span = wedge[u]
+        angle = start + span / 2
+        pos[u] = (radius[depth[u]] * math.cos(angle), radius[depth[u]] * math.sin(angle))
+    return pos
+
+
+def _force_block(order: list[int], adjacency: Sequence[Sequence[int]]) -> dict[int, tuple[float, float]]:
+    """Two-level force layout of a large component, in roughly linear time.
+
+    1. The ~sqrt(n) best-connected nodes (hubs: the big CMOs, clients ...)
+       are laid out by Fruchterman-Reingold on a weighted graph in which two
+       hubs attract each other by the neighbours they share.
+    2. Every other node, in BFS order from the hubs, goes to the mean of its
+       already placed neighbours, on a small sunflower spiral so that nodes
+       with the same anchors do not pile up.
+    3. A few Fruchterman-Reingold sweeps over all nodes, with repulsion only
+       between nodes in neighbouring grid cells, spread what is crowded.
+    """
+    size = len(order)
+    hub_count = max(2, min(60, int(math.sqrt(size))))
+    hubs = sorted(order, key=lambda i: (-len(adjacency[i]), i))[:hub_count]
+    hub_index = {h: j for j, h in enumerate(hubs)}
+    weight: dict[tuple[int, int], float] = {}
+    for u in order:
+        near = [hub_index[v] for v in adjacency[u] if v in hub_index][:12]
+        if u in hub_index:
+            a = hub_index[u]
+            pairs = [(a, b) for b in near]
+            bonus = 3.0
+        else:
+            pairs = [(a, b) for i, a in enumerate(near) for b in near[i + 1:]]
+            bonus = 1.0
+        for a, b in pairs:
+            if a != b:
+                key = (a, b) if a < b else (b, a)
+                weight[key] = weight.get(key, 0.0) + bonus
+    springs = [(a, b, 1.0 + math.log(w)) for (a, b), w in weight.items()]
+
+    # 1. hubs
+    k_hub = SPACING * math.sqrt(size / hub_count)
+    hx = [k_hub * math.sqrt(j + 0.5) * math.cos(j * _GOLDEN_ANGLE) for j in range(hub_count)]
+    hy = [k_hub * math.sqrt(j + 0.5) * math.sin(j * _GOLDEN_ANGLE) for j in range(hub_count)]
+    rounds = 120
+    for it in range(rounds):
+        fx = [0.0] * hub_count
+        fy = [0.0] * hub_count
+        for a in range(hub_count):
+            xa, ya = hx[a], hy[a]
+            for b in range(a + 1, hub_count):
+                dx, dy = xa - hx[b], ya - hy[b]
+                d2 = dx * dx + dy * dy or 0.01
+                f = k_hub * k_hub / d2
+                fx[a] += dx * f
+                fy[a] += dy * f
+                fx[b] -= dx * f
+                fy[b] -= dy * f
+            # weak gravity keeps unrelated hubs from drifting away
+            fx[a] -= xa * 0.02
+            fy[a] -= ya * 0.02
+        for a, b, w in springs:
+            dx, dy = hx[a] - hx[b], hy[a] - hy[b]
+            f = w * math.sqrt(dx * dx + dy * dy) / k_hub
+            fx[a] -= dx * f
+            fy[a] -= dy * f
+            fx[b] += dx * f
+            fy[b] += dy * f
+        step = k_hub * (1.0 - it / rounds) + k_hub * 0.02
+        for a in range(hub_count):
+            length = math.hypot(fx[a], fy[a])
+            if length > 0:
+                scale = min(length, step) / length
+                hx[a] += fx[a] * scale
+                hy[a] += fy[a] * scale
+
+    # Spread the hubs over the area the whole component needs (about SPACING² a node).
+    mx, my = sum(hx) / hub_count, sum(hy) / hub_count
+    rms = math.sqrt(sum((x - mx) ** 2 + (y - my) ** 2 for x, y in zip(hx, hy)) / hub_count) or 1.0
+    scale = SPACING * math.sqrt(size) * 0.5 / rms
+    hx = [(x - mx) * scale for x in hx]
+    hy = [(y - my) * scale for y in hy]
+
+    # 2. everything else, outwards from the hubs
+    xs: dict[int, float] = {}
+    ys: dict[int, float] = {}
+    for h, j in hub_index.items():
+        xs[h], ys[h] = hx[j], hy[j]
+    around: dict[tuple[int, int], int] = {}
+    queue = deque(hubs)
+    queued = set(hubs)
+    while queue:
+        u = queue.popleft()
+        if u not in xs:
+            anchors = [v for v in adjacency[u] if v in xs]
+            cx = sum(xs[v] for v in anchors) / len(anchors)
+            cy = sum(ys[v] for v in anchors) / len(anchors)
+            key = (round(cx / SPACING), round(cy / SPACING))
+            j = around.get(key, 0) + 1
+            around[key] = j
+            r = SPACING * 0.6 * math.sqrt(j)
+            xs[u] = cx + r * math.cos(j * _GOLDEN_ANGLE)
+            ys[u] = cy + r * math.sin(j * _GOLDEN_ANGLE)
+        for v in adjacency[u]:
+            if v not in queued:
+                queued.add(v)
+                queue.append(v)
+
+    # 3. local relaxation
+    nodes = order
+    edge_pairs = {(u, v) for u in nodes for v in adjacency[u] if u < v}
+    k = SPACING
+    cell = 2 * k
+    sweeps = max(4, min(25, 1_500_000 // (size * 25 + len(edge_pairs) * 4)))
+    for it in range(sweeps):
+        grid: dict[tuple[int, int], list[int]] = {}
+        for u in nodes:
+            grid.setdefault((int(xs[u] // cell), int(ys[u] // cell)), []).append(u)
+        dispx = dict.fromkeys(nodes, 0.0)
+        dispy = dict.fromkeys(nodes, 0.0)
+        for (gx, gy), members in grid.items():
+            near = [v for ox in (-1, 0, 1) for oy in (-1, 0, 1) for v in grid.get((gx + ox, gy + oy), ())]
+            weight_near = 1.0
+            if len(near) > 48:  # crowded: a sample stands for the rest, keeping a sweep linear
+                stride = len(near) // 48 + 1
+                near = near[::stride]
+                weight_near = float(stride)
+            for u in members:
+                xu, yu = xs[u], ys[u]
+                fx = fy = 0.0
+                for v in near:
+                    if v == u:
+                        continue
+                    dx, dy = xu - xs[v], yu - ys[v]
+                    d2 = dx * dx + dy * dy
+                    if d2 < 0.01:
+                        dx, dy, d2 = (0.1 if u < v else -0.1), 0.1, 0.02
+                    if d2 < cell * cell:
+                        f = weight_near * k * k / d2
+                        fx += dx * f
+                        fy += dy * f
+                dispx[u] += fx
+                dispy[u] += fy
+        for u, v in edge_pairs:
+            dx, dy = xs[u] - xs[v], ys[u] - ys[v]
+            f = math.sqrt(dx * dx + dy * dy) / k
+            dispx[u] -= dx * f
+            dispy[u] -= dy * f
+            dispx[v] += dx * f
+            dispy[v] += dy * f
+        step = k * 1.5 * (1.0 - it / sweeps) + k * 0.1
+        for u in nodes:
+            length = math.hypot(dispx[u], dispy[u])
+            if length > 0:
+                scale = min(length, step) / length
+                xs[u] += dispx[u] * scale
+                ys[u] += dispy[u] * scale
+    return {u: (xs[u], ys[u]) for u in nodes}
+
+
+def compute_layout(n: int, adjacency: Sequence[Sequence[int]]) -> list[tuple[float, float]]:
+    """Positions for all nodes: each component laid out on its own, then packed on shelves.
+
+    Deterministic; the big components take a two-level force layout
+    (:func:`_force_block`), the small ones a radial tree (:func:`_radial_block`).
+    """
+    blocks = []  # (width, height, positions relative to the block's centre)
+    for order in _components(n, adjacency):
+        pos = (_radial_block if len(order) <= _SMALL_COMPONENT else _force_block)(order, adjacency)
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        mx, my = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        width = max(xs) - min(xs) + SPACING
+        height = max(ys) - min(ys) + SPACING
+        blocks.append((width, height, {u: (x - mx, y - my) for u, (x, y) in pos.items()}))
+    if not blocks:
+        return []
+    blocks.sort(key=lambda b: (-b[1], -b[0]))
+    total_area = sum(w * h for w, h, _ in blocks)
+    row_width = max(math.sqrt(total_area * 1.6) * 1.05, max(w for w, _, _ in blocks))
+    x = y = row_height = 0.0
+    result: list[tuple[float, float]] = [(0.0, 0.0)] * n
+    placed = []
+    right = 0.0
+    for width, height, pos in blocks:
+        if x > 0 and x + width > row_width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        placed.append((x + width / 2, y + height / 2, pos))
+        x += width
+        right = max(right, x)
+        row_height = max(row_height, height)
+    bottom = y + row_height
+    for cx, cy, pos in placed:
+        for u, (px, py) in pos.items():
+            result[u] = (round(px + cx - right / 2, 1), round(py + cy - bottom / 2, 1))
+    return result
