@@ -276,7 +276,7 @@ def relationships_of(key: str, record: Mapping[str, Any]) -> int:
     if key in ("feeds", "contracts"):
         return 1
     if key == "requirements":
-        return 1 + len(record.get("products") or ())
+        return 1
     if key == "liaisons":
         return 1 + len(record.get("providers") or ())
     return 0
@@ -291,9 +291,8 @@ def count_relationships(records: Iterable[tuple[str, Mapping[str, Any]]]
     * product: 1 ownership (client OWNS product) + 1 per ``supply`` entry
       + 1 per ``distributors`` entry + 1 per ``marketed_by`` entry;
     * feed: 1; contract: 1;
-    * requirement: 1 for the record (party REQUIRES topic) + 1 per product it
-      lists explicitly in ``products`` (a requirement without ``products``
-      counts 1, however many products it reaches);
+    * requirement: 1 (party REQUIRES topic, the products it names are a
+      property of that relationship);
     * liaison: 1 (client EMPLOYS liaison) + 1 per provider it liaises with;
     * providers, clients and marketing partners are nodes and count 0.
 
@@ -323,7 +322,7 @@ def count_relationships(records: Iterable[tuple[str, Mapping[str, Any]]]
         elif key == "contracts":
             counts["contracts"] += 1
         elif key == "requirements":
-            counts["requires"] += 1 + len(r.get("products") or ())
+            counts["requires"] += 1
         elif key == "liaisons":
             counts["liaises"] += 1 + len(r.get("providers") or ())
     counts["total"] = sum(counts.values())

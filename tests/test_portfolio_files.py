@@ -150,3 +150,12 @@ def test_bundled_example_is_valid_and_complete() -> None:
     assert set(s.business_models) == {"cmo_only", "hybrid_branded", "hybrid_generic"}
     assert set(s.segments) == {"generics_only", "large", "mid_sized", "small"}
     assert len(s.technologies) == 9 and set(s.stages) == {"clinical", "commercial"}
+
+
+def test_generator_counts_relationships_as_the_model_does() -> None:
+    from graphkit.generate import build_portfolio_dict, count_relationships
+    from graphkit.validate import build_portfolio
+
+    raw = build_portfolio_dict(GeneratorSpec.from_scale(2000, seed=4))
+    portfolio, _ = build_portfolio(raw, lambda path: "")
+    assert count_relationships(raw)["total"] == sum(summarize(portfolio).relationships.values())
