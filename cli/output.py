@@ -40,10 +40,12 @@ def cell_text(value: Any) -> str:
 
 
 def csv_text(value: Any) -> str:
-    """A cell for programs: numbers as they are (no thousands separators)."""
+    """A cell for programs and spreadsheets: numbers as they are (no thousands
+    separators, negatives kept), text that a spreadsheet would run as a
+    formula neutralised."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return repr(value)
-    return cell_text(value)
+    return safe_cell(cell_text(value))
 
 
 def to_json(data: Any) -> str:
@@ -85,7 +87,7 @@ def render_rows(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[s
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(columns)
         for r in rows:
-            writer.writerow([safe_cell(csv_text(r.get(c))) for c in columns])
+            writer.writerow([csv_text(r.get(c)) for c in columns])
         return buf.getvalue().rstrip("\n")
     if fmt == "markdown":
         def md(v: str) -> str:

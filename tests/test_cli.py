@@ -115,3 +115,11 @@ def test_installed_entry_point(tmp_path: Path) -> None:
     assert "product 'p': name is missing" in failed.stderr and "Traceback" not in failed.stderr
     module = subprocess.run([sys.executable, "-m", "graphkit", "--version"], capture_output=True, text=True)
     assert module.stdout.strip() == "graphkit, version 0.1.0"
+
+
+def test_csv_cells_keep_numbers_and_neutralise_formula_text() -> None:
+    from graphkit.cli.output import render_rows
+
+    out = render_rows([{"n": -1500.5, "t": "-x", "f": "=HYPERLINK(1)", "at": "@a", "plus": "+1", "big": 1234567}],
+                      "csv")
+    assert out.splitlines() == ["n,t,f,at,plus,big", "-1500.5,'-x,'=HYPERLINK(1),'@a,'+1,1234567"]
