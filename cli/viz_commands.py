@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
+from graphkit.analysis import Bands
+from graphkit.problems import GraphkitError
 from graphkit.viz.network import write_html_atomic
 from graphkit.viz.report import DEFAULT_MAX_ROWS, render_report
 from graphkit.viz.views import DEFAULT_MAX_NODES, VIEWS, build_view
 
-from graphkit.analysis import analyze
-from graphkit.problems import GraphkitError
-
+from .analysis_commands import parse_bands, run_analyses
 from .sources import PortfolioSource, portfolio_source
 
 HIGHLIGHTS = ("risks", "whatif", "none")
@@ -78,7 +79,7 @@ def viz(portfolio: PortfolioSource, output: Path, view: str, focus: str | None, 
     if fail and highlight != "whatif":
         raise click.UsageError(f"--fail only works with --highlight whatif, not {highlight}")
     loaded = portfolio.load()
-    analysis = {} if highlight == "none" else analyze(loaded).as_dict()
+    analysis = {} if highlight == "none" else run_analyses(loaded)
     net = build_view(loaded, view, analysis=analysis, focus=focus, hops=hops,
                      fail=fail if highlight == "whatif" else (), max_nodes=max_nodes, title=title)
     if net.trimmed:
@@ -97,10 +98,12 @@ def viz(portfolio: PortfolioSource, output: Path, view: str, focus: str | None, 
 @_max_nodes_option
 @click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_MAX_ROWS, show_default=True,
               help="Rows per findings table, most severe first.")
+@click.option("--bands", callback=parse_bands, metavar="MODERATE,HIGH",
+              help="HHI class thresholds (default 1000,1800: the 2023 US merger guidelines).")
 @click.option("--title", help="Page title.")
 @_open_option
 def report(portfolio: PortfolioSource, output: Path, views: tuple[str, ...], no_network: bool, max_nodes: int,
-           max_rows: int, title: str | None, open_it: bool) -> None:
+           max_rows: int, bands: Bands, title: str | None, open_it: bool) -> None:
     """Write one shareable HTML report of a portfolio and its analyses.
 
     It holds the portfolio summary, every finding of the three analyses
@@ -119,8 +122,8 @@ def report(portfolio: PortfolioSource, output: Path, views: tuple[str, ...], no_
         raise click.UsageError("--no-network and --view exclude each other")
     loaded = portfolio.load()
     chosen = () if no_network else (views or ("supply",))
-    page = render_report(loaded, source=portfolio.name, views=chosen, max_nodes=max_nodes,
-                         max_rows=max_rows, title=title)
+    page = render_report(loaded, analysis=run_analyses(loaded, bands=bands), source=portfolio.name,
+                         views=chosen, max_nodes=max_nodes, max_rows=max_rows, title=title)
     _write(page, output, open_it)
 
 

@@ -284,3 +284,16 @@ def test_frame_checks_see_requests_and_injection(browser_page: BrowserPage, tmp_
     browser_page.open(bad, ready="document.readyState === 'complete'")
     frame = frame_state(browser_page, "f")
     assert frame["resources"] == ["http://127.0.0.1:9/tracker.png"] and frame["injected"] == 1
+
+
+def test_report_uses_the_bands_given(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from graphkit.cli.main import main
+
+    example = Path(__file__).parent.parent / "examples" / "portfolio.yaml"
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["report", str(example), "-o", str(out), "--no-network", "--bands", "1500,2500"])
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert "highly above 2,500" in page and "highly above 1,800" not in page

@@ -424,7 +424,8 @@ def render_network(
         Legend panel entries.  When empty, one entry per node group is
         derived from the first node of that group.
     notes : iterable of str, optional
-        Lines for the "What was left out" panel (shown only when given).
+        Lines for the "Notes" panel (shown only when given): what a trimmed
+        view left out, what a what-if takes down.
     height : str, optional
         CSS height of the network area: a number with ``px``, ``vh``,
         ``em``, ``rem`` or ``%``.
@@ -589,7 +590,7 @@ def render_network(
     notes_html = ""
     if note_list:
         rows = "".join(f"<li>{_h(note)}</li>\n" for note in note_list)
-        notes_html = f'<section class="gk-notes">\n<h2>What was left out</h2>\n<ul>\n{rows}</ul>\n</section>'
+        notes_html = f'<section class="gk-notes">\n<h2>Notes</h2>\n<ul>\n{rows}</ul>\n</section>'
 
     vis_js, vis_css = _vis_assets()
     csp = ("default-src 'none'; "
