@@ -244,6 +244,11 @@ class Product(Record):
     def sterile(self) -> bool:
         return self.technology in STERILE_TECHNOLOGIES
 
+    @property
+    def parties(self) -> frozenset[str]:
+        """Who may impose requirements on it: its owner and its marketing partners."""
+        return frozenset({self.owner, *(m.partner for m in self.marketed_by)})
+
 
 class Feed(Record):
     from_: Id = Field(alias="from")
@@ -366,9 +371,8 @@ class Portfolio:
         every product the party markets (partner) or owns (client)."""
         reach: dict[str, list[str]] = {}
         for p in self.products:
-            reach.setdefault(p.owner, []).append(p.id)
-            for m in dict.fromkeys(m.partner for m in p.marketed_by):
-                reach.setdefault(m, []).append(p.id)
+            for party in p.parties:
+                reach.setdefault(party, []).append(p.id)
         return tuple((r, r.products or tuple(reach.get(r.party, ()))) for r in self.requirements)
 
     def relationships(self) -> Iterator[Relationship]:

@@ -154,8 +154,8 @@ class _Validator:
                                f"(at {self.locate(('requirements', seen[key][1]))})")
                 seen.setdefault(key, (req.value, i))
             for prod in req.products:
-                related = _parties_of(portfolio, prod)
-                if related is not None and req.party not in related:
+                product = portfolio.nodes.get(prod)
+                if isinstance(product, Product) and req.party not in product.parties:
                     self.error(("requirements", i), f"{req.party} has a requirement for {prod}, "
                                "which it neither markets nor owns", "warning")
 
@@ -227,13 +227,6 @@ def _values_at(node: Any, pattern: tuple[str, ...], path: tuple[Any, ...]) -> It
             yield from _values_at(node[pattern[0]], pattern[1:], path + (pattern[0],))
     elif len(pattern) == 1:
         yield path, node
-
-
-def _parties_of(portfolio: Portfolio, product_id: str) -> set[str] | None:
-    product = portfolio.nodes.get(product_id)
-    if not isinstance(product, Product):
-        return None
-    return {product.owner, *(m.partner for m in product.marketed_by)}
 
 
 KIND_OF_SECTION = {"clients": NodeKind.CLIENT, "marketing_partners": NodeKind.MARKETING_PARTNER,

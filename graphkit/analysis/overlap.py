@@ -183,7 +183,7 @@ def requirement_overlap(portfolio: Portfolio) -> OverlapResult:
     for req, prods in portfolio.requirement_products:
         for pid in prods:
             product = products.get(pid)
-            if product is None or req.party not in _parties(product):
+            if product is None or req.party not in product.parties:
                 continue
             wants[pid][req.topic].setdefault(req.party, req.value)
             if req.party in partners:
@@ -202,10 +202,6 @@ def requirement_overlap(portfolio: Portfolio) -> OverlapResult:
             provider_rows.append(found)
 
     return OverlapResult(tuple(product_rows), tuple(provider_rows), _similarity(partner_pairs))
-
-
-def _parties(product: Product) -> set[str]:
-    return {product.owner, *(m.partner for m in product.marketed_by)}
 
 
 def _product_row(product: Product, topics: dict[str, dict[str, str]]) -> ProductOverlap | None:
