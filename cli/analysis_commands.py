@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
 from graphkit.analysis import ANALYSES, Bands, Severity, analyze, findings
-from graphkit.analysis.concentration import customer_concentration, merge_clients
+from graphkit.analysis.concentration import concentration_change, merge_clients
 from graphkit.analysis.spof import whatif as run_whatif
 from graphkit.model import Portfolio
 
@@ -174,25 +173,6 @@ def whatif_command(portfolio: PortfolioSource, fail: tuple[str, ...], add_source
     if "merge" in out:
         blocks.append(render_rows(out["merge"], fmt))
     click.echo("\n\n".join(b for b in blocks if b))
-
-
-def concentration_change(p: Portfolio, failed: set[str]) -> list[dict[str, Any]]:
-    """HHI and top share of each provider and client before and after the
-    failed nodes' contracts disappear (only rows that change)."""
-    after = replace(p, contracts=tuple(c for c in p.contracts if c.client not in failed and c.provider not in failed))
-    rows = []
-    for key, who in (("providers", "provider"), ("clients", "client")):
-        before_rows = {r[who]: r for r in customer_concentration(p).as_dict()[key]}
-        after_rows = {r[who]: r for r in customer_concentration(after).as_dict()[key]}
-        for node, b in before_rows.items():
-            if node in failed:
-                continue
-            a = after_rows.get(node, {})
-            if a.get("hhi") != b["hhi"] or a.get("top1_share") != b["top1_share"]:
-                rows.append({"node": node, "role": who,
-                             "hhi_before": b["hhi"], "hhi_after": a.get("hhi"),
-                             "top1_share_before": b["top1_share"], "top1_share_after": a.get("top1_share")})
-    return rows
 
 
 def merge_clients_rows(p: Portfolio, a: str, b: str) -> list[dict[str, Any]]:

@@ -253,3 +253,16 @@ def test_small_portfolio() -> None:
         ("client-1", "cmo-a", 1), ("client-2", "cmo-a", 2)]
     assert [(c.provider, c.product, c.technology) for c in result.conflicts_of_interest] == [
         ("api-1", "prod-2", "tablet")]
+
+
+def test_concentration_change_when_a_client_fails() -> None:
+    from pathlib import Path
+
+    from graphkit import read_portfolio
+    from graphkit.analysis.concentration import concentration_change
+
+    p, _ = read_portfolio(Path(__file__).with_name("small.yaml"))
+    # cmo-a: client-1 300k + client-2 100k -> shares 75/25, HHI 6,250; without client-1 only client-2 is left
+    assert concentration_change(p, {"client-1"}) == [
+        {"node": "cmo-a", "role": "provider", "hhi_before": 6250, "hhi_after": 10000,
+         "top1_share_before": 0.75, "top1_share_after": 1.0}]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -32,6 +32,7 @@ __all__ = [
     "ConflictOfInterest",
     "MutualDependence",
     "ProviderConcentration",
+    "concentration_change",
     "customer_concentration",
     "merge_clients",
 ]
@@ -294,6 +295,28 @@ def customer_concentration(portfolio: Portfolio, bands: Bands = Bands(),
 
     return ConcentrationResult(bands, major_share, tuple(rows), tuple(clients), tuple(mutual),
                                _conflicts_of_interest(portfolio, providers))
+
+
+def concentration_change(portfolio: Portfolio, failed: set[str]) -> list[dict[str, Any]]:
+    """HHI and top share of each provider and client before and after the
+    failed nodes' contracts disappear: only the rows that change, failed
+    nodes left out (used by `graphkit whatif --fail`)."""
+    after = replace(portfolio, contracts=tuple(c for c in portfolio.contracts
+                                               if c.client not in failed and c.provider not in failed))
+    before_all, after_all = customer_concentration(portfolio).as_dict(), customer_concentration(after).as_dict()
+    rows = []
+    for key, who in (("providers", "provider"), ("clients", "client")):
+        after_rows = {r[who]: r for r in after_all[key]}
+        for b in before_all[key]:
+            node = b[who]
+            if node in failed:
+                continue
+            a = after_rows.get(node, {})
+            if a.get("hhi") != b["hhi"] or a.get("top1_share") != b["top1_share"]:
+                rows.append({"node": node, "role": who,
+                             "hhi_before": b["hhi"], "hhi_after": a.get("hhi"),
+                             "top1_share_before": b["top1_share"], "top1_share_after": a.get("top1_share")})
+    return rows
 
 
 def merge_clients(portfolio: Portfolio, a: str, b: str, bands: Bands = Bands(),
