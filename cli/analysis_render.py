@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from graphkit.analysis import findings
+from graphkit.analysis import Severity, findings
 
 from .output import render_rows, render_table, to_json
 
@@ -85,7 +85,7 @@ def render_analysis(results: dict[str, Any], fmt: str, limit: int = 0) -> str:
             continue
         rows = results[analysis].get(key, [])
         if "severity" in (rows[0] if rows else {}):
-            rows = sorted(rows, key=lambda r: _RANK[r["severity"]])
+            rows = sorted(rows, key=lambda r: -Severity.parse(r["severity"]))
         shown = rows[:limit] if limit else rows
         table = _rows(shown, columns, terminal=fmt == "table")
         more = f"... {len(rows) - len(shown)} more (--limit 0 shows all)" if len(shown) < len(rows) else ""
@@ -111,5 +111,3 @@ def render_analysis(results: dict[str, Any], fmt: str, limit: int = 0) -> str:
         blocks.append(note)
     return "\n\n".join(blocks)
 
-
-_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}

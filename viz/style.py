@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from graphkit.analysis.severity import Severity
 from graphkit.model import (
     STERILE_TECHNOLOGIES,
     BusinessModel,
@@ -137,7 +138,7 @@ MARK: dict[str, str] = {
     "unaffected_edge": "#e3e6eb",
 }
 
-SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
+SEVERITY_ORDER = tuple(str(s) for s in Severity)  # "info" … "critical", least severe first
 SEVERITY_COLORS: dict[str, str] = {
     "info": "#8a94a6", "low": "#4e9a5b", "medium": "#d9a400", "high": "#e8710a", "critical": "#c5221f",
 }
