@@ -159,3 +159,33 @@ def test_generator_counts_relationships_as_the_model_does() -> None:
     raw = build_portfolio_dict(GeneratorSpec.from_scale(2000, seed=4))
     portfolio, _ = build_portfolio(raw, lambda path: "")
     assert count_relationships(raw)["total"] == sum(summarize(portfolio).relationships.values())
+
+
+def test_written_files_and_folders_get_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    p, _ = read_portfolio(SMALL)
+    folder = write_portfolio(p, tmp_path / "csv")
+    file = write_portfolio(p, tmp_path / "p.yaml")
+    assert folder.stat().st_mode & 0o777 == 0o777 & ~umask  # not mkdtemp's private 0700
+    assert file.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
+    file.chmod(0o640)
+    write_portfolio(p, file)
+    assert file.stat().st_mode & 0o777 == 0o640  # a replaced file keeps its mode
+
+
+def test_a_failed_replace_leaves_the_old_file_and_no_temporary(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    target = tmp_path / "p.json"
+    target.write_text("old")
+
+    def boom(src: object, dst: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_portfolio(read_portfolio(SMALL)[0], target)
+    assert target.read_text() == "old" and [f.name for f in tmp_path.iterdir()] == ["p.json"]

@@ -37,12 +37,13 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+
+from graphkit.io import atomic_path
 
 from .layout import compute_layout
 
@@ -612,18 +613,6 @@ def render_network(
 # --------------------------------------------------------------------------- write
 
 
-def _current_umask() -> int:
-    """The process umask, read without changing it (os.umask would race other threads)."""
-    try:
-        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
 def write_html_atomic(html: str, path: str | os.PathLike[str]) -> Path:
     """Write `html` to `path` atomically.
 
@@ -647,32 +636,7 @@ def write_html_atomic(html: str, path: str | os.PathLike[str]) -> Path:
     target = Path(path).absolute()
     if target.is_dir():
         raise IsADirectoryError(f"{target} is a directory")
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o666 & ~_current_umask()
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+    with atomic_path(target) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
             handle.write(_clean(html))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
-    try:  # make the rename itself durable; not possible on every platform
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-    except OSError:
-        return target
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
     return target

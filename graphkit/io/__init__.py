@@ -95,7 +95,8 @@ def write_portfolio(portfolio: Portfolio, path: str | os.PathLike[str], fmt: str
 
 class atomic_path:
     """Context manager giving a temporary path beside `target`; on success
-    it replaces `target`, on failure it is removed and `target` is untouched."""
+    it replaces `target` (the file durably on disk, with the target's mode or
+    the umask's), on failure it is removed and `target` is untouched."""
 
     def __init__(self, target: Path, *, directory: bool = False) -> None:
         self.target, self.directory = Path(target), directory
@@ -103,7 +104,7 @@ class atomic_path:
     def __enter__(self) -> Path:
         parent = self.target.parent
         if not parent.is_dir():
-            raise GraphkitError(f"{self.target}: folder {parent} does not exist")
+            raise GraphkitError(f"cannot write {self.target}: folder {parent} does not exist")
         if self.directory:
             self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=parent))
         else:
@@ -116,16 +117,58 @@ class atomic_path:
         if exc_type is not None:
             _remove(self.tmp)
             return
+        try:
+            self._commit()
+        except BaseException:
+            _remove(self.tmp)
+            raise
+
+    def _commit(self) -> None:
+        # mkstemp/mkdtemp create private (0600/0700) entries: give the result
+        # the mode the target had, or what the umask allows for a new one.
+        try:
+            mode = self.target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = (0o777 if self.directory else 0o666) & ~_current_umask()
+        os.chmod(self.tmp, mode)
+        if not self.directory:
+            _fsync(self.tmp)
         if self.directory and self.target.is_dir():
             old = self.target.with_name(f".{self.target.name}.old")
             _remove(old)
             os.replace(self.target, old)
-            os.replace(self.tmp, self.target)
+            try:
+                os.replace(self.tmp, self.target)
+            except BaseException:
+                os.replace(old, self.target)
+                raise
             _remove(old)
         else:
-            if not self.directory:
-                os.chmod(self.tmp, 0o644)
             os.replace(self.tmp, self.target)
+        try:  # make the rename itself durable; not possible on every platform
+            _fsync(self.target.parent)
+        except OSError:
+            pass
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _current_umask() -> int:
+    """The process umask, read without changing it (os.umask would race other threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
 
 
 def _remove(p: Path) -> None:
