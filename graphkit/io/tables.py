@@ -75,12 +75,15 @@ def _rows(records: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, 
             for nested in Product.NESTED:
                 table = f"product_{nested}"
                 for entry in record.get(nested, ()):
-                    entry = entry if isinstance(entry, dict) else {_SHORT[nested]: entry}
+                    entry = entry if isinstance(entry, dict) else {_short_key(nested): entry}
                     yield table, [_cell(record["id"] if c == "product" else entry.get(c))
                                   for c in columns(table)]
 
 
-_SHORT = {"distributors": "distributor", "marketed_by": "partner"}
+def _short_key(nested: str) -> str:
+    """The field a bare id stands for in a nested list (`distributors: [d-1]`):
+    the nested record's first field."""
+    return next(iter(Product.NESTED[nested].model_fields))
 
 
 def _cell(value: Any) -> Any:
