@@ -33,8 +33,7 @@ spof_mod = importlib.import_module("graphkit.analysis.spof")  # the package re-e
 def timed(label: str, fn: Callable[[], Any]) -> Any:
     t0, c0 = time.perf_counter(), time.process_time()
     result = fn()
-    print(f"{label:>26}: {time.perf_counter() - t0:7.2f} s wall, {time.process_time() - c0:7.2f} s CPU",
-          flush=True)
+    print(f"{label:>26}: {time.perf_counter() - t0:7.2f} s wall, {time.process_time() - c0:7.2f} s CPU", flush=True)
     return result
 
 
@@ -46,8 +45,11 @@ def main() -> None:
 
     portfolio, _ = timed("read_portfolio", lambda: read_portfolio(args.portfolio))
     n_rel = sum(1 for _ in portfolio.relationships())
-    print(f"portfolio: {len(portfolio.nodes):,} nodes ({len(portfolio.providers):,} providers, "
-          f"{len(portfolio.products):,} products), {n_rel:,} relationships", flush=True)
+    print(
+        f"portfolio: {len(portfolio.nodes):,} nodes ({len(portfolio.providers):,} providers, "
+        f"{len(portfolio.products):,} products), {n_rel:,} relationships",
+        flush=True,
+    )
     result = timed("spof", lambda: spof_mod.spof(portfolio))
     if args.parts:
         timed("supply_inputs", lambda: spof_mod.supply_inputs(portfolio))
@@ -58,10 +60,12 @@ def main() -> None:
         top = [c.node for c in result.critical_nodes[:10]]
         timed(f"whatif ({len(top)} failed)", lambda: spof_mod.whatif(portfolio, top))
     hidden = sum(c.hidden for c in result.critical_nodes)
-    print(f"findings: {len(result.sole_source_steps):,} sole-source steps, "
-          f"{len(result.critical_nodes):,} critical nodes ({hidden:,} hidden), "
-          f"{len(result.articulation_points):,} articulation points, {len(result.bridges):,} bridges, "
-          f"{len(result.key_person_risks):,} key-person risks")
+    print(
+        f"findings: {len(result.sole_source_steps):,} sole-source steps, "
+        f"{len(result.critical_nodes):,} critical nodes ({hidden:,} hidden), "
+        f"{len(result.articulation_points):,} articulation points, {len(result.bridges):,} bridges, "
+        f"{len(result.key_person_risks):,} key-person risks"
+    )
     print(f"peak RSS (whole process): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -14,9 +14,9 @@ from graphkit.analysis.spof import whatif as run_whatif
 from graphkit.model import Portfolio
 
 from .analysis_render import render_analysis
+from .neo4j_commands import open_store
 from .output import format_option, render_rows, to_json
 from .portfolio_commands import PORTFOLIO, load
-from .neo4j_commands import open_store
 from .sources import PortfolioSource, portfolio_source
 
 # Exit code when --fail-on finds something at or above the threshold.
@@ -41,25 +41,47 @@ def parse_bands(_ctx: click.Context, _param: click.Parameter, value: str | None)
         moderate, high = (float(v) for v in value.split(","))
         return Bands(moderate=moderate, high=high)
     except ValueError:
-        raise click.BadParameter("give two HHI thresholds, e.g. 1500,2500 (0 <= moderate <= high <= 10000)")
+        raise click.BadParameter("give two HHI thresholds, e.g. 1500,2500 (0 <= moderate <= high <= 10000)") from None
 
 
 @click.command("analyze")
 @portfolio_source
-@click.option("--only", callback=parse_only, metavar="LIST",
-              help="Comma-separated analyses to run: spof, overlap, concentration (default: all).")
+@click.option(
+    "--only",
+    callback=parse_only,
+    metavar="LIST",
+    help="Comma-separated analyses to run: spof, overlap, concentration (default: all).",
+)
 @format_option
-@click.option("--fail-on", type=click.Choice(SEVERITIES), metavar="SEVERITY",
-              help=f"Exit with code {FINDINGS_EXIT} when a finding at or above this severity exists "
-                   f"({', '.join(SEVERITIES)}).")
-@click.option("--bands", callback=parse_bands, metavar="MODERATE,HIGH",
-              help="HHI class thresholds (default 1000,1800: the 2023 US merger guidelines).")
-@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
-              help="Rows per section in table and markdown output (0: all).")
-@click.option("--write-back", is_flag=True,
-              help="Store the findings in Neo4j as properties for Cypher (with --neo4j).")
-def analyze_command(portfolio: PortfolioSource, only: tuple[str, ...], fmt: str, fail_on: str | None, bands: Bands,
-                    limit: int, write_back: bool) -> None:
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    metavar="SEVERITY",
+    help=f"Exit with code {FINDINGS_EXIT} when a finding at or above this severity exists ({', '.join(SEVERITIES)}).",
+)
+@click.option(
+    "--bands",
+    callback=parse_bands,
+    metavar="MODERATE,HIGH",
+    help="HHI class thresholds (default 1000,1800: the 2023 US merger guidelines).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Rows per section in table and markdown output (0: all).",
+)
+@click.option("--write-back", is_flag=True, help="Store the findings in Neo4j as properties for Cypher (with --neo4j).")
+def analyze_command(
+    portfolio: PortfolioSource,
+    only: tuple[str, ...],
+    fmt: str,
+    fail_on: str | None,
+    bands: Bands,
+    limit: int,
+    write_back: bool,
+) -> None:
     """Find single points of failure, requirement overlaps and conflicts, and
     customer concentration.
 
@@ -81,8 +103,11 @@ def analyze_command(portfolio: PortfolioSource, only: tuple[str, ...], fmt: str,
     if write_back:
         with open_store(portfolio.neo4j) as store:  # type: ignore[arg-type]
             done = store.write_back(results)
-        click.echo(f"findings written back to {portfolio.name}: {done.nodes} node(s) and "
-                   f"{done.relationships} relationship(s) flagged", err=True)
+        click.echo(
+            f"findings written back to {portfolio.name}: {done.nodes} node(s) and "
+            f"{done.relationships} relationship(s) flagged",
+            err=True,
+        )
     if fail_on:
         threshold = Severity.parse(fail_on)
         worst = [f for f in findings(results) if f.severity >= threshold]
@@ -99,14 +124,16 @@ def run_analyses(p: Portfolio, only: tuple[str, ...] = ANALYSES, bands: Bands | 
     """The analyses' JSON-shaped results, with progress on stderr for large portfolios."""
     if len(p.nodes) < LARGE:
         return analyze(p, only, bands).as_dict()
-    with click.progressbar(length=len(only), label="analysing", file=sys.stderr,
-                           item_show_func=lambda name: name) as bar:
+    with click.progressbar(
+        length=len(only), label="analysing", file=sys.stderr, item_show_func=lambda name: name
+    ) as bar:
         started = 0
 
         def step(name: str) -> None:  # an analysis starts: the one before it is done
             nonlocal started
             bar.update(1 if started else 0, name)
             started += 1
+
         results = analyze(p, only, bands, progress=step).as_dict()
         bar.update(1)
     return results
@@ -125,12 +152,23 @@ def parse_source(_ctx: click.Context, _param: click.Parameter, values: tuple[str
 @click.command("whatif")
 @portfolio_source
 @click.option("--fail", "fail", multiple=True, metavar="ID", help="A node that fails (repeat for several).")
-@click.option("--add-source", "add_sources", multiple=True, callback=parse_source, metavar="PRODUCT:STEP:PROVIDER",
-              help="Add a qualified source for a product step (repeatable).")
+@click.option(
+    "--add-source",
+    "add_sources",
+    multiple=True,
+    callback=parse_source,
+    metavar="PRODUCT:STEP:PROVIDER",
+    help="Add a qualified source for a product step (repeatable).",
+)
 @click.option("--merge-clients", metavar="A,B", help="Show each provider's HHI change if clients A and B merge.")
 @format_option
-def whatif_command(portfolio: PortfolioSource, fail: tuple[str, ...], add_sources: list[tuple[str, str, str]],
-                   merge_clients: str | None, fmt: str) -> None:
+def whatif_command(
+    portfolio: PortfolioSource,
+    fail: tuple[str, ...],
+    add_sources: list[tuple[str, str, str]],
+    merge_clients: str | None,
+    fmt: str,
+) -> None:
     """Ask what a failure (or a merger) would do.
 
     Fail any set of nodes, optionally with added qualified second sources,
@@ -163,9 +201,19 @@ def whatif_command(portfolio: PortfolioSource, fail: tuple[str, ...], add_source
     blocks = []
     if "failure" in out:
         f = out["failure"]
-        facts = [{"": k.replace("_", " "), "value": f[k]} for k in
-                 ("failed", "products_lost", "products_saved", "products_gained", "clients_affected",
-                  "partners_affected", "revenue_at_risk", "providers_down")]
+        facts = [
+            {"": k.replace("_", " "), "value": f[k]}
+            for k in (
+                "failed",
+                "products_lost",
+                "products_saved",
+                "products_gained",
+                "clients_affected",
+                "partners_affected",
+                "revenue_at_risk",
+                "providers_down",
+            )
+        ]
         why = [{"product": k, "why": v} for k, v in f["explanations"].items()]
         blocks += [render_rows(facts, fmt), render_rows(why, fmt) if why else "", "\n".join(f["notes"])]
         if out["concentration_change"]:
@@ -176,8 +224,13 @@ def whatif_command(portfolio: PortfolioSource, fail: tuple[str, ...], add_source
 
 
 def merge_clients_rows(p: Portfolio, a: str, b: str) -> list[dict[str, Any]]:
-    return [{k: r[k] for k in ("provider", "hhi_before", "hhi_after", "change", "class_before", "class_after",
-                               "explanation")} for r in merge_clients(p, a, b)]
+    return [
+        {
+            k: r[k]
+            for k in ("provider", "hhi_before", "hhi_after", "change", "class_before", "class_after", "explanation")
+        }
+        for r in merge_clients(p, a, b)
+    ]
 
 
 @click.command("diff")
@@ -202,10 +255,17 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
         if b and a and (b.severity, b.explanation) == (a.severity, a.explanation):
             continue
         change = "added" if not b else "removed" if not a else "changed"
-        rows.append({"change": change, "analysis": key[0], "finding": key[1], "subject": key[2],
-                     "severity_before": str(b.severity) if b else None,
-                     "severity_after": str(a.severity) if a else None,
-                     "explanation": (a or b).explanation})  # type: ignore[union-attr]
+        rows.append(
+            {
+                "change": change,
+                "analysis": key[0],
+                "finding": key[1],
+                "subject": key[2],
+                "severity_before": str(b.severity) if b else None,
+                "severity_after": str(a.severity) if a else None,
+                "explanation": (a or b).explanation,
+            }
+        )  # type: ignore[union-attr]
     if fmt == "table" and not rows:
         click.echo("no changes in findings")
         return

@@ -27,23 +27,62 @@ def money(value: Any) -> Any:
 # (title, analysis, list key, columns; a column is a key or (key, formatter)).
 Column = str | tuple[str, Callable[[Any], Any]]
 SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
-    ("Critical nodes: what one failure takes down", "spof", "critical_nodes",
-     ("severity", "node", "kind", ("products_lost", count), ("revenue_at_risk", money), "hidden", "explanation")),
+    (
+        "Critical nodes: what one failure takes down",
+        "spof",
+        "critical_nodes",
+        ("severity", "node", "kind", ("products_lost", count), ("revenue_at_risk", money), "hidden", "explanation"),
+    ),
     ("Sole-source steps", "spof", "sole_source_steps", ("severity", "product", "step", "provider", "explanation")),
-    ("Relationships resting on one liaison", "spof", "key_person_risks",
-     ("severity", "client", "provider", "liaison", "explanation")),
-    ("Requirement overlaps and conflicts per product", "overlap", "products",
-     ("severity", "product", ("overlaps", count), ("conflicts", count), "explanation")),
-    ("Conflicting requirements per provider", "overlap", "providers",
-     ("severity", "provider", ("conflicts", count), "explanation")),
+    (
+        "Relationships resting on one liaison",
+        "spof",
+        "key_person_risks",
+        ("severity", "client", "provider", "liaison", "explanation"),
+    ),
+    (
+        "Requirement overlaps and conflicts per product",
+        "overlap",
+        "products",
+        ("severity", "product", ("overlaps", count), ("conflicts", count), "explanation"),
+    ),
+    (
+        "Conflicting requirements per provider",
+        "overlap",
+        "providers",
+        ("severity", "provider", ("conflicts", count), "explanation"),
+    ),
     ("Partner similarity (Jaccard)", "overlap", "partner_similarity", ("a", "b", "jaccard")),
-    ("Customer concentration per provider", "concentration", "providers",
-     ("severity", "provider", "business_model", "top_customer", ("top1_share", percent), ("top3_share", percent),
-      "hhi", "effective_customers", "class", ("top1_share_of_total", percent), "explanation")),
-    ("Client dependence on providers", "concentration", "clients",
-     ("client", "top_provider", ("top1_share", percent), "hhi", "class")),
-    ("Hybrids making a client's product in their own technology", "concentration", "conflicts_of_interest",
-     ("severity", "provider", "client", "product", "technology")),
+    (
+        "Customer concentration per provider",
+        "concentration",
+        "providers",
+        (
+            "severity",
+            "provider",
+            "business_model",
+            "top_customer",
+            ("top1_share", percent),
+            ("top3_share", percent),
+            "hhi",
+            "effective_customers",
+            "class",
+            ("top1_share_of_total", percent),
+            "explanation",
+        ),
+    ),
+    (
+        "Client dependence on providers",
+        "concentration",
+        "clients",
+        ("client", "top_provider", ("top1_share", percent), "hhi", "class"),
+    ),
+    (
+        "Hybrids making a client's product in their own technology",
+        "concentration",
+        "conflicts_of_interest",
+        ("severity", "provider", "client", "product", "technology"),
+    ),
 )
 
 
@@ -77,8 +116,11 @@ def render_analysis(results: dict[str, Any], fmt: str, limit: int = 0) -> str:
     if fmt == "json":
         return to_json(results)
     if fmt == "csv":
-        return render_rows([f.as_dict() for f in findings(results)], "csv",
-                           ["analysis", "finding", "subject", "severity", "explanation"])
+        return render_rows(
+            [f.as_dict() for f in findings(results)],
+            "csv",
+            ["analysis", "finding", "subject", "severity", "explanation"],
+        )
     blocks = []
     for title, analysis, key, columns in SECTIONS:
         if analysis not in results:
@@ -90,8 +132,11 @@ def render_analysis(results: dict[str, Any], fmt: str, limit: int = 0) -> str:
         table = _rows(shown, columns, terminal=fmt == "table")
         more = f"... {len(rows) - len(shown)} more (--limit 0 shows all)" if len(shown) < len(rows) else ""
         if fmt == "markdown":
-            body = render_rows(table, "markdown", [c if isinstance(c, str) else c[0] for c in columns]) \
-                if table else "_none_"
+            body = (
+                render_rows(table, "markdown", [c if isinstance(c, str) else c[0] for c in columns])
+                if table
+                else "_none_"
+            )
             blocks.append(f"## {title} ({len(rows)})\n\n{body}" + (f"\n\n{more}" if more else ""))
         else:
             body = render_table(table, [c if isinstance(c, str) else c[0] for c in columns])
@@ -106,8 +151,9 @@ def render_analysis(results: dict[str, Any], fmt: str, limit: int = 0) -> str:
             blocks.append(f"Structural cut points\nArticulation points: {cut}\nBridges: {bridges}")
     if "concentration" in results:
         b = results["concentration"]["bands"]
-        note = (f"Concentration classes: HHI above {b['high']:,} highly concentrated, {b['moderate']:,} to "
-                f"{b['high']:,} moderately (2023 US merger guideline bands unless changed with --bands).")
+        note = (
+            f"Concentration classes: HHI above {b['high']:,} highly concentrated, {b['moderate']:,} to "
+            f"{b['high']:,} moderately (2023 US merger guideline bands unless changed with --bands)."
+        )
         blocks.append(note)
     return "\n\n".join(blocks)
-

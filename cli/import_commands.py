@@ -11,8 +11,13 @@ from graphkit.importers import ImportResult, import_scms, import_willems
 from graphkit.io import FORMATS
 from graphkit.model import Technology
 
-OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-                      help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.")
+OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.",
+)
 TO = click.option("--to", "fmt", type=click.Choice(FORMATS), help="Output format (default: from the name).")
 
 
@@ -42,8 +47,9 @@ def import_group() -> None:
 @click.argument("csv_file", metavar="CSV", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @OUTPUT
 @TO
-@click.option("--include-test-kits", is_flag=True,
-              help="Also import the HIV and malaria rapid test kits (technology sachet).")
+@click.option(
+    "--include-test-kits", is_flag=True, help="Also import the HIV and malaria rapid test kits (technology sachet)."
+)
 def scms_command(csv_file: Path, output: Path, fmt: str | None, include_test_kits: bool) -> None:
     """Import the USAID SCMS delivery history (PEPFAR HIV/AIDS medicines, 2006-2015).
 
@@ -65,11 +71,18 @@ def scms_command(csv_file: Path, output: Path, fmt: str | None, include_test_kit
 @click.argument("chain", metavar="CHAIN_NUMBER_OR_SD_FILE")
 @OUTPUT
 @TO
-@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Folder holding NN_SD.csv and NN_LL.csv when CHAIN is a number "
-                   "(default: the current folder).")
-@click.option("--technology", type=click.Choice([str(t) for t in Technology]), default="tablet",
-              show_default=True, help="Technology of the products (the data set does not say).")
+@click.option(
+    "--data-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder holding NN_SD.csv and NN_LL.csv when CHAIN is a number (default: the current folder).",
+)
+@click.option(
+    "--technology",
+    type=click.Choice([str(t) for t in Technology]),
+    default="tablet",
+    show_default=True,
+    help="Technology of the products (the data set does not say).",
+)
 def willems_command(chain: str, output: Path, fmt: str | None, data_dir: Path | None, technology: str) -> None:
     """Import one of Willems' (2008) real multi-echelon supply chains.
 

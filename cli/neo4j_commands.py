@@ -42,17 +42,36 @@ def neo4j_options(func: F) -> F:
     NEO4J_PASSWORD and NEO4J_DATABASE when not given), passed to the command
     as one `neo4j: Neo4jSettings` argument. A missing password is prompted
     for (never echoed) by `open_store`, only when a command connects."""
-    @click.option("--uri", envvar="NEO4J_URI", default="neo4j://localhost:7687", show_default=True,
-                  show_envvar=True, help="Neo4j server: neo4j://, neo4j+s://, bolt:// or bolt+s://.")
-    @click.option("--user", envvar="NEO4J_USERNAME", default="neo4j", show_default=True, show_envvar=True,
-                  help="Neo4j user name.")
-    @click.option("--password", envvar="NEO4J_PASSWORD", show_envvar=True,
-                  help="Neo4j password (prefer the environment variable; asked for when missing).")
-    @click.option("--database", envvar="NEO4J_DATABASE", default="neo4j", show_default=True,
-                  show_envvar=True, help="Neo4j database.")
+
+    @click.option(
+        "--uri",
+        envvar="NEO4J_URI",
+        default="neo4j://localhost:7687",
+        show_default=True,
+        show_envvar=True,
+        help="Neo4j server: neo4j://, neo4j+s://, bolt:// or bolt+s://.",
+    )
+    @click.option(
+        "--user", envvar="NEO4J_USERNAME", default="neo4j", show_default=True, show_envvar=True, help="Neo4j user name."
+    )
+    @click.option(
+        "--password",
+        envvar="NEO4J_PASSWORD",
+        show_envvar=True,
+        help="Neo4j password (prefer the environment variable; asked for when missing).",
+    )
+    @click.option(
+        "--database",
+        envvar="NEO4J_DATABASE",
+        default="neo4j",
+        show_default=True,
+        show_envvar=True,
+        help="Neo4j database.",
+    )
     @functools.wraps(func)
     def wrapper(*args: Any, uri: str, user: str, password: str | None, database: str, **kwargs: Any) -> Any:
         return func(*args, neo4j=Neo4jSettings(uri, user, password, database), **kwargs)
+
     return wrapper  # type: ignore[return-value]
 
 
@@ -60,10 +79,8 @@ def open_store(settings: Neo4jSettings) -> Neo4jStore:
     """Connect, asking for the password on the terminal when none was given."""
     if settings.password is None:
         if not _interactive():
-            raise Neo4jAuthError(f"no password for Neo4j user '{settings.user}': set NEO4J_PASSWORD "
-                                 "or pass --password")
-        password = click.prompt(f"Neo4j password for {settings.user} at {settings.uri}",
-                                hide_input=True, err=True)
+            raise Neo4jAuthError(f"no password for Neo4j user '{settings.user}': set NEO4J_PASSWORD or pass --password")
+        password = click.prompt(f"Neo4j password for {settings.user} at {settings.uri}", hide_input=True, err=True)
         settings = replace(settings, password=password)
     return Neo4jStore(settings)
 
@@ -94,7 +111,7 @@ def parse_param(text: str, *, as_text: bool = False) -> tuple[str, Any]:
         return name, int(raw)
     if _FLOAT.fullmatch(raw):
         return name, float(raw)
-    if raw[:1] in ('[', '{', '"'):
+    if raw[:1] in ("[", "{", '"'):
         try:
             return name, json.loads(raw)
         except ValueError as exc:
@@ -102,8 +119,10 @@ def parse_param(text: str, *, as_text: bool = False) -> tuple[str, Any]:
     return name, raw
 
 
-PARAM_HELP = ("Query parameter NAME=VALUE (repeatable). true/false, null, numbers and JSON "
-              "([...], {...}, \"text\") are parsed; anything else is text (so is 007).")
+PARAM_HELP = (
+    "Query parameter NAME=VALUE (repeatable). true/false, null, numbers and JSON "
+    '([...], {...}, "text") are parsed; anything else is text (so is 007).'
+)
 
 
 def _print_rows(columns: list[str], rows: list[dict[str, Any]], fmt: str) -> None:
@@ -154,11 +173,15 @@ def schema(neo4j: Neo4jSettings, fmt: str) -> None:
 
 @neo4j_group.command("load")
 @click.argument("portfolio", type=PORTFOLIO)
-@click.option("--replace", is_flag=True,
-              help="Make the database's graphkit data exactly the file's, removing what the file "
-                   "no longer has, in one transaction.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE, show_default=True,
-              help="Rows per statement.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Make the database's graphkit data exactly the file's, removing what the file "
+    "no longer has, in one transaction.",
+)
+@click.option(
+    "--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE, show_default=True, help="Rows per statement."
+)
 @neo4j_options
 def load(portfolio: Path, replace: bool, batch_size: int, neo4j: Neo4jSettings) -> None:
     """Load a portfolio into Neo4j (validated first; idempotent).
@@ -181,26 +204,37 @@ def load(portfolio: Path, replace: bool, batch_size: int, neo4j: Neo4jSettings) 
     with open_store(neo4j) as store:
         size = len(data.nodes) + sum(1 for _ in data.relationships())
         if size >= LARGE:
-            with click.progressbar(length=1, label="loading into Neo4j", file=sys.stderr,
-                                   show_pos=True) as bar:
+            with click.progressbar(length=1, label="loading into Neo4j", file=sys.stderr, show_pos=True) as bar:
+
                 def progress(done: int, total: int) -> None:
                     bar.length = total
                     bar.update(done - bar.pos)
+
                 result = store.load(data, replace=replace, progress=progress, batch_size=batch_size)
         else:
             result = store.load(data, replace=replace, batch_size=batch_size)
     for warning in result.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
-    removed = (f"; removed {result.nodes_deleted} nodes, {result.relationships_deleted} relationships"
-               if replace or result.nodes_deleted or result.relationships_deleted else "")
-    click.echo(f"{portfolio}: {result.nodes} nodes, {result.relationships} relationships in "
-               f"{neo4j.describe()} (created {result.nodes_created} nodes, "
-               f"{result.relationships_created} relationships{removed}) in {result.seconds:.1f} s")
+    removed = (
+        f"; removed {result.nodes_deleted} nodes, {result.relationships_deleted} relationships"
+        if replace or result.nodes_deleted or result.relationships_deleted
+        else ""
+    )
+    click.echo(
+        f"{portfolio}: {result.nodes} nodes, {result.relationships} relationships in "
+        f"{neo4j.describe()} (created {result.nodes_created} nodes, "
+        f"{result.relationships_created} relationships{removed}) in {result.seconds:.1f} s"
+    )
 
 
 @neo4j_group.command("export")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.",
+)
 @click.option("--to", "fmt", type=click.Choice(FORMATS), help="Output format (default: from the name).")
 @neo4j_options
 def export(output: Path, fmt: str | None, neo4j: Neo4jSettings) -> None:
@@ -272,10 +306,10 @@ def write_back(results: Any, neo4j: Neo4jSettings) -> None:
     with open_store(neo4j) as store:
         outcome = store.write_back(data)
     for missing in outcome.missing:
-        click.secho(f"warning: {missing} is not in the database; its finding was not stored",
-                    fg="yellow", err=True)
-    click.echo(f"findings stored on {outcome.nodes} nodes and {outcome.relationships} relationships "
-               f"in {neo4j.describe()}")
+        click.secho(f"warning: {missing} is not in the database; its finding was not stored", fg="yellow", err=True)
+    click.echo(
+        f"findings stored on {outcome.nodes} nodes and {outcome.relationships} relationships in {neo4j.describe()}"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -310,9 +344,14 @@ def list_command(fmt: str) -> None:
       graphkit cypher list
       graphkit cypher list --format json
     """
-    rows = [{"name": q.name, "summary": q.summary,
-             "params": ", ".join(f"${p.name} ({p.description})" if p.description else f"${p.name}"
-                                 for p in q.params)} for q in list_queries()]
+    rows = [
+        {
+            "name": q.name,
+            "summary": q.summary,
+            "params": ", ".join(f"${p.name} ({p.description})" if p.description else f"${p.name}" for p in q.params),
+        }
+        for q in list_queries()
+    ]
     click.echo(render_rows(rows, fmt))
 
 
@@ -353,15 +392,19 @@ def run(name: str, params: tuple[str, ...], write: bool, neo4j: Neo4jSettings, f
         key = text.partition("=")[0]
         if key not in declared:
             from graphkit.problems import did_you_mean
+
             raise click.BadParameter(
                 f"query '{name}' has no parameter '{key}'{did_you_mean(key, declared)}; it takes "
-                + (", ".join(f"${p}" for p in declared) or "none"), param_hint="--param")
+                + (", ".join(f"${p}" for p in declared) or "none"),
+                param_hint="--param",
+            )
         key, value = parse_param(text, as_text=bool(re.search(r"\bid\b", declared[key].description)))
         values[key] = value
     missing = [p.name for p in info.params if p.name not in values and not p.optional]
     if missing:
-        raise click.UsageError(f"query '{name}' needs " + ", ".join(
-            f"--param {p}=... ({declared[p].description})" for p in missing))
+        raise click.UsageError(
+            f"query '{name}' needs " + ", ".join(f"--param {p}=... ({declared[p].description})" for p in missing)
+        )
     values.update({p.name: None for p in info.params if p.name not in values})
     _run_and_print(neo4j, info.text, values, write, fmt)
 

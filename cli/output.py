@@ -21,8 +21,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def format_option(func: F) -> F:
     """The one --format option shared by every command that prints results."""
-    return click.option("--format", "-f", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table",
-                        show_default=True, help="Output format.")(func)
+    return click.option(
+        "--format",
+        "-f",
+        "fmt",
+        type=click.Choice(OUTPUT_FORMATS),
+        default="table",
+        show_default=True,
+        help="Output format.",
+    )(func)
 
 
 def cell_text(value: Any) -> str:
@@ -67,12 +74,13 @@ def render_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | Non
     columns = list(columns or rows[0].keys())
     cells = [[cell_text(r.get(c)) for c in columns] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    numeric = [all(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool)
-                   for r in rows if r.get(c) is not None) for c in columns]
+    numeric = [
+        all(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) for r in rows if r.get(c) is not None)
+        for c in columns
+    ]
 
     def line(values: Sequence[str]) -> str:
-        return "  ".join(v.rjust(w) if n else v.ljust(w)
-                         for v, w, n in zip(values, widths, numeric)).rstrip()
+        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
 
     return "\n".join([line(columns), line(["-" * w for w in widths]), *map(line, cells)])
 
@@ -90,8 +98,10 @@ def render_rows(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[s
             writer.writerow([csv_text(r.get(c)) for c in columns])
         return buf.getvalue().rstrip("\n")
     if fmt == "markdown":
+
         def md(v: str) -> str:
             return v.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
         head = "| " + " | ".join(map(md, columns)) + " |"
         rule = "|" + "|".join("---" for _ in columns) + "|"
         body = ["| " + " | ".join(md(cell_text(r.get(c))) for c in columns) + " |" for r in rows]

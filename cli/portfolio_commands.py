@@ -33,8 +33,9 @@ def load(path: Path) -> Portfolio:
         click.echo(f"reading {path} ({size / 1e6:,.0f} MB)...", err=True)
     portfolio, warnings = read_portfolio(path)
     if size >= LARGE_FILE:
-        click.echo(f"read and validated {len(portfolio.nodes):,} nodes in {time.perf_counter() - started:.1f} s",
-                   err=True)
+        click.echo(
+            f"read and validated {len(portfolio.nodes):,} nodes in {time.perf_counter() - started:.1f} s", err=True
+        )
     report_problems(warnings)
     return portfolio
 
@@ -59,21 +60,31 @@ def validate(portfolio: Path, fmt: str) -> None:
         return
     groups = summary.as_dict()
     if fmt == "table":
-        click.echo(f"{portfolio}: valid, {sum(groups['nodes'].values())} nodes, "
-                   f"{sum(groups['relationships'].values())} relationships")
+        click.echo(
+            f"{portfolio}: valid, {sum(groups['nodes'].values())} nodes, "
+            f"{sum(groups['relationships'].values())} relationships"
+        )
         for group, counts in groups.items():
             line = ", ".join(f"{key} {n}" for key, n in sorted(counts.items()))
             click.echo(f"  {group.replace('_', ' ') + ':':<17}{line}")
         return
-    rows = [{"group": group, "value": key, "count": n}
-            for group, counts in groups.items() for key, n in sorted(counts.items())]
+    rows = [
+        {"group": group, "value": key, "count": n}
+        for group, counts in groups.items()
+        for key, n in sorted(counts.items())
+    ]
     click.echo(render_rows(rows, fmt))
 
 
 @click.command()
 @click.argument("portfolio", type=PORTFOLIO)
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.",
+)
 @click.option("--to", "fmt", type=click.Choice(FORMATS), help="Output format (default: from the name).")
 def convert(portfolio: Path, output: Path, fmt: str | None) -> None:
     """Convert a portfolio between YAML, JSON, a CSV folder and an .xlsx workbook.
@@ -90,18 +101,32 @@ def convert(portfolio: Path, output: Path, fmt: str | None) -> None:
 
 
 @click.command()
-@click.option("--scale", type=click.IntRange(min=1),
-              help="About how many relationships to make (sets all node counts).")
+@click.option(
+    "--scale", type=click.IntRange(min=1), help="About how many relationships to make (sets all node counts)."
+)
 @click.option("--providers", type=click.IntRange(min=1), help="Number of providers.")
 @click.option("--clients", type=click.IntRange(min=1), help="Number of client companies.")
 @click.option("--partners", type=click.IntRange(min=1), help="Number of marketing partners.")
 @click.option("--products", type=click.IntRange(min=1), help="Number of products.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same file).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.",
+)
 @click.option("--to", "fmt", type=click.Choice(FORMATS), help="Output format (default: from the name).")
-def generate(scale: int | None, providers: int | None, clients: int | None, partners: int | None,
-             products: int | None, seed: int, output: Path, fmt: str | None) -> None:
+def generate(
+    scale: int | None,
+    providers: int | None,
+    clients: int | None,
+    partners: int | None,
+    products: int | None,
+    seed: int,
+    output: Path,
+    fmt: str | None,
+) -> None:
     """Write a synthetic, reproducible portfolio of any size.
 
     It has realistic structure: heavy-tailed contract values, hybrids with own
@@ -114,16 +139,19 @@ def generate(scale: int | None, providers: int | None, clients: int | None, part
       graphkit generate --scale 1000000 --seed 7 -o big.json
       graphkit generate --providers 50 --clients 10 --products 200 -o small.xlsx
     """
-    counts = {k: v for k, v in dict(providers=providers, clients=clients, partners=partners,
-                                     products=products).items() if v is not None}
+    counts = {
+        k: v
+        for k, v in dict(providers=providers, clients=clients, partners=partners, products=products).items()
+        if v is not None
+    }
     try:
         spec = GeneratorSpec.from_scale(scale, seed, **counts) if scale else GeneratorSpec(seed=seed, **counts)
     except ValueError as exc:
         raise GraphkitError(f"cannot generate: {exc}") from None
     expected = scale or spec.products * 12  # a product brings about a dozen relationships
     made = 0
-    with click.progressbar(length=expected, label="generating relationships", file=sys.stderr,
-                           show_pos=True) as bar:
+    with click.progressbar(length=expected, label="generating relationships", file=sys.stderr, show_pos=True) as bar:
+
         def counted():  # type: ignore[no-untyped-def]
             nonlocal made
             for key, record in iter_records(spec):
@@ -131,6 +159,7 @@ def generate(scale: int | None, providers: int | None, clients: int | None, part
                 made += n
                 bar.update(n)
                 yield key, record
+
         write_records(counted(), output, fmt)
     click.echo(f"{made} relationships", err=True)
     click.echo(str(output))

@@ -49,9 +49,11 @@ class PortfolioSource:
 def portfolio_source(func: F) -> F:
     """A PORTFOLIO argument, or --neo4j (with the connection options) to read
     the portfolio from Neo4j; the command gets `portfolio: PortfolioSource`."""
+
     @click.argument("portfolio", type=PORTFOLIO, required=False)
-    @click.option("--neo4j", "from_neo4j", is_flag=True,
-                  help="Read the portfolio from Neo4j (see --uri etc.) instead of a file.")
+    @click.option(
+        "--neo4j", "from_neo4j", is_flag=True, help="Read the portfolio from Neo4j (see --uri etc.) instead of a file."
+    )
     @neo4j_options
     @functools.wraps(func)
     def wrapper(*args: Any, portfolio: Path | None, from_neo4j: bool, neo4j: Neo4jSettings, **kwargs: Any) -> Any:
@@ -59,4 +61,5 @@ def portfolio_source(func: F) -> F:
             raise click.UsageError("give a PORTFOLIO file, or --neo4j to read the portfolio from Neo4j")
         source = PortfolioSource(neo4j=neo4j) if from_neo4j else PortfolioSource(path=portfolio)
         return func(*args, portfolio=source, **kwargs)
+
     return wrapper  # type: ignore[return-value]

@@ -29,9 +29,14 @@ def _write(page: str, output: Path, open_it: bool) -> None:
 
 
 def _max_nodes_option(func):  # type: ignore[no-untyped-def]
-    return click.option("--max-nodes", type=click.IntRange(min=1), default=DEFAULT_MAX_NODES, show_default=True,
-                        help="Above this many nodes a network is trimmed to the nodes of the most severe "
-                             "findings and their neighbours; the page says what was left out.")(func)
+    return click.option(
+        "--max-nodes",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_NODES,
+        show_default=True,
+        help="Above this many nodes a network is trimmed to the nodes of the most severe "
+        "findings and their neighbours; the page says what was left out.",
+    )(func)
 
 
 def _open_option(func):  # type: ignore[no-untyped-def]
@@ -40,24 +45,52 @@ def _open_option(func):  # type: ignore[no-untyped-def]
 
 @click.command()
 @portfolio_source
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="HTML file to write (one self-contained file).")
-@click.option("--view", type=click.Choice(VIEWS), default="all", show_default=True,
-              help="supply: providers, products, supply/feed/distribution; commercial: clients, providers, "
-                   "products, contracts and ownership; requirements: partners, clients, products, "
-                   "requirement topics; all: everything.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="HTML file to write (one self-contained file).",
+)
+@click.option(
+    "--view",
+    type=click.Choice(VIEWS),
+    default="all",
+    show_default=True,
+    help="supply: providers, products, supply/feed/distribution; commercial: clients, providers, "
+    "products, contracts and ownership; requirements: partners, clients, products, "
+    "requirement topics; all: everything.",
+)
 @click.option("--focus", metavar="ID", help="Show only this node and its neighbourhood (see --hops).")
-@click.option("--hops", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Radius of the --focus neighbourhood, in undirected hops.")
-@click.option("--highlight", type=click.Choice(HIGHLIGHTS),
-              help="risks: single points of failure and conflicts (default); whatif: what the --fail "
-                   "nodes take down (default when --fail is given); none: plain styling.")
+@click.option(
+    "--hops",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Radius of the --focus neighbourhood, in undirected hops.",
+)
+@click.option(
+    "--highlight",
+    type=click.Choice(HIGHLIGHTS),
+    help="risks: single points of failure and conflicts (default); whatif: what the --fail "
+    "nodes take down (default when --fail is given); none: plain styling.",
+)
 @click.option("--fail", "fail", multiple=True, metavar="ID", help="Node failing in the what-if (repeatable).")
 @_max_nodes_option
 @click.option("--title", help="Page title.")
 @_open_option
-def viz(portfolio: PortfolioSource, output: Path, view: str, focus: str | None, hops: int, highlight: str | None,
-        fail: tuple[str, ...], max_nodes: int, title: str | None, open_it: bool) -> None:
+def viz(
+    portfolio: PortfolioSource,
+    output: Path,
+    view: str,
+    focus: str | None,
+    hops: int,
+    highlight: str | None,
+    fail: tuple[str, ...],
+    max_nodes: int,
+    title: str | None,
+    open_it: bool,
+) -> None:
     """Draw a portfolio as an interactive network in one HTML file.
 
     Colour and shape show the kind of node (CMOs by business model, clients
@@ -80,30 +113,69 @@ def viz(portfolio: PortfolioSource, output: Path, view: str, focus: str | None, 
         raise click.UsageError(f"--fail only works with --highlight whatif, not {highlight}")
     loaded = portfolio.load()
     analysis = {} if highlight == "none" else run_analyses(loaded)
-    net = build_view(loaded, view, analysis=analysis, focus=focus, hops=hops,
-                     fail=fail if highlight == "whatif" else (), max_nodes=max_nodes, title=title)
+    net = build_view(
+        loaded,
+        view,
+        analysis=analysis,
+        focus=focus,
+        hops=hops,
+        fail=fail if highlight == "whatif" else (),
+        max_nodes=max_nodes,
+        title=title,
+    )
     if net.trimmed:
-        click.echo(f"{len(net.nodes):,} of {net.total_nodes:,} nodes drawn (--max-nodes {max_nodes:,}); "
-                   "the page lists what was left out", err=True)
+        click.echo(
+            f"{len(net.nodes):,} of {net.total_nodes:,} nodes drawn (--max-nodes {max_nodes:,}); "
+            "the page lists what was left out",
+            err=True,
+        )
     _write(net.render(), output, open_it)
 
 
 @click.command()
 @portfolio_source
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="HTML file to write (one self-contained file).")
-@click.option("--view", "views", type=click.Choice(VIEWS), multiple=True,
-              help="Network view to embed (repeatable; default: supply).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="HTML file to write (one self-contained file).",
+)
+@click.option(
+    "--view",
+    "views",
+    type=click.Choice(VIEWS),
+    multiple=True,
+    help="Network view to embed (repeatable; default: supply).",
+)
 @click.option("--no-network", is_flag=True, help="Embed no network (a smaller page).")
 @_max_nodes_option
-@click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_MAX_ROWS, show_default=True,
-              help="Rows per findings table, most severe first.")
-@click.option("--bands", callback=parse_bands, metavar="MODERATE,HIGH",
-              help="HHI class thresholds (default 1000,1800: the 2023 US merger guidelines).")
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_ROWS,
+    show_default=True,
+    help="Rows per findings table, most severe first.",
+)
+@click.option(
+    "--bands",
+    callback=parse_bands,
+    metavar="MODERATE,HIGH",
+    help="HHI class thresholds (default 1000,1800: the 2023 US merger guidelines).",
+)
 @click.option("--title", help="Page title.")
 @_open_option
-def report(portfolio: PortfolioSource, output: Path, views: tuple[str, ...], no_network: bool, max_nodes: int,
-           max_rows: int, bands: Bands, title: str | None, open_it: bool) -> None:
+def report(
+    portfolio: PortfolioSource,
+    output: Path,
+    views: tuple[str, ...],
+    no_network: bool,
+    max_nodes: int,
+    max_rows: int,
+    bands: Bands,
+    title: str | None,
+    open_it: bool,
+) -> None:
     """Write one shareable HTML report of a portfolio and its analyses.
 
     It holds the portfolio summary, every finding of the three analyses
@@ -122,8 +194,15 @@ def report(portfolio: PortfolioSource, output: Path, views: tuple[str, ...], no_
         raise click.UsageError("--no-network and --view exclude each other")
     loaded = portfolio.load()
     chosen = () if no_network else (views or ("supply",))
-    page = render_report(loaded, analysis=run_analyses(loaded, bands=bands), source=portfolio.name,
-                         views=chosen, max_nodes=max_nodes, max_rows=max_rows, title=title)
+    page = render_report(
+        loaded,
+        analysis=run_analyses(loaded, bands=bands),
+        source=portfolio.name,
+        views=chosen,
+        max_nodes=max_nodes,
+        max_rows=max_rows,
+        title=title,
+    )
     _write(page, output, open_it)
 
 

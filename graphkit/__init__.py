@@ -8,15 +8,15 @@ from .problems import GraphkitError, PortfolioError, Problem
 from .summary import summarize
 
 __all__ = [
-           "GraphkitError",
-           "Portfolio",
-           "PortfolioError",
-           "Problem",
-           "__version__",
-           "read_portfolio",
-           "summarize",
-           "to_networkx",
-           "write_portfolio",
-           "write_records",
+    "GraphkitError",
+    "Portfolio",
+    "PortfolioError",
+    "Problem",
+    "__version__",
+    "read_portfolio",
+    "summarize",
+    "to_networkx",
+    "write_portfolio",
+    "write_records",
 ]
 __version__ = "0.1.0"

@@ -60,20 +60,46 @@ __all__ = [
     "relationships_per_product",
 ]
 
-SECTION_ORDER = ("providers", "clients", "marketing_partners", "products",
-                 "feeds", "contracts", "requirements", "liaisons")
+SECTION_ORDER = (
+    "providers",
+    "clients",
+    "marketing_partners",
+    "products",
+    "feeds",
+    "contracts",
+    "requirements",
+    "liaisons",
+)
 
 # -- vocabularies -------------------------------------------------------------
 
-TECHNOLOGIES = ("aseptic_fill", "lyophilization", "terminal_sterilization", "sterile_powder",
-                "sterile_cream", "tablet", "capsule", "caplet", "sachet")
+TECHNOLOGIES = (
+    "aseptic_fill",
+    "lyophilization",
+    "terminal_sterilization",
+    "sterile_powder",
+    "sterile_cream",
+    "tablet",
+    "capsule",
+    "caplet",
+    "sachet",
+)
 _TECH_WEIGHTS = (14, 8, 6, 4, 4, 30, 18, 7, 4)
 _BIO_TECHS = (0, 1)  # aseptic_fill, lyophilization: where biologics live
 _FILL_FINISH_TECHS = frozenset((0, 1, 2, 3))  # filled into vials/bags/syringes
 _SMALL_MOLECULE_TECHS = (2, 3, 4, 5, 6, 7, 8)
 _TECH_FAMILIES = ((0, 1), (0, 2, 3, 4), (5, 6, 7, 8), (5, 6), (0, 1, 3))
-_DOSE_FORM = ("solution for injection", "powder for injection (lyophilised)", "infusion bag",
-              "powder for injection", "cream", "tablets", "capsules", "caplets", "oral sachets")
+_DOSE_FORM = (
+    "solution for injection",
+    "powder for injection (lyophilised)",
+    "infusion bag",
+    "powder for injection",
+    "cream",
+    "tablets",
+    "capsules",
+    "caplets",
+    "oral sachets",
+)
 _STRENGTHS = ("5 mg", "10 mg", "20 mg", "25 mg", "50 mg", "100 mg", "150 mg", "250 mg", "500 mg")
 
 # Provider roles (internal); the first four are CMOs.
@@ -84,21 +110,86 @@ _ROLE_MINIMUM = (2, 4, 9, 2, 2, 3, 3)  # so every feature exists even in tiny po
 _ROLE_SUFFIXES = (
     ("Cell Banking", "Cell Sciences", "Biorepository"),
     ("Biologics", "Fine Chemicals", "API Synthesis", "Bioprocessing", "Chemicals"),
-    ("Pharma Services", "Sterile Solutions", "Contract Manufacturing", "Pharmaceuticals",
-     "Formulation", "Parenterals", "Solid Dose"),
+    (
+        "Pharma Services",
+        "Sterile Solutions",
+        "Contract Manufacturing",
+        "Pharmaceuticals",
+        "Formulation",
+        "Parenterals",
+        "Solid Dose",
+    ),
     ("Packaging", "Pack Solutions", "Clinical Packaging"),
     ("Clinical Research", "Trials", "Research Partners"),
     ("Analytical Labs", "Testing Services", "Quality Labs"),
     ("Logistics", "Distribution", "Healthcare Supply"),
 )
-_PLACES = ("Northbridge", "Alder", "Bayside", "Cedar", "Clearwater", "Crestview", "Dunmore",
-           "Eastgate", "Fairhaven", "Glenmoor", "Harbor", "Highfield", "Ironwood", "Juniper",
-           "Kestrel", "Lakemont", "Larkspur", "Marlow", "Meridian", "Millbrook", "Northwind",
-           "Oakridge", "Pinecrest", "Quarry", "Redfern", "Riverton", "Rowan", "Saltmarsh",
-           "Silverlake", "Stonebridge", "Summit", "Thornbury", "Upland", "Valemont",
-           "Westbrook", "Willowby", "Yarrow", "Zephyr", "Ashgrove", "Blackwater")
-_COUNTRIES = ("US", "US", "US", "US", "IE", "DE", "IT", "FR", "CH", "GB", "IN", "IN", "CN",
-              "KR", "SG", "BE", "NL", "ES", "PR", "JP", "AT", "DK")
+_PLACES = (
+    "Northbridge",
+    "Alder",
+    "Bayside",
+    "Cedar",
+    "Clearwater",
+    "Crestview",
+    "Dunmore",
+    "Eastgate",
+    "Fairhaven",
+    "Glenmoor",
+    "Harbor",
+    "Highfield",
+    "Ironwood",
+    "Juniper",
+    "Kestrel",
+    "Lakemont",
+    "Larkspur",
+    "Marlow",
+    "Meridian",
+    "Millbrook",
+    "Northwind",
+    "Oakridge",
+    "Pinecrest",
+    "Quarry",
+    "Redfern",
+    "Riverton",
+    "Rowan",
+    "Saltmarsh",
+    "Silverlake",
+    "Stonebridge",
+    "Summit",
+    "Thornbury",
+    "Upland",
+    "Valemont",
+    "Westbrook",
+    "Willowby",
+    "Yarrow",
+    "Zephyr",
+    "Ashgrove",
+    "Blackwater",
+)
+_COUNTRIES = (
+    "US",
+    "US",
+    "US",
+    "US",
+    "IE",
+    "DE",
+    "IT",
+    "FR",
+    "CH",
+    "GB",
+    "IN",
+    "IN",
+    "CN",
+    "KR",
+    "SG",
+    "BE",
+    "NL",
+    "ES",
+    "PR",
+    "JP",
+    "AT",
+    "DK",
+)
 _EURO = frozenset(("IE", "DE", "IT", "FR", "BE", "NL", "ES", "AT"))
 
 SEGMENTS = ("generics_only", "large", "mid_sized", "small")
@@ -107,24 +198,62 @@ _SEGMENT_PRODUCT_WEIGHT = (4.0, 20.0, 5.0, 1.0)  # how many products a client of
 _SEGMENT_NETWORK = (4, 8, 4, 2)  # preferred providers per pool a client keeps reusing
 _SEGMENT_CONTRACT_MU = (14.2, 15.8, 14.8, 13.6)  # ln USD: ~1.5M, 7M, 2.7M, 0.8M median
 _MATURITY = ("low", "medium", "high")
-_CLIENT_WORDS = ("Aurelia", "Benthos", "Calyx", "Delphine", "Elara", "Fenix", "Galen", "Helix",
-                 "Isola", "Jovian", "Kairos", "Lumen", "Mirabel", "Nova", "Orion", "Pallas",
-                 "Quell", "Riva", "Sola", "Tessera", "Umbra", "Vesper", "Wren", "Xylo",
-                 "Yonder", "Zenith", "Arcadia", "Boreal", "Cygnet", "Dorian")
-_CLIENT_SUFFIXES = (("Generics", "Generic Pharma", "Laboratories"),
-                    ("Pharma", "Pharmaceuticals", "Biopharma"),
-                    ("Therapeutics", "Biosciences", "Medicines"),
-                    ("Bio", "Therapeutics", "Health"))
-_PARTNER_SUFFIXES = ("Pharma Marketing", "Healthcare", "Commercial Partners", "Specialty Pharma",
-                     "Life Sciences", "Medical")
+_CLIENT_WORDS = (
+    "Aurelia",
+    "Benthos",
+    "Calyx",
+    "Delphine",
+    "Elara",
+    "Fenix",
+    "Galen",
+    "Helix",
+    "Isola",
+    "Jovian",
+    "Kairos",
+    "Lumen",
+    "Mirabel",
+    "Nova",
+    "Orion",
+    "Pallas",
+    "Quell",
+    "Riva",
+    "Sola",
+    "Tessera",
+    "Umbra",
+    "Vesper",
+    "Wren",
+    "Xylo",
+    "Yonder",
+    "Zenith",
+    "Arcadia",
+    "Boreal",
+    "Cygnet",
+    "Dorian",
+)
+_CLIENT_SUFFIXES = (
+    ("Generics", "Generic Pharma", "Laboratories"),
+    ("Pharma", "Pharmaceuticals", "Biopharma"),
+    ("Therapeutics", "Biosciences", "Medicines"),
+    ("Bio", "Therapeutics", "Health"),
+)
+_PARTNER_SUFFIXES = (
+    "Pharma Marketing",
+    "Healthcare",
+    "Commercial Partners",
+    "Specialty Pharma",
+    "Life Sciences",
+    "Medical",
+)
 _TERRITORIES = ("US", "EU", "GB", "JP", "CN", "CA", "AU", "BR", "LATAM", "MENA", "KR", "IN", "CH")
 
 # Requirement topics and their values; earlier values are more common, so
 # partners often agree (overlap) and often do not (conflict).
 _TOPICS = (
     ("labeling.language", ("en", "en+fr", "en+es", "de+fr+it", "ja", "zh")),
-    ("serialization.standard", ("GS1 DataMatrix (EU FMD)", "GS1 EPCIS 1.2 (DSCSA)",
-                                "GS1 EPCIS 2.0", "NMPA drug traceability code")),
+    (
+        "serialization.standard",
+        ("GS1 DataMatrix (EU FMD)", "GS1 EPCIS 1.2 (DSCSA)", "GS1 EPCIS 2.0", "NMPA drug traceability code"),
+    ),
     ("packaging.format", ("tamper-evident carton", "unit-dose", "hospital pack", "multi-pack")),
     ("spec.assay", ("95.0-105.0%", "98.0-102.0%", "90.0-110.0%")),
     ("audit.frequency", ("annual", "every 2 years", "every 3 years")),
@@ -133,25 +262,100 @@ _TOPICS = (
     ("artwork.approval", ("partner approves", "client approves")),
 )
 _TOPIC_VALUE_CUM = tuple(tuple(accumulate(1.0 / (k + 1) for k in range(len(v)))) for _, v in _TOPICS)
-_FIRST_NAMES = ("Anna", "Ben", "Chloe", "David", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas",
-                "Kavya", "Liam", "Maya", "Noah", "Olga", "Pedro", "Quinn", "Rosa", "Sven", "Tara",
-                "Umar", "Vera", "Wei", "Yara", "Zoe")
-_LAST_NAMES = ("Adler", "Brennan", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Hughes",
-               "Ito", "Jensen", "Kowalski", "Larsen", "Moreau", "Nakamura", "O'Neill", "Patel",
-               "Rossi", "Schmidt", "Tanaka", "Novak", "Weber", "Yilmaz", "Zhang", "Murphy")
-_SKILLS = ("sterile manufacturing", "tech transfer", "quality audits", "serialization",
-           "supply planning", "biologics", "regulatory CMC", "packaging artwork")
-_SYLLABLES = ("ze", "va", "lo", "ri", "ta", "mo", "ne", "ca", "du", "fi", "xe", "pra", "sol",
-              "ben", "tor", "qui", "ma", "vel", "dor", "ni")
+_FIRST_NAMES = (
+    "Anna",
+    "Ben",
+    "Chloe",
+    "David",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kavya",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olga",
+    "Pedro",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wei",
+    "Yara",
+    "Zoe",
+)
+_LAST_NAMES = (
+    "Adler",
+    "Brennan",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Nakamura",
+    "O'Neill",
+    "Patel",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Novak",
+    "Weber",
+    "Yilmaz",
+    "Zhang",
+    "Murphy",
+)
+_SKILLS = (
+    "sterile manufacturing",
+    "tech transfer",
+    "quality audits",
+    "serialization",
+    "supply planning",
+    "biologics",
+    "regulatory CMC",
+    "packaging artwork",
+)
+_SYLLABLES = (
+    "ze",
+    "va",
+    "lo",
+    "ri",
+    "ta",
+    "mo",
+    "ne",
+    "ca",
+    "du",
+    "fi",
+    "xe",
+    "pra",
+    "sol",
+    "ben",
+    "tor",
+    "qui",
+    "ma",
+    "vel",
+    "dor",
+    "ni",
+)
 _BIO_STEMS = ("mab", "cept", "ase", "kinra")
 _SMALL_STEMS = ("tinib", "pril", "sartan", "statin", "vir", "olol", "azole", "pam", "oxacin")
 
 # Relationship categories reported by count_relationships (plus "total").
-RELATIONSHIP_KINDS = ("owns", "supplies", "distributes", "markets", "feeds", "contracts",
-                      "requires", "liaises")
+RELATIONSHIP_KINDS = ("owns", "supplies", "distributes", "markets", "feeds", "contracts", "requires", "liaises")
 
 
 # -- the spec -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class GeneratorSpec:
@@ -174,19 +378,19 @@ class GeneratorSpec:
     cro_share: float = 0.08
     test_lab_share: float = 0.12
     distributor_share: float = 0.16
-    hybrid_share: float = 0.3          # of drug-product and API CMOs
-    euro_currency_share: float = 0.6   # of providers based in the euro area
-    provider_size_alpha: float = 1.5   # Pareto shape of provider size (smaller: heavier tail)
+    hybrid_share: float = 0.3  # of drug-product and API CMOs
+    euro_currency_share: float = 0.6  # of providers based in the euro area
+    provider_size_alpha: float = 1.5  # Pareto shape of provider size (smaller: heavier tail)
     # products
     clinical_share: float = 0.2
-    explicit_upstream_rate: float = 0.5     # products listing api / cell_bank steps themselves
-    second_source_rate: float = 0.12        # per step: a second qualified source
-    unqualified_backup_rate: float = 0.08   # per step: a backup not yet qualified
+    explicit_upstream_rate: float = 0.5  # products listing api / cell_bank steps themselves
+    second_source_rate: float = 0.12  # per step: a second qualified source
+    unqualified_backup_rate: float = 0.08  # per step: a backup not yet qualified
     # multi-tier supply
-    fed_rate: float = 0.75         # drug-product CMOs sourcing their input from upstream CMOs
-    dual_feed_rate: float = 0.15   # an input material with two feeders
+    fed_rate: float = 0.75  # drug-product CMOs sourcing their input from upstream CMOs
+    dual_feed_rate: float = 0.15  # an input material with two feeders
     # money, requirements, people
-    contract_sigma: float = 1.4    # lognormal sigma of contract values
+    contract_sigma: float = 1.4  # lognormal sigma of contract values
     product_requirement_rate: float = 0.25  # products with a party-specific extra requirement
     liaison_coverage: float = 0.6  # share of client-provider pairs with a liaison
 
@@ -220,17 +424,25 @@ class GeneratorSpec:
         if scale < 1:
             raise ValueError(f"scale must be positive, got {scale}")
         products = max(1, round(scale / relationships_per_product(scale)))
-        counts: dict[str, Any] = {"products": products,
-                                  "providers": max(sum(_ROLE_MINIMUM), products // 8),
-                                  "clients": max(4, products // 15),
-                                  "partners": max(3, products // 60)}
+        counts: dict[str, Any] = {
+            "products": products,
+            "providers": max(sum(_ROLE_MINIMUM), products // 8),
+            "clients": max(4, products // 15),
+            "partners": max(3, products // 60),
+        }
         counts.update(overrides)
         return cls(seed=seed, **counts)
 
     def _role_shares(self) -> tuple[float, ...]:
-        return (self.cell_bank_share, self.api_share, self.drug_product_share,
-                self.packaging_share, self.cro_share, self.test_lab_share,
-                self.distributor_share)
+        return (
+            self.cell_bank_share,
+            self.api_share,
+            self.drug_product_share,
+            self.packaging_share,
+            self.cro_share,
+            self.test_lab_share,
+            self.distributor_share,
+        )
 
     def role_counts(self) -> tuple[int, ...]:
         """Providers per role (cell bank, API, drug product, packaging CMOs,
@@ -250,8 +462,15 @@ class GeneratorSpec:
 # yields at a given scale, measured over several seeds. It grows with scale:
 # bigger portfolios have more providers per client, so more contracts and
 # liaisons per product. Interpolated linearly in log(scale).
-_MEASURED_RELATIONSHIPS_PER_PRODUCT = ((300, 13.7), (1_000, 11.0), (3_000, 10.9), (10_000, 12.2),
-                                       (30_000, 12.9), (100_000, 13.4), (1_000_000, 13.6))
+_MEASURED_RELATIONSHIPS_PER_PRODUCT = (
+    (300, 13.7),
+    (1_000, 11.0),
+    (3_000, 10.9),
+    (10_000, 12.2),
+    (30_000, 12.9),
+    (100_000, 13.4),
+    (1_000_000, 13.6),
+)
 
 
 def relationships_per_product(scale: int) -> float:
@@ -268,11 +487,16 @@ def relationships_per_product(scale: int) -> float:
 
 # -- counting -------------------------------------------------------------------
 
+
 def relationships_of(key: str, record: Mapping[str, Any]) -> int:
     """Relationships one record contributes (see `count_relationships`)."""
     if key == "products":
-        return (1 + len(record.get("supply") or ()) + len(record.get("distributors") or ())
-                + len(record.get("marketed_by") or ()))
+        return (
+            1
+            + len(record.get("supply") or ())
+            + len(record.get("distributors") or ())
+            + len(record.get("marketed_by") or ())
+        )
     if key in ("feeds", "contracts"):
         return 1
     if key == "requirements":
@@ -282,8 +506,9 @@ def relationships_of(key: str, record: Mapping[str, Any]) -> int:
     return 0
 
 
-def count_relationships(records: Iterable[tuple[str, Mapping[str, Any]]]
-                        | Mapping[str, Iterable[Mapping[str, Any]]]) -> dict[str, int]:
+def count_relationships(
+    records: Iterable[tuple[str, Mapping[str, Any]]] | Mapping[str, Iterable[Mapping[str, Any]]],
+) -> dict[str, int]:
     """Count a portfolio's relationships, by category and in total.
 
     The rule (one number per record, so it can be applied to a stream):
@@ -331,6 +556,7 @@ def count_relationships(records: Iterable[tuple[str, Mapping[str, Any]]]
 
 # -- generation -------------------------------------------------------------------
 
+
 def iter_records(spec: GeneratorSpec) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield ``(section, record)`` pairs of a synthetic portfolio, sections in
     file order, each record a plain dict in the portfolio file format."""
@@ -370,10 +596,10 @@ class _Generator:
         self.rng = random.Random(spec.seed)
         n = spec.providers
         self.role = bytearray(n)
-        self.euro = bytearray(n)            # 1: contracts in EUR
+        self.euro = bytearray(n)  # 1: contracts in EUR
         self.techs = array("H", bytes(2 * n))  # bit mask over TECHNOLOGIES (CMOs making products)
         self.flags = bytearray(n)  # services: 1 packaging, 2 testing, 4 own cell bank; 8 bio API
-        self.country = bytearray(n)         # index into _COUNTRIES
+        self.country = bytearray(n)  # index into _COUNTRIES
         self.size = array("d", bytes(8 * n))
         self.provider_ids: list[str] = []
         self.client_ids: list[str] = []
@@ -382,15 +608,21 @@ class _Generator:
         self.partner_ids: list[str] = []
         self.partner_territories: list[tuple[str, ...]] = []
         self.partner_reqs: list[tuple[tuple[int, int], ...]] = []
-        self.pairs: set[int] = set()        # client * providers + provider, in use
+        self.pairs: set[int] = set()  # client * providers + provider, in use
         self.specific: dict[tuple[int, int, int], list[int]] = {}  # (party, topic, value) -> products
         self.network: dict[int, list[int]] = {}  # client's preferred members, per pool
 
     def run(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        for key, make in (("providers", self.providers), ("clients", self.clients),
-                          ("marketing_partners", self.partners), ("products", self.products),
-                          ("feeds", self.feeds), ("contracts", self.contracts),
-                          ("requirements", self.requirements), ("liaisons", self.liaisons)):
+        for key, make in (
+            ("providers", self.providers),
+            ("clients", self.clients),
+            ("marketing_partners", self.partners),
+            ("products", self.products),
+            ("feeds", self.feeds),
+            ("contracts", self.contracts),
+            ("requirements", self.requirements),
+            ("liaisons", self.liaisons),
+        ):
             for record in make():
                 yield key, record
 
@@ -479,8 +711,7 @@ class _Generator:
                 self.techs[i] = mask
             if kind == "cmo" and rec["business_model"] != "cmo_only":
                 own = techs or ([5, 6] if rec["business_model"] == "hybrid_generic" else [0])
-                rec["own_technologies"] = [TECHNOLOGIES[t] for t in
-                                           sorted(rng.sample(own, rng.randint(1, len(own))))]
+                rec["own_technologies"] = [TECHNOLOGIES[t] for t in sorted(rng.sample(own, rng.randint(1, len(own))))]
                 rec["own_revenue"] = int(round(rng.lognormvariate(17.0, 1.2), -3))
             rec["country"] = _COUNTRIES[country]
             if kind == "cmo":
@@ -497,15 +728,23 @@ class _Generator:
         self.chem_api = _Pool([i for i in range(n) if role[i] == _API and not flags[i] & 8], size)
         self.cell_bank_feeders = _Pool([i for i in range(n) if role[i] == _CELL_BANK], size)
         self.cell_bank = _Pool([i for i in range(n) if role[i] == _CELL_BANK or flags[i] & 4], size)
-        self.packaging = _Pool([i for i in range(n) if role[i] == _PACKAGING
-                                or (role[i] == _DRUG_PRODUCT and flags[i] & 1)], size)
-        self.testing = _Pool([i for i in range(n) if role[i] == _TEST_LAB
-                              or (role[i] < _CRO and flags[i] & 2)], size)
+        self.packaging = _Pool(
+            [i for i in range(n) if role[i] == _PACKAGING or (role[i] == _DRUG_PRODUCT and flags[i] & 1)], size
+        )
+        self.testing = _Pool([i for i in range(n) if role[i] == _TEST_LAB or (role[i] < _CRO and flags[i] & 2)], size)
         self.cro = _Pool([i for i in range(n) if role[i] == _CRO and flags[i] & 2], size)
         self.distributor = _Pool([i for i in range(n) if role[i] == _DISTRIBUTOR], size)
         # pool numbers for the clients' preferred networks
-        self.pool_list = [*self.tech_pool, self.bio_api, self.chem_api, self.cell_bank,
-                          self.packaging, self.testing, self.cro, self.distributor]
+        self.pool_list = [
+            *self.tech_pool,
+            self.bio_api,
+            self.chem_api,
+            self.cell_bank,
+            self.packaging,
+            self.testing,
+            self.cro,
+            self.distributor,
+        ]
 
     def clients(self) -> Iterator[dict[str, Any]]:
         spec, rng = self.spec, self.rng
@@ -519,10 +758,11 @@ class _Generator:
             weights.append(_SEGMENT_PRODUCT_WEIGHT[seg] * rng.uniform(0.5, 1.5))
             cid = f"client-{c + 1:0{width}d}"
             self.client_ids.append(cid)
-            rec: dict[str, Any] = {"id": cid,
-                                   "name": f"{rng.choice(_CLIENT_WORDS)} "
-                                           f"{rng.choice(_CLIENT_SUFFIXES[seg])}",
-                                   "segment": SEGMENTS[seg]}
+            rec: dict[str, Any] = {
+                "id": cid,
+                "name": f"{rng.choice(_CLIENT_WORDS)} {rng.choice(_CLIENT_SUFFIXES[seg])}",
+                "segment": SEGMENTS[seg],
+            }
             if rng.random() < 0.7:
                 rec["quality_maturity"] = _MATURITY[min(2, seg % 3 + rng.randrange(2))]
             n_reqs = rng.choice((0, 1, 1, 2, 3)) + (1 if seg == 1 else 0)
@@ -550,8 +790,11 @@ class _Generator:
             self.partner_territories.append(territories)
             weights.append(rng.paretovariate(1.5))
             self.partner_reqs.append(self._requirement_set(rng.randint(2, 5)))
-            yield {"id": pid, "name": f"{rng.choice(_PLACES)} {rng.choice(_PARTNER_SUFFIXES)}",
-                   "territories": list(territories)}
+            yield {
+                "id": pid,
+                "name": f"{rng.choice(_PLACES)} {rng.choice(_PARTNER_SUFFIXES)}",
+                "territories": list(territories),
+            }
         self.partner_cum = list(accumulate(weights))
 
     # -- products ------------------------------------------------------------------
@@ -563,8 +806,7 @@ class _Generator:
         known = self.network.get(key)
         if known is None:
             known = self.network[key] = []
-        if known and (len(known) >= _SEGMENT_NETWORK[self.client_segment[client]]
-                      or rng.random() < 0.7):
+        if known and (len(known) >= _SEGMENT_NETWORK[self.client_segment[client]] or rng.random() < 0.7):
             return known[rng.randrange(len(known))]
         chosen = self.pool_list[pool_no].draw(rng)
         if chosen not in known:
@@ -614,13 +856,14 @@ class _Generator:
             dp_maker = -1
             for step, pool_no in steps:
                 # the drug-product site often fills and packs its own product too
-                same_site = (step == "fill_finish" and rng.random() < 0.5
-                             or step == "packaging_labeling" and self.flags[dp_maker] & 1
-                             and rng.random() < 0.4)
-                if same_site:
-                    chosen = dp_maker
-                else:
-                    chosen = self._pick(owner, pool_no)
+                same_site = (
+                    step == "fill_finish"
+                    and rng.random() < 0.5
+                    or step == "packaging_labeling"
+                    and self.flags[dp_maker] & 1
+                    and rng.random() < 0.4
+                )
+                chosen = dp_maker if same_site else self._pick(owner, pool_no)
                 if step == "drug_product":
                     dp_maker = chosen
                 sources = [chosen]
@@ -677,9 +920,10 @@ class _Generator:
                 if m not in marketers:
                     marketers.append(m)
             if marketers:
-                rec["marketed_by"] = [{"partner": self.partner_ids[m],
-                                       "territory": rng.choice(self.partner_territories[m])}
-                                      for m in marketers]
+                rec["marketed_by"] = [
+                    {"partner": self.partner_ids[m], "territory": rng.choice(self.partner_territories[m])}
+                    for m in marketers
+                ]
             # a party-specific extra requirement for this product
             if rng.random() < spec.product_requirement_rate:
                 if marketers and rng.random() < 0.7:
@@ -722,8 +966,9 @@ class _Generator:
                         first_bio_dp = False
                     if mask & small_mask:
                         inputs.append(("API", self.chem_api))
-            elif (role == _API and self.flags[i] & 8 and not self.flags[i] & 4
-                  and (first_bio_api or rng.random() < 0.85)):
+            elif (
+                role == _API and self.flags[i] & 8 and not self.flags[i] & 4 and (first_bio_api or rng.random() < 0.85)
+            ):
                 inputs.append(("working cell bank", self.cell_bank_feeders))
                 first_bio_api = False
             for material, pool in inputs:
@@ -746,8 +991,12 @@ class _Generator:
             if self.role[prov] >= _CRO:  # services cost less than manufacturing
                 mu -= 1.2
             value = max(1000.0, round(rng.lognormvariate(mu, sigma), -3))
-            yield {"client": self.client_ids[client], "provider": ids[prov],
-                   "annual_value": int(value), "currency": "EUR" if self.euro[prov] else "USD"}
+            yield {
+                "client": self.client_ids[client],
+                "provider": ids[prov],
+                "annual_value": int(value),
+                "currency": "EUR" if self.euro[prov] else "USD",
+            }
 
     def requirements(self) -> Iterator[dict[str, Any]]:
         for pid, reqs in zip(self.partner_ids, self.partner_reqs):
@@ -759,8 +1008,12 @@ class _Generator:
         width = _width(self.spec.products, 6)
         for (party, t, v), prods in self.specific.items():
             party_id = self.partner_ids[party] if party >= 0 else self.client_ids[-1 - party]
-            yield {"party": party_id, "topic": _TOPICS[t][0], "value": _TOPICS[t][1][v],
-                   "products": [f"prod-{p + 1:0{width}d}" for p in prods]}
+            yield {
+                "party": party_id,
+                "topic": _TOPICS[t][0],
+                "value": _TOPICS[t][1][v],
+                "products": [f"prod-{p + 1:0{width}d}" for p in prods],
+            }
         self.specific.clear()
 
     def liaisons(self) -> Iterator[dict[str, Any]]:
@@ -780,7 +1033,7 @@ class _Generator:
             j = 0
             while j < len(provs):
                 take = rng.choice((1, 1, 2, 2, 3))
-                chunk = provs[j:j + take]
+                chunk = provs[j : j + take]
                 j += take
                 if rng.random() >= spec.liaison_coverage:
                     continue

@@ -10,6 +10,7 @@ from .model import NodeKind, Portfolio, Provider, requirement_node_id
 
 __all__ = ["to_networkx"]
 
+
 def to_networkx(portfolio: Portfolio) -> nx.MultiDiGraph:
     """Build a directed multigraph of the portfolio.
 
@@ -37,6 +38,7 @@ def to_networkx(portfolio: Portfolio) -> nx.MultiDiGraph:
         g.add_node(node_id, **attrs)
     for topic in dict.fromkeys(r.topic for r in portfolio.requirements):
         g.add_node(requirement_node_id(topic), kind=str(NodeKind.REQUIREMENT), name=topic, topic=topic)
-    g.add_edges_from((rel.source, rel.target, {"type": str(rel.type), **rel.properties})
-                     for rel in portfolio.relationships())
+    g.add_edges_from(
+        (rel.source, rel.target, {"type": str(rel.type), **rel.properties}) for rel in portfolio.relationships()
+    )
     return g

@@ -86,10 +86,15 @@ class Technology(StrEnum):
 
 
 # Parenterals, sterile powders and creams: hard to requalify at another site.
-STERILE_TECHNOLOGIES = frozenset({
-    Technology.ASEPTIC_FILL, Technology.LYOPHILIZATION, Technology.TERMINAL_STERILIZATION,
-    Technology.STERILE_POWDER, Technology.STERILE_CREAM,
-})
+STERILE_TECHNOLOGIES = frozenset(
+    {
+        Technology.ASEPTIC_FILL,
+        Technology.LYOPHILIZATION,
+        Technology.TERMINAL_STERILIZATION,
+        Technology.STERILE_POWDER,
+        Technology.STERILE_CREAM,
+    }
+)
 
 
 class Stage(StrEnum):
@@ -144,8 +149,7 @@ class Record(BaseModel):
     """Base of every record in a portfolio file: immutable, lenient about
     number/string spelling (spreadsheets), strict about everything else."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", coerce_numbers_to_str=True,
-                              populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", coerce_numbers_to_str=True, populate_by_name=True)
     # Nested list fields holding records of another class (for files and sheets).
     NESTED: ClassVar[dict[str, type[Record]]] = {}
 
@@ -238,7 +242,10 @@ class Product(Record):
     marketed_by: tuple[Annotated[MarketingRef, _short_form("partner")], ...] = ()
 
     NESTED: ClassVar[dict[str, type[Record]]] = {
-        "supply": SupplyLink, "distributors": DistributorRef, "marketed_by": MarketingRef}
+        "supply": SupplyLink,
+        "distributors": DistributorRef,
+        "marketed_by": MarketingRef,
+    }
 
     @property
     def sterile(self) -> bool:
@@ -260,8 +267,7 @@ class Contract(Record):
     client: Id
     provider: Id
     annual_value: Amount
-    currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
-                                               pattern=r"^[A-Za-z]{3}$")] = "USD"
+    currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{3}$")] = "USD"
 
 
 class Requirement(Record):
@@ -389,11 +395,16 @@ class Portfolio:
         for f in self.feeds:
             yield R(RelType.FEEDS, f.from_, f.to, {"material": f.material})
         for c in self.contracts:
-            yield R(RelType.CONTRACTS_WITH, c.client, c.provider,
-                    {"annual_value": c.annual_value, "currency": c.currency})
+            yield R(
+                RelType.CONTRACTS_WITH, c.client, c.provider, {"annual_value": c.annual_value, "currency": c.currency}
+            )
         for r in self.requirements:
-            yield R(RelType.REQUIRES, r.party, requirement_node_id(r.topic),
-                    {"value": r.value, **_opt(products=list(r.products) or None)})
+            yield R(
+                RelType.REQUIRES,
+                r.party,
+                requirement_node_id(r.topic),
+                {"value": r.value, **_opt(products=list(r.products) or None)},
+            )
         for li in self.liaisons:
             yield R(RelType.EMPLOYS, li.client, li.id)
             for prov in li.providers:

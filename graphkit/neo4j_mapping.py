@@ -103,11 +103,23 @@ _RECORD_FIELDS: dict[RelType, tuple[str, bool, str, str | None]] = {
 }
 # Properties `write_back` sets (and clears first); `read` ignores them.
 NODE_FINDINGS = (
-    "is_single_point_of_failure", "risk_severity", "revenue_at_risk", "products_lost",
-    "clients_affected", "partners_affected", "hidden_common_mode",
-    "hhi", "top1_share", "top3_share", "effective_customers", "concentration_class",
-    "concentration_severity", "top_customer",
-    "requirement_conflicts", "requirement_overlaps", "conflicting_topics",
+    "is_single_point_of_failure",
+    "risk_severity",
+    "revenue_at_risk",
+    "products_lost",
+    "clients_affected",
+    "partners_affected",
+    "hidden_common_mode",
+    "hhi",
+    "top1_share",
+    "top3_share",
+    "effective_customers",
+    "concentration_class",
+    "concentration_severity",
+    "top_customer",
+    "requirement_conflicts",
+    "requirement_overlaps",
+    "conflicting_topics",
 )
 RELATIONSHIP_FINDINGS = ("sole_source",)
 FINDING_TYPES = (RelType.SUPPLIES, RelType.DISTRIBUTES)
@@ -122,13 +134,18 @@ def statement(path: str, **names: str) -> str:
     """A .cypher file with its ``{{placeholders}}`` filled in. Only the model's
     labels and relationship types (joined with ``:`` or ``|``) and graphkit's
     schema names are accepted: statement text never holds data."""
+
     def fill(m: re.Match[str]) -> str:
         value = names[m[1]]
-        ok = _SCHEMA_NAME.fullmatch(value) if m[1] == "name" else \
-            value and all(part in _MODEL_NAMES for part in re.split(r"[:|]", value))
+        ok = (
+            _SCHEMA_NAME.fullmatch(value)
+            if m[1] == "name"
+            else value and all(part in _MODEL_NAMES for part in re.split(r"[:|]", value))
+        )
         if not ok:
             raise ValueError(f"{path}: {{{{{m[1]}}}}} = {value!r} is not a model label or type")
         return value
+
     return _PLACEHOLDER.sub(fill, cypher_text(path))
 
 
@@ -188,19 +205,20 @@ class LoadPlan:
         self.size = batch_size
         self.warnings: list[str] = []
         self.upserts: list[Statement] = []
-        self.node_ids: dict[str, list[str]] = defaultdict(list)     # key label -> ids
+        self.node_ids: dict[str, list[str]] = defaultdict(list)  # key label -> ids
         self.keep: dict[RelType, list[list[Any]]] = defaultdict(list)  # type -> [source, target, key]
         # section -> record id -> [type, other end, key] of the relationships its record lists
         self.owned: dict[str, dict[str, list[list[Any]]]] = {
             section: {r.id: [] for r in getattr(portfolio, section)}
-            for section in dict.fromkeys(s for s, _, _, _ in _RECORD_FIELDS.values())}
+            for section in dict.fromkeys(s for s, _, _, _ in _RECORD_FIELDS.values())
+        }
         self._nodes(portfolio)
         self._relationships(portfolio)
         self.node_count = sum(map(len, self.node_ids.values()))
         self.relationship_count = sum(map(len, self.keep.values()))
 
     def _chunks(self, rows: list[T]) -> list[list[T]]:
-        return [rows[i:i + self.size] for i in range(0, len(rows), self.size)]
+        return [rows[i : i + self.size] for i in range(0, len(rows), self.size)]
 
     def _nodes(self, portfolio: Portfolio) -> None:
         groups: dict[NodeKind, list[dict[str, Any]]] = defaultdict(list)
@@ -217,8 +235,12 @@ class LoadPlan:
             same_key = {la for k, ls in LABELS.items() if ls[0] == labels[0] and k != kind for la in ls[1:]}
             stale = sorted(same_key - set(labels))
             if stale:
-                query = statement("load/provider_nodes.cypher", key_label=labels[0], labels=":".join(labels),
-                                  stale_labels=":".join(stale))
+                query = statement(
+                    "load/provider_nodes.cypher",
+                    key_label=labels[0],
+                    labels=":".join(labels),
+                    stale_labels=":".join(stale),
+                )
             else:
                 query = statement("load/nodes.cypher", key_label=labels[0], labels=":".join(labels))
             self.node_ids[labels[0]] += [row["id"] for row in rows]
@@ -233,8 +255,12 @@ class LoadPlan:
         for rel in portfolio.relationships():
             key = _rel_key(rel.type, rel.source, rel.target, rel.properties)
             group = groups[(rel.type, KEY_LABEL[kind(rel.source)], KEY_LABEL[kind(rel.target)])]
-            row = {"source": rel.source, "target": rel.target, "props": dict(rel.properties),
-                   "key": rel.properties.get(REL_KEYS[rel.type] or "")}
+            row = {
+                "source": rel.source,
+                "target": rel.target,
+                "props": dict(rel.properties),
+                "key": rel.properties.get(REL_KEYS[rel.type] or ""),
+            }
             if key in group:
                 what = f"{rel.type} {rel.source} -> {rel.target}" + (f" ({key[3]})" if key[3] else "")
                 if group[key]["props"] == row["props"]:
@@ -253,12 +279,17 @@ class LoadPlan:
             raise Neo4jStoreError(
                 f"{len(clashes)} relationship(s) appear twice with different values, and Neo4j keeps one "
                 "per key (SUPPLIES per provider, product and step; CONTRACTS_WITH per client and provider...):"
-                "\n  " + "\n  ".join(clashes[:10]) + ("\n  ..." if len(clashes) > 10 else "")
-                + "\nCombine them in the file; nothing was written.")
+                "\n  "
+                + "\n  ".join(clashes[:10])
+                + ("\n  ..." if len(clashes) > 10 else "")
+                + "\nCombine them in the file; nothing was written."
+            )
         for (type_, source, target), rows_by_key in groups.items():
             query = statement("load/relationships.cypher", type=str(type_), source=source, target=target)
-            self.upserts += [Statement(query, {"rows": chunk, "key": REL_KEYS[type_]}, len(chunk), len(chunk))
-                             for chunk in self._chunks(list(rows_by_key.values()))]
+            self.upserts += [
+                Statement(query, {"rows": chunk, "key": REL_KEYS[type_]}, len(chunk), len(chunk))
+                for chunk in self._chunks(list(rows_by_key.values()))
+            ]
 
     def prune_owned(self) -> list[Statement]:
         """Remove the relationships of the file's products and liaisons that
@@ -267,18 +298,25 @@ class LoadPlan:
         steps: list[Statement] = []
         for section, keep in self.owned.items():
             types = [t for t, (s, _, _, _) in _RECORD_FIELDS.items() if s == section]
-            query = statement("load/prune_owned.cypher", label=section_labels()[section],
-                              types="|".join(map(str, types)))
+            query = statement(
+                "load/prune_owned.cypher", label=section_labels()[section], types="|".join(map(str, types))
+            )
             rows = [{"id": node_id, "keep": kept} for node_id, kept in keep.items()]
             steps += [Statement(query, {"rows": chunk, "keys": keys}, len(chunk)) for chunk in self._chunks(rows)]
         return steps
 
     def prune_all(self) -> list[Statement]:
         """Remove every graphkit node and relationship the file does not have."""
-        nodes = [Statement(statement("load/prune_nodes.cypher", label=label), {"ids": self.node_ids[label]})
-                 for label in key_labels()]
-        return nodes + [Statement(statement("load/prune_relationships.cypher", type=str(t)),
-                                  {"key": REL_KEYS[t], "keep": self.keep[t]}) for t in RelType]
+        nodes = [
+            Statement(statement("load/prune_nodes.cypher", label=label), {"ids": self.node_ids[label]})
+            for label in key_labels()
+        ]
+        return nodes + [
+            Statement(
+                statement("load/prune_relationships.cypher", type=str(t)), {"key": REL_KEYS[t], "keep": self.keep[t]}
+            )
+            for t in RelType
+        ]
 
 
 # --------------------------------------------------------------------------
@@ -291,8 +329,11 @@ def _quote(value: Any) -> str:
 
 
 def _node_location(label: str, node_id: Any, eid: str) -> str:
-    return f"neo4j:{label}{{id: {_quote(node_id)}}}" if node_id is not None else \
-        f"neo4j:{label}{{elementId: {_quote(eid)}}}"
+    return (
+        f"neo4j:{label}{{id: {_quote(node_id)}}}"
+        if node_id is not None
+        else f"neo4j:{label}{{elementId: {_quote(eid)}}}"
+    )
 
 
 class _Reader:
@@ -315,21 +356,27 @@ class _Reader:
 
     def rel_location(self, t: RelType, r: Mapping[str, Any]) -> str:
         """e.g. neo4j:(:Provider{id: 'a'})-[:SUPPLIES {step: 'api'}]->(:Product{id: 'p'})"""
+
         def end(node_id: Any, prop: str = "id", value: Any = None, label: str | None = None) -> str:
             label = label or self.label_of.get(str(node_id), "")
             text = f"{{{prop}: {_quote(node_id if value is None else value)}}}"
             return f"(:{label}{text})" if label else f"({text})"
+
         key = REL_KEYS[t]
         value = r["props"].get(key) if key else None
         detail = f" {{{key}: {_quote(value)}}}" if value is not None else ""
-        target = end(r["target"], "topic", r["topic"], KEY_LABEL[NodeKind.REQUIREMENT]) \
-            if t is RelType.REQUIRES else end(r["target"])
+        target = (
+            end(r["target"], "topic", r["topic"], KEY_LABEL[NodeKind.REQUIREMENT])
+            if t is RelType.REQUIRES
+            else end(r["target"])
+        )
         return f"neo4j:{end(r['source'])}-[:{t}{detail}]->{target}"
 
-    def build(self, nodes: Mapping[str, list[Any]],
-              rels: Mapping[RelType, list[Any]]) -> tuple[Portfolio, list[Problem]]:
+    def build(
+        self, nodes: Mapping[str, list[Any]], rels: Mapping[RelType, list[Any]]
+    ) -> tuple[Portfolio, list[Problem]]:
         raw: dict[str, list[dict[str, Any]]] = {}
-        index: dict[str, tuple[str, int]] = {}   # node id -> (section, position)
+        index: dict[str, tuple[str, int]] = {}  # node id -> (section, position)
         for section, label in section_labels().items():
             items = sorted(nodes[label], key=lambda r: (str(r["props"].get("id")), r["eid"]))
             raw[section] = []
@@ -342,12 +389,20 @@ class _Reader:
                 if section == "providers":
                     self._check_labels(props, r["labels"], where)
         self._owned(raw, index, rels)
-        for t, section, fields in ((RelType.FEEDS, "feeds", ("from", "to")),
-                                   (RelType.CONTRACTS_WITH, "contracts", ("client", "provider")),
-                                   (RelType.REQUIRES, "requirements", ("party", "topic"))):
+        for t, section, fields in (
+            (RelType.FEEDS, "feeds", ("from", "to")),
+            (RelType.CONTRACTS_WITH, "contracts", ("client", "provider")),
+            (RelType.REQUIRES, "requirements", ("party", "topic")),
+        ):
             ordered = sorted(rels[t], key=partial(_sort_key, t))
-            raw[section] = [{fields[0]: r["source"], **self._props(r),
-                             fields[1]: r["topic"] if t is RelType.REQUIRES else r["target"]} for r in ordered]
+            raw[section] = [
+                {
+                    fields[0]: r["source"],
+                    **self._props(r),
+                    fields[1]: r["topic"] if t is RelType.REQUIRES else r["target"],
+                }
+                for r in ordered
+            ]
             for i, r in enumerate(ordered):
                 self.where[(section, i)] = (t, r)
         try:
@@ -369,12 +424,22 @@ class _Reader:
             return
         extra = {la for ls in LABELS.values() for la in ls} & set(labels)
         if extra != expected:
-            self.problems.append(Problem(where, f"provider '{props.get('id')}': labels "
-                                         f"{':'.join(sorted(extra))} do not match kind '{props.get('kind')}' "
-                                         "(load the portfolio again to fix them)", "warning"))
+            self.problems.append(
+                Problem(
+                    where,
+                    f"provider '{props.get('id')}': labels "
+                    f"{':'.join(sorted(extra))} do not match kind '{props.get('kind')}' "
+                    "(load the portfolio again to fix them)",
+                    "warning",
+                )
+            )
 
-    def _owned(self, raw: dict[str, list[dict[str, Any]]], index: Mapping[str, tuple[str, int]],
-               rels: Mapping[RelType, list[Any]]) -> None:
+    def _owned(
+        self,
+        raw: dict[str, list[dict[str, Any]]],
+        index: Mapping[str, tuple[str, int]],
+        rels: Mapping[RelType, list[Any]],
+    ) -> None:
         """Fields of products and liaisons that are relationships in the graph."""
         nested: dict[tuple[str, int, str], list[tuple[Any, RelType, Mapping[str, Any]]]] = defaultdict(list)
         for t, (section, at_target, name, ref) in _RECORD_FIELDS.items():
@@ -383,17 +448,27 @@ class _Reader:
                 home = index.get(str(owner))
                 if home is None or home[0] != section:
                     noun = "a product" if section == "products" else "a liaison"
-                    self.problems.append(Problem(self.rel_location(t, r), f"{t} {'to' if at_target else 'from'} "
-                                                 f"'{owner}', which is not {noun}; ignored", "warning"))
+                    self.problems.append(
+                        Problem(
+                            self.rel_location(t, r),
+                            f"{t} {'to' if at_target else 'from'} '{owner}', which is not {noun}; ignored",
+                            "warning",
+                        )
+                    )
                     continue
                 value: Any = {ref: other, **self._props(r)} if ref else other
                 nested[(home[0], home[1], name)].append((value, t, r))
         for (section, i, name), values in nested.items():
             if name in ("owner", "client"):
                 if len(values) > 1:
-                    self.problems.append(Problem(self.locate((section, i)), f"{section[:-1]} "
-                                         f"'{raw[section][i].get('id')}' has {len(values)} {name}s in the "
-                                         f"graph ({', '.join(str(v) for v, _, _ in values)}); one is allowed"))
+                    self.problems.append(
+                        Problem(
+                            self.locate((section, i)),
+                            f"{section[:-1]} "
+                            f"'{raw[section][i].get('id')}' has {len(values)} {name}s in the "
+                            f"graph ({', '.join(str(v) for v, _, _ in values)}); one is allowed",
+                        )
+                    )
                 raw[section][i][name] = values[0][0]
                 continue
             raw[section][i][name] = [v for v, _, _ in values]
@@ -406,8 +481,9 @@ def _sort_key(t: RelType, r: Mapping[str, Any]) -> tuple[str, str, str]:
     return str(r["source"]), str(r["target"]), str(_key_value(t, r["props"]))
 
 
-def graph_to_portfolio(nodes: Mapping[str, list[Any]], rels: Mapping[RelType, list[Any]],
-                       source: str) -> tuple[Portfolio, list[Problem]]:
+def graph_to_portfolio(
+    nodes: Mapping[str, list[Any]], rels: Mapping[RelType, list[Any]], source: str
+) -> tuple[Portfolio, list[Problem]]:
     """The portfolio from the records of store/read_nodes.cypher (per section
     label: eid, labels, props) and store/read_relationships.cypher (per type:
     source, target, topic, props), property values already plain Python.
@@ -425,8 +501,9 @@ def graph_to_portfolio(nodes: Mapping[str, list[Any]], rels: Mapping[RelType, li
 # --------------------------------------------------------------------------
 
 
-def finding_rows(results: Mapping[str, Any]) -> tuple[list[dict[str, Any]],
-                                                    dict[tuple[RelType, str, str], list[dict[str, Any]]]]:
+def finding_rows(
+    results: Mapping[str, Any],
+) -> tuple[list[dict[str, Any]], dict[tuple[RelType, str, str], list[dict[str, Any]]]]:
     """Property rows for write-back from the JSON of ``graphkit analyze``:
     ``[{id, props}]`` for nodes, and per (type, source label, target label)
     ``[{source, target, step, props}]`` for relationships."""
@@ -436,25 +513,38 @@ def finding_rows(results: Mapping[str, Any]) -> tuple[list[dict[str, Any]],
 
     def entries(section: str, key: str, *required: str) -> list[Mapping[str, Any]]:
         value = (results.get(section) or {}).get(key) or []
-        if not isinstance(value, list) or not all(isinstance(e, Mapping) and all(r in e for r in required)
-                                                   for e in value):
-            raise Neo4jStoreError(f"analysis results: {section}.{key} must be a list of records with "
-                                  f"{', '.join(required)}")
+        if not isinstance(value, list) or not all(
+            isinstance(e, Mapping) and all(r in e for r in required) for e in value
+        ):
+            raise Neo4jStoreError(
+                f"analysis results: {section}.{key} must be a list of records with {', '.join(required)}"
+            )
         return value
 
     for e in entries("spof", "critical_nodes", "node"):
         p = props[str(e["node"])]
         p["is_single_point_of_failure"] = True
-        for src, dst in (("severity", "risk_severity"), ("revenue_at_risk", "revenue_at_risk"),
-                         ("products_lost", "products_lost"), ("clients_affected", "clients_affected"),
-                         ("partners_affected", "partners_affected"), ("hidden", "hidden_common_mode")):
+        for src, dst in (
+            ("severity", "risk_severity"),
+            ("revenue_at_risk", "revenue_at_risk"),
+            ("products_lost", "products_lost"),
+            ("clients_affected", "clients_affected"),
+            ("partners_affected", "partners_affected"),
+            ("hidden", "hidden_common_mode"),
+        ):
             if e.get(src) is not None:
                 p[dst] = _property(e[src])
     for e in entries("concentration", "providers", "provider"):
         p = props[str(e["provider"])]
-        for src, dst in (("hhi", "hhi"), ("top1_share", "top1_share"), ("top3_share", "top3_share"),
-                         ("effective_customers", "effective_customers"), ("class", "concentration_class"),
-                         ("severity", "concentration_severity"), ("top_customer", "top_customer")):
+        for src, dst in (
+            ("hhi", "hhi"),
+            ("top1_share", "top1_share"),
+            ("top3_share", "top3_share"),
+            ("effective_customers", "effective_customers"),
+            ("class", "concentration_class"),
+            ("severity", "concentration_severity"),
+            ("top_customer", "top_customer"),
+        ):
             if e.get(src) is not None:
                 p[dst] = _property(e[src])
     for e in entries("overlap", "products", "product"):
@@ -463,8 +553,11 @@ def finding_rows(results: Mapping[str, Any]) -> tuple[list[dict[str, Any]],
         p["requirement_conflicts"] = len(conflicts) if isinstance(conflicts, list) else int(conflicts)
         if isinstance(e.get("overlaps"), list):
             p["requirement_overlaps"] = len(e["overlaps"])
-        topics = [c["topic"] for c in conflicts if isinstance(c, Mapping) and "topic" in c] \
-            if isinstance(conflicts, list) else []
+        topics = (
+            [c["topic"] for c in conflicts if isinstance(c, Mapping) and "topic" in c]
+            if isinstance(conflicts, list)
+            else []
+        )
         if topics:
             p["conflicting_topics"] = sorted(map(str, topics))
     rels: dict[tuple[RelType, str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -472,9 +565,14 @@ def finding_rows(results: Mapping[str, Any]) -> tuple[list[dict[str, Any]],
     for e in entries("spof", "sole_source_steps", "product", "step", "provider"):
         distribution = e["step"] == DISTRIBUTION_STEP
         t = RelType.DISTRIBUTES if distribution else RelType.SUPPLIES
-        rels[(t, provider, product)].append({"source": str(e["provider"]), "target": str(e["product"]),
-                                             "step": None if distribution else str(e["step"]),
-                                             "props": {"sole_source": True}})
+        rels[(t, provider, product)].append(
+            {
+                "source": str(e["provider"]),
+                "target": str(e["product"]),
+                "step": None if distribution else str(e["step"]),
+                "props": {"sole_source": True},
+            }
+        )
     return [{"id": k, "props": v} for k, v in props.items()], rels
 
 
@@ -485,7 +583,10 @@ def _property(value: Any) -> Any:
         return value
     if isinstance(value, (list, tuple)):
         items = list(value)
-        if all(isinstance(v, str) for v in items) or all(isinstance(v, bool) for v in items) or \
-                all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items):
+        if (
+            all(isinstance(v, str) for v in items)
+            or all(isinstance(v, bool) for v in items)
+            or all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items)
+        ):
             return items
     return json.dumps(value, sort_keys=True, default=str)

@@ -88,8 +88,8 @@ __all__ = [
 
 SCHEMES = ("neo4j", "neo4j+s", "bolt", "bolt+s")
 MIN_VERSION = (5, 26)
-BATCH_SIZE = 5_000      # rows per statement
-TX_ROWS = 50_000        # rows per transaction of a load without replace
+BATCH_SIZE = 5_000  # rows per statement
+TX_ROWS = 50_000  # rows per transaction of a load without replace
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
 
@@ -114,11 +114,13 @@ class Neo4jSettings:
         parts = urlsplit(self.uri)
         if parts.scheme not in SCHEMES or not parts.hostname:
             raise Neo4jSettingsError(
-                f"Neo4j URI '{_redact(self.uri)}' is not usable: give "
-                f"{', '.join(s + '://host:port' for s in SCHEMES)}")
+                f"Neo4j URI '{_redact(self.uri)}' is not usable: give {', '.join(s + '://host:port' for s in SCHEMES)}"
+            )
         if parts.username or parts.password:
-            raise Neo4jSettingsError(f"Neo4j URI '{_redact(self.uri)}' holds a user name or password; "
-                                     "give them as NEO4J_USERNAME / NEO4J_PASSWORD (or --user/--password)")
+            raise Neo4jSettingsError(
+                f"Neo4j URI '{_redact(self.uri)}' holds a user name or password; "
+                "give them as NEO4J_USERNAME / NEO4J_PASSWORD (or --user/--password)"
+            )
         if not self.database:
             raise Neo4jSettingsError("the Neo4j database name is empty")
 
@@ -179,9 +181,13 @@ class _Runner:
         self.settings = settings
         try:
             self.driver = neo4j.GraphDatabase.driver(
-                settings.uri, auth=(settings.user, settings.password or ""),
-                user_agent=f"graphkit/{__version__}", connection_timeout=5.0,
-                max_transaction_retry_time=15.0, notifications_min_severity="OFF")
+                settings.uri,
+                auth=(settings.user, settings.password or ""),
+                user_agent=f"graphkit/{__version__}",
+                connection_timeout=5.0,
+                max_transaction_retry_time=15.0,
+                notifications_min_severity="OFF",
+            )
         except (ConfigurationError, ValueError) as exc:
             raise Neo4jSettingsError(f"Neo4j URI '{_redact(settings.uri)}' is not usable: {exc}") from None
 
@@ -198,11 +204,13 @@ class _Runner:
     def query(self, query: str, mode: Mode, **params: Any) -> list[neo4j.Record]:
         """One statement in its own managed transaction (retried on transient errors)."""
         with self.errors():
-            return self.driver.execute_query(query, params,
-                                             database_=self.settings.database, routing_=mode.value).records
+            return self.driver.execute_query(
+                query, params, database_=self.settings.database, routing_=mode.value
+            ).records
 
-    def transaction(self, work: Callable[[neo4j.ManagedTransaction], T], mode: Mode, *,
-                    notifications: bool = False) -> T:
+    def transaction(
+        self, work: Callable[[neo4j.ManagedTransaction], T], mode: Mode, *, notifications: bool = False
+    ) -> T:
         """Several statements in one managed transaction (the driver retries
         `work` on transient errors, so it must not keep state across tries).
         The server's warnings about a query are on only with `notifications`."""
@@ -215,9 +223,15 @@ class _Runner:
                 if "Memory" in (exc.code or ""):
                     raise _translate(exc, self.settings) from None
                 raise
-        with self.errors(), self.driver.session(
-                database=self.settings.database, default_access_mode=access,
-                notifications_min_severity="WARNING" if notifications else "OFF") as session:
+
+        with (
+            self.errors(),
+            self.driver.session(
+                database=self.settings.database,
+                default_access_mode=access,
+                notifications_min_severity="WARNING" if notifications else "OFF",
+            ) as session,
+        ):
             return (session.execute_read if mode is Mode.READ else session.execute_write)(guarded)
 
     @contextmanager
@@ -226,12 +240,15 @@ class _Runner:
         try:
             yield
         except AuthError as exc:
-            raise Neo4jAuthError(f"Neo4j at {s.uri} rejected user '{s.user}': wrong user name or "
-                                 f"password ({exc.code or 'unauthorized'}); check NEO4J_USERNAME and "
-                                 "NEO4J_PASSWORD (or --user/--password)") from None
+            raise Neo4jAuthError(
+                f"Neo4j at {s.uri} rejected user '{s.user}': wrong user name or "
+                f"password ({exc.code or 'unauthorized'}); check NEO4J_USERNAME and "
+                "NEO4J_PASSWORD (or --user/--password)"
+            ) from None
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise Neo4jUnavailable(f"cannot reach Neo4j at {s.uri} ({_reason(exc)}); is the server running "
-                                   "and NEO4J_URI right?") from None
+            raise Neo4jUnavailable(
+                f"cannot reach Neo4j at {s.uri} ({_reason(exc)}); is the server running and NEO4J_URI right?"
+            ) from None
         except Neo4jError as exc:
             raise _translate(exc, s) from None
         except ConfigurationError as exc:
@@ -258,20 +275,22 @@ def _translate(exc: Neo4jError, s: Neo4jSettings) -> Neo4jStoreError:
     if code == "Neo.ClientError.Database.DatabaseNotFound":
         return Neo4jDatabaseNotFound(
             f"Neo4j at {s.uri} has no database '{s.database}' (Community Edition has only 'neo4j' "
-            "and 'system'); set NEO4J_DATABASE or --database")
+            "and 'system'); set NEO4J_DATABASE or --database"
+        )
     if code.startswith("Neo.ClientError.Security."):
         return Neo4jAuthError(f"Neo4j at {s.uri} refused user '{s.user}': {message} ({code})")
     if code == "Neo.ClientError.Statement.AccessMode":
         return WriteRefused("this query writes; run it with --write (queries are read-only by default)")
     if code == "Neo.ClientError.Statement.ParameterMissing":
-        return QueryError(f"the query needs a parameter that was not given: {message}; "
-                          "pass it with --param NAME=VALUE")
+        return QueryError(f"the query needs a parameter that was not given: {message}; pass it with --param NAME=VALUE")
     if isinstance(exc, ClientError):
         return QueryError(f"Neo4j refused the query: {message}")
     if "Memory" in code:
-        return Neo4jStoreError(f"Neo4j ran out of transaction memory ({code}): {message}. A load with "
-                               "--replace and a write-back each run in one transaction: load without "
-                               "--replace, or raise the server's dbms.memory.transaction.total.max")
+        return Neo4jStoreError(
+            f"Neo4j ran out of transaction memory ({code}): {message}. A load with "
+            "--replace and a write-back each run in one transaction: load without "
+            "--replace, or raise the server's dbms.memory.transaction.total.max"
+        )
     return Neo4jStoreError(f"Neo4j failed ({code or type(exc).__name__}): {message}")
 
 
@@ -282,8 +301,8 @@ def _translate(exc: Neo4jError, s: Neo4jSettings) -> Neo4jStoreError:
 
 @dataclass(frozen=True)
 class LoadResult:
-    nodes: int                  # in the file (requirement topics included)
-    relationships: int          # in the file
+    nodes: int  # in the file (requirement topics included)
+    relationships: int  # in the file
     nodes_created: int = 0
     relationships_created: int = 0
     nodes_deleted: int = 0
@@ -299,7 +318,7 @@ class LoadResult:
 class WriteBackResult:
     nodes: int
     relationships: int
-    missing: tuple[str, ...]    # findings about nodes or relationships not in the database
+    missing: tuple[str, ...]  # findings about nodes or relationships not in the database
 
     def as_dict(self) -> dict[str, Any]:
         return {"nodes": self.nodes, "relationships": self.relationships, "missing": list(self.missing)}
@@ -345,8 +364,10 @@ class Neo4jStore:
         kernel = next((r for r in records if r["name"] == "Neo4j Kernel"), records[0])
         info = ServerInfo(kernel["version"], kernel["edition"])
         if _version_tuple(info.version) < MIN_VERSION:
-            raise Neo4jVersionError(f"Neo4j at {self.settings.uri} is version {info.version}; graphkit "
-                                    f"needs {'.'.join(map(str, MIN_VERSION))} or newer")
+            raise Neo4jVersionError(
+                f"Neo4j at {self.settings.uri} is version {info.version}; graphkit "
+                f"needs {'.'.join(map(str, MIN_VERSION))} or newer"
+            )
         return info
 
     # -- schema ---------------------------------------------------------------
@@ -357,8 +378,10 @@ class Neo4jStore:
         done = []
         for label in key_labels():
             snake = re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower()
-            for kind, path, prop in (("constraint", "schema/constraints.cypher", "id"),
-                                     ("index", "schema/name_index.cypher", "name")):
+            for kind, path, prop in (
+                ("constraint", "schema/constraints.cypher", "id"),
+                ("index", "schema/name_index.cypher", "name"),
+            ):
                 if kind == "index" and label == KEY_LABEL[NodeKind.REQUIREMENT]:
                     continue
                 name = f"graphkit_{snake}_{prop}"
@@ -370,8 +393,14 @@ class Neo4jStore:
 
     # -- load -----------------------------------------------------------------
 
-    def load(self, portfolio: Portfolio, *, replace: bool = False, progress: Progress | None = None,
-             batch_size: int = BATCH_SIZE) -> LoadResult:
+    def load(
+        self,
+        portfolio: Portfolio,
+        *,
+        replace: bool = False,
+        progress: Progress | None = None,
+        batch_size: int = BATCH_SIZE,
+    ) -> LoadResult:
         """Write a portfolio into the database (applying the schema first).
 
         Every record is upserted: a node's properties, and the relationships
@@ -405,21 +434,30 @@ class Neo4jStore:
         counts: dict[str, int] = defaultdict(int)
         done = 0
         for group in transactions:
-            def work(tx: neo4j.ManagedTransaction, group: list[Statement] = group,
-                     offset: int = done) -> dict[str, int]:
+
+            def work(
+                tx: neo4j.ManagedTransaction, group: list[Statement] = group, offset: int = done
+            ) -> dict[str, int]:
                 tally: dict[str, int] = defaultdict(int)
                 for i, step in enumerate(group, 1):
                     _execute(tx, step, tally)
                     if progress is not None:
                         progress(offset + i, len(steps))
                 return tally
+
             for k, v in self._runner.transaction(work, Mode.WRITE).items():
                 counts[k] += v
             done += len(group)
-        return LoadResult(plan.node_count, plan.relationship_count, counts["nodes_created"],
-                          counts["relationships_created"], counts["nodes_deleted"],
-                          counts["relationships_deleted"], round(_time.monotonic() - started, 3),
-                          tuple(plan.warnings))
+        return LoadResult(
+            plan.node_count,
+            plan.relationship_count,
+            counts["nodes_created"],
+            counts["relationships_created"],
+            counts["nodes_deleted"],
+            counts["relationships_deleted"],
+            round(_time.monotonic() - started, 3),
+            tuple(plan.warnings),
+        )
 
     # -- read -----------------------------------------------------------------
 
@@ -432,12 +470,24 @@ class Neo4jStore:
         ignored; any other unknown property is reported as a warning.
         Raises `PortfolioError` when the graph is not a valid portfolio.
         """
+
         def work(tx: neo4j.ManagedTransaction) -> tuple[dict[str, list[Any]], dict[RelType, list[Any]]]:
-            nodes = {label: [{**r.data(), "props": to_plain(r["props"])} for r in tx.run(
-                statement("store/read_nodes.cypher", label=label))] for label in section_labels().values()}
-            rels = {t: [{**r.data(), "props": to_plain(r["props"])} for r in tx.run(
-                statement("store/read_relationships.cypher", type=str(t)))] for t in RelType}
+            nodes = {
+                label: [
+                    {**r.data(), "props": to_plain(r["props"])}
+                    for r in tx.run(statement("store/read_nodes.cypher", label=label))
+                ]
+                for label in section_labels().values()
+            }
+            rels = {
+                t: [
+                    {**r.data(), "props": to_plain(r["props"])}
+                    for r in tx.run(statement("store/read_relationships.cypher", type=str(t)))
+                ]
+                for t in RelType
+            }
             return nodes, rels
+
         nodes, rels = self._runner.transaction(work, Mode.READ)
         return graph_to_portfolio(nodes, rels, self.settings.describe())
 
@@ -462,33 +512,42 @@ class Neo4jStore:
 
         def work(tx: neo4j.ManagedTransaction) -> tuple[set[str], set[tuple[Any, ...]]]:
             for label in key_labels():
-                tx.run(statement("store/clear_node_findings.cypher", label=label),
-                       names=list(NODE_FINDINGS), cleared=cleared_nodes).consume()
+                tx.run(
+                    statement("store/clear_node_findings.cypher", label=label),
+                    names=list(NODE_FINDINGS),
+                    cleared=cleared_nodes,
+                ).consume()
             for t in FINDING_TYPES:
-                tx.run(statement("store/clear_relationship_findings.cypher", type=str(t)),
-                       names=list(RELATIONSHIP_FINDINGS), cleared=cleared_rels).consume()
+                tx.run(
+                    statement("store/clear_relationship_findings.cypher", type=str(t)),
+                    names=list(RELATIONSHIP_FINDINGS),
+                    cleared=cleared_rels,
+                ).consume()
             found: set[str] = set()
             for label in key_labels():
                 query = statement("store/set_node_findings.cypher", label=label)
                 found.update(r["id"] for r in tx.run(query, rows=node_rows))
             marked: set[tuple[Any, ...]] = set()
             for (t, source, target), rows in rel_rows.items():
-                query = statement("store/set_relationship_findings.cypher", type=str(t), source=source,
-                                  target=target)
-                marked.update((r["source"], r["target"], r["step"]) for r in tx.run(query,
-                                                                                   rows=rows))
+                query = statement("store/set_relationship_findings.cypher", type=str(t), source=source, target=target)
+                marked.update((r["source"], r["target"], r["step"]) for r in tx.run(query, rows=rows))
             return found, marked
+
         found, marked = self._runner.transaction(work, Mode.WRITE)
         missing = [f"node '{row['id']}'" for row in node_rows if row["id"] not in found]
-        missing += [f"{t} {r['source']} -> {r['target']}" + (f" ({r['step']})" if r["step"] else "")
-                    for (t, _, _), rows in rel_rows.items() for r in rows
-                    if (r["source"], r["target"], r["step"]) not in marked]
+        missing += [
+            f"{t} {r['source']} -> {r['target']}" + (f" ({r['step']})" if r["step"] else "")
+            for (t, _, _), rows in rel_rows.items()
+            for r in rows
+            if (r["source"], r["target"], r["step"]) not in marked
+        ]
         return WriteBackResult(len(found), len(marked), tuple(missing))
 
     # -- queries and status -----------------------------------------------------
 
-    def run_query(self, text: str, params: Mapping[str, Any] | None = None, *,
-                  write: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
+    def run_query(
+        self, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False
+    ) -> tuple[list[str], list[dict[str, Any]]]:
         """Run an analyst's Cypher; returns (columns, rows of JSON-able values).
 
         Read-only unless `write`: the server refuses a write in a read
@@ -499,30 +558,46 @@ class Neo4jStore:
         text. The server's warnings about the query (e.g. an unknown label)
         are left in `notices`.
         """
+
         def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[dict[str, Any]], list[str]]:
             result = tx.run(text, dict(params or {}))
             keys = list(result.keys())
             rows = [dict(zip(keys, (to_plain(v) for v in record.values()), strict=True)) for record in result]
-            notices = [re.sub(r"^warn: ", "", g.status_description) for g in result.consume().gql_status_objects
-                       if g.is_notification and g.severity == neo4j.NotificationSeverity.WARNING]
+            notices = [
+                re.sub(r"^warn: ", "", g.status_description)
+                for g in result.consume().gql_status_objects
+                if g.is_notification and g.severity == neo4j.NotificationSeverity.WARNING
+            ]
             return keys, rows, notices
-        keys, rows, self.notices = self._runner.transaction(work, Mode.WRITE if write else Mode.READ,
-                                                            notifications=True)
+
+        keys, rows, self.notices = self._runner.transaction(
+            work, Mode.WRITE if write else Mode.READ, notifications=True
+        )
         return keys, rows
 
     def status(self) -> dict[str, Any]:
         """Server version and edition, and how many nodes of each graphkit
         label and relationships of each type the database holds."""
+
         def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-            nodes = {label: tx.run(statement("store/count_nodes.cypher", label=label))
-                     .single(strict=True)["count"] for label in model_labels()}
-            rels = {str(t): tx.run(statement("store/count_relationships.cypher",
-                                                                 type=str(t))).single(strict=True)["count"]
-                    for t in RelType}
+            nodes = {
+                label: tx.run(statement("store/count_nodes.cypher", label=label)).single(strict=True)["count"]
+                for label in model_labels()
+            }
+            rels = {
+                str(t): tx.run(statement("store/count_relationships.cypher", type=str(t))).single(strict=True)["count"]
+                for t in RelType
+            }
             return {"nodes": nodes, "relationships": rels}
+
         counts = self._runner.transaction(work, Mode.READ)
-        return {"uri": self.settings.uri, "database": self.settings.database,
-                "version": self.server.version, "edition": self.server.edition, **counts}
+        return {
+            "uri": self.settings.uri,
+            "database": self.settings.database,
+            "version": self.server.version,
+            "edition": self.server.edition,
+            **counts,
+        }
 
 
 def read(settings: Neo4jSettings) -> tuple[Portfolio, list[Problem]]:
@@ -548,8 +623,10 @@ def _execute(tx: neo4j.ManagedTransaction, step: Statement, tally: dict[str, int
     if step.expect is not None:
         done = result.single(strict=True)["done"]
         if done != step.expect:
-            raise Neo4jStoreError(f"{step.expect - done} of {step.expect} rows found no node to attach to "
-                                  "(a node was removed meanwhile?); try again")
+            raise Neo4jStoreError(
+                f"{step.expect - done} of {step.expect} rows found no node to attach to "
+                "(a node was removed meanwhile?); try again"
+            )
     _tally(result.consume(), tally)
 
 
@@ -580,11 +657,17 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, neo4j.graph.Node):
         return {**_properties(value), "_labels": sorted(value.labels)}
     if isinstance(value, neo4j.graph.Relationship):
-        return {**_properties(value), "_type": value.type, "_start": _end_id(value.start_node),
-                "_end": _end_id(value.end_node)}
+        return {
+            **_properties(value),
+            "_type": value.type,
+            "_start": _end_id(value.start_node),
+            "_end": _end_id(value.end_node),
+        }
     if isinstance(value, neo4j.graph.Path):
-        return {"nodes": [to_plain(n) for n in value.nodes],
-                "relationships": [to_plain(r) for r in value.relationships]}
+        return {
+            "nodes": [to_plain(n) for n in value.nodes],
+            "relationships": [to_plain(r) for r in value.relationships],
+        }
     # Points and durations are tuples: before lists.
     if isinstance(value, neo4j.spatial.Point):
         return {"srid": value.srid, "coordinates": list(value)}

@@ -95,8 +95,10 @@ def query_info(name: str) -> QueryInfo:
     """One query of the library; `GraphkitError` naming the choices if unknown."""
     library = _library()
     if name not in library:
-        raise GraphkitError(f"no query named '{name}'{did_you_mean(name, library)}; "
-                            f"`graphkit cypher list` shows the {len(library)} there are")
+        raise GraphkitError(
+            f"no query named '{name}'{did_you_mean(name, library)}; "
+            f"`graphkit cypher list` shows the {len(library)} there are"
+        )
     return library[name]
 
 

@@ -18,9 +18,16 @@ __all__ = ["Locate", "build_portfolio"]
 # to a human location such as "portfolio.yaml:42" or "supply.csv row 7".
 Locate = Callable[[tuple[Any, ...]], str]
 
-SINGULAR = {"providers": "provider", "clients": "client", "marketing_partners": "partner",
-            "products": "product", "feeds": "feed", "contracts": "contract",
-            "requirements": "requirement", "liaisons": "liaison"}
+SINGULAR = {
+    "providers": "provider",
+    "clients": "client",
+    "marketing_partners": "partner",
+    "products": "product",
+    "feeds": "feed",
+    "contracts": "contract",
+    "requirements": "requirement",
+    "liaisons": "liaison",
+}
 
 
 def build_portfolio(raw: Any, locate: Locate, source: str = "") -> tuple[Portfolio, list[Problem]]:
@@ -48,13 +55,13 @@ class _Validator:
 
     def run(self, raw: Any) -> Portfolio:
         if not isinstance(raw, Mapping):
-            self.error((), "a portfolio must be a mapping of sections "
-                           f"({', '.join(SECTIONS)}), found {type(raw).__name__}")
+            self.error(
+                (), f"a portfolio must be a mapping of sections ({', '.join(SECTIONS)}), found {type(raw).__name__}"
+            )
             return Portfolio()
         for key in raw:
             if key not in SECTIONS:
-                self.error((key,), f"unknown section '{key}' ignored{did_you_mean(key, SECTIONS)}",
-                           "warning")
+                self.error((key,), f"unknown section '{key}' ignored{did_you_mean(key, SECTIONS)}", "warning")
         sections = {key: self.parse_section(key, raw.get(key)) for key in SECTIONS}
         self.check_ids(raw)
         self.check_references(raw)
@@ -87,13 +94,11 @@ class _Validator:
                     self.error(path + clean_loc(err), f"{describe(key, item)}: {explain(err)}")
         return out
 
-    def check_unknown_keys(self, cls: type[Record], item: Mapping[str, Any],
-                           path: tuple[Any, ...], what: str) -> None:
+    def check_unknown_keys(self, cls: type[Record], item: Mapping[str, Any], path: tuple[Any, ...], what: str) -> None:
         known = {info.alias or name for name, info in cls.model_fields.items()}
         for k in item:
             if k not in known:
-                self.error(path + (k,), f"{what}: unknown field '{k}' ignored"
-                                        f"{did_you_mean(k, known)}", "warning")
+                self.error(path + (k,), f"{what}: unknown field '{k}' ignored{did_you_mean(k, known)}", "warning")
         for name, nested in cls.NESTED.items():
             entries = item.get(name)
             for j, entry in enumerate(entries if isinstance(entries, list) else ()):
@@ -114,8 +119,9 @@ class _Validator:
                 continue
             first[node_id] = (key, i)
             if key == "providers":
-                self.kinds[node_id] = NodeKind(item["kind"]) if item.get("kind") in \
-                    ProviderKind._value2member_map_ else None
+                self.kinds[node_id] = (
+                    NodeKind(item["kind"]) if item.get("kind") in ProviderKind._value2member_map_ else None
+                )
             else:
                 self.kinds[node_id] = KIND_OF_SECTION[key]
 
@@ -128,8 +134,9 @@ class _Validator:
                     if isinstance(value, (str, int)):
                         self.ref(path, describe(key, item), label, str(value).strip(), allowed, hint)
 
-    def ref(self, path: tuple[Any, ...], what: str, field: str, value: str,
-            allowed: frozenset[NodeKind], hint: str = "") -> None:
+    def ref(
+        self, path: tuple[Any, ...], what: str, field: str, value: str, allowed: frozenset[NodeKind], hint: str = ""
+    ) -> None:
         if value not in self.kinds:
             candidates = [i for i, k in self.kinds.items() if k in allowed]
             self.error(path, f"{what}: {field} '{value}' is not defined{did_you_mean(value, candidates)}")
@@ -139,8 +146,7 @@ class _Validator:
             expected = " or ".join(sorted(k.value for k in allowed))
             self.error(path, f"{what}: {field} '{value}' is a {kind.value}, not a {expected}{hint}")
 
-    def check_requirements(self, sections: dict[str, list[tuple[int, Any]]],
-                           portfolio: Portfolio) -> None:
+    def check_requirements(self, sections: dict[str, list[tuple[int, Any]]], portfolio: Portfolio) -> None:
         """A party has one value per topic and product; it should reach the product."""
         index_of = {id(r): i for i, r in sections["requirements"]}
         seen: dict[tuple[str, str, str], tuple[str, int]] = {}
@@ -149,25 +155,33 @@ class _Validator:
             for prod in prods:
                 key = (req.party, req.topic, prod)
                 if key in seen and seen[key][0] != req.value:
-                    self.error(("requirements", i), f"{req.party} requires {req.topic} = "
-                               f"'{req.value}' for {prod}, but also '{seen[key][0]}' "
-                               f"(at {self.locate(('requirements', seen[key][1]))})")
+                    self.error(
+                        ("requirements", i),
+                        f"{req.party} requires {req.topic} = "
+                        f"'{req.value}' for {prod}, but also '{seen[key][0]}' "
+                        f"(at {self.locate(('requirements', seen[key][1]))})",
+                    )
                 seen.setdefault(key, (req.value, i))
             for prod in req.products:
                 product = portfolio.nodes.get(prod)
                 if isinstance(product, Product) and req.party not in product.parties:
-                    self.error(("requirements", i), f"{req.party} has a requirement for {prod}, "
-                               "which it neither markets nor owns", "warning")
+                    self.error(
+                        ("requirements", i),
+                        f"{req.party} has a requirement for {prod}, which it neither markets nor owns",
+                        "warning",
+                    )
 
     def check_currencies(self, contracts: list[tuple[int, Contract]]) -> None:
         first: dict[str, tuple[str, int]] = {}
         for i, c in contracts:
             if c.provider in first and first[c.provider][0] != c.currency:
                 cur, j = first[c.provider]
-                self.error(("contracts", i, "currency"),
-                           f"contract {c.client} -> {c.provider}: currency {c.currency} differs from "
-                           f"{cur} used for the same provider at {self.locate(('contracts', j))}; "
-                           "one provider's contracts must share a currency")
+                self.error(
+                    ("contracts", i, "currency"),
+                    f"contract {c.client} -> {c.provider}: currency {c.currency} differs from "
+                    f"{cur} used for the same provider at {self.locate(('contracts', j))}; "
+                    "one provider's contracts must share a currency",
+                )
             first.setdefault(c.provider, (c.currency, i))
 
     def check_feed_cycles(self, feeds: list[tuple[int, Feed]]) -> None:
@@ -188,21 +202,23 @@ _SUPPLIERS = frozenset({NodeKind.CMO, NodeKind.CRO, NodeKind.TEST_LAB})
 REFERENCES: dict[str, list[tuple[tuple[str, ...], str, frozenset[NodeKind], str]]] = {
     "products": [
         (("owner",), "owner", frozenset({NodeKind.CLIENT}), ""),
-        (("supply", "*", "provider"), "supply provider", _SUPPLIERS,
-         " (distributors belong under 'distributors')"),
+        (("supply", "*", "provider"), "supply provider", _SUPPLIERS, " (distributors belong under 'distributors')"),
         (("distributors", "*", "distributor"), "distributor", frozenset({NodeKind.DISTRIBUTOR}), ""),
-        (("marketed_by", "*", "partner"), "marketing partner",
-         frozenset({NodeKind.MARKETING_PARTNER}), ""),
+        (("marketed_by", "*", "partner"), "marketing partner", frozenset({NodeKind.MARKETING_PARTNER}), ""),
     ],
     "feeds": [(("from",), "from", _PROVIDERS, ""), (("to",), "to", _PROVIDERS, "")],
-    "contracts": [(("client",), "client", frozenset({NodeKind.CLIENT}), ""),
-                  (("provider",), "provider", _PROVIDERS, "")],
+    "contracts": [
+        (("client",), "client", frozenset({NodeKind.CLIENT}), ""),
+        (("provider",), "provider", _PROVIDERS, ""),
+    ],
     "requirements": [
         (("party",), "party", frozenset({NodeKind.MARKETING_PARTNER, NodeKind.CLIENT}), ""),
         (("products", "*"), "product", frozenset({NodeKind.PRODUCT}), ""),
     ],
-    "liaisons": [(("client",), "client", frozenset({NodeKind.CLIENT}), ""),
-                 (("providers", "*"), "provider", _PROVIDERS, "")],
+    "liaisons": [
+        (("client",), "client", frozenset({NodeKind.CLIENT}), ""),
+        (("providers", "*"), "provider", _PROVIDERS, ""),
+    ],
 }
 
 
@@ -229,8 +245,12 @@ def _values_at(node: Any, pattern: tuple[str, ...], path: tuple[Any, ...]) -> It
         yield path, node
 
 
-KIND_OF_SECTION = {"clients": NodeKind.CLIENT, "marketing_partners": NodeKind.MARKETING_PARTNER,
-                   "products": NodeKind.PRODUCT, "liaisons": NodeKind.LIAISON}
+KIND_OF_SECTION = {
+    "clients": NodeKind.CLIENT,
+    "marketing_partners": NodeKind.MARKETING_PARTNER,
+    "products": NodeKind.PRODUCT,
+    "liaisons": NodeKind.LIAISON,
+}
 
 
 def describe(section: str, item: Mapping[str, Any]) -> str:

@@ -16,8 +16,10 @@ EXAMPLE = ROOT / "examples" / "portfolio.yaml"
 @pytest.fixture
 def write(tmp_path: Path):
     """Write text to a file under tmp_path and return its path."""
+
     def _write(name: str, text: str) -> Path:
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         return path
+
     return _write

@@ -43,15 +43,29 @@ if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
 
 __all__ = [
-    "CHROME_ARGS", "BrowserPage", "PngStats", "browser", "browser_page", "decode_png", "png_stats",
+    "CHROME_ARGS",
+    "BrowserPage",
+    "PngStats",
+    "browser",
+    "browser_page",
+    "decode_png",
+    "png_stats",
 ]
 
 CHROMIUM = Path(os.environ.get("GRAPHKIT_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("GRAPHKIT_CHROMEDRIVER", "/usr/bin/chromedriver"))
 CHROME_ARGS = (
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--window-size=1400,900", "--hide-scrollbars",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,900",
+    "--hide-scrollbars",
 )
 WINDOW_SIZE = (1400, 900)
 
@@ -70,8 +84,7 @@ _DIALOG_TRAP = """
 def _unavailable(message: str) -> NoReturn:
     """Skip locally, fail in CI."""
     if os.environ.get("CI"):
-        pytest.fail(f"{message} (CI is set, so browser tests must run; see scripts/install-browser)",
-                    pytrace=False)
+        pytest.fail(f"{message} (CI is set, so browser tests must run; see scripts/install-browser)", pytrace=False)
     pytest.skip(f"{message}; run scripts/install-browser")
 
 
@@ -151,8 +164,13 @@ class BrowserPage:
         self._console.clear()
         self._performance.clear()
 
-    def open(self, path: str | os.PathLike[str], *, ready: str | None = "window.graphkit && window.graphkit.ready",
-             timeout: float = 60.0) -> None:
+    def open(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        ready: str | None = "window.graphkit && window.graphkit.ready",
+        timeout: float = 60.0,
+    ) -> None:
         """Load a local file (``file://`` URL) and wait until the JS expression `ready` is truthy.
 
         Pass ``ready=None`` to wait for nothing beyond the load event.
@@ -281,9 +299,9 @@ def decode_png(png: bytes) -> tuple[int, int, int, bytes]:
         raise ValueError("not a PNG")
     pos, idat, header = 8, [], None
     while pos < len(png):
-        (length,) = struct.unpack(">I", png[pos:pos + 4])
-        kind = png[pos + 4:pos + 8]
-        chunk = png[pos + 8:pos + 8 + length]
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        kind = png[pos + 4 : pos + 8]
+        chunk = png[pos + 8 : pos + 8 + length]
         pos += 12 + length
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", chunk)
@@ -304,7 +322,7 @@ def decode_png(png: bytes) -> tuple[int, int, int, bytes]:
     for y in range(height):
         start = y * (stride + 1)
         kind = raw[start]
-        line = bytearray(raw[start + 1:start + 1 + stride])
+        line = bytearray(raw[start + 1 : start + 1 + stride])
         if kind == 1:  # Sub
             for i in range(channels, stride):
                 line[i] = (line[i] + line[i - channels]) & 0xFF
@@ -325,7 +343,7 @@ def decode_png(png: bytes) -> tuple[int, int, int, bytes]:
                 line[i] = (line[i] + pred) & 0xFF
         elif kind != 0:
             raise ValueError(f"bad PNG filter type {kind}")
-        out[y * stride:(y + 1) * stride] = line
+        out[y * stride : (y + 1) * stride] = line
         prev = line
     return width, height, channels, bytes(out)
 
@@ -336,13 +354,11 @@ def png_stats(png: bytes) -> PngStats:
     colours: Counter[tuple[int, ...]] = Counter()
     saturated = 0
     for offset in range(0, len(pixels), channels):
-        if channels >= 3:
-            rgb = (pixels[offset], pixels[offset + 1], pixels[offset + 2])
-        else:
-            rgb = (pixels[offset],) * 3
+        rgb = (pixels[offset], pixels[offset + 1], pixels[offset + 2]) if channels >= 3 else (pixels[offset],) * 3
         colours[rgb] += 1
         if max(rgb) - min(rgb) > 40:
             saturated += 1
     total = max(width * height, 1)
-    return PngStats(width, height, len(colours), colours.most_common(1)[0][1] / total if colours else 1.0,
-                    saturated / total)
+    return PngStats(
+        width, height, len(colours), colours.most_common(1)[0][1] / total if colours else 1.0, saturated / total
+    )

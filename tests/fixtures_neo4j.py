@@ -68,8 +68,9 @@ def read_credentials(path: Path) -> dict[str, str]:
 def unavailable(reason: str) -> NoReturn:
     """Skip locally; fail under CI, where a skipped Neo4j test would hide a broken setup."""
     if os.environ.get("CI"):
-        pytest.fail(f"Neo4j is needed but {reason} (CI is set, so this fails instead of "
-                    f"skipping); {START_HINT}", pytrace=False)
+        pytest.fail(
+            f"Neo4j is needed but {reason} (CI is set, so this fails instead of skipping); {START_HINT}", pytrace=False
+        )
     pytest.skip(f"Neo4j not available: {reason}; {START_HINT}")
 
 
@@ -84,17 +85,24 @@ def load_settings() -> Neo4jSettings:
             if stored.get("NEO4J_URI") == env["NEO4J_URI"]:
                 password = stored.get("NEO4J_PASSWORD")
         if password is None:
-            unavailable(f"NEO4J_URI={env['NEO4J_URI']} is set but NEO4J_PASSWORD is not "
-                        f"(and {path} is for another URI)")
-        return Neo4jSettings(env["NEO4J_URI"], env.get("NEO4J_USERNAME") or "neo4j",
-                             password, env.get("NEO4J_DATABASE") or "neo4j")
+            unavailable(
+                f"NEO4J_URI={env['NEO4J_URI']} is set but NEO4J_PASSWORD is not (and {path} is for another URI)"
+            )
+        return Neo4jSettings(
+            env["NEO4J_URI"], env.get("NEO4J_USERNAME") or "neo4j", password, env.get("NEO4J_DATABASE") or "neo4j"
+        )
     stored = read_credentials(path)
     missing = [k for k in ("NEO4J_URI", "NEO4J_PASSWORD") if not stored.get(k)]
     if missing:
-        unavailable(f"NEO4J_URI is not set and {path} "
-                    + ("does not exist" if not stored else f"lacks {', '.join(missing)}"))
-    return Neo4jSettings(stored["NEO4J_URI"], stored.get("NEO4J_USERNAME") or "neo4j",
-                         stored["NEO4J_PASSWORD"], stored.get("NEO4J_DATABASE") or "neo4j")
+        unavailable(
+            f"NEO4J_URI is not set and {path} " + ("does not exist" if not stored else f"lacks {', '.join(missing)}")
+        )
+    return Neo4jSettings(
+        stored["NEO4J_URI"],
+        stored.get("NEO4J_USERNAME") or "neo4j",
+        stored["NEO4J_PASSWORD"],
+        stored.get("NEO4J_DATABASE") or "neo4j",
+    )
 
 
 def is_local(uri: str) -> bool:
@@ -117,7 +125,9 @@ def empty_database(driver: neo4j.Driver, database: str, batch_size: int = 1_000)
     while True:
         records, _, _ = driver.execute_query(
             "MATCH (n) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted",
-            batch=batch_size, database_=database)
+            batch=batch_size,
+            database_=database,
+        )
         if records[0]["deleted"] == 0:
             return deleted
         deleted += records[0]["deleted"]
@@ -132,8 +142,7 @@ def neo4j_settings() -> Neo4jSettings:
 def neo4j_driver(neo4j_settings: Neo4jSettings) -> Iterator[neo4j.Driver]:
     s = neo4j_settings
     try:
-        driver = neo4j.GraphDatabase.driver(s.uri, auth=(s.username, s.password),
-                                            connection_timeout=5)
+        driver = neo4j.GraphDatabase.driver(s.uri, auth=(s.username, s.password), connection_timeout=5)
     except (DriverError, ValueError) as exc:  # e.g. a malformed NEO4J_URI
         pytest.fail(f"cannot make a Neo4j driver for {s.uri!r}: {exc}", pytrace=False)
     try:
@@ -142,9 +151,11 @@ def neo4j_driver(neo4j_settings: Neo4jSettings) -> Iterator[neo4j.Driver]:
     except AuthError as exc:
         # The server answers but refuses these credentials: always an error.
         driver.close()
-        pytest.fail(f"Neo4j at {s.uri} rejected user {s.username!r} ({exc.code}); the "
-                    f"credentials do not match the server (stale {credentials_file()}?)",
-                    pytrace=False)
+        pytest.fail(
+            f"Neo4j at {s.uri} rejected user {s.username!r} ({exc.code}); the "
+            f"credentials do not match the server (stale {credentials_file()}?)",
+            pytrace=False,
+        )
     except (DriverError, Neo4jError, OSError) as exc:
         driver.close()
         unavailable(f"{s.uri} does not answer ({type(exc).__name__}: {exc})")
@@ -155,9 +166,11 @@ def neo4j_driver(neo4j_settings: Neo4jSettings) -> Iterator[neo4j.Driver]:
 @pytest.fixture
 def neo4j_clean(neo4j_driver: neo4j.Driver, neo4j_settings: Neo4jSettings) -> Iterator[neo4j.Driver]:
     if not is_local(neo4j_settings.uri) and os.environ.get("GRAPHKIT_NEO4J_ALLOW_WIPE") != "1":
-        pytest.fail(f"refusing to empty database {neo4j_settings.database!r} on "
-                    f"{neo4j_settings.uri}, which is not on this machine; set "
-                    "GRAPHKIT_NEO4J_ALLOW_WIPE=1 if it is a throwaway test server",
-                    pytrace=False)
+        pytest.fail(
+            f"refusing to empty database {neo4j_settings.database!r} on "
+            f"{neo4j_settings.uri}, which is not on this machine; set "
+            "GRAPHKIT_NEO4J_ALLOW_WIPE=1 if it is a throwaway test server",
+            pytrace=False,
+        )
     empty_database(neo4j_driver, neo4j_settings.database)
     yield neo4j_driver

@@ -28,13 +28,23 @@ def test_json_contract_keys() -> None:
     assert {"sole_source_steps", "critical_nodes", "articulation_points", "bridges"} <= set(out["spof"])
     assert {"product", "step", "provider"} <= set(out["spof"]["sole_source_steps"][0])
     assert {"node", "products_lost", "clients_affected", "partners_affected", "revenue_at_risk"} <= set(
-        out["spof"]["critical_nodes"][0])
+        out["spof"]["critical_nodes"][0]
+    )
     assert {"products", "providers", "partner_similarity"} <= set(out["overlap"])
     assert {"product", "overlaps", "conflicts"} <= set(out["overlap"]["products"][0])
     assert {"a", "b", "jaccard"} == set(out["overlap"]["partner_similarity"][0])
-    assert {"provider", "top_customer", "top1_share", "top3_share", "hhi", "effective_customers", "class",
-            "top1_share_of_total", "major_customers", "revenue_lost_if_top_leaves"} <= set(
-        out["concentration"]["providers"][0])
+    assert {
+        "provider",
+        "top_customer",
+        "top1_share",
+        "top3_share",
+        "hhi",
+        "effective_customers",
+        "class",
+        "top1_share_of_total",
+        "major_customers",
+        "revenue_lost_if_top_leaves",
+    } <= set(out["concentration"]["providers"][0])
     assert {"client", "top_provider", "top1_share", "hhi"} <= set(out["concentration"]["clients"][0])
 
 
@@ -54,9 +64,14 @@ def test_csv_is_the_flat_finding_list_with_formulas_neutralised(write) -> None:
     rows = list(csv.DictReader(io.StringIO(run("analyze", EXAMPLE, "--format", "csv"))))
     assert list(rows[0]) == ["analysis", "finding", "subject", "severity", "explanation"]
     assert {"spof", "overlap", "concentration"} == {r["analysis"] for r in rows}
-    hostile = write("h.yaml", SMALL.read_text().replace("name: Alpha", "name: Alpha").replace(
-        "{id: cmo-a, name: Fill Alpha", "{id: '=cmo-a', name: Fill Alpha").replace("provider: cmo-a", "provider: '=cmo-a'")
-        .replace("[cmo-a, lab-1]", "['=cmo-a', lab-1]"))
+    hostile = write(
+        "h.yaml",
+        SMALL.read_text()
+        .replace("name: Alpha", "name: Alpha")
+        .replace("{id: cmo-a, name: Fill Alpha", "{id: '=cmo-a', name: Fill Alpha")
+        .replace("provider: cmo-a", "provider: '=cmo-a'")
+        .replace("[cmo-a, lab-1]", "['=cmo-a', lab-1]"),
+    )
     out = run("analyze", hostile, "--format", "csv")
     assert "'=cmo-a" in out and "\n=cmo-a" not in out and ",=cmo-a" not in out
 
@@ -84,9 +99,20 @@ def test_custom_bands() -> None:
 
 
 def test_whatif_failure_with_a_second_source() -> None:
-    out = json.loads(run("whatif", EXAMPLE, "--fail", "cmo-alpinefill",
-                         "--add-source", "prod-tessimab:drug_product:cmo-harborfill",
-                         "--add-source", "prod-tessimab:fill_finish:cmo-harborfill", "-f", "json"))
+    out = json.loads(
+        run(
+            "whatif",
+            EXAMPLE,
+            "--fail",
+            "cmo-alpinefill",
+            "--add-source",
+            "prod-tessimab:drug_product:cmo-harborfill",
+            "--add-source",
+            "prod-tessimab:fill_finish:cmo-harborfill",
+            "-f",
+            "json",
+        )
+    )
     f = out["failure"]
     assert set(f["products_lost"]) == {"prod-lyozumab", "prod-wr12"}
     assert f["products_saved"] == ["prod-tessimab"]

@@ -28,20 +28,31 @@ LOSSES = {
     "cmo-harborfill": (p("cx101"), 0),
     "cmo-alpinefill": (p("lyozumab", "tessimab", "wr12"), 490_000_000),
     "cmo-meridian-api": (p("sterisol", "ceftavir", "zelvatinib", "capsorin", "orivir"), 482_000_000),
-    "cmo-riverton": (p("zelvatinib", "calmapril", "hydrolyte", "orivir", "cx205", "aurevant", "tessadol"),
-                     391_000_000),
+    "cmo-riverton": (p("zelvatinib", "calmapril", "hydrolyte", "orivir", "cx205", "aurevant", "tessadol"), 391_000_000),
     "cmo-oakridge": (p("capsorin"), 12_000_000),
     "cmo-kestrel": (p("sterisol", "ceftavir", "cefazolin-galen"), 170_000_000),
     "cmo-valemont": (p("dermacort", "nefrostatin"), 73_000_000),
-    "cmo-pinecrest-pack": (p("veltamab", "lyozumab", "tessimab", "ceftavir", "capsorin", "orivir"),
-                           1_087_000_000),
+    "cmo-pinecrest-pack": (p("veltamab", "lyozumab", "tessimab", "ceftavir", "capsorin", "orivir"), 1_087_000_000),
     "cmo-summit-clinical": (p("cx101", "wr12", "cx205"), 0),
     "cro-lumen": (p("cx101", "wr12", "cx205"), 0),
-    "lab-clearwater": (p("veltamab", "tessimab", "sterisol", "ceftavir", "cefazolin-galen", "zelvatinib",
-                         "capsorin", "calmapril", "orivir", "aurevant", "tessadol"), 1_299_000_000),
+    "lab-clearwater": (
+        p(
+            "veltamab",
+            "tessimab",
+            "sterisol",
+            "ceftavir",
+            "cefazolin-galen",
+            "zelvatinib",
+            "capsorin",
+            "calmapril",
+            "orivir",
+            "aurevant",
+            "tessadol",
+        ),
+        1_299_000_000,
+    ),
     "lab-eastgate": (p("lyozumab", "dermacort", "hydrolyte", "nefrostatin"), 257_000_000),
-    "dist-westbrook": (p("sterisol", "cefazolin-galen", "capsorin", "calmapril", "hydrolyte", "tessadol"),
-                       133_000_000),
+    "dist-westbrook": (p("sterisol", "cefazolin-galen", "capsorin", "calmapril", "hydrolyte", "tessadol"), 133_000_000),
     "dist-fairhaven": (p("aurevant"), 35_000_000),
 }
 
@@ -54,8 +65,13 @@ def test_every_providers_loss_matches_the_hand_derivation(results: dict) -> None
 def test_hidden_common_mode_explained(results: dict) -> None:
     northbridge = next(c for c in results["spof"]["critical_nodes"] if c["node"] == "cmo-northbridge")
     assert "only from cmo-northbridge" in northbridge["explanation"]
-    assert set(northbridge["clients_affected"]) == {"client-aurelia", "client-helix", "client-calyx",
-                                                    "client-tessera", "client-wren"}
+    assert set(northbridge["clients_affected"]) == {
+        "client-aurelia",
+        "client-helix",
+        "client-calyx",
+        "client-tessera",
+        "client-wren",
+    }
     assert set(northbridge["partners_affected"]) == {"partner-atlas", "partner-eurovita", "partner-sakura"}
 
 
@@ -70,11 +86,30 @@ def test_sole_source_steps(results: dict) -> None:
     assert dermacort["provider"] == "cmo-valemont" and dermacort["backup"] == ["cmo-kestrel"]
 
 
-HHI = {"cmo-kestrel": 8152, "cmo-harborfill": 7812.5, "cmo-valemont": 6800, "cmo-oakridge": 6250,
-       "cmo-summit-clinical": 5200, "cmo-meridian-api": 3437.5, "cmo-alpinefill": 3150,
-       "cmo-pinecrest-pack": 2450, "cmo-riverton": 1468, "cmo-northbridge": 10000, "cmo-cellvault": 10000}
-TOP3 = {"cmo-kestrel": 1, "cmo-harborfill": 1, "cmo-valemont": 1, "cmo-oakridge": 1, "cmo-summit-clinical": 1,
-        "cmo-meridian-api": 0.875, "cmo-alpinefill": 0.95, "cmo-pinecrest-pack": 0.75, "cmo-riverton": 0.48}
+HHI = {
+    "cmo-kestrel": 8152,
+    "cmo-harborfill": 7812.5,
+    "cmo-valemont": 6800,
+    "cmo-oakridge": 6250,
+    "cmo-summit-clinical": 5200,
+    "cmo-meridian-api": 3437.5,
+    "cmo-alpinefill": 3150,
+    "cmo-pinecrest-pack": 2450,
+    "cmo-riverton": 1468,
+    "cmo-northbridge": 10000,
+    "cmo-cellvault": 10000,
+}
+TOP3 = {
+    "cmo-kestrel": 1,
+    "cmo-harborfill": 1,
+    "cmo-valemont": 1,
+    "cmo-oakridge": 1,
+    "cmo-summit-clinical": 1,
+    "cmo-meridian-api": 0.875,
+    "cmo-alpinefill": 0.95,
+    "cmo-pinecrest-pack": 0.75,
+    "cmo-riverton": 0.48,
+}
 
 
 def test_concentration_matches_the_hand_arithmetic(results: dict) -> None:
@@ -94,8 +129,19 @@ def test_concentration_matches_the_hand_arithmetic(results: dict) -> None:
     assert rows["cmo-meridian-api"]["hhi_with_own"] == pytest.approx(7833.045, abs=1e-3)
 
 
-CONFLICTS = {"veltamab": 5, "orivir": 4, "nefrostatin": 4, "tessimab": 3, "ceftavir": 3, "lyozumab": 2,
-             "zelvatinib": 2, "dermacort": 1, "cefazolin-galen": 1, "calmapril": 1, "aurevant": 1}
+CONFLICTS = {
+    "veltamab": 5,
+    "orivir": 4,
+    "nefrostatin": 4,
+    "tessimab": 3,
+    "ceftavir": 3,
+    "lyozumab": 2,
+    "zelvatinib": 2,
+    "dermacort": 1,
+    "cefazolin-galen": 1,
+    "calmapril": 1,
+    "aurevant": 1,
+}
 
 
 def test_requirement_conflicts_per_product(results: dict) -> None:
@@ -103,8 +149,11 @@ def test_requirement_conflicts_per_product(results: dict) -> None:
     assert {k.removeprefix("prod-"): len(r["conflicts"]) for k, r in rows.items() if r["conflicts"]} == CONFLICTS
     assert {k for k, r in rows.items() if not r["conflicts"]} == p("sterisol", "tessadol")
     spec = next(c for c in rows["prod-veltamab"]["conflicts"] if c["topic"] == "spec.assay")
-    assert spec["values"] == {"partner-atlas": "95.0-105.0%", "partner-sakura": "98.0-102.0%",
-                              "client-aurelia": "98.0-102.0%"}
+    assert spec["values"] == {
+        "partner-atlas": "95.0-105.0%",
+        "partner-sakura": "98.0-102.0%",
+        "client-aurelia": "98.0-102.0%",
+    }
 
 
 def test_single_liaison_relationships(results: dict) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from graphkit.cli.main import main
 
 from graphkit import read_portfolio
+from graphkit.cli.main import main
 
 SMALL = Path(__file__).with_name("small.yaml")
 
@@ -59,8 +59,7 @@ def test_validate_formats(fmt: str) -> None:
 
 
 def test_invalid_input_exits_1_with_every_problem_and_no_traceback(write) -> None:
-    path = write("bad.yaml", "clients:\n  - {id: c, name: C, segment: tiny}\n"
-                             "  - {id: c, name: D, segment: small}\n")
+    path = write("bad.yaml", "clients:\n  - {id: c, name: C, segment: tiny}\n  - {id: c, name: D, segment: small}\n")
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
@@ -120,6 +119,7 @@ def test_installed_entry_point(tmp_path: Path) -> None:
 def test_csv_cells_keep_numbers_and_neutralise_formula_text() -> None:
     from graphkit.cli.output import render_rows
 
-    out = render_rows([{"n": -1500.5, "t": "-x", "f": "=HYPERLINK(1)", "at": "@a", "plus": "+1", "big": 1234567}],
-                      "csv")
+    out = render_rows(
+        [{"n": -1500.5, "t": "-x", "f": "=HYPERLINK(1)", "at": "@a", "plus": "+1", "big": 1234567}], "csv"
+    )
     assert out.splitlines() == ["n,t,f,at,plus,big", "-1500.5,'-x,'=HYPERLINK(1),'@a,'+1,1234567"]

@@ -109,8 +109,9 @@ def test_hybrid_own_revenue_halves_top1_share_of_total(portfolio: Portfolio) -> 
 
 def test_hybrid_whose_own_revenue_dwarfs_contracts_is_low(portfolio: Portfolio) -> None:
     big = Provider(id="big", name="Big", kind="cmo", business_model="hybrid_generic", own_revenue=10_000)
-    p = Portfolio(providers=(big,), clients=portfolio.clients,
-                  contracts=(Contract(client="a", provider="big", annual_value=500),))
+    p = Portfolio(
+        providers=(big,), clients=portfolio.clients, contracts=(Contract(client="a", provider="big", annual_value=500),)
+    )
     row = customer_concentration(p).providers[0]
     assert row.hhi == 10_000 and row.top1_share_of_total == pytest.approx(500 / 10_500)
     assert row.major_customers == ()
@@ -142,16 +143,20 @@ def _contracts(values: Mapping[str, Mapping[str, float]]) -> Portfolio:
     return Portfolio(
         providers=tuple(Provider(id=p, name=p, kind="cmo") for p in values),
         clients=tuple(Client(id=c, name=c, segment="small") for c in clients),
-        contracts=tuple(Contract(client=c, provider=p, annual_value=v)
-                        for p, by in values.items() for c, v in by.items()))
+        contracts=tuple(
+            Contract(client=c, provider=p, annual_value=v) for p, by in values.items() for c, v in by.items()
+        ),
+    )
 
 
-BOUNDARIES = _contracts({
-    "ten": {f"c{i:02}": 1 for i in range(10)},                                   # 1,000
-    "eleven": {f"c{i:02}": 1 for i in range(11)},                                # 909.09…
-    "at-1800": {"c00": 30, "c01": 20, **{f"c{i:02}": 10 for i in range(2, 7)}},  # 900+400+500
-    "over-1800": {"c00": 31, "c01": 19, **{f"c{i:02}": 10 for i in range(2, 7)}},  # 961+361+500
-})
+BOUNDARIES = _contracts(
+    {
+        "ten": {f"c{i:02}": 1 for i in range(10)},  # 1,000
+        "eleven": {f"c{i:02}": 1 for i in range(11)},  # 909.09…
+        "at-1800": {"c00": 30, "c01": 20, **{f"c{i:02}": 10 for i in range(2, 7)}},  # 900+400+500
+        "over-1800": {"c00": 31, "c01": 19, **{f"c{i:02}": 10 for i in range(2, 7)}},  # 961+361+500
+    }
+)
 
 
 def test_class_boundaries_are_exact() -> None:
@@ -163,7 +168,11 @@ def test_class_boundaries_are_exact() -> None:
     assert rows["at-1800"]["top3_share"] == pytest.approx(0.6)
     assert rows["over-1800"]["hhi"] == 1822 and rows["over-1800"]["class"] == "highly_concentrated"
     assert [rows[k]["severity"] for k in ("ten", "eleven", "at-1800", "over-1800")] == [
-        "medium", "info", "medium", "high"]
+        "medium",
+        "info",
+        "medium",
+        "high",
+    ]
     assert customer_concentration(BOUNDARIES).as_dict()["bands"] == {"moderate": 1000, "high": 1800}
 
 
@@ -172,11 +181,19 @@ def test_custom_bands() -> None:
     result = customer_concentration(BOUNDARIES, bands)
     assert result.as_dict()["bands"] == {"moderate": 1000.5, "high": 1800}
     rows = {r.provider: r.concentration for r in result.providers}
-    assert rows == {"ten": "unconcentrated", "eleven": "unconcentrated",
-                    "at-1800": "moderately_concentrated", "over-1800": "highly_concentrated"}
+    assert rows == {
+        "ten": "unconcentrated",
+        "eleven": "unconcentrated",
+        "at-1800": "moderately_concentrated",
+        "over-1800": "highly_concentrated",
+    }
     rows = {r.provider: r.concentration for r in customer_concentration(BOUNDARIES, Bands(900, 1000)).providers}
-    assert rows == {"ten": "moderately_concentrated", "eleven": "moderately_concentrated",
-                    "at-1800": "highly_concentrated", "over-1800": "highly_concentrated"}
+    assert rows == {
+        "ten": "moderately_concentrated",
+        "eleven": "moderately_concentrated",
+        "at-1800": "highly_concentrated",
+        "over-1800": "highly_concentrated",
+    }
     with pytest.raises(ValueError):
         Bands(moderate=2000, high=1800)
 
@@ -243,16 +260,23 @@ def test_small_portfolio() -> None:
     assert list(rows) == ["api-1", "cmo-a", "lab-1", "dist-1"]  # cb-1 has neither
     cmo_a = rows["cmo-a"]  # client-1 300,000, client-2 100,000
     assert (cmo_a.hhi, cmo_a.top1_share, cmo_a.top_customer, cmo_a.severity) == (
-        6250, 0.75, "client-1", Severity.CRITICAL)
+        6250,
+        0.75,
+        "client-1",
+        Severity.CRITICAL,
+    )
     api = rows["api-1"]  # hybrid: 50,000 EUR of contracts, 500,000 own revenue
     assert api.hhi == 10_000 and api.top1_share_of_total == pytest.approx(50_000 / 550_000)
     assert api.major_customers == () and api.severity is Severity.LOW
     assert rows["lab-1"].basis == "product_count" and rows["lab-1"].values == {"client-1": 1}
     assert rows["dist-1"].basis == "product_count" and rows["dist-1"].hhi == 5000
     assert [(c.client, c.top_provider, c.providers) for c in result.clients] == [
-        ("client-1", "cmo-a", 1), ("client-2", "cmo-a", 2)]
+        ("client-1", "cmo-a", 1),
+        ("client-2", "cmo-a", 2),
+    ]
     assert [(c.provider, c.product, c.technology) for c in result.conflicts_of_interest] == [
-        ("api-1", "prod-2", "tablet")]
+        ("api-1", "prod-2", "tablet")
+    ]
 
 
 def test_concentration_change_when_a_client_fails() -> None:
@@ -264,5 +288,12 @@ def test_concentration_change_when_a_client_fails() -> None:
     p, _ = read_portfolio(Path(__file__).with_name("small.yaml"))
     # cmo-a: client-1 300k + client-2 100k -> shares 75/25, HHI 6,250; without client-1 only client-2 is left
     assert concentration_change(p, {"client-1"}) == [
-        {"node": "cmo-a", "role": "provider", "hhi_before": 6250, "hhi_after": 10000,
-         "top1_share_before": 0.75, "top1_share_after": 1.0}]
+        {
+            "node": "cmo-a",
+            "role": "provider",
+            "hhi_before": 6250,
+            "hhi_after": 10000,
+            "top1_share_before": 0.75,
+            "top1_share_after": 1.0,
+        }
+    ]

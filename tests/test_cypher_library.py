@@ -25,8 +25,15 @@ from graphkit.validate import build_portfolio
 pytestmark = pytest.mark.neo4j
 
 SMALL = Path(__file__).with_name("small.yaml")
-NAMES = ["client_dependence", "cmo_customer_shares", "product_dependencies", "provider_failure_impact",
-         "requirement_conflicts", "single_liaison_providers", "sole_source_steps"]
+NAMES = [
+    "client_dependence",
+    "cmo_customer_shares",
+    "product_dependencies",
+    "provider_failure_impact",
+    "requirement_conflicts",
+    "single_liaison_providers",
+    "sole_source_steps",
+]
 
 
 # -- the files --------------------------------------------------------------------
@@ -91,22 +98,40 @@ def test_sole_source_steps_small(loaded: Neo4jStore) -> None:
     # source: not "sole"); distribution only dist-1. prod-2: api only api-1, distribution dist-1.
     rows = run(loaded, "sole_source_steps")
     assert [(r["product"], r["step"], r["provider"], r["unqualified_backups"]) for r in rows] == [
-        ("prod-1", "distribution", "dist-1", []), ("prod-1", "fill_finish", "cmo-a", []),
-        ("prod-2", "api", "api-1", []), ("prod-2", "distribution", "dist-1", [])]
+        ("prod-1", "distribution", "dist-1", []),
+        ("prod-1", "fill_finish", "cmo-a", []),
+        ("prod-2", "api", "api-1", []),
+        ("prod-2", "distribution", "dist-1", []),
+    ]
     assert rows[1]["provider_name"] == "Fill Alpha" and rows[1]["product_name"] == "Sterile One"
 
 
 def test_product_dependencies_small(loaded: Neo4jStore) -> None:
     assert run(loaded, "product_dependencies", product="prod-2") == [
         {"provider": "api-1", "name": "API Works", "kind": "cmo", "tier": 1, "qualified": True, "roles": ["api"]},
-        {"provider": "dist-1", "name": "Dist EU", "kind": "distributor", "tier": 1, "qualified": True,
-         "roles": ["distribution"]},
-        {"provider": "cb-1", "name": "Cell Bank One", "kind": "cmo", "tier": 2, "qualified": True,
-         "roles": ["cell line to api-1"]}]
+        {
+            "provider": "dist-1",
+            "name": "Dist EU",
+            "kind": "distributor",
+            "tier": 1,
+            "qualified": True,
+            "roles": ["distribution"],
+        },
+        {
+            "provider": "cb-1",
+            "name": "Cell Bank One",
+            "kind": "cmo",
+            "tier": 2,
+            "qualified": True,
+            "roles": ["cell line to api-1"],
+        },
+    ]
     rows = run(loaded, "product_dependencies", product="prod-1")
     assert [(r["provider"], r["tier"], r["qualified"], r["roles"]) for r in rows] == [
-        ("cmo-a", 1, True, ["fill_finish"]), ("dist-1", 1, True, ["distribution"]),
-        ("lab-1", 1, False, ["testing"])]
+        ("cmo-a", 1, True, ["fill_finish"]),
+        ("dist-1", 1, True, ["distribution"]),
+        ("lab-1", 1, False, ["testing"]),
+    ]
     assert run(loaded, "product_dependencies", product="no-such") == []
 
 
@@ -122,15 +147,19 @@ def test_cmo_customer_shares_small(loaded: Neo4jStore) -> None:
     assert api["business_model"] == "hybrid_generic" and api["effective_customers"] == 1.0
     assert (cmo["hhi"], cmo["top_customer"], cmo["top1_share"], cmo["customers"]) == (6250.0, "client-1", 0.75, 2)
     assert (cmo["contract_value"], cmo["effective_customers"], cmo["business_model"]) == (400000.0, 1.6, "cmo_only")
-    assert cmo["shares"] == [{"client": "client-1", "share": 0.75, "value": 300000.0},
-                             {"client": "client-2", "share": 0.25, "value": 100000.0}]
+    assert cmo["shares"] == [
+        {"client": "client-1", "share": 0.75, "value": 300000.0},
+        {"client": "client-2", "share": 0.25, "value": 100000.0},
+    ]
 
 
 def test_client_dependence_small(loaded: Neo4jStore) -> None:
     # client-1: everything with cmo-a. client-2: 100k cmo-a + 50k api-1 -> 2/3, 1/3; HHI 5555.6.
     rows = run(loaded, "client_dependence")
     assert [(r["client"], r["top_provider"], r["providers"], r["currencies"]) for r in rows] == [
-        ("client-1", "cmo-a", 1, ["USD"]), ("client-2", "cmo-a", 2, ["EUR", "USD"])]
+        ("client-1", "cmo-a", 1, ["USD"]),
+        ("client-2", "cmo-a", 2, ["EUR", "USD"]),
+    ]
     assert (rows[0]["hhi"], rows[0]["top1_share"], rows[0]["spend"]) == (10000.0, 1.0, 300000.0)
     assert rows[1]["hhi"] == pytest.approx((200 / 3) ** 2 + (100 / 3) ** 2)
     assert rows[1]["top1_share"] == pytest.approx(2 / 3) and rows[1]["spend"] == 150000.0
@@ -140,9 +169,16 @@ def test_requirement_conflicts_small(loaded: Neo4jStore) -> None:
     # prod-1's parties: client-1 (owner), mp-1, mp-2. mp-1 wants de (all its products),
     # mp-2 en (listed for prod-1): a conflict. client-1's own topic has one party only.
     assert run(loaded, "requirement_conflicts") == [
-        {"product": "prod-1", "product_name": "Sterile One", "topic": "labeling.language", "conflict": True,
-         "values": ["de", "en"], "shared_values": [],
-         "requirements": [{"party": "mp-1", "value": "de"}, {"party": "mp-2", "value": "en"}]}]
+        {
+            "product": "prod-1",
+            "product_name": "Sterile One",
+            "topic": "labeling.language",
+            "conflict": True,
+            "values": ["de", "en"],
+            "shared_values": [],
+            "requirements": [{"party": "mp-1", "value": "de"}, {"party": "mp-2", "value": "en"}],
+        }
+    ]
 
 
 def test_requirement_overlap_and_scope(loaded: Neo4jStore) -> None:
@@ -153,17 +189,27 @@ def test_requirement_overlap_and_scope(loaded: Neo4jStore) -> None:
         "WITH 1 AS one MATCH (c:Client {id: 'client-1'}), (q:Requirement {topic: 'labeling.language'}) "
         "CREATE (c)-[:REQUIRES {value: 'de'}]->(q) "
         "WITH q MATCH (c2:Client {id: 'client-2'}) CREATE (c2)-[:REQUIRES {value: 'fr', products: ['prod-1']}]->(q)",
-        write=True)
+        write=True,
+    )
     rows = run(loaded, "requirement_conflicts")
     assert [(r["product"], r["topic"], r["conflict"], r["values"], r["shared_values"]) for r in rows] == [
-        ("prod-1", "labeling.language", False, ["de"], ["de"])]
+        ("prod-1", "labeling.language", False, ["de"], ["de"])
+    ]
     assert [r["party"] for r in rows[0]["requirements"]] == ["client-1", "mp-1", "mp-2"]
 
 
 def test_provider_failure_impact_small(loaded: Neo4jStore) -> None:
     assert run(loaded, "provider_failure_impact", provider="cb-1") == [
-        {"product": "prod-2", "product_name": "Tablet Two", "owner": "client-2", "annual_revenue": None,
-         "tier": 2, "via": ["api-1"], "certainly_lost": True}]
+        {
+            "product": "prod-2",
+            "product_name": "Tablet Two",
+            "owner": "client-2",
+            "annual_revenue": None,
+            "tier": 2,
+            "via": ["api-1"],
+            "certainly_lost": True,
+        }
+    ]
     rows = run(loaded, "provider_failure_impact", provider="dist-1")
     assert [(r["product"], r["tier"], r["certainly_lost"]) for r in rows] == [("prod-1", 1, True), ("prod-2", 1, True)]
     assert rows[0]["annual_revenue"] == 1200000.5
@@ -173,10 +219,23 @@ def test_provider_failure_impact_small(loaded: Neo4jStore) -> None:
 
 def test_single_liaison_providers_small(loaded: Neo4jStore) -> None:
     assert run(loaded, "single_liaison_providers") == [
-        {"client": "client-1", "provider": "cmo-a", "liaison": "li-1", "liaison_name": "Ana Liaison",
-         "annual_value": 300000.0, "products": ["prod-1"]},
-        {"client": "client-1", "provider": "lab-1", "liaison": "li-1", "liaison_name": "Ana Liaison",
-         "annual_value": None, "products": ["prod-1"]}]
+        {
+            "client": "client-1",
+            "provider": "cmo-a",
+            "liaison": "li-1",
+            "liaison_name": "Ana Liaison",
+            "annual_value": 300000.0,
+            "products": ["prod-1"],
+        },
+        {
+            "client": "client-1",
+            "provider": "lab-1",
+            "liaison": "li-1",
+            "liaison_name": "Ana Liaison",
+            "annual_value": None,
+            "products": ["prod-1"],
+        },
+    ]
 
 
 # -- agreement with the Python analyses on a generated portfolio ----------------------
@@ -202,8 +261,10 @@ def test_library_agrees_with_the_python_analyses(loaded_generated: Neo4jStore, g
     store, pf = loaded_generated, generated
 
     expected_sole = {(s.product, s.step, s.provider, tuple(sorted(s.backup))) for s in sole_source_steps(pf)}
-    got_sole = {(r["product"], r["step"], r["provider"], tuple(sorted(r["unqualified_backups"])))
-                for r in run(store, "sole_source_steps")}
+    got_sole = {
+        (r["product"], r["step"], r["provider"], tuple(sorted(r["unqualified_backups"])))
+        for r in run(store, "sole_source_steps")
+    }
     assert got_sole == expected_sole and len(got_sole) > 100
 
     conc = customer_concentration(pf)
@@ -223,19 +284,27 @@ def test_library_agrees_with_the_python_analyses(loaded_generated: Neo4jStore, g
     assert got_clients.keys() == expected_clients.keys()
     for cid, row in got_clients.items():
         exp = expected_clients[cid]
-        assert (row["top_provider"], row["providers"], row["currencies"]) == \
-            (exp.top_provider, exp.providers, sorted(exp.currencies))
+        assert (row["top_provider"], row["providers"], row["currencies"]) == (
+            exp.top_provider,
+            exp.providers,
+            sorted(exp.currencies),
+        )
         assert row["hhi"] == pytest.approx(exp.hhi) and row["top1_share"] == pytest.approx(exp.top1_share)
 
     overlap = requirement_overlap(pf)
     expected_conflicts = {(p.product, c.topic): dict(c.values) for p in overlap.products for c in p.conflicts}
-    expected_shared = {(p.product, o.topic, o.value, tuple(sorted(o.parties)))
-                       for p in overlap.products for o in p.overlaps}
+    expected_shared = {
+        (p.product, o.topic, o.value, tuple(sorted(o.parties))) for p in overlap.products for o in p.overlaps
+    }
     rows = run(store, "requirement_conflicts")
-    assert {(r["product"], r["topic"]): {q["party"]: q["value"] for q in r["requirements"]}
-            for r in rows if r["conflict"]} == expected_conflicts
-    assert {(r["product"], r["topic"], v, tuple(q["party"] for q in r["requirements"] if q["value"] == v))
-            for r in rows for v in r["shared_values"]} == expected_shared
+    assert {
+        (r["product"], r["topic"]): {q["party"]: q["value"] for q in r["requirements"]} for r in rows if r["conflict"]
+    } == expected_conflicts
+    assert {
+        (r["product"], r["topic"], v, tuple(q["party"] for q in r["requirements"] if q["value"] == v))
+        for r in rows
+        for v in r["shared_values"]
+    } == expected_shared
     assert expected_conflicts and expected_shared
 
     expected_liaisons = {(k.client, k.provider, k.liaison) for k in key_person_risks(pf) if k.liaison}

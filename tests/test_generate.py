@@ -24,16 +24,38 @@ from graphkit.generate import (
 
 PROVIDER_KINDS = {"cmo", "cro", "test_lab", "distributor"}
 BUSINESS_MODELS = {"cmo_only", "hybrid_branded", "hybrid_generic"}
-SERVICES = {"cell_bank", "api", "drug_product", "finished_product", "packaging_labeling",
-            "testing", "clinical_research", "distribution"}
-TECHNOLOGIES = {"aseptic_fill", "lyophilization", "terminal_sterilization", "sterile_powder",
-                "sterile_cream", "tablet", "capsule", "caplet", "sachet"}
+SERVICES = {
+    "cell_bank",
+    "api",
+    "drug_product",
+    "finished_product",
+    "packaging_labeling",
+    "testing",
+    "clinical_research",
+    "distribution",
+}
+TECHNOLOGIES = {
+    "aseptic_fill",
+    "lyophilization",
+    "terminal_sterilization",
+    "sterile_powder",
+    "sterile_cream",
+    "tablet",
+    "capsule",
+    "caplet",
+    "sachet",
+}
 SEGMENTS = {"generics_only", "large", "mid_sized", "small"}
 STEPS = {"cell_bank", "api", "drug_product", "fill_finish", "packaging_labeling", "testing"}
 # the service a CMO needs to perform a step
-STEP_SERVICE = {"cell_bank": "cell_bank", "api": "api", "drug_product": "drug_product",
-                "fill_finish": "drug_product", "packaging_labeling": "packaging_labeling",
-                "testing": "testing"}
+STEP_SERVICE = {
+    "cell_bank": "cell_bank",
+    "api": "api",
+    "drug_product": "drug_product",
+    "fill_finish": "drug_product",
+    "packaging_labeling": "packaging_labeling",
+    "testing": "testing",
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +68,7 @@ def dump(spec: GeneratorSpec) -> str:
 
 
 # -- reproducibility and scale ------------------------------------------------------
+
 
 def test_same_seed_gives_identical_output() -> None:
     spec = GeneratorSpec.from_scale(3_000, seed=11)
@@ -80,23 +103,40 @@ def test_spec_rejects_impossible_values() -> None:
 
 # -- counting -------------------------------------------------------------------------
 
+
 def test_counting_rule_on_hand_made_records() -> None:
     records = [
         ("providers", {"id": "cmo-1", "name": "A", "kind": "cmo"}),
-        ("products", {"id": "p", "name": "P", "technology": "tablet", "owner": "c",
-                      "supply": [{"provider": "cmo-1", "step": "drug_product"},
-                                 {"provider": "cmo-2", "step": "testing"}],
-                      "distributors": ["d"], "marketed_by": [{"partner": "m", "territory": "EU"}]}),
+        (
+            "products",
+            {
+                "id": "p",
+                "name": "P",
+                "technology": "tablet",
+                "owner": "c",
+                "supply": [{"provider": "cmo-1", "step": "drug_product"}, {"provider": "cmo-2", "step": "testing"}],
+                "distributors": ["d"],
+                "marketed_by": [{"partner": "m", "territory": "EU"}],
+            },
+        ),
         ("feeds", {"from": "cmo-2", "to": "cmo-1", "material": "API"}),
         ("contracts", {"client": "c", "provider": "cmo-1", "annual_value": 5}),
         ("requirements", {"party": "m", "topic": "spec.assay", "value": "x"}),
-        ("requirements", {"party": "m", "topic": "audit.frequency", "value": "y",
-                          "products": ["p", "q"]}),
+        ("requirements", {"party": "m", "topic": "audit.frequency", "value": "y", "products": ["p", "q"]}),
         ("liaisons", {"id": "l", "name": "L", "client": "c", "providers": ["cmo-1", "cmo-2"]}),
     ]
     counts = count_relationships(records)
-    assert counts == {"owns": 1, "supplies": 2, "distributes": 1, "markets": 1, "feeds": 1,
-                      "contracts": 1, "requires": 2, "liaises": 3, "total": 12}
+    assert counts == {
+        "owns": 1,
+        "supplies": 2,
+        "distributes": 1,
+        "markets": 1,
+        "feeds": 1,
+        "contracts": 1,
+        "requires": 2,
+        "liaises": 3,
+        "total": 12,
+    }
     assert sum(relationships_of(k, r) for k, r in records) == 12
 
 
@@ -107,6 +147,7 @@ def test_counting_accepts_a_loaded_portfolio(portfolio: dict[str, list[dict]]) -
 
 
 # -- shape and integrity ------------------------------------------------------------------
+
 
 def test_sections_come_in_file_order() -> None:
     keys = [k for k, _ in iter_records(GeneratorSpec.from_scale(2_000, seed=5))]
@@ -203,6 +244,7 @@ def test_referential_integrity(portfolio: dict[str, list[dict]]) -> None:
 
 
 # -- the structures analyses look for -------------------------------------------------------
+
 
 def test_has_every_kind_model_segment_and_technology(portfolio: dict[str, list[dict]]) -> None:
     p = portfolio

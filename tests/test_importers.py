@@ -18,10 +18,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from click.testing import CliRunner
-from graphkit.cli.main import main
 
 from graphkit import GraphkitError, read_portfolio
 from graphkit.analysis import analyze
+from graphkit.cli.main import main
 from graphkit.importers import import_scms, import_willems, readable_ids, slugify
 from graphkit.model import Portfolio, Product, Provider
 
@@ -86,10 +86,15 @@ def test_scms_counts_match_the_csv(scms_rows: list[dict[str, str]], scms: Portfo
     assert names(scms, "distributor") == {r["Vendor"] for r in drugs}
     assert {c.name for c in scms.clients} == {r["Country"] for r in drugs}
     assert {p.name.rsplit(SEP, 1)[0] for p in scms.products} == {r["Item Description"] for r in drugs}
-    assert {tuple(p.name.rsplit(SEP, 1)[::-1]) for p in scms.products} == \
-        {(r["Country"], r["Item Description"]) for r in drugs}
-    assert (len(names(scms, "cmo")), len(names(scms, "distributor")), len(scms.clients),
-            len(scms.products)) == (62, 42, 34, 829)
+    assert {tuple(p.name.rsplit(SEP, 1)[::-1]) for p in scms.products} == {
+        (r["Country"], r["Item Description"]) for r in drugs
+    }
+    assert (len(names(scms, "cmo")), len(names(scms, "distributor")), len(scms.clients), len(scms.products)) == (
+        62,
+        42,
+        34,
+        829,
+    )
 
 
 def test_scms_with_test_kits_matches_the_data_readme(scms_rows: list[dict[str, str]]) -> None:
@@ -103,8 +108,7 @@ def test_scms_with_test_kits_matches_the_data_readme(scms_rows: list[dict[str, s
     assert len(kit_products) == len(kits) and {x.technology for x in kit_products} == {"sachet"}
 
 
-def test_scms_contract_values_are_the_summed_line_values(scms_rows: list[dict[str, str]],
-                                                         scms: Portfolio) -> None:
+def test_scms_contract_values_are_the_summed_line_values(scms_rows: list[dict[str, str]], scms: Portfolio) -> None:
     expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for r in scms_rows:
         if not is_kit(r):
@@ -115,14 +119,16 @@ def test_scms_contract_values_are_the_summed_line_values(scms_rows: list[dict[st
     for (country, vendor), value in expected.items():
         assert got[(ids[country], ids[vendor])] == pytest.approx(float(value), abs=0.005)
     # one pair by hand: Nigeria's purchases through SCMS's own regional warehouses
-    nigeria_rdc = sum(Decimal(r["Line Item Value"]) for r in scms_rows
-                      if r["Country"] == "Nigeria" and r["Vendor"] == "SCMS from RDC" and not is_kit(r))
+    nigeria_rdc = sum(
+        Decimal(r["Line Item Value"])
+        for r in scms_rows
+        if r["Country"] == "Nigeria" and r["Vendor"] == "SCMS from RDC" and not is_kit(r)
+    )
     assert got[("country-nigeria", "vendor-scms-from-rdc")] == float(nigeria_rdc) > 100_000_000
     assert {c.currency for c in scms.contracts} == {"USD"}
 
 
-def test_scms_rows_with_text_in_numeric_columns_are_imported(scms_rows: list[dict[str, str]],
-                                                             scms: Portfolio) -> None:
+def test_scms_rows_with_text_in_numeric_columns_are_imported(scms_rows: list[dict[str, str]], scms: Portfolio) -> None:
     quirky = [r for r in scms_rows if not is_kit(r) and not _is_number(r["Freight Cost (USD)"])]
     assert len(quirky) > 1000
     products = {p.name: p for p in scms.products}
@@ -156,8 +162,7 @@ def test_scms_segments_and_technologies(scms: Portfolio, scms_rows: list[dict[st
     assert tech["Efavirenz 600mg, tablets, 30 Tabs"] == "tablet"
 
 
-def test_scms_analysis_single_points_of_failure_match_the_csv(scms_rows: list[dict[str, str]],
-                                                              scms: Portfolio) -> None:
+def test_scms_analysis_single_points_of_failure_match_the_csv(scms_rows: list[dict[str, str]], scms: Portfolio) -> None:
     """A site (vendor) takes down exactly the (country, item) pairs it alone made (delivered)."""
     sites: dict[tuple[str, str], set[str]] = defaultdict(set)
     vendors: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -191,8 +196,10 @@ def test_scms_analysis_single_points_of_failure_match_the_csv(scms_rows: list[di
 
 # -- SCMS: quirks and bad input on small files ---------------------------------
 
-HEADER = ("ID,Project Code,Country,Vendor,Item Description,Dosage Form,Manufacturing Site,"
-          "Line Item Value,Freight Cost (USD),Weight (Kilograms)")
+HEADER = (
+    "ID,Project Code,Country,Vendor,Item Description,Dosage Form,Manufacturing Site,"
+    "Line Item Value,Freight Cost (USD),Weight (Kilograms)"
+)
 
 
 def scms_file(tmp_path: Path, *rows: str) -> Path:
@@ -205,8 +212,8 @@ def test_scms_small_file_with_every_quirk(tmp_path: Path) -> None:
     path = scms_file(
         tmp_path,
         '1,P1,Côte d\'Ivoire,Vendor A,"Drug X 10mg, tablets",Tablet - FDC,Site 1,"1,234.50",'
-        'Freight Included in Commodity Cost,Weight Captured Separately',
-        "2,P1,Côte d'Ivoire,SCMS from RDC,\"Drug X 10mg, tablets\",Tablet - FDC,Site 2,100,See ASN-93 (ID#:1281),",
+        "Freight Included in Commodity Cost,Weight Captured Separately",
+        '2,P1,Côte d\'Ivoire,SCMS from RDC,"Drug X 10mg, tablets",Tablet - FDC,Site 2,100,See ASN-93 (ID#:1281),',
         "3,P2,Haiti,Vendor A,Kit K,Test kit,Not Applicable,50,Invoiced Separately,3",
     )
     result = import_scms(path)
@@ -216,19 +223,21 @@ def test_scms_small_file_with_every_quirk(tmp_path: Path) -> None:
     assert product.id == "drug-x-10mg-tablets--cote-d-ivoire" and product.owner == "country-cote-d-ivoire"
     assert product.annual_revenue == 1334.5 and product.technology == "tablet"
     assert [s.provider for s in product.supply] == ["site-site-1", "site-site-2"]
-    assert {c.provider: c.annual_value for c in p.contracts} == {"vendor-vendor-a": 1234.5,
-                                                               "vendor-scms-from-rdc": 100}
+    assert {c.provider: c.annual_value for c in p.contracts} == {"vendor-vendor-a": 1234.5, "vendor-scms-from-rdc": 100}
     kits = import_scms(path, include_test_kits=True).portfolio()
     kit = next(x for x in kits.products if x.owner == "country-haiti")
     assert kit.technology == "sachet" and kit.supply == () and kit.distributors[0].distributor == "vendor-vendor-a"
 
 
-@pytest.mark.parametrize(("row", "message"), [
-    ("1,P,Haiti,V,Item,Tablet,S,lots,0,0", "row 3: Line Item Value 'lots' is not a non-negative number"),
-    ("1,P,Haiti,V,Item,Tablet,S,-5,0,0", "row 3: Line Item Value '-5'"),
-    ("1,P,,V,Item,Tablet,S,5,0,0", "row 3: 'Country' is empty"),
-    ("1,P,Haiti,V,Item,Cream,S,5,0,0", "row 3: unknown Dosage Form 'Cream'"),
-])
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("1,P,Haiti,V,Item,Tablet,S,lots,0,0", "row 3: Line Item Value 'lots' is not a non-negative number"),
+        ("1,P,Haiti,V,Item,Tablet,S,-5,0,0", "row 3: Line Item Value '-5'"),
+        ("1,P,,V,Item,Tablet,S,5,0,0", "row 3: 'Country' is empty"),
+        ("1,P,Haiti,V,Item,Cream,S,5,0,0", "row 3: unknown Dosage Form 'Cream'"),
+    ],
+)
 def test_scms_bad_rows_are_named(tmp_path: Path, row: str, message: str) -> None:
     path = scms_file(tmp_path, "1,P,Haiti,V,Item,Tablet,S,5,0,0", row)
     with pytest.raises(GraphkitError, match=message) as info:
@@ -328,8 +337,9 @@ def test_willems_every_stage_is_a_spof_for_exactly_the_demand_below_it(number: i
     stages, g = willems_chain(number)
     imported = import_willems(number, WILLEMS)
     p = imported.portfolio()
-    demand = {n for n, r in stages.items()
-              if r["stageClassification"] == "Retail" or r["avgDemand"] or g.out_degree(n) == 0}
+    demand = {
+        n for n, r in stages.items() if r["stageClassification"] == "Retail" or r["avgDemand"] or g.out_degree(n) == 0
+    }
     product_of = imported.ids["product"]
     assert set(product_of) == demand
     result = analyze(p, only=["spof"])
@@ -344,18 +354,20 @@ def test_willems_every_stage_is_a_spof_for_exactly_the_demand_below_it(number: i
 
 # -- Willems: tiny chains written in the Willems format --------------------------
 
-SD_HEADER = ("Stage Name,stageCost,relDepth,stageClassification,avgDemand,stdDevDemand,maxServiceTime,"
-             "serviceLevel,stageTime,stdDev stageTime,xPosition,yPosition")
+SD_HEADER = (
+    "Stage Name,stageCost,relDepth,stageClassification,avgDemand,stdDevDemand,maxServiceTime,"
+    "serviceLevel,stageTime,stdDev stageTime,xPosition,yPosition"
+)
 
 
-def tiny_chain(folder: Path, stages: list[tuple[str, str, float, str]], arcs: list[tuple[str, str]],
-               number: int = 90) -> Path:
+def tiny_chain(
+    folder: Path, stages: list[tuple[str, str, float, str]], arcs: list[tuple[str, str]], number: int = 90
+) -> Path:
     sd = folder / f"{number}_SD.csv"
     rows = [f"{name},{cost},0,{cls},{demand},,,,1,,0,0" for name, cls, cost, demand in stages]
     sd.write_text("\r\n".join([SD_HEADER, *rows]) + "\r\n", encoding="utf-8")
     ll = folder / f"{number}_LL.csv"
-    ll.write_text("\n".join(["sourceStage,destinationStage", *(f"{u},{v}" for u, v in arcs)]) + "\n",
-                  encoding="utf-8")
+    ll.write_text("\n".join(["sourceStage,destinationStage", *(f"{u},{v}" for u, v in arcs)]) + "\n", encoding="utf-8")
     return sd
 
 
@@ -366,8 +378,12 @@ def spofs_of(p: Portfolio, product: str) -> set[str]:
 
 
 def test_willems_tiny_chain_needs_both_parts(tmp_path: Path) -> None:
-    stages = [("Part_A", "Part", 1, ""), ("Part_B", "Part", 2, ""), ("Manuf_1", "Manuf", 3, ""),
-              ("Retail_1", "Retail", 0, "10")]
+    stages = [
+        ("Part_A", "Part", 1, ""),
+        ("Part_B", "Part", 2, ""),
+        ("Manuf_1", "Manuf", 3, ""),
+        ("Retail_1", "Retail", 0, "10"),
+    ]
     sd = tiny_chain(tmp_path, stages, [("Part_A", "Manuf_1"), ("Part_B", "Manuf_1"), ("Manuf_1", "Retail_1")])
     p = import_willems(sd).portfolio()
     assert spofs_of(p, "retail-1") == {"part-a", "part-b", "manuf-1"}
@@ -377,22 +393,40 @@ def test_willems_tiny_chain_needs_both_parts(tmp_path: Path) -> None:
 
 
 def test_willems_tiny_chain_second_manufacturer_is_no_alternative(tmp_path: Path) -> None:
-    stages = [("Part_A", "Part", 1, ""), ("Part_B", "Part", 2, ""), ("Manuf_1", "Manuf", 3, ""),
-              ("Manuf_2", "Manuf", 4, ""), ("Retail_1", "Retail", 0, "10"), ("Retail_2", "Retail", 0, "1")]
-    arcs = [("Part_A", "Manuf_1"), ("Part_B", "Manuf_1"), ("Manuf_1", "Retail_1"),
-            ("Part_A", "Manuf_2"), ("Manuf_2", "Retail_1"), ("Manuf_2", "Retail_2")]
+    stages = [
+        ("Part_A", "Part", 1, ""),
+        ("Part_B", "Part", 2, ""),
+        ("Manuf_1", "Manuf", 3, ""),
+        ("Manuf_2", "Manuf", 4, ""),
+        ("Retail_1", "Retail", 0, "10"),
+        ("Retail_2", "Retail", 0, "1"),
+    ]
+    arcs = [
+        ("Part_A", "Manuf_1"),
+        ("Part_B", "Manuf_1"),
+        ("Manuf_1", "Retail_1"),
+        ("Part_A", "Manuf_2"),
+        ("Manuf_2", "Retail_1"),
+        ("Manuf_2", "Retail_2"),
+    ]
     p = import_willems(tiny_chain(tmp_path, stages, arcs)).portfolio()
     # Retail_1 needs Manuf_1 AND Manuf_2 (a bill of materials): Part_A feeds both, and
     # Part_B is still needed through Manuf_1; the retail stage's stocking stage holds them together.
     assert spofs_of(p, "retail-1") == {"part-a", "part-b", "manuf-1", "manuf-2", "retail-1-stage"}
     assert spofs_of(p, "retail-2") == {"part-a", "manuf-2"}  # Part_B is not upstream of Retail_2
-    assert {(f.from_, f.to, f.material) for f in p.feeds if f.to == "retail-1-stage"} == \
-        {("manuf-1", "retail-1-stage", "Manuf_1"), ("manuf-2", "retail-1-stage", "Manuf_2")}
+    assert {(f.from_, f.to, f.material) for f in p.feeds if f.to == "retail-1-stage"} == {
+        ("manuf-1", "retail-1-stage", "Manuf_1"),
+        ("manuf-2", "retail-1-stage", "Manuf_2"),
+    }
 
 
 def test_willems_tiny_chain_dist_and_demand_on_a_non_retail_stage(tmp_path: Path) -> None:
-    stages = [("Manuf_1", "Manuf", 2, ""), ("Dist_1", "Dist", 1, ""), ("Retail_1", "Retail", 0, "1"),
-              ("Dist_2", "Dist", 1, "5")]
+    stages = [
+        ("Manuf_1", "Manuf", 2, ""),
+        ("Dist_1", "Dist", 1, ""),
+        ("Retail_1", "Retail", 0, "1"),
+        ("Dist_2", "Dist", 1, "5"),
+    ]
     arcs = [("Manuf_1", "Dist_1"), ("Manuf_1", "Retail_1"), ("Dist_1", "Retail_1"), ("Manuf_1", "Dist_2")]
     imported = import_willems(tiny_chain(tmp_path, stages, arcs))
     p = imported.portfolio()
@@ -414,15 +448,21 @@ def test_willems_parts_spelling_and_industry() -> None:
     assert {n for n, s in services.items() if s == ("api",)} == parts
 
 
-@pytest.mark.parametrize(("stages", "arcs", "message"), [
-    ([("A", "Manuf", 1, ""), ("R", "Shop", 0, "1")], [], r"91_SD.csv row 3: stage 'R' has classification 'Shop'"),
-    ([("A", "Manuf", "x", "")], [], r"91_SD.csv row 2: stageCost 'x' is not a number"),
-    ([("A", "Manuf", 1, ""), ("A", "Dist", 1, "")], [], r"row 3: stage 'A' already defined at row 2"),
-    ([("A", "Manuf", 1, "")], [("A", "B")], r"91_LL.csv row 2: destinationStage 'B' is not a stage"),
-    ([("A", "Manuf", 1, ""), ("B", "Manuf", 1, "")], [("A", "B"), ("B", "A")],
-     r"91_LL.csv row 3: arcs form a cycle: "),
-    ([("A", "Manuf", 1, ""), ("R", "Retail", 0, "1")], [("R", "A")], r"row 2: Retail stage 'R' feeds 'A'"),
-])
+@pytest.mark.parametrize(
+    ("stages", "arcs", "message"),
+    [
+        ([("A", "Manuf", 1, ""), ("R", "Shop", 0, "1")], [], r"91_SD.csv row 3: stage 'R' has classification 'Shop'"),
+        ([("A", "Manuf", "x", "")], [], r"91_SD.csv row 2: stageCost 'x' is not a number"),
+        ([("A", "Manuf", 1, ""), ("A", "Dist", 1, "")], [], r"row 3: stage 'A' already defined at row 2"),
+        ([("A", "Manuf", 1, "")], [("A", "B")], r"91_LL.csv row 2: destinationStage 'B' is not a stage"),
+        (
+            [("A", "Manuf", 1, ""), ("B", "Manuf", 1, "")],
+            [("A", "B"), ("B", "A")],
+            r"91_LL.csv row 3: arcs form a cycle: ",
+        ),
+        ([("A", "Manuf", 1, ""), ("R", "Retail", 0, "1")], [("R", "A")], r"row 2: Retail stage 'R' feeds 'A'"),
+    ],
+)
 def test_willems_bad_input_is_named(tmp_path: Path, stages: list, arcs: list, message: str) -> None:
     sd = tiny_chain(tmp_path, stages, arcs, number=91)
     with pytest.raises(GraphkitError, match=message):
@@ -464,8 +504,9 @@ def test_cli_import_willems_by_number_and_by_file(tmp_path: Path) -> None:
     assert result.stdout.strip() == str(out) and "253 stages" in result.stderr
     assert len(read_portfolio(out)[0].products) == 123
     folder = tmp_path / "csv"
-    result = run("import", "willems", WILLEMS / "01_SD.csv", "-o", folder, "--to", "csv",
-                 "--technology", "aseptic_fill")
+    result = run(
+        "import", "willems", WILLEMS / "01_SD.csv", "-o", folder, "--to", "csv", "--technology", "aseptic_fill"
+    )
     assert result.exit_code == 0, result.output
     assert {x.technology for x in read_portfolio(folder)[0].products} == {"aseptic_fill"}
 

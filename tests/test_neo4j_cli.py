@@ -10,10 +10,10 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner
-from graphkit.cli.main import main
-from graphkit.cli.neo4j_commands import parse_param
 
 from graphkit import read_portfolio, write_records
+from graphkit.cli.main import main
+from graphkit.cli.neo4j_commands import parse_param
 from graphkit.generate import GeneratorSpec, iter_records
 
 pytestmark = pytest.mark.neo4j
@@ -25,15 +25,21 @@ AWKWARD = "O'Brien \"q\" back\\slash $x {id: 'x'}}) MATCH (n) DETACH DELETE n //
 @pytest.fixture
 def env(neo4j_settings: Any) -> dict[str, str]:
     s = neo4j_settings
-    return {"NEO4J_URI": s.uri, "NEO4J_USERNAME": s.username, "NEO4J_PASSWORD": s.password,
-            "NEO4J_DATABASE": s.database}
+    return {
+        "NEO4J_URI": s.uri,
+        "NEO4J_USERNAME": s.username,
+        "NEO4J_PASSWORD": s.password,
+        "NEO4J_DATABASE": s.database,
+    }
 
 
 @pytest.fixture
 def gk(env: dict[str, str], neo4j_clean: Any):
     """Run graphkit with the test server's settings in the environment, on an empty database."""
+
     def invoke(*args: Any, **kwargs: Any) -> click.testing.Result:
         return CliRunner().invoke(main, [str(a) for a in args], env={**env, **kwargs.pop("env", {})}, **kwargs)
+
     return invoke
 
 
@@ -83,11 +89,13 @@ def test_large_loads_show_progress_on_stderr(gk: Any, tmp_path: Path) -> None:
 
 
 def test_cypher_list_needs_no_server() -> None:
-    result = CliRunner().invoke(main, ["cypher", "list", "--format", "json"],
-                                env={"NEO4J_URI": "bolt://127.0.0.1:1"})
+    result = CliRunner().invoke(main, ["cypher", "list", "--format", "json"], env={"NEO4J_URI": "bolt://127.0.0.1:1"})
     rows = json.loads(result.stdout)
-    assert {"name": "provider_failure_impact", "params": "$provider (provider id)",
-            "summary": "Products a given provider's failure reaches, directly and through FEEDS."} in rows
+    assert {
+        "name": "provider_failure_impact",
+        "params": "$provider (provider id)",
+        "summary": "Products a given provider's failure reaches, directly and through FEEDS.",
+    } in rows
     shown = CliRunner().invoke(main, ["cypher", "show", "sole_source_steps"])
     assert shown.stdout.startswith("// Product steps with exactly one qualified source")
 
@@ -96,11 +104,16 @@ def test_cypher_run_library_queries(gk: Any) -> None:
     gk("neo4j", "load", SMALL)
     rows = json.loads(gk("cypher", "run", "sole_source_steps", "-f", "json").stdout)
     assert [(r["product"], r["step"], r["provider"]) for r in rows] == [
-        ("prod-1", "distribution", "dist-1"), ("prod-1", "fill_finish", "cmo-a"),
-        ("prod-2", "api", "api-1"), ("prod-2", "distribution", "dist-1")]
+        ("prod-1", "distribution", "dist-1"),
+        ("prod-1", "fill_finish", "cmo-a"),
+        ("prod-2", "api", "api-1"),
+        ("prod-2", "distribution", "dist-1"),
+    ]
     csv = gk("cypher", "run", "provider_failure_impact", "--param", "provider=cb-1", "--format", "csv")
-    assert csv.stdout.splitlines() == ["product,product_name,owner,annual_revenue,tier,via,certainly_lost",
-                                       "prod-2,Tablet Two,client-2,,2,api-1,yes"]
+    assert csv.stdout.splitlines() == [
+        "product,product_name,owner,annual_revenue,tier,via,certainly_lost",
+        "prod-2,Tablet Two,client-2,,2,api-1,yes",
+    ]
     table = gk("cypher", "run", "product_dependencies", "-p", "product=prod-2").stdout.splitlines()
     assert table[0].split() == ["provider", "name", "kind", "tier", "qualified", "roles"]
     assert table[2].split()[:2] == ["api-1", "API"] and len(table) == 5
@@ -117,10 +130,12 @@ def test_cypher_run_checks_parameters(gk: Any) -> None:
 
 def test_ids_stay_text_in_library_queries(gk: Any, tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
-    path.write_text("providers: [{id: 12345, name: Numbered, kind: cmo}]\n"
-                    "clients: [{id: c, name: C, segment: small}]\n"
-                    "products: [{id: p, name: P, technology: tablet, owner: c, "
-                    "supply: [{provider: 12345, step: api}]}]\n")
+    path.write_text(
+        "providers: [{id: 12345, name: Numbered, kind: cmo}]\n"
+        "clients: [{id: c, name: C, segment: small}]\n"
+        "products: [{id: p, name: P, technology: tablet, owner: c, "
+        "supply: [{provider: 12345, step: api}]}]\n"
+    )
     gk("neo4j", "load", path)
     query = "MATCH (x:Provider {id: $id}) RETURN x.name AS n"
     assert json.loads(gk("cypher", "query", query, "-p", "id=12345", "-f", "json").stdout) == []  # a number
@@ -140,17 +155,42 @@ def test_query_is_read_only_unless_write(gk: Any) -> None:
 
 
 def test_awkward_parameter_values_arrive_intact(gk: Any) -> None:
-    result = gk("cypher", "query", "RETURN $v AS v, $n AS n, $l AS l, $b AS b, $j AS j", "-p", f"v={AWKWARD}",
-                "-p", "n=-1.5e3", "-p", 'l=[1, "a"]', "-p", "b=true", "-p", 'j="123"', "-f", "json")
+    result = gk(
+        "cypher",
+        "query",
+        "RETURN $v AS v, $n AS n, $l AS l, $b AS b, $j AS j",
+        "-p",
+        f"v={AWKWARD}",
+        "-p",
+        "n=-1.5e3",
+        "-p",
+        'l=[1, "a"]',
+        "-p",
+        "b=true",
+        "-p",
+        'j="123"',
+        "-f",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == [{"v": AWKWARD, "n": -1500.0, "l": [1, "a"], "b": True, "j": "123"}]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("a=1", ("a", 1)), ("a=007", ("a", "007")), ("a=-2.5", ("a", -2.5)), ("a=null", ("a", None)),
-    ("a=false", ("a", False)), ("a=x=y", ("a", "x=y")), ("a=", ("a", "")), ('a={"k": [1]}', ("a", {"k": [1]})),
-    ("a=True", ("a", "True")), ("a=prod-1", ("a", "prod-1")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a=1", ("a", 1)),
+        ("a=007", ("a", "007")),
+        ("a=-2.5", ("a", -2.5)),
+        ("a=null", ("a", None)),
+        ("a=false", ("a", False)),
+        ("a=x=y", ("a", "x=y")),
+        ("a=", ("a", "")),
+        ('a={"k": [1]}', ("a", {"k": [1]})),
+        ("a=True", ("a", "True")),
+        ("a=prod-1", ("a", "prod-1")),
+    ],
+)
 def test_param_values(text: str, expected: tuple[str, Any]) -> None:
     assert parse_param(text) == expected
 
@@ -176,16 +216,38 @@ def test_unknown_label_warns(gk: Any) -> None:
 def test_write_back_command(gk: Any, tmp_path: Path) -> None:
     gk("neo4j", "load", SMALL)
     results = tmp_path / "results.json"
-    results.write_text(json.dumps({"spof": {
-        "sole_source_steps": [{"product": "prod-1", "step": "fill_finish", "provider": "cmo-a"}],
-        "critical_nodes": [{"node": "cmo-a", "severity": "critical", "revenue_at_risk": 1200000.5,
-                            "products_lost": ["prod-1"]}, {"node": "gone", "severity": "low"}]}}))
+    results.write_text(
+        json.dumps(
+            {
+                "spof": {
+                    "sole_source_steps": [{"product": "prod-1", "step": "fill_finish", "provider": "cmo-a"}],
+                    "critical_nodes": [
+                        {
+                            "node": "cmo-a",
+                            "severity": "critical",
+                            "revenue_at_risk": 1200000.5,
+                            "products_lost": ["prod-1"],
+                        },
+                        {"node": "gone", "severity": "low"},
+                    ],
+                }
+            }
+        )
+    )
     result = gk("neo4j", "write-back", results)
     assert result.exit_code == 0
     assert result.stdout.startswith("findings stored on 1 nodes and 1 relationships")
     assert "warning: node 'gone' is not in the database" in result.stderr
-    rows = json.loads(gk("cypher", "query", "MATCH (n)-[r:SUPPLIES]->() WHERE n.is_single_point_of_failure "
-                         "RETURN n.id AS id, n.risk_severity AS s, r.sole_source AS sole", "-f", "json").stdout)
+    rows = json.loads(
+        gk(
+            "cypher",
+            "query",
+            "MATCH (n)-[r:SUPPLIES]->() WHERE n.is_single_point_of_failure "
+            "RETURN n.id AS id, n.risk_severity AS s, r.sole_source AS sole",
+            "-f",
+            "json",
+        ).stdout
+    )
     assert rows == [{"id": "cmo-a", "s": "critical", "sole": True}]
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
@@ -209,9 +271,14 @@ def test_no_password_and_no_terminal_exits_4(gk: Any) -> None:
 
 def test_password_prompt_is_not_echoed(env: dict[str, str], neo4j_settings: Any, monkeypatch: Any) -> None:
     import graphkit.cli.neo4j_commands as commands
+
     monkeypatch.setattr(commands, "_interactive", lambda: True)
-    result = CliRunner().invoke(main, ["neo4j", "status", "-f", "json"], env={**env, "NEO4J_PASSWORD": None},
-                                input=neo4j_settings.password + "\n")
+    result = CliRunner().invoke(
+        main,
+        ["neo4j", "status", "-f", "json"],
+        env={**env, "NEO4J_PASSWORD": None},
+        input=neo4j_settings.password + "\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Neo4j password for neo4j" in result.stderr and neo4j_settings.password not in result.output
 
@@ -234,9 +301,19 @@ def test_unusable_uri_exits_2(gk: Any) -> None:
 
 
 def test_every_command_has_an_example() -> None:
-    for path in (["neo4j"], ["neo4j", "load"], ["neo4j", "export"], ["neo4j", "schema"], ["neo4j", "status"],
-                 ["neo4j", "write-back"], ["cypher"], ["cypher", "list"], ["cypher", "show"], ["cypher", "run"],
-                 ["cypher", "query"]):
+    for path in (
+        ["neo4j"],
+        ["neo4j", "load"],
+        ["neo4j", "export"],
+        ["neo4j", "schema"],
+        ["neo4j", "status"],
+        ["neo4j", "write-back"],
+        ["cypher"],
+        ["cypher", "list"],
+        ["cypher", "show"],
+        ["cypher", "run"],
+        ["cypher", "query"],
+    ):
         result = CliRunner().invoke(main, [*path, "-h"])
         assert result.exit_code == 0 and "Example" in result.stdout, path
     assert "NEO4J_PASSWORD" in CliRunner().invoke(main, ["neo4j", "load", "-h"]).stdout

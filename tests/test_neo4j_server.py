@@ -15,7 +15,8 @@ from neo4j.exceptions import AuthError, ClientError
 def test_server_is_neo4j_community_of_the_pinned_line(neo4j_driver, neo4j_settings):
     records, _, _ = neo4j_driver.execute_query(
         "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition",
-        database_=neo4j_settings.database)
+        database_=neo4j_settings.database,
+    )
     [component] = records
     assert component["name"] == "Neo4j Kernel"
     assert component["edition"] == "community"
@@ -36,38 +37,54 @@ def test_write_and_read_back_with_parameters(neo4j_clean, neo4j_settings):
         MERGE (c)-[r:MANUFACTURES_FOR {products: $products, since: $since}]->(s)
         SET c.sites = $sites, c.share = $share, c.audited = $audited, c.note = $note
         """,
-        cmo="Lonza Visp", sponsor="Société Pharma ÅB", products=["API", "fill-finish"],
-        since=2019, sites=3, share=0.42, audited=True, note=None, database_=db)
+        cmo="Lonza Visp",
+        sponsor="Société Pharma ÅB",
+        products=["API", "fill-finish"],
+        since=2019,
+        sites=3,
+        share=0.42,
+        audited=True,
+        note=None,
+        database_=db,
+    )
     records, _, _ = neo4j_clean.execute_query(
         """
         MATCH (c:Company)-[r:MANUFACTURES_FOR]->(s:Company {name: $sponsor})
         RETURN c.name AS cmo, r.products AS products, r.since AS since, c.sites AS sites,
                c.share AS share, c.audited AS audited, c.note AS note
         """,
-        sponsor="Société Pharma ÅB", database_=db)
-    assert [r.data() for r in records] == [{
-        "cmo": "Lonza Visp", "products": ["API", "fill-finish"], "since": 2019, "sites": 3,
-        "share": 0.42, "audited": True, "note": None,
-    }]
+        sponsor="Société Pharma ÅB",
+        database_=db,
+    )
+    assert [r.data() for r in records] == [
+        {
+            "cmo": "Lonza Visp",
+            "products": ["API", "fill-finish"],
+            "since": 2019,
+            "sites": 3,
+            "share": 0.42,
+            "audited": True,
+            "note": None,
+        }
+    ]
 
 
 @pytest.mark.neo4j
 def test_clean_empties_data_in_batches_and_keeps_schema(neo4j_clean, neo4j_settings):
     db = neo4j_settings.database
     neo4j_clean.execute_query(
-        "CREATE CONSTRAINT test_company_name IF NOT EXISTS "
-        "FOR (c:Company) REQUIRE c.name IS UNIQUE", database_=db)
+        "CREATE CONSTRAINT test_company_name IF NOT EXISTS FOR (c:Company) REQUIRE c.name IS UNIQUE", database_=db
+    )
     try:
         neo4j_clean.execute_query(
-            "UNWIND range(1, 25) AS i CREATE (:Company {name: 'c' + i})-[:SUPPLIES]->(:Site)",
-            database_=db)
+            "UNWIND range(1, 25) AS i CREATE (:Company {name: 'c' + i})-[:SUPPLIES]->(:Site)", database_=db
+        )
         assert fixtures_neo4j.empty_database(neo4j_clean, db, batch_size=10) == 50
-        records, _, _ = neo4j_clean.execute_query(
-            "MATCH (n) RETURN count(n) AS n", database_=db)
+        records, _, _ = neo4j_clean.execute_query("MATCH (n) RETURN count(n) AS n", database_=db)
         assert records[0]["n"] == 0
         records, _, _ = neo4j_clean.execute_query(
-            "SHOW CONSTRAINTS YIELD name WHERE name = 'test_company_name' RETURN name",
-            database_=db)
+            "SHOW CONSTRAINTS YIELD name WHERE name = 'test_company_name' RETURN name", database_=db
+        )
         assert len(records) == 1
     finally:
         neo4j_clean.execute_query("DROP CONSTRAINT test_company_name IF EXISTS", database_=db)
@@ -106,15 +123,14 @@ def test_unreachable_server_fails_under_ci_and_skips_otherwise(monkeypatch):
 
 def test_settings_from_environment_take_the_password_from_a_matching_file(monkeypatch, tmp_path):
     (tmp_path / "credentials").write_text(
-        "NEO4J_URI=bolt://127.0.0.1:1\nNEO4J_USERNAME=neo4j\n"
-        "NEO4J_PASSWORD=from-file\nNEO4J_DATABASE=neo4j\n")
+        "NEO4J_URI=bolt://127.0.0.1:1\nNEO4J_USERNAME=neo4j\nNEO4J_PASSWORD=from-file\nNEO4J_DATABASE=neo4j\n"
+    )
     monkeypatch.setenv("GRAPHKIT_NEO4J_HOME", str(tmp_path))
     monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
     monkeypatch.delenv("NEO4J_DATABASE", raising=False)
     monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:1")
     monkeypatch.setenv("NEO4J_USERNAME", "neo4j")
-    assert fixtures_neo4j.load_settings() == Neo4jSettings(
-        "bolt://127.0.0.1:1", "neo4j", "from-file", "neo4j")
+    assert fixtures_neo4j.load_settings() == Neo4jSettings("bolt://127.0.0.1:1", "neo4j", "from-file", "neo4j")
     monkeypatch.setenv("NEO4J_PASSWORD", "from-env")
     monkeypatch.setenv("NEO4J_DATABASE", "other")
     settings = fixtures_neo4j.load_settings()

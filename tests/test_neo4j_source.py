@@ -19,8 +19,12 @@ EXAMPLE = Path(__file__).parent.parent / "examples" / "portfolio.yaml"
 @pytest.fixture
 def env(neo4j_clean, neo4j_settings) -> dict[str, str]:
     s = neo4j_settings
-    return {"NEO4J_URI": s.uri, "NEO4J_USERNAME": s.username, "NEO4J_PASSWORD": s.password,
-            "NEO4J_DATABASE": s.database}
+    return {
+        "NEO4J_URI": s.uri,
+        "NEO4J_USERNAME": s.username,
+        "NEO4J_PASSWORD": s.password,
+        "NEO4J_DATABASE": s.database,
+    }
 
 
 def run(env: dict[str, str], *args: object, code: int = 0) -> str:
@@ -47,17 +51,20 @@ def test_analyze_from_neo4j_equals_analyze_from_the_file(env) -> None:
 
 def test_write_back_flags_what_analyze_found(env, neo4j_clean) -> None:
     run(env, "neo4j", "load", EXAMPLE)
-    result = CliRunner().invoke(main, ["analyze", "--neo4j", "--only", "spof,concentration", "--write-back",
-                                       "-f", "json"], env=env)
+    result = CliRunner().invoke(
+        main, ["analyze", "--neo4j", "--only", "spof,concentration", "--write-back", "-f", "json"], env=env
+    )
     assert result.exit_code == 0, result.output
     assert "findings written back to Neo4j database" in result.stderr
     records, _, _ = neo4j_clean.execute_query(
         "MATCH (p:Provider) WHERE p.is_single_point_of_failure RETURN p.id AS id ORDER BY id",
-        database_=env["NEO4J_DATABASE"])
+        database_=env["NEO4J_DATABASE"],
+    )
     critical = sorted(c["node"] for c in json.loads(result.stdout)["spof"]["critical_nodes"])
     assert [r["id"] for r in records] == critical
-    records, _, _ = neo4j_clean.execute_query("MATCH (c:CMO {id: 'cmo-kestrel'}) RETURN c.hhi AS hhi",
-                                              database_=env["NEO4J_DATABASE"])
+    records, _, _ = neo4j_clean.execute_query(
+        "MATCH (c:CMO {id: 'cmo-kestrel'}) RETURN c.hhi AS hhi", database_=env["NEO4J_DATABASE"]
+    )
     assert records[0]["hhi"] == pytest.approx(8152)
 
 

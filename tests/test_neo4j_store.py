@@ -67,14 +67,19 @@ def canonical(portfolio: Portfolio) -> dict[str, list[str]]:
 def snapshot(driver: Any, database: str) -> tuple[list[Any], list[Any]]:
     """Every node and relationship with labels, type and properties, sorted."""
     nodes, _, _ = driver.execute_query(
-        "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props", database_=database)
+        "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props", database_=database
+    )
     rels, _, _ = driver.execute_query(
-        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS type, b.id AS b, properties(r) AS props",
-        database_=database)
+        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS type, b.id AS b, properties(r) AS props", database_=database
+    )
+
     def key(v: Any) -> str:
         return json.dumps(v, sort_keys=True, default=str)
-    return (sorted(([sorted(r["labels"]), r["props"]] for r in nodes), key=key),
-            sorted(([r["a"], r["type"], r["b"], r["props"]] for r in rels), key=key))
+
+    return (
+        sorted(([sorted(r["labels"]), r["props"]] for r in nodes), key=key),
+        sorted(([r["a"], r["type"], r["b"], r["props"]] for r in rels), key=key),
+    )
 
 
 # -- settings and errors --------------------------------------------------------
@@ -142,11 +147,18 @@ def test_schema_is_applied_idempotently(store: Neo4jStore, neo4j_driver: Any, se
     store.apply_schema()
     again = store.apply_schema()
     assert not any(item["created"] for item in again)
-    records, _, _ = neo4j_driver.execute_query("SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties",
-                                               database_=settings.database)
+    records, _, _ = neo4j_driver.execute_query(
+        "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties", database_=settings.database
+    )
     ours = {r["name"]: r for r in records if r["name"].startswith("graphkit_")}
-    assert set(ours) == {"graphkit_provider_id", "graphkit_client_id", "graphkit_marketing_partner_id",
-                         "graphkit_product_id", "graphkit_requirement_id", "graphkit_liaison_id"}
+    assert set(ours) == {
+        "graphkit_provider_id",
+        "graphkit_client_id",
+        "graphkit_marketing_partner_id",
+        "graphkit_product_id",
+        "graphkit_requirement_id",
+        "graphkit_liaison_id",
+    }
     assert ours["graphkit_product_id"]["type"] == "UNIQUENESS"
     assert ours["graphkit_product_id"]["labelsOrTypes"] == ["Product"]
     assert ours["graphkit_product_id"]["properties"] == ["id"]
@@ -157,58 +169,93 @@ def test_schema_is_applied_idempotently(store: Neo4jStore, neo4j_driver: Any, se
 # -- load ---------------------------------------------------------------------------
 
 
-def test_load_twice_changes_nothing(store: Neo4jStore, small: Portfolio, neo4j_driver: Any,
-                                    settings: Neo4jSettings) -> None:
+def test_load_twice_changes_nothing(
+    store: Neo4jStore, small: Portfolio, neo4j_driver: Any, settings: Neo4jSettings
+) -> None:
     first = store.load(small)
     assert (first.nodes, first.relationships) == (14, 19)
     assert (first.nodes_created, first.relationships_created) == (14, 19)
     before = snapshot(neo4j_driver, settings.database)
     second = store.load(small)
-    assert (second.nodes_created, second.relationships_created, second.nodes_deleted,
-            second.relationships_deleted) == (0, 0, 0, 0)
+    assert (second.nodes_created, second.relationships_created, second.nodes_deleted, second.relationships_deleted) == (
+        0,
+        0,
+        0,
+        0,
+    )
     assert snapshot(neo4j_driver, settings.database) == before
     assert len(before[0]) == 14 and len(before[1]) == 19
 
 
 def test_labels_and_properties_follow_the_model(store: Neo4jStore, small: Portfolio) -> None:
     store.load(small)
-    _, rows = store.run_query("MATCH (n {id: $id}) RETURN labels(n) AS labels, properties(n) AS props",
-                              {"id": "api-1"})
+    _, rows = store.run_query("MATCH (n {id: $id}) RETURN labels(n) AS labels, properties(n) AS props", {"id": "api-1"})
     assert sorted(rows[0]["labels"]) == ["CMO", "Provider"]
-    assert rows[0]["props"] == {"id": "api-1", "name": "API Works", "kind": "cmo",
-                                "business_model": "hybrid_generic", "services": ["api"],
-                                "own_revenue": 500000, "own_technologies": ["tablet"], "country": "IN"}
+    assert rows[0]["props"] == {
+        "id": "api-1",
+        "name": "API Works",
+        "kind": "cmo",
+        "business_model": "hybrid_generic",
+        "services": ["api"],
+        "own_revenue": 500000,
+        "own_technologies": ["tablet"],
+        "country": "IN",
+    }
     _, rows = store.run_query("MATCH (p:Product {id: 'prod-1'}) RETURN properties(p) AS props")
     assert "owner" not in rows[0]["props"] and "supply" not in rows[0]["props"]
     _, rows = store.run_query(
         "MATCH (:MarketingPartner {id: 'mp-2'})-[r:REQUIRES]->(q:Requirement) "
-        "RETURN q.id AS id, q.topic AS topic, r.value AS value, r.products AS products")
-    assert rows == [{"id": "topic:labeling.language", "topic": "labeling.language", "value": "en",
-                     "products": ["prod-1"]}]
+        "RETURN q.id AS id, q.topic AS topic, r.value AS value, r.products AS products"
+    )
+    assert rows == [
+        {"id": "topic:labeling.language", "topic": "labeling.language", "value": "en", "products": ["prod-1"]}
+    ]
 
 
 def test_reload_makes_records_exactly_the_files(store: Neo4jStore, small: Portfolio) -> None:
     store.load(small)
     api = next(p for p in small.providers if p.id == "api-1")
-    changed = dataclasses.replace(small, providers=tuple(
-        api.model_copy(update={"country": None, "own_revenue": 1.5}) if p.id == "api-1" else p
-        for p in small.providers))
+    changed = dataclasses.replace(
+        small,
+        providers=tuple(
+            api.model_copy(update={"country": None, "own_revenue": 1.5}) if p.id == "api-1" else p
+            for p in small.providers
+        ),
+    )
     prod1 = next(p for p in small.products if p.id == "prod-1")
-    changed = dataclasses.replace(changed, products=tuple(
-        prod1.model_copy(update={"supply": (SupplyLink(provider="cmo-a", step="fill_finish"),
-                                            SupplyLink(provider="lab-1", step="testing", qualified=True))})
-        if p.id == "prod-1" else p for p in small.products))
+    changed = dataclasses.replace(
+        changed,
+        products=tuple(
+            prod1.model_copy(
+                update={
+                    "supply": (
+                        SupplyLink(provider="cmo-a", step="fill_finish"),
+                        SupplyLink(provider="lab-1", step="testing", qualified=True),
+                    )
+                }
+            )
+            if p.id == "prod-1"
+            else p
+            for p in small.products
+        ),
+    )
     result = store.load(changed)
     assert result.relationships_deleted == 0
     _, rows = store.run_query("MATCH (n:Provider {id: 'api-1'}) RETURN n.country AS c, n.own_revenue AS r")
     assert rows == [{"c": None, "r": 1.5}]
-    _, rows = store.run_query("MATCH (x)-[s:SUPPLIES]->(:Product {id: 'prod-1'}) "
-                              "RETURN x.id AS x, s.step AS step, s.qualified AS q ORDER BY x")
+    _, rows = store.run_query(
+        "MATCH (x)-[s:SUPPLIES]->(:Product {id: 'prod-1'}) "
+        "RETURN x.id AS x, s.step AS step, s.qualified AS q ORDER BY x"
+    )
     assert rows == [{"x": "cmo-a", "step": "fill_finish", "q": True}, {"x": "lab-1", "step": "testing", "q": True}]
     # A product record owns its relationships: a supply entry dropped from it goes.
-    dropped = dataclasses.replace(changed, products=tuple(
-        p.model_copy(update={"supply": p.supply[:1], "marketed_by": ()}) if p.id == "prod-1" else p
-        for p in changed.products))
+    dropped = dataclasses.replace(
+        changed,
+        products=tuple(
+            p.model_copy(update={"supply": p.supply[:1], "marketed_by": ()}) if p.id == "prod-1" else p
+            for p in changed.products
+        ),
+    )
     result = store.load(dropped)
     assert result.relationships_deleted == 3  # lab-1 SUPPLIES, mp-1 and mp-2 MARKETS
     assert canonical(store.read()[0]) == canonical(dropped)
@@ -216,16 +263,21 @@ def test_reload_makes_records_exactly_the_files(store: Neo4jStore, small: Portfo
 
 def test_kind_change_moves_the_label(store: Neo4jStore, small: Portfolio) -> None:
     store.load(small)
-    moved = dataclasses.replace(small, providers=tuple(
-        p.model_copy(update={"kind": ProviderKind.TEST_LAB, "services": ()}) if p.id == "cb-1" else p
-        for p in small.providers))
+    moved = dataclasses.replace(
+        small,
+        providers=tuple(
+            p.model_copy(update={"kind": ProviderKind.TEST_LAB, "services": ()}) if p.id == "cb-1" else p
+            for p in small.providers
+        ),
+    )
     store.load(moved)
     _, rows = store.run_query("MATCH (n {id: 'cb-1'}) RETURN labels(n) AS labels")
     assert sorted(rows[0]["labels"]) == ["Provider", "TestLab"]
 
 
-def test_replace_removes_what_the_file_dropped(store: Neo4jStore, small: Portfolio, neo4j_driver: Any,
-                                              settings: Neo4jSettings) -> None:
+def test_replace_removes_what_the_file_dropped(
+    store: Neo4jStore, small: Portfolio, neo4j_driver: Any, settings: Neo4jSettings
+) -> None:
     store.load(small)
     neo4j_driver.execute_query("CREATE (:Note {text: 'analyst note'})", database_=settings.database)
     smaller = dataclasses.replace(
@@ -233,7 +285,8 @@ def test_replace_removes_what_the_file_dropped(store: Neo4jStore, small: Portfol
         products=tuple(p for p in small.products if p.id != "prod-2"),
         clients=tuple(c for c in small.clients if c.id != "client-2"),
         contracts=tuple(c for c in small.contracts if c.client != "client-2"),
-        requirements=small.requirements[:1])
+        requirements=small.requirements[:1],
+    )
     kept = store.load(smaller)  # without --replace nothing goes
     assert (kept.nodes_deleted, kept.relationships_deleted) == (0, 0)
     assert store.status()["nodes"]["Product"] == 2
@@ -247,12 +300,17 @@ def test_replace_removes_what_the_file_dropped(store: Neo4jStore, small: Portfol
     notes, _, _ = neo4j_driver.execute_query("MATCH (n:Note) RETURN n.text AS t", database_=settings.database)
     assert [r["t"] for r in notes] == ["analyst note"]  # data without graphkit labels is left alone
     again = store.load(smaller, replace=True)
-    assert (again.nodes_created, again.relationships_created, again.nodes_deleted,
-            again.relationships_deleted) == (0, 0, 0, 0)
+    assert (again.nodes_created, again.relationships_created, again.nodes_deleted, again.relationships_deleted) == (
+        0,
+        0,
+        0,
+        0,
+    )
 
 
-def test_a_failed_replace_leaves_the_old_graph(store: Neo4jStore, small: Portfolio, neo4j_driver: Any,
-                                               settings: Neo4jSettings) -> None:
+def test_a_failed_replace_leaves_the_old_graph(
+    store: Neo4jStore, small: Portfolio, neo4j_driver: Any, settings: Neo4jSettings
+) -> None:
     store.load(small)
     before = snapshot(neo4j_driver, settings.database)
     smaller = dataclasses.replace(small, products=small.products[:1], feeds=(), contracts=())
@@ -278,14 +336,28 @@ def test_progress_reports_every_batch(store: Neo4jStore, small: Portfolio) -> No
 
 def test_different_duplicates_are_refused_and_nothing_is_written(store: Neo4jStore, small: Portfolio) -> None:
     prod = small.products[0]
-    twice = dataclasses.replace(small, products=(prod.model_copy(update={"supply": (
-        SupplyLink(provider="cmo-a", step="fill_finish"),
-        SupplyLink(provider="cmo-a", step="fill_finish", qualified=False))}),) + small.products[1:])
+    twice = dataclasses.replace(
+        small,
+        products=(
+            prod.model_copy(
+                update={
+                    "supply": (
+                        SupplyLink(provider="cmo-a", step="fill_finish"),
+                        SupplyLink(provider="cmo-a", step="fill_finish", qualified=False),
+                    )
+                }
+            ),
+        )
+        + small.products[1:],
+    )
     with pytest.raises(Neo4jStoreError, match="SUPPLIES cmo-a -> prod-1 \\(fill_finish\\)"):
         store.load(twice)
     assert store.status()["nodes"]["Product"] == 0
-    same = dataclasses.replace(small, products=(prod.model_copy(update={"distributors": (
-        *prod.distributors, *prod.distributors)}),) + small.products[1:])
+    same = dataclasses.replace(
+        small,
+        products=(prod.model_copy(update={"distributors": (*prod.distributors, *prod.distributors)}),)
+        + small.products[1:],
+    )
     result = store.load(same)
     assert result.warnings == ("DISTRIBUTES dist-1 -> prod-1 (EU) is in the file twice; Neo4j stores it once",)
 
@@ -318,9 +390,17 @@ def test_awkward_values_survive_as_parameters(store: Neo4jStore, small: Portfoli
     awkward = Portfolio(
         providers=(Provider(id="o'brien\\1", name=AWKWARD, kind="cmo", country="$x"),),
         clients=(Client(id='c"1 })', name="MATCH (n) DETACH DELETE n", segment="small"),),
-        products=(Product(id="p`1`", name="{{labels}}", technology="tablet", owner='c"1 })',
-                          supply=(SupplyLink(provider="o'brien\\1", step="api"),)),),
-        requirements=(Requirement(party='c"1 })', topic="x' OR 1=1 //", value=AWKWARD),))
+        products=(
+            Product(
+                id="p`1`",
+                name="{{labels}}",
+                technology="tablet",
+                owner='c"1 })',
+                supply=(SupplyLink(provider="o'brien\\1", step="api"),),
+            ),
+        ),
+        requirements=(Requirement(party='c"1 })', topic="x' OR 1=1 //", value=AWKWARD),),
+    )
     store.load(awkward)
     back, _ = store.read()
     assert back == awkward
@@ -329,21 +409,30 @@ def test_awkward_values_survive_as_parameters(store: Neo4jStore, small: Portfoli
     assert rows == [{"name": AWKWARD}]
 
 
-def test_read_validates_the_graph_like_a_file(store: Neo4jStore, small: Portfolio, neo4j_driver: Any,
-                                               settings: Neo4jSettings) -> None:
+def test_read_validates_the_graph_like_a_file(
+    store: Neo4jStore, small: Portfolio, neo4j_driver: Any, settings: Neo4jSettings
+) -> None:
     store.load(small)
     neo4j_driver.execute_query(
         "MATCH (p:Product {id: 'prod-1'}) SET p.technology = 'tabletz', p.colour = 'red' "
         "WITH p MATCH (c:Client {id: 'client-2'}) CREATE (c)-[:SUPPLIES {step: 'api', qualified: true}]->(p)",
-        database_=settings.database)
+        database_=settings.database,
+    )
     with pytest.raises(PortfolioError) as err:
         store.read()
     text = [str(p) for p in err.value.problems]
-    assert "neo4j:Product{id: 'prod-1'}: product 'prod-1': technology 'tabletz' is not one of aseptic_fill, " \
-           "lyophilization, terminal_sterilization, sterile_powder, sterile_cream, tablet, capsule, caplet, " \
-           "sachet (did you mean 'tablet'?)" in text
-    assert any(t.startswith("neo4j:(:Client{id: 'client-2'})-[:SUPPLIES {step: 'api'}]->(:Product{id: 'prod-1'}): "
-                            "product 'prod-1': supply provider 'client-2' is a client") for t in text)
+    assert (
+        "neo4j:Product{id: 'prod-1'}: product 'prod-1': technology 'tabletz' is not one of aseptic_fill, "
+        "lyophilization, terminal_sterilization, sterile_powder, sterile_cream, tablet, capsule, caplet, "
+        "sachet (did you mean 'tablet'?)" in text
+    )
+    assert any(
+        t.startswith(
+            "neo4j:(:Client{id: 'client-2'})-[:SUPPLIES {step: 'api'}]->(:Product{id: 'prod-1'}): "
+            "product 'prod-1': supply provider 'client-2' is a client"
+        )
+        for t in text
+    )
     assert "neo4j:Product{id: 'prod-1'}: warning: product 'prod-1': unknown field 'colour' ignored" in text
     assert "Neo4j database 'neo4j'" in str(err.value)
 
@@ -362,23 +451,53 @@ RESULTS = {
             {"product": "prod-9", "step": "api", "provider": "api-1"},
         ],
         "critical_nodes": [
-            {"node": "cmo-a", "kind": "cmo", "products_lost": ["prod-1"], "clients_affected": ["client-1"],
-             "partners_affected": ["mp-1", "mp-2"], "revenue_at_risk": 1200000.5, "hidden": False,
-             "severity": "critical", "explanation": "..."},
-            {"node": "cb-1", "products_lost": ["prod-2"], "clients_affected": ["client-2"],
-             "partners_affected": [], "revenue_at_risk": 0, "hidden": True, "severity": "medium"},
+            {
+                "node": "cmo-a",
+                "kind": "cmo",
+                "products_lost": ["prod-1"],
+                "clients_affected": ["client-1"],
+                "partners_affected": ["mp-1", "mp-2"],
+                "revenue_at_risk": 1200000.5,
+                "hidden": False,
+                "severity": "critical",
+                "explanation": "...",
+            },
+            {
+                "node": "cb-1",
+                "products_lost": ["prod-2"],
+                "clients_affected": ["client-2"],
+                "partners_affected": [],
+                "revenue_at_risk": 0,
+                "hidden": True,
+                "severity": "medium",
+            },
             {"node": "ghost", "products_lost": [], "severity": "low"},
         ],
     },
-    "concentration": {"providers": [
-        {"provider": "cmo-a", "hhi": 6250.0, "top1_share": 0.75, "top3_share": 1.0, "class": "highly_concentrated",
-         "effective_customers": 1.6, "severity": "critical", "top_customer": "client-1",
-         "shares": {"client-1": 0.75, "client-2": 0.25}},
-    ]},
-    "overlap": {"products": [
-        {"product": "prod-1", "overlaps": [], "conflicts": [{"topic": "labeling.language",
-                                                             "values": {"mp-1": "de", "mp-2": "en"}}]},
-    ]},
+    "concentration": {
+        "providers": [
+            {
+                "provider": "cmo-a",
+                "hhi": 6250.0,
+                "top1_share": 0.75,
+                "top3_share": 1.0,
+                "class": "highly_concentrated",
+                "effective_customers": 1.6,
+                "severity": "critical",
+                "top_customer": "client-1",
+                "shares": {"client-1": 0.75, "client-2": 0.25},
+            },
+        ]
+    },
+    "overlap": {
+        "products": [
+            {
+                "product": "prod-1",
+                "overlaps": [],
+                "conflicts": [{"topic": "labeling.language", "values": {"mp-1": "de", "mp-2": "en"}}],
+            },
+        ]
+    },
 }
 
 
@@ -389,26 +508,34 @@ def test_write_back_findings_are_queryable_and_idempotent(store: Neo4jStore, sma
     assert outcome.missing == ("node 'ghost'", "SUPPLIES api-1 -> prod-9 (api)")
     _, rows = store.run_query(
         "MATCH (n) WHERE n.is_single_point_of_failure RETURN n.id AS id, n.risk_severity AS severity, "
-        "n.revenue_at_risk AS revenue, n.products_lost AS lost, n.hidden_common_mode AS hidden ORDER BY id")
-    assert rows == [{"id": "cb-1", "severity": "medium", "revenue": 0, "lost": ["prod-2"], "hidden": True},
-                    {"id": "cmo-a", "severity": "critical", "revenue": 1200000.5, "lost": ["prod-1"],
-                     "hidden": False}]
-    _, rows = store.run_query("MATCH (x:CMO {id: 'cmo-a'}) RETURN x.hhi AS hhi, x.top1_share AS top1, "
-                              "x.concentration_class AS class, x.shares AS shares")
+        "n.revenue_at_risk AS revenue, n.products_lost AS lost, n.hidden_common_mode AS hidden ORDER BY id"
+    )
+    assert rows == [
+        {"id": "cb-1", "severity": "medium", "revenue": 0, "lost": ["prod-2"], "hidden": True},
+        {"id": "cmo-a", "severity": "critical", "revenue": 1200000.5, "lost": ["prod-1"], "hidden": False},
+    ]
+    _, rows = store.run_query(
+        "MATCH (x:CMO {id: 'cmo-a'}) RETURN x.hhi AS hhi, x.top1_share AS top1, "
+        "x.concentration_class AS class, x.shares AS shares"
+    )
     assert rows == [{"hhi": 6250.0, "top1": 0.75, "class": "highly_concentrated", "shares": None}]
-    _, rows = store.run_query("MATCH (x)-[r {sole_source: true}]->(p) RETURN x.id AS x, type(r) AS t, p.id AS p "
-                              "ORDER BY x")
+    _, rows = store.run_query(
+        "MATCH (x)-[r {sole_source: true}]->(p) RETURN x.id AS x, type(r) AS t, p.id AS p ORDER BY x"
+    )
     assert rows == [{"x": "cmo-a", "t": "SUPPLIES", "p": "prod-1"}, {"x": "dist-1", "t": "DISTRIBUTES", "p": "prod-2"}]
-    _, rows = store.run_query("MATCH (p:Product {id: 'prod-1'}) RETURN p.requirement_conflicts AS n, "
-                              "p.conflicting_topics AS topics")
+    _, rows = store.run_query(
+        "MATCH (p:Product {id: 'prod-1'}) RETURN p.requirement_conflicts AS n, p.conflicting_topics AS topics"
+    )
     assert rows == [{"n": 1, "topics": ["labeling.language"]}]
     # Findings are not portfolio data: reading back ignores them.
     assert canonical(store.read()[0]) == canonical(small)
     # Writing again clears what the new results no longer say.
     again = store.write_back({"spof": {"critical_nodes": [{"node": "cb-1", "severity": "high"}]}})
     assert (again.nodes, again.relationships, again.missing) == (1, 0, ())
-    _, rows = store.run_query("MATCH (n) WHERE n.risk_severity IS NOT NULL OR n.hhi IS NOT NULL "
-                              "OR n.requirement_conflicts IS NOT NULL RETURN n.id AS id, n.risk_severity AS s")
+    _, rows = store.run_query(
+        "MATCH (n) WHERE n.risk_severity IS NOT NULL OR n.hhi IS NOT NULL "
+        "OR n.requirement_conflicts IS NOT NULL RETURN n.id AS id, n.risk_severity AS s"
+    )
     assert rows == [{"id": "cb-1", "s": "high"}]
     assert store.run_query("MATCH ()-[r]->() WHERE r.sole_source IS NOT NULL RETURN count(r) AS n")[1] == [{"n": 0}]
 
@@ -434,7 +561,8 @@ def test_query_values_become_plain_json(store: Neo4jStore, small: Portfolio) -> 
     columns, rows = store.run_query(
         "MATCH path = (c:Client {id: 'client-1'})-[o:OWNS]->(p:Product) "
         "RETURN c, o, path, date('2024-02-29') AS d, duration('P1DT2H') AS dur, [1, 'a', null] AS l, "
-        "{b: 1, a: {c: 2}} AS m, 1.5 AS f, point({x: 1, y: 2}) AS pt")
+        "{b: 1, a: {c: 2}} AS m, 1.5 AS f, point({x: 1, y: 2}) AS pt"
+    )
     assert columns == ["c", "o", "path", "d", "dur", "l", "m", "f", "pt"]
     assert rows[0]["pt"] == {"srid": 7203, "coordinates": [1.0, 2.0]}
     row = rows[0]
@@ -442,8 +570,13 @@ def test_query_values_become_plain_json(store: Neo4jStore, small: Portfolio) -> 
     assert row["o"] == {"_type": "OWNS", "_start": "client-1", "_end": "prod-1"}
     assert [n["id"] for n in row["path"]["nodes"]] == ["client-1", "prod-1"]
     assert row["path"]["relationships"][0]["_type"] == "OWNS"
-    assert (row["d"], row["dur"], row["l"], row["m"], row["f"]) == \
-        ("2024-02-29", "P1DT2H", [1, "a", None], {"a": {"c": 2}, "b": 1}, 1.5)
+    assert (row["d"], row["dur"], row["l"], row["m"], row["f"]) == (
+        "2024-02-29",
+        "P1DT2H",
+        [1, "a", None],
+        {"a": {"c": 2}, "b": 1},
+        1.5,
+    )
     json.dumps(rows)
 
 

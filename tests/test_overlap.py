@@ -56,8 +56,7 @@ requirements:
 def portfolio(write) -> Portfolio:
     p, warnings = read_portfolio(write("p.yaml", PORTFOLIO))
     # mp-c lists vial, which it does not market: a warning, and ignored below.
-    assert [w.message for w in warnings] == [
-        "mp-c has a requirement for vial, which it neither markets nor owns"]
+    assert [w.message for w in warnings] == ["mp-c has a requirement for vial, which it neither markets nor owns"]
     return p
 
 
@@ -72,8 +71,7 @@ def test_overlaps_and_conflicts_per_product(portfolio: Portfolio) -> None:
         {"topic": "labeling.language", "value": "en", "parties": ["mp-a", "owner"]},
         {"topic": "serialization.standard", "value": "gs1", "parties": ["mp-a", "mp-b"]},
     ]
-    assert vial["conflicts"] == [
-        {"topic": "labeling.language", "values": {"mp-a": "en", "mp-b": "de", "owner": "en"}}]
+    assert vial["conflicts"] == [{"topic": "labeling.language", "values": {"mp-a": "en", "mp-b": "de", "owner": "en"}}]
     assert vial["severity"] == "high"  # conflict (low) + commercial + sterile
     assert "labeling.language" in vial["explanation"] and vial["explanation"].startswith("vial")
 
@@ -106,8 +104,7 @@ def test_conflicts_per_provider(portfolio: Portfolio) -> None:
     ]
     assert rows["cmo-2"]["severity"] == "medium"  # cap is commercial, nothing sterile
     # The distributor labels tab, whose parties disagree on the language.
-    assert rows["dist"]["conflicts"] == [
-        {"topic": "labeling.language", "values": {"de": ["tab"], "en": ["tab"]}}]
+    assert rows["dist"]["conflicts"] == [{"topic": "labeling.language", "values": {"de": ["tab"], "en": ["tab"]}}]
     assert rows["dist"]["severity"] == "low"
     assert rows["cmo-2"]["explanation"].startswith("cmo-2 must meet different required values on 2 topic(s)")
 
@@ -162,10 +159,10 @@ def test_small_portfolio() -> None:
     assert prod1.severity is Severity.HIGH  # commercial, sterile
     # prod-1 is made by cmo-a, tested by lab-1 (unqualified), distributed by dist-1.
     assert [(r.provider, r.conflicts[0].values) for r in result.providers] == [
-        (prov, {"de": ("prod-1",), "en": ("prod-1",)}) for prov in ("cmo-a", "lab-1", "dist-1")]
+        (prov, {"de": ("prod-1",), "en": ("prod-1",)}) for prov in ("cmo-a", "lab-1", "dist-1")
+    ]
     assert result.partner_similarity == ()  # de vs en: nothing shared
 
 
 def test_nothing_to_report() -> None:
-    assert requirement_overlap(Portfolio()).as_dict() == {
-        "products": [], "providers": [], "partner_similarity": []}
+    assert requirement_overlap(Portfolio()).as_dict() == {"products": [], "providers": [], "partner_similarity": []}

@@ -22,7 +22,9 @@ def test_small_portfolio_reads_as_written() -> None:
     prod1 = p.nodes["prod-1"]
     assert prod1.annual_revenue == 1200000.5
     assert [(s.provider, str(s.step), s.qualified) for s in prod1.supply] == [
-        ("cmo-a", "fill_finish", True), ("lab-1", "testing", False)]
+        ("cmo-a", "fill_finish", True),
+        ("lab-1", "testing", False),
+    ]
     assert [(m.partner, m.territory) for m in prod1.marketed_by] == [("mp-1", None), ("mp-2", "US")]
     assert p.nodes["prod-2"].distributors[0].distributor == "dist-1"
     assert p.contracts[2].currency == "EUR"  # normalised to upper case
@@ -32,12 +34,29 @@ def test_small_portfolio_reads_as_written() -> None:
 
 def test_summary_counts_by_hand() -> None:
     s = summarize(read_portfolio(SMALL)[0])
-    assert s.nodes == {"cmo": 3, "test_lab": 1, "distributor": 1, "client": 2, "marketing_partner": 2,
-                       "product": 2, "liaison": 1, "requirement": 2}
+    assert s.nodes == {
+        "cmo": 3,
+        "test_lab": 1,
+        "distributor": 1,
+        "client": 2,
+        "marketing_partner": 2,
+        "product": 2,
+        "liaison": 1,
+        "requirement": 2,
+    }
     # 2 OWNS, 3 SUPPLIES, 2 DISTRIBUTES, 2 MARKETS, 1 FEEDS, 3 CONTRACTS_WITH, 3 REQUIRES,
     # 1 EMPLOYS, 2 LIAISES_WITH
-    assert s.relationships == {"OWNS": 2, "SUPPLIES": 3, "DISTRIBUTES": 2, "MARKETS": 2, "FEEDS": 1,
-                               "CONTRACTS_WITH": 3, "REQUIRES": 3, "EMPLOYS": 1, "LIAISES_WITH": 2}
+    assert s.relationships == {
+        "OWNS": 2,
+        "SUPPLIES": 3,
+        "DISTRIBUTES": 2,
+        "MARKETS": 2,
+        "FEEDS": 1,
+        "CONTRACTS_WITH": 3,
+        "REQUIRES": 3,
+        "EMPLOYS": 1,
+        "LIAISES_WITH": 2,
+    }
     assert s.business_models == {"cmo_only": 2, "hybrid_generic": 1}
     assert s.segments == {"small": 1, "large": 1}
     assert s.technologies == {"aseptic_fill": 1, "tablet": 1}
@@ -100,12 +119,26 @@ def test_formula_text_is_neutralised_in_csv_and_kept_as_text_in_xlsx(tmp_path: P
 def test_spreadsheet_layout(tmp_path: Path) -> None:
     write_portfolio(read_portfolio(SMALL)[0], tmp_path / "csv")
     assert sorted(f.name for f in (tmp_path / "csv").iterdir()) == sorted(
-        ["providers.csv", "clients.csv", "marketing_partners.csv", "products.csv", "product_supply.csv",
-         "product_distributors.csv", "product_marketed_by.csv", "feeds.csv", "contracts.csv",
-         "requirements.csv", "liaisons.csv"])
+        [
+            "providers.csv",
+            "clients.csv",
+            "marketing_partners.csv",
+            "products.csv",
+            "product_supply.csv",
+            "product_distributors.csv",
+            "product_marketed_by.csv",
+            "feeds.csv",
+            "contracts.csv",
+            "requirements.csv",
+            "liaisons.csv",
+        ]
+    )
     assert (tmp_path / "csv" / "product_supply.csv").read_text().splitlines() == [
-        "product,provider,step,qualified", "prod-1,cmo-a,fill_finish,true", "prod-1,lab-1,testing,false",
-        "prod-2,api-1,api,true"]
+        "product,provider,step,qualified",
+        "prod-1,cmo-a,fill_finish,true",
+        "prod-1,lab-1,testing,false",
+        "prod-2,api-1,api,true",
+    ]
     assert "li-1,Ana Liaison,client-1,cmo-a; lab-1,aseptic" in (tmp_path / "csv" / "liaisons.csv").read_text()
 
 

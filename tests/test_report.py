@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fixtures_browser import BrowserPage, png_stats
-from graphkit.cli.main import main
-from graphkit.viz.report import render_report
 from test_viz_views import EVIL_IMG, EVIL_SCRIPT, EXAMPLE, SMALL, expected_counts, hostile_portfolio
 
 from graphkit import GraphkitError, Portfolio, read_portfolio
 from graphkit.analysis import analyze
+from graphkit.cli.main import main
+from graphkit.viz.report import render_report
 
 WHEN = datetime(2025, 3, 4, 5, 6, tzinfo=UTC)
 
@@ -79,9 +79,18 @@ def test_header_and_sections(example_page: str) -> None:
     assert str(EXAMPLE.parent) not in example_page  # the file name only, not where it lives
     ids = {a.get("id") for _, a in parse(example_page).tags}
     assert {"summary", "spof", "overlap", "concentration", "networks"} <= ids
-    assert {"gk-critical-nodes", "gk-sole-source", "gk-key-person", "gk-overlap-products",
-            "gk-overlap-providers", "gk-partner-similarity", "gk-conc-providers", "gk-conc-clients",
-            "gk-conflicts-of-interest", "gk-net-supply"} <= ids
+    assert {
+        "gk-critical-nodes",
+        "gk-sole-source",
+        "gk-key-person",
+        "gk-overlap-products",
+        "gk-overlap-providers",
+        "gk-partner-similarity",
+        "gk-conc-providers",
+        "gk-conc-clients",
+        "gk-conflicts-of-interest",
+        "gk-net-supply",
+    } <= ids
 
 
 def test_self_contained_with_a_strict_policy(example_page: str) -> None:
@@ -93,8 +102,9 @@ def test_self_contained_with_a_strict_policy(example_page: str) -> None:
     # The page's own scripts and the embedded network's (which inherits this policy) are allowed by hash.
     (iframe,) = [a for t, a in markup.tags if t == "iframe"]
     inner = parse(iframe["srcdoc"])  # type: ignore[arg-type]
-    inner_scripts = [s for s, (_, a) in zip(inner.scripts, [x for x in inner.tags if x[0] == "script"])
-                     if a.get("type") is None]
+    inner_scripts = [
+        s for s, (_, a) in zip(inner.scripts, [x for x in inner.tags if x[0] == "script"]) if a.get("type") is None
+    ]
     assert sorted(script_src) == sorted({sha(s) for s in markup.scripts + inner_scripts})
     assert iframe["sandbox"] == "allow-scripts"
     assert not re.search(r"https?:/{2}|@import|sourceMappingURL", example_page, re.IGNORECASE)
@@ -108,8 +118,12 @@ def test_self_contained_with_a_strict_policy(example_page: str) -> None:
 
 def test_tables_hold_every_finding(example: Portfolio, example_page: str) -> None:
     results = analyze(example).as_dict()
-    rows = {m.group(1): m.group(2).count("<tr>") for m in re.finditer(
-        r'<table class="gk-sortable" id="([^"]+)">.*?<tbody>(.*?)</tbody>', example_page, re.DOTALL)}
+    rows = {
+        m.group(1): m.group(2).count("<tr>")
+        for m in re.finditer(
+            r'<table class="gk-sortable" id="([^"]+)">.*?<tbody>(.*?)</tbody>', example_page, re.DOTALL
+        )
+    }
     assert rows["gk-critical-nodes"] == len(results["spof"]["critical_nodes"]) == 16
     assert rows["gk-sole-source"] == len(results["spof"]["sole_source_steps"])
     assert rows["gk-key-person"] == len(results["spof"]["key_person_risks"])
@@ -193,18 +207,23 @@ def in_frame(browser_page: BrowserPage, frame_id: str, script: str) -> object:
 # Chromium's console and network logs do not see into a sandboxed srcdoc iframe (it runs in its own
 # process), so the embedded networks are checked from inside: resource timing lists every fetch the
 # frame made (failed ones included), and the DOM shows whether markup was injected.
-_FRAME_RESOURCES = ("performance.getEntriesByType('resource').map(function (e) { return e.name; })"
-                    ".filter(function (n) { return n.indexOf('data:') !== 0; })")
+_FRAME_RESOURCES = (
+    "performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+    ".filter(function (n) { return n.indexOf('data:') !== 0; })"
+)
 
 
 def frame_state(browser_page: BrowserPage, frame_id: str) -> dict:
-    return in_frame(browser_page, frame_id,  # type: ignore[return-value]
-                    "window.graphkit && window.graphkit.ready && {"
-                    " nodes: window.graphkit.nodes.length, edges: window.graphkit.edges.length,"
-                    " labels: window.graphkit.nodes.get().map(function (n) { return n.label; }),"
-                    " scripts: document.scripts.length,"
-                    " injected: document.querySelectorAll('img, iframe, object, embed').length,"
-                    f" resources: {_FRAME_RESOURCES}}}")
+    return in_frame(
+        browser_page,
+        frame_id,  # type: ignore[return-value]
+        "window.graphkit && window.graphkit.ready && {"
+        " nodes: window.graphkit.nodes.length, edges: window.graphkit.edges.length,"
+        " labels: window.graphkit.nodes.get().map(function (n) { return n.label; }),"
+        " scripts: document.scripts.length,"
+        " injected: document.querySelectorAll('img, iframe, object, embed').length,"
+        f" resources: {_FRAME_RESOURCES}}}",
+    )
 
 
 def column(browser_page: BrowserPage, table: str, index: int) -> list[str]:
@@ -212,7 +231,9 @@ def column(browser_page: BrowserPage, table: str, index: int) -> list[str]:
         "var col = arguments[1];"
         "return Array.prototype.map.call(document.querySelectorAll(arguments[0] + ' tbody tr'),"
         " function (r) { return r.cells[col].getAttribute('data-v') || r.cells[col].textContent; });",
-        table, index)
+        table,
+        index,
+    )
 
 
 @pytest.mark.browser
@@ -257,8 +278,7 @@ def test_hostile_report_runs_nothing(browser_page: BrowserPage, tmp_path: Path) 
     from selenium.webdriver.common.by import By
 
     out = tmp_path / "report.html"
-    result = CliRunner().invoke(main, ["report", str(hostile_portfolio(tmp_path)), "-o", str(out),
-                                       "--view", "all"])
+    result = CliRunner().invoke(main, ["report", str(hostile_portfolio(tmp_path)), "-o", str(out), "--view", "all"])
     assert result.exit_code == 0
     open_report(browser_page, out)
     frame = frame_state(browser_page, "gk-net-all")
@@ -276,11 +296,15 @@ def test_hostile_report_runs_nothing(browser_page: BrowserPage, tmp_path: Path) 
 @pytest.mark.browser
 def test_frame_checks_see_requests_and_injection(browser_page: BrowserPage, tmp_path: Path) -> None:
     """Positive control for the in-frame checks above."""
-    inner = ('<img src="http://127.0.0.1:9/tracker.png"><script>window.graphkit = {ready: true, nodes: {length: 0,'
-             ' get: function () { return []; }}, edges: {length: 0}};</script>')
+    inner = (
+        '<img src="http://127.0.0.1:9/tracker.png"><script>window.graphkit = {ready: true, nodes: {length: 0,'
+        " get: function () { return []; }}, edges: {length: 0}};</script>"
+    )
     bad = tmp_path / "bad.html"
-    bad.write_text(f'<!DOCTYPE html><iframe id="f" sandbox="allow-scripts" srcdoc="{html.escape(inner)}"></iframe>',
-                   encoding="utf-8")
+    bad.write_text(
+        f'<!DOCTYPE html><iframe id="f" sandbox="allow-scripts" srcdoc="{html.escape(inner)}"></iframe>',
+        encoding="utf-8",
+    )
     browser_page.open(bad, ready="document.readyState === 'complete'")
     frame = frame_state(browser_page, "f")
     assert frame["resources"] == ["http://127.0.0.1:9/tracker.png"] and frame["injected"] == 1

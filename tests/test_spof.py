@@ -38,11 +38,13 @@ SMALL = Path(__file__).resolve().parent / "small.yaml"
 @pytest.fixture
 def load(tmp_path: Path):
     """Write inline YAML to a file and read it with read_portfolio."""
+
     def _load(text: str) -> Portfolio:
         path = tmp_path / "portfolio.yaml"
         path.write_text(textwrap.dedent(text), encoding="utf-8")
         portfolio, _ = read_portfolio(path)
         return portfolio
+
     return _load
 
 
@@ -163,10 +165,12 @@ def test_hidden_common_mode(load) -> None:
         assert c.severity is Severity.CRITICAL  # 10M +1, sterile +2, commercial +2, mid_sized +1 = 6
     assert nodes["api"].explanation == (
         "api failing takes down p (10M revenue): step fill_finish: "
-        "ff-1 needs 'api' only from api (fails); ff-2 needs 'api' only from api (fails)")
+        "ff-1 needs 'api' only from api (fails); ff-2 needs 'api' only from api (fails)"
+    )
     assert nodes["cb"].explanation.startswith(
         "cb failing takes down p (10M revenue): step fill_finish: "
-        "ff-1 needs 'api' only from api, which needs 'cells' only from cb (fails)")
+        "ff-1 needs 'api' only from api, which needs 'cells' only from cb (fails)"
+    )
     assert sole_source_steps(load(HIDDEN)) == []  # two qualified fill-finish sources
 
 
@@ -180,8 +184,9 @@ def test_world_critical_nodes(load) -> None:
     assert a.partners_affected == ("mp-1", "mp-2")
     assert a.revenue_at_risk == 60_000_000  # p-tab has no revenue: counts 0
     assert a.severity is Severity.CRITICAL and not a.hidden
-    assert a.explanation == ("cmo-a failing takes down p-sterile, p-tab (60M revenue): "
-                             "p-sterile step fill_finish: only source cmo-a fails")
+    assert a.explanation == (
+        "cmo-a failing takes down p-sterile, p-tab (60M revenue): p-sterile step fill_finish: only source cmo-a fails"
+    )
     assert (d1.products_lost, d1.kind, d1.severity) == (("p-sterile",), "distributor", Severity.CRITICAL)
     assert lab.products_lost == ("p-sterile",) and lab.kind == "test_lab"
     # the only distributor of p-gen: capsule 6M (+1), commercial (+2), generics_only (+1) = 4
@@ -199,13 +204,16 @@ def test_unqualified_backup_does_not_save(load) -> None:
 
 
 def test_many_products_raise_node_severity(load) -> None:
-    products = "\n".join(f"""
+    products = "\n".join(
+        f"""
   - id: p{i}
     name: P{i}
     technology: tablet
     stage: clinical
     owner: c
-    supply: [{{provider: m, step: api}}]""" for i in range(3))
+    supply: [{{provider: m, step: api}}]"""
+        for i in range(3)
+    )
     p = load(f"""
 providers: [{{id: m, name: M, kind: cmo}}]
 clients: [{{id: c, name: C, segment: large}}]
@@ -229,20 +237,29 @@ products:
 """
 
 
-@pytest.mark.parametrize(("technology", "stage", "segment", "revenue", "expected"), [
-    ("aseptic_fill", "commercial", "small", None, Severity.CRITICAL),   # 2+2+2 = 6
-    ("tablet", "clinical", "large", None, Severity.LOW),                # 1
-    ("tablet", "commercial", "large", None, Severity.MEDIUM),           # 2
-    ("tablet", "commercial", "large", 50_000_000, Severity.HIGH),       # 2+2 = 4
-    ("tablet", "commercial", "large", 49_999_999, Severity.MEDIUM),     # 2+1 = 3
-    ("lyophilization", "clinical", "large", 5_000_000, Severity.HIGH),  # 2+1+1 = 4
-    ("capsule", "clinical", "mid_sized", None, Severity.MEDIUM),        # 1+1 = 2
-    ("sterile_cream", "clinical", "generics_only", 60e6, Severity.CRITICAL),  # 2+2+1+1 = 6
-    ("sachet", "commercial", "small", 4_999_999, Severity.HIGH),        # 2+2 = 4
-])
+@pytest.mark.parametrize(
+    ("technology", "stage", "segment", "revenue", "expected"),
+    [
+        ("aseptic_fill", "commercial", "small", None, Severity.CRITICAL),  # 2+2+2 = 6
+        ("tablet", "clinical", "large", None, Severity.LOW),  # 1
+        ("tablet", "commercial", "large", None, Severity.MEDIUM),  # 2
+        ("tablet", "commercial", "large", 50_000_000, Severity.HIGH),  # 2+2 = 4
+        ("tablet", "commercial", "large", 49_999_999, Severity.MEDIUM),  # 2+1 = 3
+        ("lyophilization", "clinical", "large", 5_000_000, Severity.HIGH),  # 2+1+1 = 4
+        ("capsule", "clinical", "mid_sized", None, Severity.MEDIUM),  # 1+1 = 2
+        ("sterile_cream", "clinical", "generics_only", 60e6, Severity.CRITICAL),  # 2+2+1+1 = 6
+        ("sachet", "commercial", "small", 4_999_999, Severity.HIGH),  # 2+2 = 4
+    ],
+)
 def test_product_severity_rule(load, technology, stage, segment, revenue, expected) -> None:
-    p = load(PRODUCT.format(technology=technology, stage=stage, segment=segment,
-                            revenue="" if revenue is None else f", annual_revenue: {revenue}"))
+    p = load(
+        PRODUCT.format(
+            technology=technology,
+            stage=stage,
+            segment=segment,
+            revenue="" if revenue is None else f", annual_revenue: {revenue}",
+        )
+    )
     assert product_severity(p, "p") is expected
 
 
@@ -262,7 +279,8 @@ def test_world_sole_source_steps(load) -> None:
     ]
     texts = {(s.product, s.step): s.explanation for s in sole_source_steps(load(WORLD))}
     assert texts[("p-sterile", "fill_finish")] == (
-        "p-sterile loses its only qualified fill_finish source if cmo-a fails; an unqualified backup cmo-b exists")
+        "p-sterile loses its only qualified fill_finish source if cmo-a fails; an unqualified backup cmo-b exists"
+    )
     assert texts[("p-tab", "api")] == "p-tab loses its only qualified api source if cmo-a fails"
 
 
@@ -345,21 +363,26 @@ def test_key_person_risks(load) -> None:
     H, M, L = Severity.HIGH, Severity.MEDIUM, Severity.LOW
     assert rows == [
         ("small-co", "cmo-a", "li-1", H),  # cmo-a is a single point of failure for p-sterile
-        ("small-co", "lab", "li-5", H),    # lab too
-        ("big-co", "dist-1", "li-3", M),   # dist-1 is critical only for small-co's product
+        ("small-co", "lab", "li-5", H),  # lab too
+        ("big-co", "dist-1", "li-3", M),  # dist-1 is critical only for small-co's product
         ("gen-co", "cmo-b", "li-4", M),
         ("small-co", "cmo-b", "li-5", M),  # an unqualified backup is still a relationship
         ("big-co", "dist-2", None, L),
-        ("big-co", "lab", None, L),        # a contract without supply is a relationship
+        ("big-co", "lab", None, L),  # a contract without supply is a relationship
         ("gen-co", "cmo-a", None, L),
         ("gen-co", "dist-2", None, L),
         ("small-co", "dist-1", None, L),
     ]  # big-co/cmo-a has two liaisons; li-1's api-x is no relationship of small-co
     texts = {(k.client, k.provider): k.explanation for k in key_person_risks(load(WORLD))}
-    assert texts[("small-co", "cmo-a")] == ("small-co's relationship with cmo-a rests on one liaison, "
-                                            "li-1 (Ann); cmo-a is a single point of failure for p-sterile")
+    assert texts[("small-co", "cmo-a")] == (
+        "small-co's relationship with cmo-a rests on one liaison, "
+        "li-1 (Ann); cmo-a is a single point of failure for p-sterile"
+    )
     assert texts[("gen-co", "cmo-b")] == "gen-co's relationship with cmo-b rests on one liaison, li-4 (Di)"
-    assert texts[("gen-co", "dist-2")] == "gen-co has no liaison with dist-2; dist-2 is a single point of failure for p-gen"
+    assert (
+        texts[("gen-co", "dist-2")]
+        == "gen-co has no liaison with dist-2; dist-2 is a single point of failure for p-gen"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -395,7 +418,8 @@ def test_whatif_upstream_cut_off(load) -> None:
     assert r.products_lost == ("p",)
     assert r.providers_down == ("api", "cb", "ff-1", "ff-2")
     assert dict(r.explanations) == {
-        "p": "step fill_finish: ff-1 fails; ff-2 needs 'api' only from api, which needs 'cells' only from cb (fails)"}
+        "p": "step fill_finish: ff-1 fails; ff-2 needs 'api' only from api, which needs 'cells' only from cb (fails)"
+    }
     # a second API maker, fed by its own cell bank, qualified at ff-2 ... is a feed, not a source:
     # adding ff-1 back as a source changes nothing; a new fill-finish source saves p
     extra = load(HIDDEN.replace("  - {id: ff-2,", "  - {id: ff-3, name: Fill Three, kind: cmo}\n  - {id: ff-2,"))
@@ -448,8 +472,7 @@ def test_whatif_errors(load) -> None:
 def test_small_yaml_by_hand() -> None:
     p, _ = read_portfolio(SMALL)
     result = spof(p).as_dict()
-    assert list(result) == ["sole_source_steps", "critical_nodes", "articulation_points", "bridges",
-                            "key_person_risks"]
+    assert list(result) == ["sole_source_steps", "critical_nodes", "articulation_points", "bridges", "key_person_risks"]
     json.dumps(result)
     # prod-1 (aseptic, commercial, small client: critical) has testing only from an
     # unqualified lab, so it is not currently available; prod-2 (clinical tablet,
@@ -462,17 +485,41 @@ def test_small_yaml_by_hand() -> None:
     ]
     assert result["sole_source_steps"][0]["explanation"].endswith("(prod-1 is not currently available)")
     assert result["critical_nodes"] == [
-        {"node": "api-1", "kind": "cmo", "products_lost": ["prod-2"], "clients_affected": ["client-2"],
-         "partners_affected": [], "revenue_at_risk": 0.0, "hidden": False, "severity": "low",
-         "explanation": "api-1 failing takes down prod-2 (no revenue recorded): step api: only source api-1 fails"},
-        {"node": "cb-1", "kind": "cmo", "products_lost": ["prod-2"], "clients_affected": ["client-2"],
-         "partners_affected": [], "revenue_at_risk": 0.0, "hidden": True, "severity": "low",
-         "explanation": "cb-1 failing takes down prod-2 (no revenue recorded): "
-                        "step api: only source api-1 needs 'cell line' only from cb-1 (fails)"},
-        {"node": "dist-1", "kind": "distributor", "products_lost": ["prod-2"], "clients_affected": ["client-2"],
-         "partners_affected": [], "revenue_at_risk": 0.0, "hidden": False, "severity": "low",
-         "explanation": "dist-1 failing takes down prod-2 (no revenue recorded): "
-                        "step distribution: only source dist-1 fails"},
+        {
+            "node": "api-1",
+            "kind": "cmo",
+            "products_lost": ["prod-2"],
+            "clients_affected": ["client-2"],
+            "partners_affected": [],
+            "revenue_at_risk": 0.0,
+            "hidden": False,
+            "severity": "low",
+            "explanation": "api-1 failing takes down prod-2 (no revenue recorded): step api: only source api-1 fails",
+        },
+        {
+            "node": "cb-1",
+            "kind": "cmo",
+            "products_lost": ["prod-2"],
+            "clients_affected": ["client-2"],
+            "partners_affected": [],
+            "revenue_at_risk": 0.0,
+            "hidden": True,
+            "severity": "low",
+            "explanation": "cb-1 failing takes down prod-2 (no revenue recorded): "
+            "step api: only source api-1 needs 'cell line' only from cb-1 (fails)",
+        },
+        {
+            "node": "dist-1",
+            "kind": "distributor",
+            "products_lost": ["prod-2"],
+            "clients_affected": ["client-2"],
+            "partners_affected": [],
+            "revenue_at_risk": 0.0,
+            "hidden": False,
+            "severity": "low",
+            "explanation": "dist-1 failing takes down prod-2 (no revenue recorded): "
+            "step distribution: only source dist-1 fails",
+        },
     ]
     # prod-1 joins a ring with cmo-a, client-2, prod-2, dist-1 (client-1 closes a
     # triangle with prod-1 and cmo-a); lab-1, mp-1, mp-2 hang off prod-1, cb-1 off api-1.
@@ -499,16 +546,36 @@ def test_as_dict_shapes(load) -> None:
     result = spof(p)
     data = json.loads(json.dumps(result.as_dict()))
     assert set(data["sole_source_steps"][0]) == {"product", "step", "provider", "backup", "severity", "explanation"}
-    assert set(data["critical_nodes"][0]) == {"node", "kind", "products_lost", "clients_affected",
-                                              "partners_affected", "revenue_at_risk", "hidden", "severity",
-                                              "explanation"}
+    assert set(data["critical_nodes"][0]) == {
+        "node",
+        "kind",
+        "products_lost",
+        "clients_affected",
+        "partners_affected",
+        "revenue_at_risk",
+        "hidden",
+        "severity",
+        "explanation",
+    }
     assert set(data["key_person_risks"][0]) == {"client", "provider", "liaison", "severity", "explanation"}
     assert data["critical_nodes"] == [c.as_dict() for c in critical_nodes(p)]
     report = json.loads(json.dumps(whatif(p, ["cmo-a"]).as_dict()))
-    assert set(report) == {"failed", "products_lost", "products_saved", "products_gained", "clients_affected",
-                           "partners_affected", "revenue_at_risk", "providers_down", "explanations", "notes"}
-    assert report["explanations"] == {"p-sterile": "step fill_finish: only source cmo-a fails",
-                                      "p-tab": "step api: only source cmo-a fails"}
+    assert set(report) == {
+        "failed",
+        "products_lost",
+        "products_saved",
+        "products_gained",
+        "clients_affected",
+        "partners_affected",
+        "revenue_at_risk",
+        "providers_down",
+        "explanations",
+        "notes",
+    }
+    assert report["explanations"] == {
+        "p-sterile": "step fill_finish: only source cmo-a fails",
+        "p-tab": "step api: only source cmo-a fails",
+    }
 
 
 def test_doctests() -> None:
@@ -569,8 +636,10 @@ def test_critical_nodes_against_brute_force(seed: int, overrides: dict) -> None:
     products = {x.id: x for x in p.products}
     _, base = naive(p, set())
     result = by_node(p)
-    direct = {x.id: {s.provider for s in x.supply if s.qualified} | {d.distributor for d in x.distributors}
-              for x in p.products}
+    direct = {
+        x.id: {s.provider for s in x.supply if s.qualified} | {d.distributor for d in x.distributors}
+        for x in p.products
+    }
     expected = {}
     for prov in p.providers:
         lost = base - naive(p, {prov.id})[1]
@@ -629,9 +698,23 @@ def test_whatif_against_brute_force(seed: int) -> None:
             x = patched[product]
             link = type(x.supply[0])(provider=provider, step=step)
             patched[product] = x.model_copy(update={"supply": (*x.supply, link)})
-        q = Portfolio(**{**{k: getattr(p, k) for k in ("providers", "clients", "marketing_partners", "feeds",
-                                                       "contracts", "requirements", "liaisons")},
-                         "products": tuple(patched.values())})
+        q = Portfolio(
+            **{
+                **{
+                    k: getattr(p, k)
+                    for k in (
+                        "providers",
+                        "clients",
+                        "marketing_partners",
+                        "feeds",
+                        "contracts",
+                        "requirements",
+                        "liaisons",
+                    )
+                },
+                "products": tuple(patched.values()),
+            }
+        )
         after = naive(q, failed)[1]
         assert set(r.products_lost) == base - after
         assert set(r.products_saved) == set(lost) & after

@@ -164,11 +164,11 @@ def test_provider_supplying_two_steps_of_one_product():
     steps = {"pill": {"api": ["x"], "dp": ["x", "y"]}, "tab": {"api": ["x", "a"], "dp": ["x", "b"]}}
     assert single_failure_impact(steps, {}) == {"x": frozenset({"pill"})}
     losses = explain_loss(steps, {}, "x", "pill")
-    assert [str(l) for l in losses] == ["step api: only source x fails"]
+    assert [str(loss) for loss in losses] == ["step api: only source x fails"]
     # sole source of both steps: still one entry, both steps explained
     steps2 = {"pill": {"api": ["x"], "dp": ["x"]}}
     assert single_failure_impact(steps2, {}) == {"x": frozenset({"pill"})}
-    assert [l.step for l in explain_loss(steps2, {}, "x", "pill")] == ["api", "dp"]
+    assert [loss.step for loss in explain_loss(steps2, {}, "x", "pill")] == ["api", "dp"]
 
 
 def test_shared_upstream_across_products():
@@ -306,7 +306,7 @@ def check_against_brute_force(steps: Steps, feeds: Feeds) -> None:
         for prod in navail:
             expl = explain_loss(steps, feeds, x, prod)
             if prod in impact.get(x, ()):
-                assert {l.step for l in expl} == uncovered_steps(steps, feeds, {x}, prod)
+                assert {loss.step for loss in expl} == uncovered_steps(steps, feeds, {x}, prod)
                 for loss in expl:
                     assert loss.sources and all(s.source in nops for s in loss.sources)
                     str(loss)

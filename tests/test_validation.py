@@ -46,8 +46,11 @@ def test_base_is_valid(write) -> None:
 
 
 def test_unknown_id_suggests_the_closest(write) -> None:
-    check(write, "contracts:\n  - {client: client-l, provider: cmo-1, annual_value: 1}\n",
-          "16: contract client-l -> cmo-1: client 'client-l' is not defined (did you mean 'client-1'?)")
+    check(
+        write,
+        "contracts:\n  - {client: client-l, provider: cmo-1, annual_value: 1}\n",
+        "16: contract client-l -> cmo-1: client 'client-l' is not defined (did you mean 'client-1'?)",
+    )
 
 
 def test_duplicate_id_names_first_definition(write) -> None:
@@ -56,64 +59,93 @@ def test_duplicate_id_names_first_definition(write) -> None:
 
 
 def test_reference_to_the_wrong_kind(write) -> None:
-    check(write, "  - id: prod-2\n    name: P2\n    technology: capsule\n    owner: client-1\n"
-                 "    distributors: [client-1]\n",
-          "19: product 'prod-2': distributor 'client-1' is a client, not a distributor")
+    check(
+        write,
+        "  - id: prod-2\n    name: P2\n    technology: capsule\n    owner: client-1\n    distributors: [client-1]\n",
+        "19: product 'prod-2': distributor 'client-1' is a client, not a distributor",
+    )
 
 
 def test_distributor_as_supplier(write) -> None:
-    check(write, "  - {id: prod-2, name: P2, technology: capsule, owner: client-1,"
-                 " supply: [{provider: dist-1, step: testing}]}\n",
-          "15: product 'prod-2': supply provider 'dist-1' is a distributor, not a cmo or cro or test_lab "
-          "(distributors belong under 'distributors')")
+    check(
+        write,
+        "  - {id: prod-2, name: P2, technology: capsule, owner: client-1,"
+        " supply: [{provider: dist-1, step: testing}]}\n",
+        "15: product 'prod-2': supply provider 'dist-1' is a distributor, not a cmo or cro or test_lab "
+        "(distributors belong under 'distributors')",
+    )
 
 
 def test_bad_enum_suggests_the_closest(write) -> None:
-    check(write, "  - {id: prod-2, name: P2, technology: lyophilisation, owner: client-1}\n",
-          "15: product 'prod-2': technology 'lyophilisation' is not one of aseptic_fill, lyophilization, "
-          "terminal_sterilization, sterile_powder, sterile_cream, tablet, capsule, caplet, sachet "
-          "(did you mean 'lyophilization'?)")
+    check(
+        write,
+        "  - {id: prod-2, name: P2, technology: lyophilisation, owner: client-1}\n",
+        "15: product 'prod-2': technology 'lyophilisation' is not one of aseptic_fill, lyophilization, "
+        "terminal_sterilization, sterile_powder, sterile_cream, tablet, capsule, caplet, sachet "
+        "(did you mean 'lyophilization'?)",
+    )
 
 
 def test_bad_nested_enum(write) -> None:
-    check(write, "  - id: prod-2\n    name: P2\n    technology: tablet\n    owner: client-1\n"
-                 "    supply:\n      - {provider: cmo-1, step: fill-finish}\n",
-          "20: product 'prod-2': supply #1 step 'fill-finish' is not one of cell_bank, api, drug_product, "
-          "fill_finish, packaging_labeling, testing (did you mean 'fill_finish'?)")
+    check(
+        write,
+        "  - id: prod-2\n    name: P2\n    technology: tablet\n    owner: client-1\n"
+        "    supply:\n      - {provider: cmo-1, step: fill-finish}\n",
+        "20: product 'prod-2': supply #1 step 'fill-finish' is not one of cell_bank, api, drug_product, "
+        "fill_finish, packaging_labeling, testing (did you mean 'fill_finish'?)",
+    )
 
 
 def test_negative_amount(write) -> None:
-    check(write, "contracts:\n  - {client: client-1, provider: cmo-1, annual_value: -10}\n",
-          "16: contract client-1 -> cmo-1: annual_value must not be negative, got -10")
+    check(
+        write,
+        "contracts:\n  - {client: client-1, provider: cmo-1, annual_value: -10}\n",
+        "16: contract client-1 -> cmo-1: annual_value must not be negative, got -10",
+    )
 
 
 def test_non_numeric_amount(write) -> None:
-    check(write, "contracts:\n  - {client: client-1, provider: cmo-1, annual_value: lots}\n",
-          "16: contract client-1 -> cmo-1: annual_value must be a number, got 'lots'")
+    check(
+        write,
+        "contracts:\n  - {client: client-1, provider: cmo-1, annual_value: lots}\n",
+        "16: contract client-1 -> cmo-1: annual_value must be a number, got 'lots'",
+    )
 
 
 def test_two_values_for_one_topic_and_product(write) -> None:
-    check(write, "requirements:\n  - {party: mp-1, topic: labeling.language, value: de}\n"
-                 "  - {party: mp-1, topic: labeling.language, value: fr, products: [prod-1]}\n",
-          "17: mp-1 requires labeling.language = 'fr' for prod-1, but also 'de' (at ")
+    check(
+        write,
+        "requirements:\n  - {party: mp-1, topic: labeling.language, value: de}\n"
+        "  - {party: mp-1, topic: labeling.language, value: fr, products: [prod-1]}\n",
+        "17: mp-1 requires labeling.language = 'fr' for prod-1, but also 'de' (at ",
+    )
 
 
 def test_mixed_currencies(write) -> None:
-    check(write, "contracts:\n  - {client: client-1, provider: cmo-1, annual_value: 1, currency: USD}\n"
-          "  - {client: client-1, provider: cmo-1, annual_value: 2, currency: EUR}\n",
-          "17: contract client-1 -> cmo-1: currency EUR differs from USD used for the same provider at ")
+    check(
+        write,
+        "contracts:\n  - {client: client-1, provider: cmo-1, annual_value: 1, currency: USD}\n"
+        "  - {client: client-1, provider: cmo-1, annual_value: 2, currency: EUR}\n",
+        "17: contract client-1 -> cmo-1: currency EUR differs from USD used for the same provider at ",
+    )
 
 
 def test_feed_cycle(write) -> None:
     base = BASE.replace("  - {id: dist-1", "  - {id: cmo-2, name: Beta, kind: cmo}\n  - {id: dist-1")
-    check(write, "feeds:\n  - {from: cmo-1, to: cmo-2, material: api}\n"
-                 "  - {from: cmo-2, to: cmo-1, material: intermediate}\n",
-          "17: feeds form a cycle: ", base=base)
+    check(
+        write,
+        "feeds:\n  - {from: cmo-1, to: cmo-2, material: api}\n  - {from: cmo-2, to: cmo-1, material: intermediate}\n",
+        "17: feeds form a cycle: ",
+        base=base,
+    )
 
 
 def test_empty_name(write) -> None:
-    check(write, "  - {id: prod-2, name: '  ', technology: tablet, owner: client-1}\n",
-          "15: product 'prod-2': name is empty")
+    check(
+        write,
+        "  - {id: prod-2, name: '  ', technology: tablet, owner: client-1}\n",
+        "15: product 'prod-2': name is empty",
+    )
 
 
 def test_missing_field(write) -> None:
@@ -125,23 +157,33 @@ def test_unknown_keys_are_warnings(write) -> None:
     portfolio, warnings = read_portfolio(path)
     assert [str(w) for w in warnings] == [
         f"{path}:2: warning: provider 'cmo-1': unknown field 'contry' ignored (did you mean 'country'?)",
-        f"{path}:15: warning: unknown section 'extras' ignored"]
+        f"{path}:15: warning: unknown section 'extras' ignored",
+    ]
     assert portfolio.providers[0].country is None
 
 
 def test_all_problems_reported_at_once_in_order(write) -> None:
-    path = write("p.yaml", BASE.replace("segment: large", "segment: huge").replace("owner: client-1", "owner: x")
-                 + "contracts:\n  - {client: client-1, provider: cmo-9, annual_value: -1}\n")
+    path = write(
+        "p.yaml",
+        BASE.replace("segment: large", "segment: huge").replace("owner: client-1", "owner: x")
+        + "contracts:\n  - {client: client-1, provider: cmo-9, annual_value: -1}\n",
+    )
     found = problems_of(path)
     assert [f.split(": ", 1)[0] for f in found] == [f"{path}:5", f"{path}:12", f"{path}:16", f"{path}:16"]
 
 
 def test_json_locations(tmp_path) -> None:
     path = tmp_path / "p.json"
-    path.write_text(json.dumps({"clients": [{"id": "c1", "name": "C", "segment": "small"},
-                                            {"id": "c2", "name": "D", "segment": "smal"}]}, indent=2))
-    assert problems_of(path) == [f"{path}:11: client 'c2': segment 'smal' is not one of generics_only, large, "
-                                 "mid_sized, small (did you mean 'small'?)"]
+    path.write_text(
+        json.dumps(
+            {"clients": [{"id": "c1", "name": "C", "segment": "small"}, {"id": "c2", "name": "D", "segment": "smal"}]},
+            indent=2,
+        )
+    )
+    assert problems_of(path) == [
+        f"{path}:11: client 'c2': segment 'smal' is not one of generics_only, large, "
+        "mid_sized, small (did you mean 'small'?)"
+    ]
 
 
 def test_invalid_syntax(write) -> None:
@@ -175,8 +217,9 @@ def test_xlsx_locations(tmp_path, write) -> None:
     wb = load_workbook(book)
     wb["clients"]["C2"] = "big"
     wb.save(book)
-    assert problems_of(book) == [f"{book}[clients] row 2: client 'client-1': segment 'big' is not one of "
-                                 "generics_only, large, mid_sized, small"]
+    assert problems_of(book) == [
+        f"{book}[clients] row 2: client 'client-1': segment 'big' is not one of generics_only, large, mid_sized, small"
+    ]
 
 
 def test_empty_portfolio_is_valid(write) -> None:

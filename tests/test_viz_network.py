@@ -12,12 +12,17 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from fixtures_browser import BrowserPage, png_stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fixtures_browser import BrowserPage, png_stats
 from graphkit.viz.network import (
-    LARGE_GRAPH_NODES, LegendEntry, VizEdge, VizNode, render_network, write_html_atomic,
+    LARGE_GRAPH_NODES,
+    LegendEntry,
+    VizEdge,
+    VizNode,
+    render_network,
+    write_html_atomic,
 )
 
 EVIL_LABEL = "<img src=x onerror=alert(1)>"
@@ -59,10 +64,14 @@ def small_network() -> tuple[list[VizNode], list[VizEdge]]:
 
 def small_page(**kw: object) -> str:
     nodes, edges = small_network()
-    legend = [LegendEntry("CMO", COLOURS["cmo"], "box"), LegendEntry("Client", COLOURS["client"], "dot"),
-              LegendEntry("Product", COLOURS["product"], "diamond"), LegendEntry("Test lab", COLOURS["lab"], "triangle"),
-              LegendEntry("second source", "#888888", "line", kind="edge", dashes=True),
-              LegendEntry(EVIL_LABEL, "#000", "dot")]
+    legend = [
+        LegendEntry("CMO", COLOURS["cmo"], "box"),
+        LegendEntry("Client", COLOURS["client"], "dot"),
+        LegendEntry("Product", COLOURS["product"], "diamond"),
+        LegendEntry("Test lab", COLOURS["lab"], "triangle"),
+        LegendEntry("second source", "#888888", "line", kind="edge", dashes=True),
+        LegendEntry(EVIL_LABEL, "#000", "dot"),
+    ]
     notes = ["12 products without a known site", EVIL_SCRIPT]
     return render_network(nodes, edges, title=EVIL_TITLE, legend=legend, notes=notes, **kw)  # type: ignore[arg-type]
 
@@ -71,7 +80,7 @@ def big_network(n: int = 3000, *, positions: bool = True) -> tuple[list[VizNode]
     """n nodes: 30 CMOs, clients and products in a tree-like supply web with cross links."""
     groups = ("cmo", "client", "product")
     nodes, edges = [], []
-    side = int(n ** 0.5) + 1
+    side = int(n**0.5) + 1
     for i in range(n):
         group = "cmo" if i < 30 else groups[1 + i % 2]
         xy = {"x": float((i % side) * 40), "y": float((i // side) * 40)} if positions else {}
@@ -146,8 +155,10 @@ def _tag_names(page: str) -> list[str]:
 
 
 def _one_text_everywhere(text: str) -> str:
-    nodes = [VizNode("a", text, text, text, "#123456", "dot", 10),
-             VizNode(f"id:{text}", "b", "g", "", "#fff", "box", 10)]
+    nodes = [
+        VizNode("a", text, text, text, "#123456", "dot", 10),
+        VizNode(f"id:{text}", "b", "g", "", "#fff", "box", 10),
+    ]
     edges = [VizEdge("a", f"id:{text}", text, text, "#000")]
     return render_network(nodes, edges, title=text, legend=[LegendEntry(text, "red", "star")], notes=[text])
 
@@ -202,19 +213,22 @@ def test_content_security_policy_allows_exactly_our_scripts() -> None:
     assert re.search(r"script-src ([^;]*);", csp).group(1).split() == hashes  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("make", [
-    lambda: VizNode("a", "A", "g", "", "red;background:url(x)", "dot", 10),
-    lambda: VizNode("a", "A", "g", "", "#fff", "image", 10),
-    lambda: VizNode("a", "A", "g", "", "#fff", "dot", 0),
-    lambda: VizNode("a", "A", "g", "", "#fff", "dot", 10, x=1.0),
-    lambda: VizNode("a", "A", "g", "", "#fff", "dot", 10, x=float("nan"), y=0.0),
-    lambda: VizEdge("a", "b", "", "", "expression(alert(1))"),
-    lambda: LegendEntry("x", "#fff", "dot", kind="other"),  # type: ignore[arg-type]
-    lambda: render_network([], [], title="t", height="1px;background:red"),
-    lambda: render_network([], [], title="t", layout="spring"),  # type: ignore[arg-type]
-    lambda: render_network([VizNode("a", "A", "g", "", "#fff", "dot", 1)] * 2, [], title="t"),
-    lambda: render_network([], [VizEdge("a", "b", "", "", "#fff")], title="t"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: VizNode("a", "A", "g", "", "red;background:url(x)", "dot", 10),
+        lambda: VizNode("a", "A", "g", "", "#fff", "image", 10),
+        lambda: VizNode("a", "A", "g", "", "#fff", "dot", 0),
+        lambda: VizNode("a", "A", "g", "", "#fff", "dot", 10, x=1.0),
+        lambda: VizNode("a", "A", "g", "", "#fff", "dot", 10, x=float("nan"), y=0.0),
+        lambda: VizEdge("a", "b", "", "", "expression(alert(1))"),
+        lambda: LegendEntry("x", "#fff", "dot", kind="other"),  # type: ignore[arg-type]
+        lambda: render_network([], [], title="t", height="1px;background:red"),
+        lambda: render_network([], [], title="t", layout="spring"),  # type: ignore[arg-type]
+        lambda: render_network([VizNode("a", "A", "g", "", "#fff", "dot", 1)] * 2, [], title="t"),
+        lambda: render_network([], [VizEdge("a", "b", "", "", "#fff")], title="t"),
+    ],
+)
 def test_rejects_bad_input(make) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises((ValueError, TypeError)):
         make()
@@ -281,18 +295,27 @@ def open_page(browser_page: BrowserPage, tmp_path: Path, page: str, name: str = 
 
 def node_viewport_point(browser_page: BrowserPage, node_id: str) -> tuple[int, int]:
     """Where a node is drawn, in viewport CSS pixels."""
-    x, y = browser_page.js("""
+    x, y = browser_page.js(
+        """
         var net = window.graphkit.network, p = net.canvasToDOM(net.getPosition(arguments[0]));
         var box = document.querySelector("#gk-network canvas").getBoundingClientRect();
-        return [box.left + p.x, box.top + p.y];""", node_id)
+        return [box.left + p.x, box.top + p.y];""",
+        node_id,
+    )
     return round(x), round(y)
 
 
 @pytest.mark.browser
 def test_small_network_loads_clean(browser_page: BrowserPage, tmp_path: Path) -> None:
     open_page(browser_page, tmp_path, small_page())
-    assert browser_page.vis_counts() == {"nodes": 7, "edges": 8, "visible_nodes": 7, "visible_edges": 8,
-                                         "drawn_nodes": 7, "drawn_edges": 8}
+    assert browser_page.vis_counts() == {
+        "nodes": 7,
+        "edges": 8,
+        "visible_nodes": 7,
+        "visible_edges": 8,
+        "drawn_nodes": 7,
+        "drawn_edges": 8,
+    }
     assert browser_page.js("return window.graphkit.network.physics.options.enabled;") is False
     assert browser_page.console_errors() == []
     assert browser_page.network_requests() == []
@@ -332,7 +355,8 @@ def test_tooltip_is_plain_multiline_text(browser_page: BrowserPage, tmp_path: Pa
     text = browser_page.wait_until(
         "(function(){var t=document.querySelector('div.vis-tooltip');"
         "return t && t.style.visibility !== 'hidden' && t.innerText.indexOf('Fill-finish') === 0 && t.innerText;})()",
-        timeout=10)
+        timeout=10,
+    )
     assert text.splitlines() == EVIL_TOOLTIP.splitlines()
     assert browser_page.js("return document.querySelectorAll('div.vis-tooltip *').length;") == 1  # one text div
     assert browser_page.alerts() == [] and browser_page.console_errors() == []
@@ -354,8 +378,10 @@ def test_search_box_selects_and_focuses_a_node(browser_page: BrowserPage, tmp_pa
     assert "No node matches" in driver.find_element(By.ID, "gk-search-status").text
     search.clear()
     search.send_keys("MA", Keys.ENTER)  # no exact match: every label containing it
-    assert sorted(browser_page.js("return window.graphkit.network.getSelectedNodes();")) == \
-        ["client:acme", "product:x1"]
+    assert sorted(browser_page.js("return window.graphkit.network.getSelectedNodes();")) == [
+        "client:acme",
+        "product:x1",
+    ]
     assert driver.find_element(By.ID, "gk-search-status").text.startswith("2 nodes found")
 
 
@@ -371,7 +397,8 @@ def test_group_checkbox_hides_and_shows_that_group(browser_page: BrowserPage, tm
     assert (counts["visible_edges"], counts["drawn_edges"]) == (2, 2)  # only client->cmo edges remain
     assert browser_page.js(
         "return window.graphkit.nodes.get({filter: function (n) { return n.hidden; }})"
-        ".map(function (n) { return n.id; }).sort();") == ["product:x1", "product:y2"]
+        ".map(function (n) { return n.id; }).sort();"
+    ) == ["product:x1", "product:y2"]
     assert "2 hidden by filter" in browser_page.driver.find_element(By.ID, "gk-stats").text
     toggle.click()
     assert browser_page.vis_counts()["drawn_nodes"] == 7
@@ -416,8 +443,7 @@ def test_large_network_renders_static(browser_page: BrowserPage, tmp_path: Path,
         if given_positions:
             assert expected[node_.id] == (node_.x, node_.y)
     time.sleep(0.5)  # still static: nothing moves
-    assert browser_page.js("return window.graphkit.network.getPositions(['n1234']);") == \
-        {"n1234": positions["n1234"]}
+    assert browser_page.js("return window.graphkit.network.getPositions(['n1234']);") == {"n1234": positions["n1234"]}
     assert browser_page.console_errors() == []
     assert browser_page.network_requests() == []
     assert not png_stats(browser_page.screenshot_png("#gk-network")).blank
@@ -428,9 +454,12 @@ def test_large_network_renders_static(browser_page: BrowserPage, tmp_path: Path,
 def test_harness_sees_requests_errors_dialogs_and_blank_pages(browser_page: BrowserPage, tmp_path: Path) -> None:
     """Positive control: the checks above would catch a page that misbehaves."""
     bad = tmp_path / "bad.html"
-    bad.write_text('<!DOCTYPE html><body style="background:#fff">'
-                   '<img src="http://127.0.0.1:9/tracker.png">'  # discard port: refused at once, stays local
-                   '<script>alert("hi"); throw new Error("boom");</script></body>', encoding="utf-8")
+    bad.write_text(
+        '<!DOCTYPE html><body style="background:#fff">'
+        '<img src="http://127.0.0.1:9/tracker.png">'  # discard port: refused at once, stays local
+        '<script>alert("hi"); throw new Error("boom");</script></body>',
+        encoding="utf-8",
+    )
     browser_page.open(bad, ready="document.readyState === 'complete'")
     assert browser_page.network_requests() == ["http://127.0.0.1:9/tracker.png"]
     assert any("boom" in message for message in browser_page.console_errors())

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fixtures_browser import BrowserPage, png_stats
-from graphkit.cli.main import main
-from graphkit.viz import style
-from graphkit.viz.views import VIEWS, build_view
 
 from graphkit import GraphkitError, Portfolio, read_portfolio
+from graphkit.cli.main import main
 from graphkit.generate import GeneratorSpec, build_portfolio_dict
 from graphkit.model import STERILE_TECHNOLOGIES, BusinessModel, NodeKind, RelType, Segment, Technology
 from graphkit.validate import build_portfolio
+from graphkit.viz import style
+from graphkit.viz.views import VIEWS, build_view
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "tests" / "small.yaml"
@@ -56,8 +56,10 @@ def expected_counts(pf: Portfolio, view: str) -> tuple[int, int]:
         return providers + clients + products, contracts + owns
     if view == "requirements":
         return partners + clients + products + topics, requires + markets + owns
-    return (providers + clients + partners + products + liaisons + topics,
-            supplies + distributes + feeds + contracts + owns + markets + requires + liaises + employs)
+    return (
+        providers + clients + partners + products + liaisons + topics,
+        supplies + distributes + feeds + contracts + owns + markets + requires + liaises + employs,
+    )
 
 
 def page_data(page: str) -> dict:
@@ -140,8 +142,9 @@ def test_example_view_counts(example: Portfolio, view: str) -> None:
     kinds = {n.group for n in v.nodes}
     if view == "supply":
         assert kinds == {"CMO", "CRO", "Test lab", "Distributor", "Product"}
-        assert {e.label for e in v.edges if e.source == "cmo-kestrel" and e.target == "prod-sterisol"} == \
-            {"drug product, fill finish, packaging labeling"}  # three steps, one edge
+        assert {e.label for e in v.edges if e.source == "cmo-kestrel" and e.target == "prod-sterisol"} == {
+            "drug product, fill finish, packaging labeling"
+        }  # three steps, one edge
 
 
 def test_styles_reach_the_page(small: Portfolio) -> None:
@@ -238,6 +241,7 @@ def test_trimmed_view_says_what_was_left_out() -> None:
     assert len(v.edges) + dropped == total_edges
     # The nodes of the most severe findings are kept.
     from graphkit.analysis import analyze
+
     critical = [c["node"] for c in analyze(pf).as_dict()["spof"]["critical_nodes"] if c["severity"] == "critical"]
     assert critical and set(critical[:50]) <= kept
 
@@ -281,13 +285,16 @@ def test_cli_viz_writes_prints_and_opens(tmp_path: Path, monkeypatch: pytest.Mon
     assert len(data["nodes"]) == 7
 
 
-@pytest.mark.parametrize("args, code, message", [
-    (["--focus", "cmo-b"], 1, "Error: unknown node 'cmo-b' (did you mean 'cmo-a'?)"),
-    (["--highlight", "whatif"], 2, "--highlight whatif needs at least one --fail ID"),
-    (["--fail", "cb-1", "--highlight", "none"], 2, "--fail only works with --highlight whatif"),
-    (["--fail", "nope"], 1, "Error: unknown node 'nope'"),
-    (["--view", "money"], 2, "Invalid value for '--view'"),
-])
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["--focus", "cmo-b"], 1, "Error: unknown node 'cmo-b' (did you mean 'cmo-a'?)"),
+        (["--highlight", "whatif"], 2, "--highlight whatif needs at least one --fail ID"),
+        (["--fail", "cb-1", "--highlight", "none"], 2, "--fail only works with --highlight whatif"),
+        (["--fail", "nope"], 1, "Error: unknown node 'nope'"),
+        (["--view", "money"], 2, "Invalid value for '--view'"),
+    ],
+)
 def test_cli_viz_errors(tmp_path: Path, args: list[str], code: int, message: str) -> None:
     result = run("viz", SMALL, "-o", tmp_path / "x.html", *args)
     assert result.exit_code == code and message in result.output  # type: ignore[attr-defined]
@@ -320,16 +327,19 @@ def open_view(browser_page: BrowserPage, tmp_path: Path, portfolio: Path, *args:
 
 
 def dataset_nodes(browser_page: BrowserPage) -> list[dict]:
-    return browser_page.js("return window.graphkit.nodes.get().map(function (n) {"
-                           " return {id: n.id, group: n.group, border: n.borderWidth || 0,"
-                           " color: n.color.background}; });")
+    return browser_page.js(
+        "return window.graphkit.nodes.get().map(function (n) {"
+        " return {id: n.id, group: n.group, border: n.borderWidth || 0,"
+        " color: n.color.background}; });"
+    )
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("source", [SMALL, EXAMPLE], ids=["small", "example"])
 @pytest.mark.parametrize("view", VIEWS)
-def test_views_load_clean_with_expected_counts(browser_page: BrowserPage, tmp_path: Path, source: Path,
-                                               view: str) -> None:
+def test_views_load_clean_with_expected_counts(
+    browser_page: BrowserPage, tmp_path: Path, source: Path, view: str
+) -> None:
     open_view(browser_page, tmp_path, source, "--view", view)
     nodes, edges = expected_counts(read_portfolio(source)[0], view)
     counts = browser_page.vis_counts()
@@ -374,8 +384,9 @@ def test_hostile_names_show_as_text(browser_page: BrowserPage, tmp_path: Path) -
 @pytest.mark.browser
 def test_focus_and_whatif_in_the_page(browser_page: BrowserPage, tmp_path: Path) -> None:
     open_view(browser_page, tmp_path, SMALL, "--focus", "cmo-a", "--hops", "1")
-    assert sorted(n["id"] for n in dataset_nodes(browser_page)) == \
-        sorted(["cmo-a", "prod-1", "client-1", "client-2", "li-1"])
+    assert sorted(n["id"] for n in dataset_nodes(browser_page)) == sorted(
+        ["cmo-a", "prod-1", "client-1", "client-2", "li-1"]
+    )
     assert browser_page.console_errors() == []
 
     open_view(browser_page, tmp_path, SMALL, "--view", "all", "--fail", "cb-1")

@@ -102,7 +102,7 @@ def _force_block(order: list[int], adjacency: Sequence[Sequence[int]]) -> dict[i
             pairs = [(a, b) for b in near]
             bonus = 3.0
         else:
-            pairs = [(a, b) for i, a in enumerate(near) for b in near[i + 1:]]
+            pairs = [(a, b) for i, a in enumerate(near) for b in near[i + 1 :]]
             bonus = 1.0
         for a, b in pairs:
             if a != b:

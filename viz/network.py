@@ -63,14 +63,28 @@ LARGE_GRAPH_NODES = 1500
 
 #: vis-network node shapes that draw without external resources (no images,
 #: no icon fonts).
-NODE_SHAPES = frozenset({
-    "dot", "circle", "ellipse", "box", "database", "text", "diamond", "star",
-    "triangle", "triangleDown", "square", "hexagon",
-})
+NODE_SHAPES = frozenset(
+    {
+        "dot",
+        "circle",
+        "ellipse",
+        "box",
+        "database",
+        "text",
+        "diamond",
+        "star",
+        "triangle",
+        "triangleDown",
+        "square",
+        "hexagon",
+    }
+)
 
 _VIS_DIR = "vis-9.1.2"
-_FONT_STACK = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", '
-               'Arial, "Liberation Sans", "DejaVu Sans", sans-serif')
+_FONT_STACK = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", '
+    'Arial, "Liberation Sans", "DejaVu Sans", sans-serif'
+)
 
 _COLOR_RE = re.compile(
     r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})"
@@ -252,8 +266,13 @@ def _json_for_script(obj: Any) -> str:
     end or confuse the element.
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _csp_hash(script: str) -> str:
@@ -322,7 +341,7 @@ def _is_dark(color: str) -> bool:
         digits = value[1:]
         if len(digits) in (3, 4):
             digits = "".join(ch * 2 for ch in digits[:3])
-        r, g, b = (int(digits[i:i + 2], 16) for i in (0, 2, 4))
+        r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
     elif value.startswith("rgb"):
         r, g, b = (min(int(v), 255) for v in re.findall(r"\d+", value)[:3])
     else:
@@ -374,13 +393,11 @@ def _shape_svg(shape: str, color: str) -> str:
 
 def _line_svg(color: str, dashes: bool) -> str:
     dash = ' stroke-dasharray="5 3"' if dashes else ""
-    return ('<svg class="gk-sym" width="28" height="18" viewBox="0 0 28 18" aria-hidden="true">'
-            f'<line x1="1" y1="9" x2="22" y2="9" stroke="{_h(color)}" stroke-width="2.5"{dash}/>'
-            f'<polygon points="21,5 27,9 21,13" fill="{_h(color)}"/></svg>')
-
-
-
-
+    return (
+        '<svg class="gk-sym" width="28" height="18" viewBox="0 0 28 18" aria-hidden="true">'
+        f'<line x1="1" y1="9" x2="22" y2="9" stroke="{_h(color)}" stroke-width="2.5"{dash}/>'
+        f'<polygon points="21,5 27,9 21,13" fill="{_h(color)}"/></svg>'
+    )
 
 
 def _asset(name: str) -> str:
@@ -493,7 +510,8 @@ def render_network(
     large = n > LARGE_GRAPH_NODES
     physics = layout == "physics" and not large
     positions: list[tuple[float, float] | None] = [
-        None if node.x is None else (float(node.x), float(node.y)) for node in node_list  # type: ignore[arg-type]
+        None if node.x is None else (float(node.x), float(node.y))
+        for node in node_list  # type: ignore[arg-type]
     ]
     if any(p is None for p in positions):
         computed = compute_layout(n, adjacency)
@@ -502,11 +520,17 @@ def render_network(
     vis_nodes = []
     for node, xy in zip(node_list, positions):
         item: dict[str, Any] = {
-            "id": _clean(node.id), "label": _clean(node.label), "group": _clean(node.group),
-            "shape": node.shape, "size": node.size,
-            "color": {"background": node.color, "border": "#2b3343",
-                      "highlight": {"background": node.color, "border": "#000000"},
-                      "hover": {"background": node.color, "border": "#000000"}},
+            "id": _clean(node.id),
+            "label": _clean(node.label),
+            "group": _clean(node.group),
+            "shape": node.shape,
+            "size": node.size,
+            "color": {
+                "background": node.color,
+                "border": "#2b3343",
+                "highlight": {"background": node.color, "border": "#000000"},
+                "hover": {"background": node.color, "border": "#000000"},
+            },
         }
         if node.tooltip:
             item["tip"] = _clean(node.tooltip)
@@ -522,9 +546,13 @@ def render_network(
     vis_edges = []
     for i, edge in enumerate(edge_list):
         item = {
-            "id": f"e{i}", "from": _clean(edge.source), "to": _clean(edge.target),
+            "id": f"e{i}",
+            "from": _clean(edge.source),
+            "to": _clean(edge.target),
             "color": {"color": edge.color, "highlight": edge.color, "hover": edge.color},
-            "width": edge.width, "dashes": edge.dashes, "arrows": "to" if edge.arrows else "",
+            "width": edge.width,
+            "dashes": edge.dashes,
+            "arrows": "to" if edge.arrows else "",
         }
         if edge.label:
             item["label"] = _clean(edge.label)
@@ -536,10 +564,19 @@ def render_network(
         physics_options: dict[str, Any] = {
             "enabled": True,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.008,
-                                 "springLength": 110, "springConstant": 0.06, "avoidOverlap": 0.4},
-            "stabilization": {"enabled": True, "iterations": max(150, min(1000, 150_000 // max(n, 1))),
-                              "updateInterval": 50, "fit": True},
+            "forceAtlas2Based": {
+                "gravitationalConstant": -60,
+                "centralGravity": 0.008,
+                "springLength": 110,
+                "springConstant": 0.06,
+                "avoidOverlap": 0.4,
+            },
+            "stabilization": {
+                "enabled": True,
+                "iterations": max(150, min(1000, 150_000 // max(n, 1))),
+                "updateInterval": 50,
+                "fit": True,
+            },
         }
         layout_text = "layout: physics, frozen once stable"
     else:
@@ -549,19 +586,41 @@ def render_network(
         "autoResize": True,
         "layout": {"improvedLayout": False, "randomSeed": 7},
         "physics": physics_options,
-        "nodes": {"borderWidth": 1.5, "font": {"size": 14, "face": _FONT_STACK, "color": "#1d2330",
-                                               "strokeWidth": 3, "strokeColor": "#ffffff"}},
-        "edges": {"font": {"size": 11, "face": _FONT_STACK, "align": "middle", "color": "#3c4454",
-                           "strokeWidth": 3, "strokeColor": "#ffffff"},
-                  "smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.35},
-                  "selectionWidth": 1.5, "hoverWidth": 0.5,
-                  "arrows": {"to": {"scaleFactor": 0.6}}},
-        "interaction": {"hover": True, "tooltipDelay": 120, "multiselect": True, "keyboard": False,
-                        "hideEdgesOnDrag": large, "hideEdgesOnZoom": large},
+        "nodes": {
+            "borderWidth": 1.5,
+            "font": {"size": 14, "face": _FONT_STACK, "color": "#1d2330", "strokeWidth": 3, "strokeColor": "#ffffff"},
+        },
+        "edges": {
+            "font": {
+                "size": 11,
+                "face": _FONT_STACK,
+                "align": "middle",
+                "color": "#3c4454",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
+            "smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.35},
+            "selectionWidth": 1.5,
+            "hoverWidth": 0.5,
+            "arrows": {"to": {"scaleFactor": 0.6}},
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "multiselect": True,
+            "keyboard": False,
+            "hideEdgesOnDrag": large,
+            "hideEdgesOnZoom": large,
+        },
     }
-    data = {"nodes": vis_nodes, "edges": vis_edges, "options": options,
-            "physicsInitially": physics, "layout": "physics" if physics else "precomputed",
-            "layoutText": layout_text}
+    data = {
+        "nodes": vis_nodes,
+        "edges": vis_edges,
+        "options": options,
+        "physicsInitially": physics,
+        "layout": "physics" if physics else "precomputed",
+        "layoutText": layout_text,
+    }
 
     # Side panels.
     group_counts: dict[str, int] = {}
@@ -573,7 +632,7 @@ def render_network(
     if filter_groups and group_counts:
         rows = "".join(
             f'<label><input type="checkbox" class="gk-group-toggle" data-group="{_h(g)}" checked>'
-            f'{_shape_svg(first_of_group[g].shape, first_of_group[g].color)}'
+            f"{_shape_svg(first_of_group[g].shape, first_of_group[g].color)}"
             f'<span>{_h(g)}</span> <span class="gk-count">({c})</span></label>\n'
             for g, c in group_counts.items()
         )
@@ -583,8 +642,8 @@ def render_network(
     legend_html = ""
     if legend_list:
         rows = "".join(
-            f'<li>{_shape_svg(e.shape, e.color) if e.kind == "node" else _line_svg(e.color, e.dashes)}'
-            f'<span>{_h(e.label)}</span></li>\n'
+            f"<li>{_shape_svg(e.shape, e.color) if e.kind == 'node' else _line_svg(e.color, e.dashes)}"
+            f"<span>{_h(e.label)}</span></li>\n"
             for e in legend_list
         )
         legend_html = f'<section class="gk-legend">\n<h2>Legend</h2>\n<ul>\n{rows}</ul>\n</section>'
@@ -594,20 +653,31 @@ def render_network(
         notes_html = f'<section class="gk-notes">\n<h2>Notes</h2>\n<ul>\n{rows}</ul>\n</section>'
 
     vis_js, vis_css = _vis_assets()
-    csp = ("default-src 'none'; "
-           f"script-src {_csp_hash(vis_js)} {_csp_hash(_PAGE_JS)}; "
-           "style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
-           "media-src 'none'; object-src 'none'; frame-src 'none'; worker-src 'none'; "
-           "base-uri 'none'; form-action 'none'")
+    csp = (
+        "default-src 'none'; "
+        f"script-src {_csp_hash(vis_js)} {_csp_hash(_PAGE_JS)}; "
+        "style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
+        "media-src 'none'; object-src 'none'; frame-src 'none'; worker-src 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
     page_css = _fill(_PAGE_CSS, {"FONT": _FONT_STACK, "HEIGHT": height})
     stats = f"{n} nodes \u00b7 {len(edge_list)} edges \u00b7 {layout_text}"
-    return _fill(_PAGE, {
-        "CSP": csp,  # only fixed text and base64 hashes: nothing to escape
-        "TITLE": _h(title), "STATS": _h(stats),
-        "VIS_CSS": vis_css, "PAGE_CSS": page_css,
-        "GROUPS": groups_html, "LEGEND": legend_html, "NOTES": notes_html,
-        "DATA": _json_for_script(data), "VIS_JS": vis_js, "PAGE_JS": _PAGE_JS,
-    })
+    return _fill(
+        _PAGE,
+        {
+            "CSP": csp,  # only fixed text and base64 hashes: nothing to escape
+            "TITLE": _h(title),
+            "STATS": _h(stats),
+            "VIS_CSS": vis_css,
+            "PAGE_CSS": page_css,
+            "GROUPS": groups_html,
+            "LEGEND": legend_html,
+            "NOTES": notes_html,
+            "DATA": _json_for_script(data),
+            "VIS_JS": vis_js,
+            "PAGE_JS": _PAGE_JS,
+        },
+    )
 
 
 # --------------------------------------------------------------------------- write
@@ -636,7 +706,6 @@ def write_html_atomic(html: str, path: str | os.PathLike[str]) -> Path:
     target = Path(path).absolute()
     if target.is_dir():
         raise IsADirectoryError(f"{target} is a directory")
-    with atomic_path(target) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(_clean(html))
+    with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+        handle.write(_clean(html))
     return target

@@ -42,8 +42,20 @@ DEFAULT_MAX_ROWS = 500
 #: Concentration charts drawn (most severe first).
 DEFAULT_MAX_CHARTS = 80
 _CHART_SEGMENTS = 12  # clients drawn per bar; the rest become one "others" segment
-_PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-            "#9c755f", "#86bcb6", "#d37295", "#a0cbe8")
+_PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#86bcb6",
+    "#d37295",
+    "#a0cbe8",
+)
 _OTHERS_COLOR = "#c7ccd4"
 _OWN_COLOR = "#6b7280"
 _DOT = " \u00b7 "
@@ -134,27 +146,46 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def _table(table_id: str, caption: str, cols: Sequence[_Col], rows: Sequence[Mapping[str, Any]],
-           names: _Names, max_rows: int, *, by_severity: bool = True) -> str:
+def _table(
+    table_id: str,
+    caption: str,
+    cols: Sequence[_Col],
+    rows: Sequence[Mapping[str, Any]],
+    names: _Names,
+    max_rows: int,
+    *,
+    by_severity: bool = True,
+) -> str:
     total = len(rows)
     if by_severity:
-        rows = sorted(rows, key=lambda r: -style.SEVERITY_ORDER.index(
-            r["severity"] if r.get("severity") in style.SEVERITY_ORDER else "info"))
+        rows = sorted(
+            rows,
+            key=lambda r: (
+                -style.SEVERITY_ORDER.index(r["severity"] if r.get("severity") in style.SEVERITY_ORDER else "info")
+            ),
+        )
     shown = rows[:max_rows]
     note = f"{total:,} row(s)"
     if total > len(shown):
-        note = f"the {len(shown):,} most severe of {total:,} rows" if by_severity else \
-            f"the first {len(shown):,} of {total:,} rows"
+        note = (
+            f"the {len(shown):,} most severe of {total:,} rows"
+            if by_severity
+            else f"the first {len(shown):,} of {total:,} rows"
+        )
     if not rows:
-        return (f'<h3>{_h(caption)}</h3>\n<p class="gk-empty" id="{_h(table_id)}">None found.</p>\n')
+        return f'<h3>{_h(caption)}</h3>\n<p class="gk-empty" id="{_h(table_id)}">None found.</p>\n'
     num_attr = ' data-type="num"'
     head = "".join(
         f'<th scope="col"{num_attr if c.kind in ("num", "sev") else ""}>'
-        f'<button type="button">{_h(c.header)}</button></th>' for c in cols)
+        f'<button type="button">{_h(c.header)}</button></th>'
+        for c in cols
+    )
     body = "\n".join("<tr>" + "".join(_cell(c, r, names) for c in cols) + "</tr>" for r in shown)
-    return (f'<h3>{_h(caption)} <span class="gk-count">({_h(note)}; click a header to sort)</span></h3>\n'
-            f'<div class="gk-scroll"><table class="gk-sortable" id="{_h(table_id)}">\n'
-            f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>\n")
+    return (
+        f'<h3>{_h(caption)} <span class="gk-count">({_h(note)}; click a header to sort)</span></h3>\n'
+        f'<div class="gk-scroll"><table class="gk-sortable" id="{_h(table_id)}">\n'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>\n"
+    )
 
 
 # ------------------------------------------------------------------ charts
@@ -183,8 +214,12 @@ def _chart(row: Mapping[str, Any], names: _Names, portfolio: Portfolio) -> str:
     if own > 0:
         bars.append(("incl. own products", [*segments, ("\0own", "own products", own, _OWN_COLOR)], total + own))
     height = 8 + len(bars) * (bar_h + 10)
-    parts = [(f'<svg class="gk-bars" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
-             f'aria-label="{_h("customer shares of " + names.cell(provider)[0])}">')]
+    parts = [
+        (
+            f'<svg class="gk-bars" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+            f'aria-label="{_h("customer shares of " + names.cell(provider)[0])}">'
+        )
+    ]
     for b, (label, segs, denom) in enumerate(bars):
         y = 4 + b * (bar_h + 10)
         parts.append(f'<text x="0" y="{y + bar_h * 0.68:.1f}" class="gk-bar-label">{_h(label)}</text>')
@@ -198,14 +233,19 @@ def _chart(row: Mapping[str, Any], names: _Names, portfolio: Portfolio) -> str:
             shown_key = f" ({key})" if key and key != name and key != "\0own" else ""
             tip = f"{name}{shown_key}: {_pct(share)}{_DOT}{unit(value)}"
             data = "" if b else f' data-client="{_h(key)}" data-value="{value!r}" data-share="{share!r}"'
-            parts.append(f'<g class="gk-seg"{data}><rect x="{x:.2f}" y="{y:.1f}" width="{w:.2f}" '
-                         f'height="{bar_h:.0f}" fill="{color}"><title>{_h(tip)}</title></rect>')
+            parts.append(
+                f'<g class="gk-seg"{data}><rect x="{x:.2f}" y="{y:.1f}" width="{w:.2f}" '
+                f'height="{bar_h:.0f}" fill="{color}"><title>{_h(tip)}</title></rect>'
+            )
             if w > 48:
                 text = _clip(name, max(3, int(w / 7.2) - 5)) + f" {100 * share:.0f}%"
-                fill = "#ffffff" if color not in (_OTHERS_COLOR, "#edc948", "#a0cbe8", "#86bcb6", "#ff9da7") \
-                    else "#1d2330"
-                parts.append(f'<text x="{x + 4:.2f}" y="{y + bar_h * 0.68:.1f}" class="gk-seg-text" '
-                             f'fill="{fill}">{_h(text)}</text>')
+                fill = (
+                    "#ffffff" if color not in (_OTHERS_COLOR, "#edc948", "#a0cbe8", "#86bcb6", "#ff9da7") else "#1d2330"
+                )
+                parts.append(
+                    f'<text x="{x + 4:.2f}" y="{y + bar_h * 0.68:.1f}" class="gk-seg-text" '
+                    f'fill="{fill}">{_h(text)}</text>'
+                )
             parts.append("</g>")
             x += w
     parts.append("</svg>")
@@ -219,28 +259,36 @@ def _chart(row: Mapping[str, Any], names: _Names, portfolio: Portfolio) -> str:
         sub = style.KIND_LABELS.get(kind, kind)  # type: ignore[call-overload]
     sev = str(row.get("severity", "info"))
     sev = sev if sev in style.SEVERITY_ORDER else "info"
-    facts = [f"HHI {_num(row.get('hhi'))} ({str(row.get('class', '')).replace('_', ' ')})",
-             f"top customer {_pct(row.get('top1_share'))}",
-             f"top 3 {_pct(row.get('top3_share'))}",
-             f"effective customers {_num(row.get('effective_customers'), 1)}"]
+    facts = [
+        f"HHI {_num(row.get('hhi'))} ({str(row.get('class', '')).replace('_', ' ')})",
+        f"top customer {_pct(row.get('top1_share'))}",
+        f"top 3 {_pct(row.get('top3_share'))}",
+        f"effective customers {_num(row.get('effective_customers'), 1)}",
+    ]
     if basis == "contract_value":
         facts.append(f"contract value {_money(row.get('contract_value'), currency)}")
         if own:
-            facts.append(f"own revenue {_money(own, currency)}; top customer = {_pct(row.get('top1_share_of_total'))} "
-                         f"of all revenue, HHI incl. own {_num(row.get('hhi_with_own'))}")
+            facts.append(
+                f"own revenue {_money(own, currency)}; top customer = {_pct(row.get('top1_share_of_total'))} "
+                f"of all revenue, HHI incl. own {_num(row.get('hhi_with_own'))}"
+            )
     else:
         facts.append("no contract values: shares of products handled")
     legend = "".join(
         f'<li><span class="gk-swatch" style="background:{color}"></span>{_h(name)} '
         f'<span class="gk-muted">{_h(_pct(value / total if total else 0))} \u00b7 {_h(unit(value))}</span></li>'
-        for _, name, value, color in segments)
+        for _, name, value, color in segments
+    )
     name = record.name if record is not None else provider  # type: ignore[attr-defined]
-    return (f'<figure class="gk-chart" data-provider="{_h(provider)}">\n'
-            f'<figcaption><strong>{_h(name)}</strong> <span class="gk-id">{_h(provider)}</span> '
-            f'<span class="gk-muted">{_h(sub)}</span> <span class="gk-sev gk-sev-{sev}">{sev}</span>'
-            f'<div class="gk-facts">{_h(_DOT.join(facts))}</div></figcaption>\n'
-            + "".join(parts) + f'\n<ul class="gk-chart-legend">{legend}</ul>\n'
-            f'<p class="gk-expl">{_h(row.get("explanation", ""))}</p>\n</figure>\n')
+    return (
+        f'<figure class="gk-chart" data-provider="{_h(provider)}">\n'
+        f'<figcaption><strong>{_h(name)}</strong> <span class="gk-id">{_h(provider)}</span> '
+        f'<span class="gk-muted">{_h(sub)}</span> <span class="gk-sev gk-sev-{sev}">{sev}</span>'
+        f'<div class="gk-facts">{_h(_DOT.join(facts))}</div></figcaption>\n'
+        + "".join(parts)
+        + f'\n<ul class="gk-chart-legend">{legend}</ul>\n'
+        f'<p class="gk-expl">{_h(row.get("explanation", ""))}</p>\n</figure>\n'
+    )
 
 
 # ------------------------------------------------------------------ page
@@ -365,8 +413,10 @@ def _fill(template: str, parts: Mapping[str, str]) -> str:
 
 
 def _counts_table(title: str, counts: Mapping[str, int]) -> str:
-    rows = "".join(f"<tr><td>{_h(str(k).replace('_', ' '))}</td><td class=\"gk-n\">{v:,}</td></tr>"
-                   for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    rows = "".join(
+        f'<tr><td>{_h(str(k).replace("_", " "))}</td><td class="gk-n">{v:,}</td></tr>'
+        for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
     if not rows:
         rows = '<tr><td colspan="2" class="gk-none">none</td></tr>'
     return f'<div><h3>{_h(title)}</h3><table class="gk-small"><tbody>{rows}</tbody></table></div>'
@@ -431,16 +481,32 @@ def render_report(
     sev_head = "".join(f'<th scope="col">{_h(s)}</th>' for s in reversed(style.SEVERITY_ORDER))
     sev_rows = "".join(
         f"<tr><td>{_h(k)}</td>" + "".join(f'<td class="gk-n">{n:,}</td>' for n in c.values()) + "</tr>"
-        for k, c in by_list.items())
-    findings_html = (f'<h3>Findings by severity</h3><table class="gk-small" id="gk-findings-summary">'
-                     f'<thead><tr><th scope="col">finding</th>{sev_head}</tr></thead><tbody>{sev_rows}</tbody></table>'
-                     if sev_rows else "<p>No findings.</p>")
-    groups = "".join(_counts_table(t, summary[k]) for k, t in (
-        ("nodes", "Nodes by kind"), ("relationships", "Relationships by type"),
-        ("business_models", "CMOs by business model"), ("segments", "Clients by segment"),
-        ("technologies", "Products by technology"), ("stages", "Products by stage")))
-    sections.append(("summary", "Portfolio summary",
-                     f'<div class="gk-cards">{cards_html}</div>{findings_html}<div class="gk-grid">{groups}</div>'))
+        for k, c in by_list.items()
+    )
+    findings_html = (
+        f'<h3>Findings by severity</h3><table class="gk-small" id="gk-findings-summary">'
+        f'<thead><tr><th scope="col">finding</th>{sev_head}</tr></thead><tbody>{sev_rows}</tbody></table>'
+        if sev_rows
+        else "<p>No findings.</p>"
+    )
+    groups = "".join(
+        _counts_table(t, summary[k])
+        for k, t in (
+            ("nodes", "Nodes by kind"),
+            ("relationships", "Relationships by type"),
+            ("business_models", "CMOs by business model"),
+            ("segments", "Clients by segment"),
+            ("technologies", "Products by technology"),
+            ("stages", "Products by stage"),
+        )
+    )
+    sections.append(
+        (
+            "summary",
+            "Portfolio summary",
+            f'<div class="gk-cards">{cards_html}</div>{findings_html}<div class="gk-grid">{groups}</div>',
+        )
+    )
 
     # --- single points of failure
     spof = results.get("spof")
@@ -449,63 +515,144 @@ def render_report(
         expl = _Col("explanation", "Explanation")
         money = _Col("revenue_at_risk", "Revenue at risk", "num", lambda v: _money(v))
         parts = [
-            ('<p class="gk-lead">What one failure takes down: a product needs every step, a step any one '
-            "qualified source, a provider every input material from any one feeder (upstream tiers "
-            "included, so hidden common modes show).</p>"),
-            _table("gk-critical-nodes", "Critical nodes", [
-                _Col("node", "Node", "node"), _Col("kind", "Kind", fmt=_kind),
-                _Col("products_lost", "Products lost", "list"), _Col("clients_affected", "Clients", "list"),
-                _Col("partners_affected", "Partners", "list"), money,
-                _Col("hidden", "Hidden", fmt=lambda v: "yes" if v else "no"), sev, expl],
-                spof.get("critical_nodes", []), names, max_rows),
-            _table("gk-sole-source", "Sole-source steps", [
-                _Col("product", "Product", "node"), _Col("step", "Step"), _Col("provider", "Provider", "node"),
-                _Col("backup", "Unqualified backup", "list"), sev, expl],
-                spof.get("sole_source_steps", []), names, max_rows),
-            _table("gk-key-person", "Key-person risks", [
-                _Col("client", "Client", "node"), _Col("provider", "Provider", "node"),
-                _Col("liaison", "Liaison", "node"), sev, expl],
-                spof.get("key_person_risks", []), names, max_rows),
+            (
+                '<p class="gk-lead">What one failure takes down: a product needs every step, a step any one '
+                "qualified source, a provider every input material from any one feeder (upstream tiers "
+                "included, so hidden common modes show).</p>"
+            ),
+            _table(
+                "gk-critical-nodes",
+                "Critical nodes",
+                [
+                    _Col("node", "Node", "node"),
+                    _Col("kind", "Kind", fmt=_kind),
+                    _Col("products_lost", "Products lost", "list"),
+                    _Col("clients_affected", "Clients", "list"),
+                    _Col("partners_affected", "Partners", "list"),
+                    money,
+                    _Col("hidden", "Hidden", fmt=lambda v: "yes" if v else "no"),
+                    sev,
+                    expl,
+                ],
+                spof.get("critical_nodes", []),
+                names,
+                max_rows,
+            ),
+            _table(
+                "gk-sole-source",
+                "Sole-source steps",
+                [
+                    _Col("product", "Product", "node"),
+                    _Col("step", "Step"),
+                    _Col("provider", "Provider", "node"),
+                    _Col("backup", "Unqualified backup", "list"),
+                    sev,
+                    expl,
+                ],
+                spof.get("sole_source_steps", []),
+                names,
+                max_rows,
+            ),
+            _table(
+                "gk-key-person",
+                "Key-person risks",
+                [
+                    _Col("client", "Client", "node"),
+                    _Col("provider", "Provider", "node"),
+                    _Col("liaison", "Liaison", "node"),
+                    sev,
+                    expl,
+                ],
+                spof.get("key_person_risks", []),
+                names,
+                max_rows,
+            ),
         ]
         points = list(spof.get("articulation_points", []))
         bridges = list(spof.get("bridges", []))
-        shown_points = ", ".join(_h(names.cell(p)[0]) + f' <span class="gk-muted">({_h(p)})</span>'
-                                 for p in points[:200])
+        shown_points = ", ".join(
+            _h(names.cell(p)[0]) + f' <span class="gk-muted">({_h(p)})</span>' for p in points[:200]
+        )
+
         def more(items: list[Any]) -> str:
             return " \u2026" if len(items) > 200 else ""
 
         shown_bridges = "; ".join(f"{_h(a)} \u2014 {_h(b)}" for a, b in bridges[:200])
-        parts.append(f"<h3>Structural cut points</h3><p class=\"gk-list\"><strong>Articulation points "
-                     f"({len(points):,}):</strong> {shown_points or 'none'}{more(points)}</p>"
-                     f"<p class=\"gk-list\"><strong>Bridges ({len(bridges):,}):</strong> "
-                     f"{shown_bridges or 'none'}{more(bridges)}</p>")
+        parts.append(
+            f'<h3>Structural cut points</h3><p class="gk-list"><strong>Articulation points '
+            f"({len(points):,}):</strong> {shown_points or 'none'}{more(points)}</p>"
+            f'<p class="gk-list"><strong>Bridges ({len(bridges):,}):</strong> '
+            f"{shown_bridges or 'none'}{more(bridges)}</p>"
+        )
         sections.append(("spof", "Single points of failure", "".join(parts)))
 
     # --- requirement overlap
     overlap = results.get("overlap")
     if overlap is not None:
-        products = [dict(r, n_overlaps=len(r.get("overlaps", [])), n_conflicts=len(r.get("conflicts", [])),
-                         conflict_topics=[c["topic"] for c in r.get("conflicts", [])])
-                    for r in overlap.get("products", [])]
-        providers = [dict(r, n_conflicts=len(r.get("conflicts", [])),
-                          conflict_topics=[c["topic"] for c in r.get("conflicts", [])])
-                     for r in overlap.get("providers", [])]
+        products = [
+            dict(
+                r,
+                n_overlaps=len(r.get("overlaps", [])),
+                n_conflicts=len(r.get("conflicts", [])),
+                conflict_topics=[c["topic"] for c in r.get("conflicts", [])],
+            )
+            for r in overlap.get("products", [])
+        ]
+        providers = [
+            dict(
+                r, n_conflicts=len(r.get("conflicts", [])), conflict_topics=[c["topic"] for c in r.get("conflicts", [])]
+            )
+            for r in overlap.get("providers", [])
+        ]
         sev = _Col("severity", "Severity", "sev")
         expl = _Col("explanation", "Explanation")
         parts = [
-            ('<p class="gk-lead">Where the parties behind a product (its owner and its marketing partners) '
-            "require the same value (harmonise once) or different values (conflict).</p>"),
-            _table("gk-overlap-products", "Products", [
-                _Col("product", "Product", "node"), _Col("n_overlaps", "Overlaps", "num"),
-                _Col("n_conflicts", "Conflicts", "num"), _Col("conflict_topics", "Conflicting topics", "list"),
-                sev, expl], products, names, max_rows),
-            _table("gk-overlap-providers", "Providers facing conflicting requirements", [
-                _Col("provider", "Provider", "node"), _Col("n_conflicts", "Topics", "num"),
-                _Col("conflict_topics", "Conflicting topics", "list"), sev, expl], providers, names, max_rows),
-            _table("gk-partner-similarity", "Partner similarity (Jaccard over topic = value pairs)", [
-                _Col("a", "Partner", "node"), _Col("b", "Partner", "node"),
-                _Col("jaccard", "Jaccard", "num", lambda v: f"{v:.2f}")],
-                overlap.get("partner_similarity", []), names, max_rows, by_severity=False),
+            (
+                '<p class="gk-lead">Where the parties behind a product (its owner and its marketing partners) '
+                "require the same value (harmonise once) or different values (conflict).</p>"
+            ),
+            _table(
+                "gk-overlap-products",
+                "Products",
+                [
+                    _Col("product", "Product", "node"),
+                    _Col("n_overlaps", "Overlaps", "num"),
+                    _Col("n_conflicts", "Conflicts", "num"),
+                    _Col("conflict_topics", "Conflicting topics", "list"),
+                    sev,
+                    expl,
+                ],
+                products,
+                names,
+                max_rows,
+            ),
+            _table(
+                "gk-overlap-providers",
+                "Providers facing conflicting requirements",
+                [
+                    _Col("provider", "Provider", "node"),
+                    _Col("n_conflicts", "Topics", "num"),
+                    _Col("conflict_topics", "Conflicting topics", "list"),
+                    sev,
+                    expl,
+                ],
+                providers,
+                names,
+                max_rows,
+            ),
+            _table(
+                "gk-partner-similarity",
+                "Partner similarity (Jaccard over topic = value pairs)",
+                [
+                    _Col("a", "Partner", "node"),
+                    _Col("b", "Partner", "node"),
+                    _Col("jaccard", "Jaccard", "num", lambda v: f"{v:.2f}"),
+                ],
+                overlap.get("partner_similarity", []),
+                names,
+                max_rows,
+                by_severity=False,
+            ),
         ]
         sections.append(("overlap", "Requirement overlap and conflicts", "".join(parts)))
 
@@ -513,19 +660,31 @@ def render_report(
     conc = results.get("concentration")
     if conc is not None:
         rows = list(conc.get("providers", []))
-        ranked = sorted(rows, key=lambda r: (r.get("kind") != "cmo", -style.SEVERITY_ORDER.index(
-            r["severity"] if r.get("severity") in style.SEVERITY_ORDER else "info"), -float(r.get("hhi") or 0)))
+        ranked = sorted(
+            rows,
+            key=lambda r: (
+                r.get("kind") != "cmo",
+                -style.SEVERITY_ORDER.index(r["severity"] if r.get("severity") in style.SEVERITY_ORDER else "info"),
+                -float(r.get("hhi") or 0),
+            ),
+        )
         charted = ranked[:max_charts]
         cmo_charts = "".join(_chart(r, names, portfolio) for r in charted if r.get("kind") == "cmo")
         other_charts = "".join(_chart(r, names, portfolio) for r in charted if r.get("kind") != "cmo")
         bands = conc.get("bands", {})
-        parts = [(f'<p class="gk-lead">How dependent each provider is on its largest customers, from contract '
-                 f"values: shares, Herfindahl\u2013Hirschman Index (0\u201310,000; moderately concentrated from "
-                 f"{_num(bands.get('moderate'))}, highly above {_num(bands.get('high'))}) and, for hybrids, "
-                 f"the buffer of their own products.</p>")]
+        parts = [
+            (
+                f'<p class="gk-lead">How dependent each provider is on its largest customers, from contract '
+                f"values: shares, Herfindahl\u2013Hirschman Index (0\u201310,000; moderately concentrated from "
+                f"{_num(bands.get('moderate'))}, highly above {_num(bands.get('high'))}) and, for hybrids, "
+                f"the buffer of their own products.</p>"
+            )
+        ]
         if len(rows) > len(charted):
-            parts.append(f'<p class="gk-note">Charts for the {len(charted):,} most severe of {len(rows):,} '
-                         f"providers; all are in the table below.</p>")
+            parts.append(
+                f'<p class="gk-note">Charts for the {len(charted):,} most severe of {len(rows):,} '
+                f"providers; all are in the table below.</p>"
+            )
         if cmo_charts:
             parts.append(f'<h3>CMOs</h3><div class="gk-charts" id="gk-charts-cmo">{cmo_charts}</div>')
         if other_charts:
@@ -533,59 +692,112 @@ def render_report(
         sev = _Col("severity", "Severity", "sev")
         expl = _Col("explanation", "Explanation")
         parts += [
-            _table("gk-conc-providers", "Providers", [
-                _Col("provider", "Provider", "node"), _Col("business_model", "Business model"),
-                _Col("top_customer", "Top customer", "node"), _Col("top1_share", "Top-1", "num", _pct),
-                _Col("top3_share", "Top-3", "num", _pct), _Col("hhi", "HHI", "num"),
-                _Col("effective_customers", "Effective customers", "num", lambda v: _num(v, 1)),
-                _Col("class", "Class", fmt=lambda v: str(v).replace("_", " ")),
-                _Col("top1_share_of_total", "Top-1 of all revenue", "num", _pct),
-                _Col("revenue_lost_if_top_leaves", "Lost if top leaves", "num", lambda v: _money(v)),
-                sev, expl], rows, names, max_rows),
-            _table("gk-conc-clients", "Clients' dependence on their providers", [
-                _Col("client", "Client", "node"), _Col("top_provider", "Top provider", "node"),
-                _Col("top1_share", "Top-1", "num", _pct), _Col("hhi", "HHI", "num"),
-                _Col("class", "Class", fmt=lambda v: str(v).replace("_", " ")),
-                _Col("providers", "Providers", "num"), _Col("spend", "Spend", "num", lambda v: _money(v)),
-                sev, expl], conc.get("clients", []), names, max_rows),
-            _table("gk-conflicts-of-interest", "Conflicts of interest (hybrids making a competing product)", [
-                _Col("provider", "Provider", "node"), _Col("client", "Client", "node"),
-                _Col("product", "Product", "node"), _Col("technology", "Technology"), sev, expl],
-                conc.get("conflicts_of_interest", []), names, max_rows),
+            _table(
+                "gk-conc-providers",
+                "Providers",
+                [
+                    _Col("provider", "Provider", "node"),
+                    _Col("business_model", "Business model"),
+                    _Col("top_customer", "Top customer", "node"),
+                    _Col("top1_share", "Top-1", "num", _pct),
+                    _Col("top3_share", "Top-3", "num", _pct),
+                    _Col("hhi", "HHI", "num"),
+                    _Col("effective_customers", "Effective customers", "num", lambda v: _num(v, 1)),
+                    _Col("class", "Class", fmt=lambda v: str(v).replace("_", " ")),
+                    _Col("top1_share_of_total", "Top-1 of all revenue", "num", _pct),
+                    _Col("revenue_lost_if_top_leaves", "Lost if top leaves", "num", lambda v: _money(v)),
+                    sev,
+                    expl,
+                ],
+                rows,
+                names,
+                max_rows,
+            ),
+            _table(
+                "gk-conc-clients",
+                "Clients' dependence on their providers",
+                [
+                    _Col("client", "Client", "node"),
+                    _Col("top_provider", "Top provider", "node"),
+                    _Col("top1_share", "Top-1", "num", _pct),
+                    _Col("hhi", "HHI", "num"),
+                    _Col("class", "Class", fmt=lambda v: str(v).replace("_", " ")),
+                    _Col("providers", "Providers", "num"),
+                    _Col("spend", "Spend", "num", lambda v: _money(v)),
+                    sev,
+                    expl,
+                ],
+                conc.get("clients", []),
+                names,
+                max_rows,
+            ),
+            _table(
+                "gk-conflicts-of-interest",
+                "Conflicts of interest (hybrids making a competing product)",
+                [
+                    _Col("provider", "Provider", "node"),
+                    _Col("client", "Client", "node"),
+                    _Col("product", "Product", "node"),
+                    _Col("technology", "Technology"),
+                    sev,
+                    expl,
+                ],
+                conc.get("conflicts_of_interest", []),
+                names,
+                max_rows,
+            ),
         ]
         sections.append(("concentration", "Customer concentration", "".join(parts)))
 
     # --- networks
     network_hashes: list[str] = []
     if views:
-        parts = [('<p class="gk-lead">Interactive: drag, zoom, hover for details, search and filter by kind. '
-                 "Node size grows with risk; a heavy border marks a single point of failure or a "
-                 "requirement conflict; red edges are sole sources or conflicting values.</p>")]
+        parts = [
+            (
+                '<p class="gk-lead">Interactive: drag, zoom, hover for details, search and filter by kind. '
+                "Node size grows with risk; a heavy border marks a single point of failure or a "
+                "requirement conflict; red edges are sole sources or conflicting values.</p>"
+            )
+        ]
         for v in views:
-            net = build_view(portfolio, v, analysis=results, max_nodes=max_nodes,
-                             title=f"{VIEW_TITLES[v].capitalize()} \u2014 {source_name}")
+            net = build_view(
+                portfolio,
+                v,
+                analysis=results,
+                max_nodes=max_nodes,
+                title=f"{VIEW_TITLES[v].capitalize()} \u2014 {source_name}",
+            )
             doc = net.render(height="680px")
             for script in _SCRIPT_RE.findall(doc):
                 h = _hash(script)
                 if h not in network_hashes:
                     network_hashes.append(h)
-            parts.append(f'<h3>{_h(VIEW_TITLES[v].capitalize())} <span class="gk-count">'
-                         f"({len(net.nodes):,} nodes, {len(net.edges):,} edges"
-                         f"{'; trimmed, see the notes in the panel' if net.trimmed else ''})</span></h3>"
-                         f'<iframe class="gk-net" id="gk-net-{_h(v)}" title="{_h(net.title)}" '
-                         f'sandbox="allow-scripts" referrerpolicy="no-referrer" srcdoc="{_h(doc)}"></iframe>')
+            parts.append(
+                f'<h3>{_h(VIEW_TITLES[v].capitalize())} <span class="gk-count">'
+                f"({len(net.nodes):,} nodes, {len(net.edges):,} edges"
+                f"{'; trimmed, see the notes in the panel' if net.trimmed else ''})</span></h3>"
+                f'<iframe class="gk-net" id="gk-net-{_h(v)}" title="{_h(net.title)}" '
+                f'sandbox="allow-scripts" referrerpolicy="no-referrer" srcdoc="{_h(doc)}"></iframe>'
+            )
         sections.append(("networks", "Networks", "".join(parts)))
 
     nav = "".join(f'<a href="#{a}">{_h(h)}</a>' for a, h, _ in sections)
-    body = "\n".join(f'<section class="gk-sec" id="{a}"><h2>{_h(h)}</h2>\n{content}</section>'
-                     for a, h, content in sections)
+    body = "\n".join(
+        f'<section class="gk-sec" id="{a}"><h2>{_h(h)}</h2>\n{content}</section>' for a, h, content in sections
+    )
     stamp = generated.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    meta = (f"Source: {_h(source_name)} \u00b7 Generated {_h(stamp)} \u00b7 graphkit {_h(graphkit.__version__)}"
-            f" \u00b7 analyses: {_h(', '.join(results) or 'none')}")
-    csp = ("default-src 'none'; "
-           f"script-src {' '.join([_hash(_SORT_JS), *network_hashes])}; "
-           "style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
-           "media-src 'none'; object-src 'none'; frame-src 'none'; worker-src 'none'; "
-           "base-uri 'none'; form-action 'none'")
-    return _fill(_PAGE, {"CSP": csp, "TITLE": _h(page_title), "META": meta, "NAV": nav, "BODY": body,
-                         "CSS": _CSS, "JS": _SORT_JS})
+    meta = (
+        f"Source: {_h(source_name)} \u00b7 Generated {_h(stamp)} \u00b7 graphkit {_h(graphkit.__version__)}"
+        f" \u00b7 analyses: {_h(', '.join(results) or 'none')}"
+    )
+    csp = (
+        "default-src 'none'; "
+        f"script-src {' '.join([_hash(_SORT_JS), *network_hashes])}; "
+        "style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
+        "media-src 'none'; object-src 'none'; frame-src 'none'; worker-src 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    return _fill(
+        _PAGE,
+        {"CSP": csp, "TITLE": _h(page_title), "META": meta, "NAV": nav, "BODY": body, "CSS": _CSS, "JS": _SORT_JS},
+    )

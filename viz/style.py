@@ -127,27 +127,36 @@ EDGE_STYLES: dict[RelType, EdgeStyle] = {
 
 #: Colours that mark risks and what-if outcomes (one meaning each).
 MARK: dict[str, str] = {
-    "sole_source": "#d62728",      # a supply edge that is a product's only qualified source
-    "conflict": "#d62728",         # a requirement value in conflict
-    "failed": "#d62728",           # what-if: failed node
-    "down": "#ff7f0e",             # what-if: provider cut off upstream
-    "lost": "#8c1c13",             # what-if: product lost
-    "affected": "#f2b705",         # what-if: client / partner affected
-    "impact_edge": "#d62728",      # what-if: edge along which supply is lost
-    "unaffected": "#dfe2e7",       # what-if: everything else
+    "sole_source": "#d62728",  # a supply edge that is a product's only qualified source
+    "conflict": "#d62728",  # a requirement value in conflict
+    "failed": "#d62728",  # what-if: failed node
+    "down": "#ff7f0e",  # what-if: provider cut off upstream
+    "lost": "#8c1c13",  # what-if: product lost
+    "affected": "#f2b705",  # what-if: client / partner affected
+    "impact_edge": "#d62728",  # what-if: edge along which supply is lost
+    "unaffected": "#dfe2e7",  # what-if: everything else
     "unaffected_edge": "#e3e6eb",
 }
 
 SEVERITY_ORDER = tuple(str(s) for s in Severity)  # "info" … "critical", least severe first
 SEVERITY_COLORS: dict[str, str] = {
-    "info": "#8a94a6", "low": "#4e9a5b", "medium": "#d9a400", "high": "#e8710a", "critical": "#c5221f",
+    "info": "#8a94a6",
+    "low": "#4e9a5b",
+    "medium": "#d9a400",
+    "high": "#e8710a",
+    "critical": "#c5221f",
 }
 
 
 def _check_complete() -> None:
     """Fail at import when the model grew a value that has no style."""
-    for table, enum in ((NODE_STYLES, NodeKind), (KIND_LABELS, NodeKind), (CMO_COLORS, BusinessModel),
-                        (CLIENT_COLORS, Segment), (EDGE_STYLES, RelType)):
+    for table, enum in (
+        (NODE_STYLES, NodeKind),
+        (KIND_LABELS, NodeKind),
+        (CMO_COLORS, BusinessModel),
+        (CLIENT_COLORS, Segment),
+        (EDGE_STYLES, RelType),
+    ):
         missing = set(enum) - set(table)
         if missing:
             raise RuntimeError(f"viz.style has no style for {sorted(map(str, missing))}")
@@ -161,8 +170,9 @@ def technology_family(technology: Technology | str) -> str:
     return "sterile" if Technology(technology) in STERILE_TECHNOLOGIES else "oral_solid"
 
 
-def node_style(kind: NodeKind, *, business_model: str | None = None, segment: str | None = None,
-               technology: str | None = None) -> NodeStyle:
+def node_style(
+    kind: NodeKind, *, business_model: str | None = None, segment: str | None = None, technology: str | None = None
+) -> NodeStyle:
     """The style of one node from its kind and the property that refines it."""
     base = NODE_STYLES[kind]
     if kind is NodeKind.CMO:
@@ -211,8 +221,11 @@ def node_legend(kinds: set[NodeKind], used: set[str] | None = None) -> list[Lege
 
 def edge_legend(types: set[RelType]) -> list[LegendEntry]:
     """Legend entries for the relationship types shown."""
-    return [LegendEntry(EDGE_STYLES[t].label, EDGE_STYLES[t].color, "dot", kind="edge",
-                        dashes=EDGE_STYLES[t].dashes) for t in RelType if t in types]
+    return [
+        LegendEntry(EDGE_STYLES[t].label, EDGE_STYLES[t].color, "dot", kind="edge", dashes=EDGE_STYLES[t].dashes)
+        for t in RelType
+        if t in types
+    ]
 
 
 _check_complete()

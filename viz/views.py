@@ -66,8 +66,7 @@ VIEW_KINDS: dict[str, frozenset[NodeKind]] = {
     "all": frozenset(NodeKind),
     "supply": _PROVIDERS | {NodeKind.PRODUCT},
     "commercial": _PROVIDERS | {NodeKind.CLIENT, NodeKind.PRODUCT},
-    "requirements": frozenset({NodeKind.MARKETING_PARTNER, NodeKind.CLIENT, NodeKind.PRODUCT,
-                               NodeKind.REQUIREMENT}),
+    "requirements": frozenset({NodeKind.MARKETING_PARTNER, NodeKind.CLIENT, NodeKind.PRODUCT, NodeKind.REQUIREMENT}),
 }
 #: Relationship types of each view.
 VIEW_RELATIONSHIPS: dict[str, frozenset[RelType]] = {
@@ -77,12 +76,16 @@ VIEW_RELATIONSHIPS: dict[str, frozenset[RelType]] = {
     "requirements": frozenset({RelType.REQUIRES, RelType.MARKETS, RelType.OWNS}),
 }
 VIEWS: tuple[str, ...] = tuple(VIEW_KINDS)
-VIEW_TITLES = {"all": "all relationships", "supply": "supply chain", "commercial": "contracts and ownership",
-                "requirements": "partner requirements"}
+VIEW_TITLES = {
+    "all": "all relationships",
+    "supply": "supply chain",
+    "commercial": "contracts and ownership",
+    "requirements": "partner requirements",
+}
 
 #: Above this many nodes a view is trimmed (see :func:`build_view`).
 DEFAULT_MAX_NODES = 4000
-_EDGE_LABELS_UP_TO = 160   # edges; above this, edge text is in tooltips only
+_EDGE_LABELS_UP_TO = 160  # edges; above this, edge text is in tooltips only
 _FINDINGS_IN_TOOLTIP = 6
 _LABEL_CHARS = 42
 _SEVERITY_RANK = {s: i for i, s in enumerate(style.SEVERITY_ORDER)}
@@ -111,8 +114,9 @@ class NetworkView:
 
     def render(self, height: str = "800px") -> str:
         """The view as one self-contained HTML document."""
-        return render_network(self.nodes, self.edges, title=self.title, legend=self.legend,
-                              notes=self.notes, height=height)
+        return render_network(
+            self.nodes, self.edges, title=self.title, legend=self.legend, notes=self.notes, height=height
+        )
 
 
 # ------------------------------------------------------------------ helpers
@@ -273,8 +277,14 @@ def _neighbourhood(adj: Mapping[str, list[str]], start: str, hops: int) -> dict[
     return dist
 
 
-def _trim(order: list[str], adj: Mapping[str, list[str]], priority: Mapping[str, tuple],
-          seeds: list[str], kinds: Mapping[str, NodeKind], cap: int) -> list[str]:
+def _trim(
+    order: list[str],
+    adj: Mapping[str, list[str]],
+    priority: Mapping[str, tuple],
+    seeds: list[str],
+    kinds: Mapping[str, NodeKind],
+    cap: int,
+) -> list[str]:
     """Up to `cap` nodes: the seeds (most important first, at most half the
     cap), a few of every kind (so no kind vanishes: up to 1 % of the cap
     each, most important first), then the kept nodes' neighbours in rounds
@@ -365,8 +375,7 @@ def _facts(portfolio: Portfolio, node_id: str, kind: NodeKind, degree: Mapping[s
             lines.append(f"annual revenue: {_money(record.annual_revenue)}")
         steps: dict[str, list[str]] = {}
         for link in record.supply:
-            steps.setdefault(_words(link.step), []).append(
-                link.provider + ("" if link.qualified else " (unqualified)"))
+            steps.setdefault(_words(link.step), []).append(link.provider + ("" if link.qualified else " (unqualified)"))
         for step, sources in steps.items():
             lines.append(f"{step}: {', '.join(sources)}")
         if record.distributors:
@@ -381,8 +390,11 @@ def _facts(portfolio: Portfolio, node_id: str, kind: NodeKind, degree: Mapping[s
             lines.append("skills: " + ", ".join(record.skills))
     else:  # requirement topic
         lines.append("Requirement topic")
-        values = [f"{r.party}: {r.value}" + (f" (for {', '.join(r.products)})" if r.products else "")
-                  for r in portfolio.requirements if requirement_node_id(r.topic) == node_id]
+        values = [
+            f"{r.party}: {r.value}" + (f" (for {', '.join(r.products)})" if r.products else "")
+            for r in portfolio.requirements
+            if requirement_node_id(r.topic) == node_id
+        ]
         lines += values[:12]
         if len(values) > 12:
             lines.append(f"\u2026 and {len(values) - 12} more")
@@ -392,8 +404,14 @@ def _facts(portfolio: Portfolio, node_id: str, kind: NodeKind, degree: Mapping[s
     return lines
 
 
-def _tooltip(portfolio: Portfolio, node_id: str, kind: NodeKind, risk: _Risk,
-             degree: Mapping[str, Counter], extra: Iterable[str] = ()) -> str:
+def _tooltip(
+    portfolio: Portfolio,
+    node_id: str,
+    kind: NodeKind,
+    risk: _Risk,
+    degree: Mapping[str, Counter],
+    extra: Iterable[str] = (),
+) -> str:
     lines = [f"{_name(portfolio, node_id)}  [{node_id}]", *_facts(portfolio, node_id, kind, degree)]
     lines += list(extra)
     if risk.cut_point:
@@ -531,8 +549,9 @@ def build_view(
             known = set(portfolio.nodes) | {requirement_node_id(r.topic) for r in portfolio.requirements}
             if focus in known:
                 kind = NodeKind.REQUIREMENT if focus.startswith("topic:") else portfolio.kind(focus)
-                raise GraphkitError(f"'{focus}' is a {_words(kind)}, which the {view} view does not show; "
-                                    f"use --view all")
+                raise GraphkitError(
+                    f"'{focus}' is a {_words(kind)}, which the {view} view does not show; use --view all"
+                )
             raise GraphkitError(f"unknown node '{focus}'{did_you_mean(focus, known)}")
         dist = _neighbourhood(adj, focus, hops)
         keep = [n for n in nodes if n in dist]
@@ -543,19 +562,23 @@ def build_view(
     status: dict[str, str] = {}
     if fail:
         report = run_whatif(portfolio, list(fail))
-        groups = (("failed", report.failed),
-                  ("down", [p for p in report.providers_down if p not in set(report.failed)]),
-                  ("lost", report.products_lost),
-                  ("affected", [*report.clients_affected, *report.partners_affected]))
+        groups = (
+            ("failed", report.failed),
+            ("down", [p for p in report.providers_down if p not in set(report.failed)]),
+            ("lost", report.products_lost),
+            ("affected", [*report.clients_affected, *report.partners_affected]),
+        )
         for name, ids in groups:
             for node in ids:
                 status.setdefault(node, name)
         failed_names = ", ".join(f"{_name(portfolio, f)} ({f})" for f in report.failed)
         lost = report.products_lost
         verb = "fails" if len(report.failed) == 1 else "fail"
-        summary = (f"What-if: if {failed_names} {verb}, {len(lost)} product(s) are lost"
-                   + (f": {', '.join(lost[:12])}" + (" \u2026" if len(lost) > 12 else "") if lost else "")
-                   + f"; revenue at risk {_money(report.revenue_at_risk)}")
+        summary = (
+            f"What-if: if {failed_names} {verb}, {len(lost)} product(s) are lost"
+            + (f": {', '.join(lost[:12])}" + (" \u2026" if len(lost) > 12 else "") if lost else "")
+            + f"; revenue at risk {_money(report.revenue_at_risk)}"
+        )
         notes.append(summary)
         if report.clients_affected:
             notes.append(f"What-if: clients affected: {', '.join(report.clients_affected)}")
@@ -570,8 +593,9 @@ def build_view(
         absent = [f for f in report.failed if f not in nodes]
         if absent:
             notes.append(f"What-if: failed node(s) not drawn in the {view} view: {', '.join(absent)}")
-        page_title = title or (f"{page_title} \u2014 what if {', '.join(report.failed)} {verb}: "
-                               f"{len(lost)} product(s) lost")
+        page_title = title or (
+            f"{page_title} \u2014 what if {', '.join(report.failed)} {verb}: {len(lost)} product(s) lost"
+        )
 
     # --- trim
     trimmed = False
@@ -583,26 +607,50 @@ def build_view(
 
         def priority(u: str) -> tuple:
             r = index.get(u)
-            return (status_rank.get(status[u], 9) if u in status else 9, u != focus, -r.severity,
-                    -r.revenue, -len(sub_adj[u]), u)
+            return (
+                status_rank.get(status[u], 9) if u in status else 9,
+                u != focus,
+                -r.severity,
+                -r.revenue,
+                -len(sub_adj[u]),
+                u,
+            )
 
         prio = {u: priority(u) for u in keep}
-        seeds = sorted((u for u in keep if u in status or u == focus or index.get(u).severity >= 2
-                        or index.get(u).critical or index.get(u).conflict), key=lambda u: prio[u])
+        seeds = sorted(
+            (
+                u
+                for u in keep
+                if u in status
+                or u == focus
+                or index.get(u).severity >= 2
+                or index.get(u).critical
+                or index.get(u).conflict
+            ),
+            key=lambda u: prio[u],
+        )
         kept = _trim(keep, sub_adj, prio, seeds, nodes, max_nodes)
         kept_set = set(kept)
         left = Counter(nodes[u] for u in keep if u not in kept_set)
-        left_edges = sum(1 for e in edges if e.source in keep_set and e.target in keep_set
-                         and not (e.source in kept_set and e.target in kept_set))
+        left_edges = sum(
+            1
+            for e in edges
+            if e.source in keep_set and e.target in keep_set and not (e.source in kept_set and e.target in kept_set)
+        )
         seed_count = min(len(seeds), max(max_nodes // 2, 1))
-        notes.insert(0, f"Trimmed to {len(kept):,} of {len(keep):,} nodes (cap: --max-nodes {max_nodes:,}). "
-                        f"Kept first: {seed_count:,} node(s) named in findings of medium severity or worse, "
-                        f"single points of failure and conflicts{', the what-if outcome' if status else ''} "
-                        "(most severe first), a few of every kind, then their neighbours.")
-        notes.insert(1, f"Left out {sum(left.values()):,} nodes \u2014 "
-                     + ", ".join(f"{style.KIND_LABELS[k]}: {n:,}" for k, n in
-                                 sorted(left.items(), key=lambda kv: -kv[1]))
-                     + f" \u2014 and {left_edges:,} edge(s) to or among them.")
+        notes.insert(
+            0,
+            f"Trimmed to {len(kept):,} of {len(keep):,} nodes (cap: --max-nodes {max_nodes:,}). "
+            f"Kept first: {seed_count:,} node(s) named in findings of medium severity or worse, "
+            f"single points of failure and conflicts{', the what-if outcome' if status else ''} "
+            "(most severe first), a few of every kind, then their neighbours.",
+        )
+        notes.insert(
+            1,
+            f"Left out {sum(left.values()):,} nodes \u2014 "
+            + ", ".join(f"{style.KIND_LABELS[k]}: {n:,}" for k, n in sorted(left.items(), key=lambda kv: -kv[1]))
+            + f" \u2014 and {left_edges:,} edge(s) to or among them.",
+        )
         notes.insert(2, "See any part in full with --focus ID --hops N, or raise --max-nodes.")
         keep = [u for u in keep if u in kept_set]  # view order
     keep_set = set(keep)
@@ -624,7 +672,8 @@ def build_view(
             kind,
             business_model=str(record.model) if isinstance(record, Provider) and record.model else None,
             segment=str(record.segment) if isinstance(record, Client) else None,
-            technology=str(record.technology) if isinstance(record, Product) else None)
+            technology=str(record.technology) if isinstance(record, Product) else None,
+        )
         used_styles.add(s.label)
         risk = index.get(u)
         extra: list[str] = []
@@ -636,8 +685,11 @@ def build_view(
             else:
                 color, highlight, size = style.MARK["unaffected"], False, s.size
         else:
-            share = (risk.revenue / max_risk_revenue if risk.revenue else
-                     ((record.annual_revenue or 0.0) / max_product_revenue if isinstance(record, Product) else 0.0))
+            share = (
+                risk.revenue / max_risk_revenue
+                if risk.revenue
+                else ((record.annual_revenue or 0.0) / max_product_revenue if isinstance(record, Product) else 0.0)
+            )
             sev = style.SEVERITY_ORDER[risk.severity] if risk.findings else None
             color, size = s.color, style.node_size(s.size, sev, share)
             highlight = risk.critical or risk.conflict
@@ -646,10 +698,18 @@ def build_view(
             if risk.conflict:
                 extra.append("requirement conflict")
         label = _short(_name(portfolio, u))
-        viz_nodes.append(VizNode(
-            id=u, label=label, group=style.KIND_LABELS[kind],
-            tooltip=_tooltip(portfolio, u, kind, risk, degree, extra),
-            color=color, shape=s.shape, size=size, highlight=highlight))
+        viz_nodes.append(
+            VizNode(
+                id=u,
+                label=label,
+                group=style.KIND_LABELS[kind],
+                tooltip=_tooltip(portfolio, u, kind, risk, degree, extra),
+                color=color,
+                shape=s.shape,
+                size=size,
+                highlight=highlight,
+            )
+        )
         if u in status:
             marks.setdefault(status[u], []).append(u)
 
@@ -673,9 +733,18 @@ def build_view(
             color = style.MARK["sole_source"] if e.type is not RelType.REQUIRES else style.MARK["conflict"]
             width = max(width, 2.2)
         tip = "\n".join([f"{_name(portfolio, e.source)} \u2192 {_name(portfolio, e.target)}", *lines])
-        viz_edges.append(VizEdge(source=e.source, target=e.target,
-                                 label=_short(label, 48) if show_labels else "", tooltip=tip,
-                                 color=color, dashes=dashed or es.dashes, width=width, arrows=es.arrows))
+        viz_edges.append(
+            VizEdge(
+                source=e.source,
+                target=e.target,
+                label=_short(label, 48) if show_labels else "",
+                tooltip=tip,
+                color=color,
+                dashes=dashed or es.dashes,
+                width=width,
+                arrows=es.arrows,
+            )
+        )
 
     shown_kinds = {nodes[u] for u in keep}
     shown_types = {e.type for e in shown_edges}
@@ -683,29 +752,49 @@ def build_view(
     if fail:
         legend = [LegendEntry(_STATUS_LEGEND[name], style.MARK[name], "dot") for name in _STATUS_TEXT]
         legend.append(LegendEntry("not affected", style.MARK["unaffected"], "dot"))
-        legend += [LegendEntry(style.KIND_LABELS[k] + " (shape)", "#8a94a6", style.NODE_STYLES[k].shape)
-                   for k in NodeKind if k in shown_kinds and k is not NodeKind.PRODUCT]
+        legend += [
+            LegendEntry(style.KIND_LABELS[k] + " (shape)", "#8a94a6", style.NODE_STYLES[k].shape)
+            for k in NodeKind
+            if k in shown_kinds and k is not NodeKind.PRODUCT
+        ]
         if NodeKind.PRODUCT in shown_kinds:
-            legend += [LegendEntry(s.label.split(" (")[0] + " (shape)", "#8a94a6", s.shape)
-                       for s in style.PRODUCT_FAMILIES.values()]
+            legend += [
+                LegendEntry(s.label.split(" (")[0] + " (shape)", "#8a94a6", s.shape)
+                for s in style.PRODUCT_FAMILIES.values()
+            ]
         legend.append(LegendEntry("supply lost along this edge", style.MARK["impact_edge"], "dot", kind="edge"))
     else:
         legend = style.node_legend(shown_kinds, used_styles) + style.edge_legend(shown_types)
-        legend.append(LegendEntry("sole source / requirement conflict", style.MARK["sole_source"], "dot",
-                                  kind="edge"))
-        legend.append(LegendEntry("heavy border: single point of failure or conflict; size: risk",
-                                  "#ffffff", "dot"))
+        legend.append(LegendEntry("sole source / requirement conflict", style.MARK["sole_source"], "dot", kind="edge"))
+        legend.append(LegendEntry("heavy border: single point of failure or conflict; size: risk", "#ffffff", "dot"))
     if not show_labels and shown_edges:
         notes.append(f"Edge labels are hidden above {_EDGE_LABELS_UP_TO} edges; hover an edge for its details.")
-    return NetworkView(title=page_title, view=view, nodes=viz_nodes, edges=viz_edges, legend=legend,
-                       notes=notes, total_nodes=total_nodes, total_edges=total_edges, trimmed=trimmed,
-                       marks=marks)
+    return NetworkView(
+        title=page_title,
+        view=view,
+        nodes=viz_nodes,
+        edges=viz_edges,
+        legend=legend,
+        notes=notes,
+        total_nodes=total_nodes,
+        total_edges=total_edges,
+        trimmed=trimmed,
+        marks=marks,
+    )
 
 
-_STATUS_TEXT = {"failed": "fails", "down": "cut off upstream (an input has no working feeder)",
-                "lost": "product lost", "affected": "affected (owns or markets a lost product)"}
-_STATUS_LEGEND = {"failed": "failed", "down": "provider cut off upstream", "lost": "product lost",
-                  "affected": "client / partner affected"}
+_STATUS_TEXT = {
+    "failed": "fails",
+    "down": "cut off upstream (an input has no working feeder)",
+    "lost": "product lost",
+    "affected": "affected (owns or markets a lost product)",
+}
+_STATUS_LEGEND = {
+    "failed": "failed",
+    "down": "provider cut off upstream",
+    "lost": "product lost",
+    "affected": "client / partner affected",
+}
 
 
 def _impact_edge(e: _Edge, status: Mapping[str, str]) -> bool:

@@ -58,12 +58,21 @@ class Finding:
     explanation: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"analysis": self.analysis, "finding": self.finding, "subject": self.subject,
-                "severity": str(self.severity), "explanation": self.explanation}
+        return {
+            "analysis": self.analysis,
+            "finding": self.finding,
+            "subject": self.subject,
+            "severity": str(self.severity),
+            "explanation": self.explanation,
+        }
 
 
-def analyze(portfolio: Portfolio, only: Iterable[str] = ANALYSES, bands: Bands | None = None,
-            progress: Callable[[str], None] | None = None) -> Analysis:
+def analyze(
+    portfolio: Portfolio,
+    only: Iterable[str] = ANALYSES,
+    bands: Bands | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Analysis:
     """Run the chosen analyses on a portfolio; `progress` hears the name of
     each analysis as it starts.
 
@@ -98,5 +107,10 @@ def findings(results: dict[str, Any]) -> Iterator[Finding]:
         rows = results.get(analysis, {}).get(key, [])
         ranked = sorted(rows, key=lambda r: -Severity.parse(r["severity"]))
         for row in ranked:
-            yield Finding(analysis, key, "/".join(str(row[f]) for f in fields),
-                          Severity.parse(row["severity"]), row["explanation"])
+            yield Finding(
+                analysis,
+                key,
+                "/".join(str(row[f]) for f in fields),
+                Severity.parse(row["severity"]),
+                row["explanation"],
+            )

@@ -79,10 +79,10 @@ class ProviderConcentration:
     kind: str
     business_model: str | None
     basis: Basis
-    currency: str | None             # None on the product-count basis
-    values: dict[str, float]         # client -> contract value (or product count), largest first
-    shares: dict[str, float]         # client -> share of `contract_value` (or of products)
-    contract_value: float | None     # sum of values; None on the product-count basis
+    currency: str | None  # None on the product-count basis
+    values: dict[str, float]  # client -> contract value (or product count), largest first
+    shares: dict[str, float]  # client -> share of `contract_value` (or of products)
+    contract_value: float | None  # sum of values; None on the product-count basis
     own_revenue: float
     top_customer: str
     top1_share: float
@@ -101,17 +101,29 @@ class ProviderConcentration:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "provider": self.provider, "kind": self.kind, "business_model": self.business_model,
-            "basis": self.basis, "currency": self.currency,
-            "top_customer": self.top_customer, "top1_share": self.top1_share, "top3_share": self.top3_share,
-            "hhi": self.hhi, "effective_customers": self.effective_customers, "class": self.concentration,
-            "contract_value": self.contract_value, "own_revenue": self.own_revenue,
-            "top1_share_of_total": self.top1_share_of_total, "hhi_with_own": self.hhi_with_own,
-            "class_with_own": self.class_with_own, "major_customers": list(self.major_customers),
+            "provider": self.provider,
+            "kind": self.kind,
+            "business_model": self.business_model,
+            "basis": self.basis,
+            "currency": self.currency,
+            "top_customer": self.top_customer,
+            "top1_share": self.top1_share,
+            "top3_share": self.top3_share,
+            "hhi": self.hhi,
+            "effective_customers": self.effective_customers,
+            "class": self.concentration,
+            "contract_value": self.contract_value,
+            "own_revenue": self.own_revenue,
+            "top1_share_of_total": self.top1_share_of_total,
+            "hhi_with_own": self.hhi_with_own,
+            "class_with_own": self.class_with_own,
+            "major_customers": list(self.major_customers),
             "revenue_lost_if_top_leaves": self.revenue_lost_if_top_leaves,
             "revenue_lost_share": self.revenue_lost_share,
-            "severity": str(self.severity), "explanation": self.explanation,
-            "shares": dict(self.shares), "values": dict(self.values),
+            "severity": str(self.severity),
+            "explanation": self.explanation,
+            "shares": dict(self.shares),
+            "values": dict(self.values),
         }
 
 
@@ -127,15 +139,24 @@ class ClientConcentration:
     providers: int
     spend: float
     currencies: tuple[str, ...]
-    shares: dict[str, float]         # provider -> share of spend, largest first
+    shares: dict[str, float]  # provider -> share of spend, largest first
     severity: Severity
     explanation: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"client": self.client, "top_provider": self.top_provider, "top1_share": self.top1_share,
-                "hhi": self.hhi, "class": self.concentration, "providers": self.providers,
-                "spend": self.spend, "currencies": list(self.currencies), "shares": dict(self.shares),
-                "severity": str(self.severity), "explanation": self.explanation}
+        return {
+            "client": self.client,
+            "top_provider": self.top_provider,
+            "top1_share": self.top1_share,
+            "hhi": self.hhi,
+            "class": self.concentration,
+            "providers": self.providers,
+            "spend": self.spend,
+            "currencies": list(self.currencies),
+            "shares": dict(self.shares),
+            "severity": str(self.severity),
+            "explanation": self.explanation,
+        }
 
 
 @dataclass(frozen=True)
@@ -149,9 +170,13 @@ class MutualDependence:
     provider_share_of_client: float | None  # the provider's share of the client's spend
 
     def as_dict(self) -> dict[str, Any]:
-        return {"client": self.client, "provider": self.provider, "value": self.value,
-                "client_share_of_provider": self.client_share_of_provider,
-                "provider_share_of_client": self.provider_share_of_client}
+        return {
+            "client": self.client,
+            "provider": self.provider,
+            "value": self.value,
+            "client_share_of_provider": self.client_share_of_provider,
+            "provider_share_of_client": self.provider_share_of_client,
+        }
 
 
 @dataclass(frozen=True)
@@ -166,9 +191,14 @@ class ConflictOfInterest:
     explanation: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"provider": self.provider, "client": self.client, "product": self.product,
-                "technology": self.technology, "severity": str(self.severity),
-                "explanation": self.explanation}
+        return {
+            "provider": self.provider,
+            "client": self.client,
+            "product": self.product,
+            "technology": self.technology,
+            "severity": str(self.severity),
+            "explanation": self.explanation,
+        }
 
 
 @dataclass(frozen=True)
@@ -181,15 +211,19 @@ class ConcentrationResult:
     conflicts_of_interest: tuple[ConflictOfInterest, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"bands": self.bands.as_dict(), "major_share": self.major_share,
-                "providers": [p.as_dict() for p in self.providers],
-                "clients": [c.as_dict() for c in self.clients],
-                "mutual": [m.as_dict() for m in self.mutual],
-                "conflicts_of_interest": [c.as_dict() for c in self.conflicts_of_interest]}
+        return {
+            "bands": self.bands.as_dict(),
+            "major_share": self.major_share,
+            "providers": [p.as_dict() for p in self.providers],
+            "clients": [c.as_dict() for c in self.clients],
+            "mutual": [m.as_dict() for m in self.mutual],
+            "conflicts_of_interest": [c.as_dict() for c in self.conflicts_of_interest],
+        }
 
 
-def customer_concentration(portfolio: Portfolio, bands: Bands = Bands(),
-                           major_share: float = 0.10) -> ConcentrationResult:
+def customer_concentration(
+    portfolio: Portfolio, bands: Bands = Bands(), major_share: float = 0.10
+) -> ConcentrationResult:
     """Customer concentration of every provider, spend concentration of every
     client, both sides of every contract pair, and hybrids' conflicts of interest.
 
@@ -263,8 +297,9 @@ def customer_concentration(portfolio: Portfolio, bands: Bands = Bands(),
 
     rows = []
     for prov in portfolio.providers:
-        row = _provider_row(prov, values.get(prov.id, {}), counts.get(prov.id, {}),
-                            currency.get(prov.id), bands, major_share)
+        row = _provider_row(
+            prov, values.get(prov.id, {}), counts.get(prov.id, {}), currency.get(prov.id), bands, major_share
+        )
         if row is not None:
             rows.append(row)
 
@@ -289,20 +324,29 @@ def customer_concentration(portfolio: Portfolio, bands: Bands = Bands(),
             continue
         seen.add((c.client, c.provider))
         value = values[c.provider][c.client]
-        mutual.append(MutualDependence(c.client, c.provider, value,
-                                       _share(value, provider_total[c.provider]),
-                                       _share(value, client_total[c.client])))
+        mutual.append(
+            MutualDependence(
+                c.client,
+                c.provider,
+                value,
+                _share(value, provider_total[c.provider]),
+                _share(value, client_total[c.client]),
+            )
+        )
 
-    return ConcentrationResult(bands, major_share, tuple(rows), tuple(clients), tuple(mutual),
-                               _conflicts_of_interest(portfolio, providers))
+    return ConcentrationResult(
+        bands, major_share, tuple(rows), tuple(clients), tuple(mutual), _conflicts_of_interest(portfolio, providers)
+    )
 
 
 def concentration_change(portfolio: Portfolio, failed: set[str]) -> list[dict[str, Any]]:
     """HHI and top share of each provider and client before and after the
     failed nodes' contracts disappear: only the rows that change, failed
     nodes left out (used by `graphkit whatif --fail`)."""
-    after = replace(portfolio, contracts=tuple(c for c in portfolio.contracts
-                                               if c.client not in failed and c.provider not in failed))
+    after = replace(
+        portfolio,
+        contracts=tuple(c for c in portfolio.contracts if c.client not in failed and c.provider not in failed),
+    )
     before_all, after_all = customer_concentration(portfolio).as_dict(), customer_concentration(after).as_dict()
     rows = []
     for key, who in (("providers", "provider"), ("clients", "client")):
@@ -313,14 +357,22 @@ def concentration_change(portfolio: Portfolio, failed: set[str]) -> list[dict[st
                 continue
             a = after_rows.get(node, {})
             if a.get("hhi") != b["hhi"] or a.get("top1_share") != b["top1_share"]:
-                rows.append({"node": node, "role": who,
-                             "hhi_before": b["hhi"], "hhi_after": a.get("hhi"),
-                             "top1_share_before": b["top1_share"], "top1_share_after": a.get("top1_share")})
+                rows.append(
+                    {
+                        "node": node,
+                        "role": who,
+                        "hhi_before": b["hhi"],
+                        "hhi_after": a.get("hhi"),
+                        "top1_share_before": b["top1_share"],
+                        "top1_share_after": a.get("top1_share"),
+                    }
+                )
     return rows
 
 
-def merge_clients(portfolio: Portfolio, a: str, b: str, bands: Bands = Bands(),
-                  major_share: float = 0.10) -> list[dict[str, Any]]:
+def merge_clients(
+    portfolio: Portfolio, a: str, b: str, bands: Bands = Bands(), major_share: float = 0.10
+) -> list[dict[str, Any]]:
     """Each provider's HHI before and after clients `a` and `b` merge.
 
     The merged customer (id ``"a+b"``) holds the sum of both clients' contract
@@ -357,15 +409,25 @@ def merge_clients(portfolio: Portfolio, a: str, b: str, bands: Bands = Bands(),
         grand = total + (provider.own_revenue or 0.0)
         has_major = any(v / grand >= major_share for v in after.values())
         severity = _provider_severity(cls_after, top_value / total, _buffered(provider), has_major)
-        out.append({
-            "provider": prov_id, "hhi_before": float(before_hhi), "hhi_after": float(after_hhi),
-            "change": float(after_hhi - before_hhi), "class_before": bands.classify(before_hhi),
-            "class_after": cls_after, "merged_share": after[merged] / total, "top_customer_after": top_after,
-            "top1_share_after": top_value / total, "severity": str(severity),
-            "explanation": (f"if {a} and {b} merge, {prov_id}'s HHI goes from {float(before_hhi):,.0f} to "
-                            f"{float(after_hhi):,.0f} ({cls_after.replace('_', ' ')}); the merged client "
-                            f"would hold {after[merged] / total:.0%} of its contract revenue"),
-        })
+        out.append(
+            {
+                "provider": prov_id,
+                "hhi_before": float(before_hhi),
+                "hhi_after": float(after_hhi),
+                "change": float(after_hhi - before_hhi),
+                "class_before": bands.classify(before_hhi),
+                "class_after": cls_after,
+                "merged_share": after[merged] / total,
+                "top_customer_after": top_after,
+                "top1_share_after": top_value / total,
+                "severity": str(severity),
+                "explanation": (
+                    f"if {a} and {b} merge, {prov_id}'s HHI goes from {float(before_hhi):,.0f} to "
+                    f"{float(after_hhi):,.0f} ({cls_after.replace('_', ' ')}); the merged client "
+                    f"would hold {after[merged] / total:.0%} of its contract revenue"
+                ),
+            }
+        )
     out.sort(key=lambda r: (-r["change"], r["provider"]))
     return out
 
@@ -424,8 +486,14 @@ def _provider_severity(concentration: str, top1_share: float, buffered: bool, ha
     return severity if has_major else min(severity, Severity.LOW)
 
 
-def _provider_row(prov: Provider, values: dict[str, float], counts: dict[str, float],
-                  currency: str | None, bands: Bands, major_share: float) -> ProviderConcentration | None:
+def _provider_row(
+    prov: Provider,
+    values: dict[str, float],
+    counts: dict[str, float],
+    currency: str | None,
+    bands: Bands,
+    major_share: float,
+) -> ProviderConcentration | None:
     basis: Basis = "contract_value"
     if not _total(values):
         if not counts:
@@ -454,29 +522,67 @@ def _provider_row(prov: Provider, values: dict[str, float], counts: dict[str, fl
     if basis == "product_count":
         severity = min(severity, Severity.HIGH)
     return ProviderConcentration(
-        provider=prov.id, kind=str(prov.kind), business_model=_str(prov.model), basis=basis,
-        currency=currency, values=dict(ranked), shares=shares,
-        contract_value=total if basis == "contract_value" else None, own_revenue=own,
-        top_customer=top, top1_share=shares[top],
+        provider=prov.id,
+        kind=str(prov.kind),
+        business_model=_str(prov.model),
+        basis=basis,
+        currency=currency,
+        values=dict(ranked),
+        shares=shares,
+        contract_value=total if basis == "contract_value" else None,
+        own_revenue=own,
+        top_customer=top,
+        top1_share=shares[top],
         top3_share=math.fsum(v for _, v in ranked[:3]) / total,
-        hhi=float(hhi), effective_customers=float(10_000 / hhi), concentration=concentration,
-        top1_share_of_total=top_total, hhi_with_own=hhi_own, class_with_own=class_own,
-        major_customers=major, revenue_lost_if_top_leaves=lost, revenue_lost_share=top_total,
+        hhi=float(hhi),
+        effective_customers=float(10_000 / hhi),
+        concentration=concentration,
+        top1_share_of_total=top_total,
+        hhi_with_own=hhi_own,
+        class_with_own=class_own,
+        major_customers=major,
+        revenue_lost_if_top_leaves=lost,
+        revenue_lost_share=top_total,
         severity=severity,
-        explanation=_provider_explanation(prov.id, basis, top, shares[top], float(hhi), concentration,
-                                          len(values), own, top_total, top_value, currency),
+        explanation=_provider_explanation(
+            prov.id,
+            basis,
+            top,
+            shares[top],
+            float(hhi),
+            concentration,
+            len(values),
+            own,
+            top_total,
+            top_value,
+            currency,
+        ),
     )
 
 
-def _provider_explanation(prov: str, basis: Basis, top: str, top1: float, hhi: float, concentration: str,
-                          n: int, own: float, top_total: float | None, top_value: float,
-                          currency: str | None) -> str:
+def _provider_explanation(
+    prov: str,
+    basis: Basis,
+    top: str,
+    top1: float,
+    hhi: float,
+    concentration: str,
+    n: int,
+    own: float,
+    top_total: float | None,
+    top_value: float,
+    currency: str | None,
+) -> str:
     spread = f"HHI {hhi:,.0f}, {concentration.replace('_', ' ')}, {n} client(s)"
     if basis == "product_count":
-        return (f"{prov} has no contract values; by product count {top} owns {top1:.0%} of the "
-                f"products it handles ({spread})")
-    text = (f"{prov} earns {top1:.0%} of its contract revenue from {top} ({spread}); "
-            f"losing {top} would cut {top_value:,.0f} {currency} a year")
+        return (
+            f"{prov} has no contract values; by product count {top} owns {top1:.0%} of the "
+            f"products it handles ({spread})"
+        )
+    text = (
+        f"{prov} earns {top1:.0%} of its contract revenue from {top} ({spread}); "
+        f"losing {top} would cut {top_value:,.0f} {currency} a year"
+    )
     if own and top_total is not None:
         text += f", {top_total:.0%} of its total revenue with its own products"
     return text
@@ -490,12 +596,21 @@ def _client_row(client: str, spend: dict[str, float], currencies: set[str], band
     concentration = bands.classify(hhi)
     severity = Severity.LOW if concentration == HIGHLY_CONCENTRATED else Severity.INFO
     return ClientConcentration(
-        client=client, top_provider=top, top1_share=top_value / total, hhi=float(hhi),
-        concentration=concentration, providers=len(spend), spend=total, currencies=tuple(sorted(currencies)),
-        shares={p: v / total for p, v in ranked}, severity=severity,
-        explanation=(f"{client} spends {top_value / total:.0%} of its contract spend with {top} "
-                     f"across {len(spend)} provider(s) (HHI {float(hhi):,.0f}, "
-                     f"{concentration.replace('_', ' ')})"),
+        client=client,
+        top_provider=top,
+        top1_share=top_value / total,
+        hhi=float(hhi),
+        concentration=concentration,
+        providers=len(spend),
+        spend=total,
+        currencies=tuple(sorted(currencies)),
+        shares={p: v / total for p, v in ranked},
+        severity=severity,
+        explanation=(
+            f"{client} spends {top_value / total:.0%} of its contract spend with {top} "
+            f"across {len(spend)} provider(s) (HHI {float(hhi):,.0f}, "
+            f"{concentration.replace('_', ' ')})"
+        ),
     )
 
 
@@ -508,10 +623,17 @@ def _conflicts_of_interest(portfolio: Portfolio, providers: dict[str, Provider])
                 continue
             tech = str(product.technology)
             severity = Severity.MEDIUM if product.stage is Stage.COMMERCIAL else Severity.LOW
-            out.append(ConflictOfInterest(
-                prov_id, product.owner, product.id, tech, severity,
-                f"{prov_id} sells its own {tech} products and also makes {product.owner}'s {tech} "
-                f"product {product.id}; check confidentiality and supply-priority terms"))
+            out.append(
+                ConflictOfInterest(
+                    prov_id,
+                    product.owner,
+                    product.id,
+                    tech,
+                    severity,
+                    f"{prov_id} sells its own {tech} products and also makes {product.owner}'s {tech} "
+                    f"product {product.id}; check confidentiality and supply-priority terms",
+                )
+            )
     return tuple(out)
 
 

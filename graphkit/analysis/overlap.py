@@ -69,10 +69,13 @@ class ProductOverlap:
     explanation: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"product": self.product,
-                "overlaps": [o.as_dict() for o in self.overlaps],
-                "conflicts": [c.as_dict() for c in self.conflicts],
-                "severity": str(self.severity), "explanation": self.explanation}
+        return {
+            "product": self.product,
+            "overlaps": [o.as_dict() for o in self.overlaps],
+            "conflicts": [c.as_dict() for c in self.conflicts],
+            "severity": str(self.severity),
+            "explanation": self.explanation,
+        }
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,12 @@ class ProviderConflicts:
     explanation: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"provider": self.provider, "conflicts": [c.as_dict() for c in self.conflicts],
-                "severity": str(self.severity), "explanation": self.explanation}
+        return {
+            "provider": self.provider,
+            "conflicts": [c.as_dict() for c in self.conflicts],
+            "severity": str(self.severity),
+            "explanation": self.explanation,
+        }
 
 
 @dataclass(frozen=True)
@@ -115,9 +122,11 @@ class OverlapResult:
     partner_similarity: tuple[PartnerSimilarity, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"products": [p.as_dict() for p in self.products],
-                "providers": [p.as_dict() for p in self.providers],
-                "partner_similarity": [s.as_dict() for s in self.partner_similarity]}
+        return {
+            "products": [p.as_dict() for p in self.products],
+            "providers": [p.as_dict() for p in self.providers],
+            "partner_similarity": [s.as_dict() for s in self.partner_similarity],
+        }
 
 
 def requirement_overlap(portfolio: Portfolio) -> OverlapResult:
@@ -219,27 +228,31 @@ def _product_row(product: Product, topics: dict[str, dict[str, str]]) -> Product
             conflicts.append(RequirementConflict(topic, {p: by_party[p] for p in sorted(by_party)}))
     if not overlaps and not conflicts:
         return None
-    severity = _bump(Severity.LOW if conflicts else Severity.INFO,
-                     product.stage is Stage.COMMERCIAL, product.sterile)
-    return ProductOverlap(product.id, tuple(overlaps), tuple(conflicts), severity,
-                          _product_explanation(product, overlaps, conflicts))
+    severity = _bump(Severity.LOW if conflicts else Severity.INFO, product.stage is Stage.COMMERCIAL, product.sterile)
+    return ProductOverlap(
+        product.id, tuple(overlaps), tuple(conflicts), severity, _product_explanation(product, overlaps, conflicts)
+    )
 
 
-def _product_explanation(product: Product, overlaps: list[SharedRequirement],
-                         conflicts: list[RequirementConflict]) -> str:
+def _product_explanation(
+    product: Product, overlaps: list[SharedRequirement], conflicts: list[RequirementConflict]
+) -> str:
     kind = f"{product.stage}{', sterile' if product.sterile else ''}"
     parts = []
     if conflicts:
         first = conflicts[0]
         wanted = ", ".join(f"{p} {v}" for p, v in first.values.items())
         more = f" and {len(conflicts) - 1} more topic(s)" if len(conflicts) > 1 else ""
-        parts.append(f"its parties want different values for {first.topic} ({wanted}){more}; "
-                     "agree one value or plan separate runs")
+        parts.append(
+            f"its parties want different values for {first.topic} ({wanted}){more}; "
+            "agree one value or plan separate runs"
+        )
     if overlaps:
         shared = ", ".join(f"{o.topic}={o.value}" for o in overlaps[:3])
         more = ", …" if len(overlaps) > 3 else ""
-        parts.append(f"{len(overlaps)} requirement(s) shared by several parties can be "
-                     f"harmonised once ({shared}{more})")
+        parts.append(
+            f"{len(overlaps)} requirement(s) shared by several parties can be harmonised once ({shared}{more})"
+        )
     return f"{product.id} ({kind}): " + "; ".join(parts)
 
 
@@ -254,8 +267,9 @@ def _handled_products(portfolio: Portfolio) -> dict[str, list[str]]:
     return {prov: list(prods) for prov, prods in handled.items() if prods}
 
 
-def _provider_row(provider: str, handled: list[str], products: dict[str, Product],
-                  wants: dict[str, dict[str, dict[str, str]]]) -> ProviderConflicts | None:
+def _provider_row(
+    provider: str, handled: list[str], products: dict[str, Product], wants: dict[str, dict[str, dict[str, str]]]
+) -> ProviderConflicts | None:
     # topic -> value -> product ids
     by_topic: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for pid in handled:
@@ -264,17 +278,22 @@ def _provider_row(provider: str, handled: list[str], products: dict[str, Product
                 by_topic[topic][value].add(pid)
     conflicts = tuple(
         TopicConflict(topic, {v: tuple(sorted(by_topic[topic][v])) for v in sorted(by_topic[topic])})
-        for topic in sorted(by_topic) if len(by_topic[topic]) >= 2)
+        for topic in sorted(by_topic)
+        if len(by_topic[topic]) >= 2
+    )
     if not conflicts:
         return None
     involved = [products[pid] for c in conflicts for pids in c.values.values() for pid in pids]
-    severity = _bump(Severity.LOW, any(p.stage is Stage.COMMERCIAL for p in involved),
-                     any(p.sterile for p in involved))
-    listed = "; ".join(f"{c.topic} (" + ", ".join(
-        f"{v} for {_count(pids)}" for v, pids in c.values.items()) + ")" for c in conflicts[:3])
+    severity = _bump(Severity.LOW, any(p.stage is Stage.COMMERCIAL for p in involved), any(p.sterile for p in involved))
+    listed = "; ".join(
+        f"{c.topic} (" + ", ".join(f"{v} for {_count(pids)}" for v, pids in c.values.items()) + ")"
+        for c in conflicts[:3]
+    )
     more = f" and {len(conflicts) - 3} more" if len(conflicts) > 3 else ""
-    explanation = (f"{provider} must meet different required values on {len(conflicts)} topic(s) "
-                   f"across the products it handles: {listed}{more}; plan separate line set-ups")
+    explanation = (
+        f"{provider} must meet different required values on {len(conflicts)} topic(s) "
+        f"across the products it handles: {listed}{more}; plan separate line set-ups"
+    )
     return ProviderConflicts(provider, conflicts, severity, explanation)
 
 

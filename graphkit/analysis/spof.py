@@ -112,8 +112,9 @@ _LEVELS = ((6, Severity.CRITICAL), (4, Severity.HIGH), (2, Severity.MEDIUM))
 _MANY_PRODUCTS = 3  # a node taking down this many products is one level worse
 
 # Relationship types forming the structural network of cut_points.
-_STRUCTURAL = frozenset({RelType.OWNS, RelType.SUPPLIES, RelType.DISTRIBUTES, RelType.MARKETS,
-                         RelType.FEEDS, RelType.CONTRACTS_WITH})
+_STRUCTURAL = frozenset(
+    {RelType.OWNS, RelType.SUPPLIES, RelType.DISTRIBUTES, RelType.MARKETS, RelType.FEEDS, RelType.CONTRACTS_WITH}
+)
 _STEP_NAMES = tuple(s.value for s in Step) + (DISTRIBUTION_STEP,)
 _LIST_AT_MOST = 5  # products named in one explanation line
 
@@ -232,9 +233,14 @@ class SoleSourceStep:
     explanation: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"product": self.product, "step": self.step, "provider": self.provider,
-                "backup": list(self.backup), "severity": str(self.severity),
-                "explanation": self.explanation}
+        return {
+            "product": self.product,
+            "step": self.step,
+            "provider": self.provider,
+            "backup": list(self.backup),
+            "severity": str(self.severity),
+            "explanation": self.explanation,
+        }
 
 
 @dataclass(frozen=True)
@@ -256,11 +262,17 @@ class CriticalNode:
     explanation: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"node": self.node, "kind": self.kind, "products_lost": list(self.products_lost),
-                "clients_affected": list(self.clients_affected),
-                "partners_affected": list(self.partners_affected),
-                "revenue_at_risk": self.revenue_at_risk, "hidden": self.hidden,
-                "severity": str(self.severity), "explanation": self.explanation}
+        return {
+            "node": self.node,
+            "kind": self.kind,
+            "products_lost": list(self.products_lost),
+            "clients_affected": list(self.clients_affected),
+            "partners_affected": list(self.partners_affected),
+            "revenue_at_risk": self.revenue_at_risk,
+            "hidden": self.hidden,
+            "severity": str(self.severity),
+            "explanation": self.explanation,
+        }
 
 
 @dataclass(frozen=True)
@@ -271,8 +283,7 @@ class CutPoints:
     bridges: tuple[tuple[str, str], ...]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"articulation_points": list(self.articulation_points),
-                "bridges": [list(b) for b in self.bridges]}
+        return {"articulation_points": list(self.articulation_points), "bridges": [list(b) for b in self.bridges]}
 
 
 @dataclass(frozen=True)
@@ -286,8 +297,13 @@ class KeyPersonRisk:
     explanation: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"client": self.client, "provider": self.provider, "liaison": self.liaison,
-                "severity": str(self.severity), "explanation": self.explanation}
+        return {
+            "client": self.client,
+            "provider": self.provider,
+            "liaison": self.liaison,
+            "severity": str(self.severity),
+            "explanation": self.explanation,
+        }
 
 
 @dataclass(frozen=True)
@@ -333,14 +349,18 @@ class WhatIfReport:
     notes: tuple[str, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"failed": list(self.failed), "products_lost": list(self.products_lost),
-                "products_saved": list(self.products_saved),
-                "products_gained": list(self.products_gained),
-                "clients_affected": list(self.clients_affected),
-                "partners_affected": list(self.partners_affected),
-                "revenue_at_risk": self.revenue_at_risk,
-                "providers_down": list(self.providers_down),
-                "explanations": dict(self.explanations), "notes": list(self.notes)}
+        return {
+            "failed": list(self.failed),
+            "products_lost": list(self.products_lost),
+            "products_saved": list(self.products_saved),
+            "products_gained": list(self.products_gained),
+            "clients_affected": list(self.clients_affected),
+            "partners_affected": list(self.partners_affected),
+            "revenue_at_risk": self.revenue_at_risk,
+            "providers_down": list(self.providers_down),
+            "explanations": dict(self.explanations),
+            "notes": list(self.notes),
+        }
 
 
 # --------------------------------------------------------------------------
@@ -366,8 +386,11 @@ class _Context:
     def impact(self) -> dict[str, frozenset[str]]:
         """Provider id -> currently available products its failure alone takes down."""
         nodes = self.portfolio.nodes
-        return {n: lost for n, lost in single_failure_impact(self.steps, self.feeds).items()
-                if isinstance(nodes.get(n), Provider)}
+        return {
+            n: lost
+            for n, lost in single_failure_impact(self.steps, self.feeds).items()
+            if isinstance(nodes.get(n), Provider)
+        }
 
     def clients_of(self, products: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted({self.products[p].owner for p in products}))
@@ -425,8 +448,9 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
             if len(sources) != 1:
                 continue
             provider = sources[0]
-            backup = tuple(dict.fromkeys(
-                link.provider for link in unqualified if link.step == step and link.provider != provider))
+            backup = tuple(
+                dict.fromkeys(link.provider for link in unqualified if link.step == step and link.provider != provider)
+            )
             sev = _shift(ctx.severity[pid], -1) if backup else ctx.severity[pid]
             text = f"{pid} loses its only qualified {step} source if {provider} fails"
             if len(backup) == 1:
@@ -472,10 +496,19 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
         reasons = "; ".join(map(str, explain_loss({first: ctx.steps[first]}, sub_feeds, node, first)))
         text = f"{node} failing takes down {_names(products)} ({_revenue_text(revenue)}): "
         text += reasons if len(products) == 1 else f"{first} {reasons}"
-        out.append(CriticalNode(
-            node=node, kind=str(ctx.portfolio.kind(node)), products_lost=products,
-            clients_affected=ctx.clients_of(products), partners_affected=ctx.partners_of(products),
-            revenue_at_risk=revenue, hidden=not direct, severity=sev, explanation=text))
+        out.append(
+            CriticalNode(
+                node=node,
+                kind=str(ctx.portfolio.kind(node)),
+                products_lost=products,
+                clients_affected=ctx.clients_of(products),
+                partners_affected=ctx.partners_of(products),
+                revenue_at_risk=revenue,
+                hidden=not direct,
+                severity=sev,
+                explanation=text,
+            )
+        )
     out.sort(key=lambda c: (-c.severity, -c.revenue_at_risk, -len(c.products_lost), c.node))
     return out
 
@@ -504,16 +537,21 @@ def cut_points(portfolio: Portfolio) -> CutPoints:
     """
     g = nx.Graph()
     pf = portfolio
-    g.add_nodes_from(r.id for key in ("providers", "clients", "marketing_partners", "products")
-                     for r in getattr(pf, key))
-    g.add_edges_from((r.source, r.target) for r in pf.relationships()
-                     if r.type in _STRUCTURAL and r.source != r.target)
+    g.add_nodes_from(
+        r.id for key in ("providers", "clients", "marketing_partners", "products") for r in getattr(pf, key)
+    )
+    g.add_edges_from((r.source, r.target) for r in pf.relationships() if r.type in _STRUCTURAL and r.source != r.target)
     points = tuple(sorted(nx.articulation_points(g)))
     # In a simple graph an edge is a bridge iff it is a biconnected component
     # on its own; this equals nx.bridges (tested) at a quarter of its time.
-    bridges = tuple(sorted((a, b) if a < b else (b, a)
-                           for component in nx.biconnected_component_edges(g)
-                           if len(component) == 1 for a, b in component))
+    bridges = tuple(
+        sorted(
+            (a, b) if a < b else (b, a)
+            for component in nx.biconnected_component_edges(g)
+            if len(component) == 1
+            for a, b in component
+        )
+    )
     return CutPoints(points, bridges)
 
 
@@ -557,8 +595,7 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
         if len(people) > 1:
             continue
         spof_products = sorted(at_risk.get(pair, ()))
-        spof_text = (f"; {provider} is a single point of failure for {_names(spof_products)}"
-                     if spof_products else "")
+        spof_text = f"; {provider} is a single point of failure for {_names(spof_products)}" if spof_products else ""
         if people:
             li = people[0]
             sev = Severity.HIGH if spof_products else Severity.MEDIUM
@@ -665,12 +702,14 @@ def whatif(
         elif not isinstance(nodes[node], Provider):
             notes.append(f"{node} is a {kind.value.replace('_', ' ')}: its failure stops no supply")
         elif node not in supplying:
-            notes.append(f"{node} is no qualified source, distributor or feeder of anything: "
-                         "its failure stops no supply")
+            notes.append(
+                f"{node} is no qualified source, distributor or feeder of anything: its failure stops no supply"
+            )
     unavailable = sorted(set(ctx.steps) - result.baseline)
     if unavailable:
-        notes.append(f"{len(unavailable)} product(s) not currently available are not counted as lost: "
-                     f"{_names(unavailable)}")
+        notes.append(
+            f"{len(unavailable)} product(s) not currently available are not counted as lost: {_names(unavailable)}"
+        )
     return WhatIfReport(
         failed=failed,
         products_lost=lost,
@@ -680,15 +719,17 @@ def whatif(
         partners_affected=ctx.partners_of(lost),
         revenue_at_risk=ctx.revenue_of(lost),
         # a failed provider the engine never sees (no feeds, no sources) is down too
-        providers_down=tuple(sorted(result.providers_lost.union(
-            n for n in failed if isinstance(nodes[n], Provider) and n not in supplying))),
+        providers_down=tuple(
+            sorted(
+                result.providers_lost.union(n for n in failed if isinstance(nodes[n], Provider) and n not in supplying)
+            )
+        ),
         explanations=explanations,
         notes=tuple(notes),
     )
 
 
-def _validated_sources(ctx: _Context, add_sources: Iterable[tuple[str, str, str]]
-                       ) -> dict[tuple[str, str], list[str]]:
+def _validated_sources(ctx: _Context, add_sources: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], list[str]]:
     nodes = ctx.portfolio.nodes
     extra: dict[tuple[str, str], list[str]] = {}
     for triple in add_sources:
@@ -698,8 +739,9 @@ def _validated_sources(ctx: _Context, add_sources: Iterable[tuple[str, str, str]
                 raise GraphkitError(f"'{product}' is a {ctx.portfolio.kind(product)}, not a product")
             raise GraphkitError(f"unknown product '{product}'{did_you_mean(product, ctx.products)}")
         if step not in _STEP_NAMES:
-            raise GraphkitError(f"unknown step '{step}'{did_you_mean(step, _STEP_NAMES)} "
-                                f"(steps: {', '.join(_STEP_NAMES)})")
+            raise GraphkitError(
+                f"unknown step '{step}'{did_you_mean(step, _STEP_NAMES)} (steps: {', '.join(_STEP_NAMES)})"
+            )
         if step not in ctx.steps[product]:
             has = ", ".join(ctx.steps[product]) or "none"
             raise GraphkitError(f"{product} has no {step} step to add a source to (its steps: {has})")
@@ -712,16 +754,14 @@ def _validated_sources(ctx: _Context, add_sources: Iterable[tuple[str, str, str]
         is_distributor = record.kind is ProviderKind.DISTRIBUTOR
         if is_distributor != (step == DISTRIBUTION_STEP):
             need = "a distributor" if step == DISTRIBUTION_STEP else "a CMO, CRO or test lab"
-            raise GraphkitError(f"{provider} is a {record.kind.value.replace('_', ' ')}: "
-                                f"the {step} step needs {need}")
+            raise GraphkitError(f"{provider} is a {record.kind.value.replace('_', ' ')}: the {step} step needs {need}")
         added = extra.setdefault((product, step), [])
         if provider not in added:
             added.append(provider)
     return extra
 
 
-def _explain(ctx: _Context, product: str, failed: set[str],
-             product_steps: Mapping[str, Sequence[str]]) -> str:
+def _explain(ctx: _Context, product: str, failed: set[str], product_steps: Mapping[str, Sequence[str]]) -> str:
     """Why ``product`` is lost when ``failed`` fail together (``product_steps``
     include any added sources): per uncovered step, each source's chain of lost
     materials up to a failed node, in the format of
@@ -738,13 +778,17 @@ def _explain(ctx: _Context, product: str, failed: set[str],
         live = tuple(s for s in dict.fromkeys(sources) if s in op0)
         if any(s in op1 for s in live):
             continue
-        losses.append(StepLoss(product, step, tuple(_source_loss(s, feeds_sub, op0, op1, failed)
-                                                    for s in live)))
+        losses.append(StepLoss(product, step, tuple(_source_loss(s, feeds_sub, op0, op1, failed) for s in live)))
     return "; ".join(map(str, losses))
 
 
-def _source_loss(source: str, feeds: Mapping[str, Mapping[str, Sequence[str]]], op0: Collection[str],
-                 op1: Collection[str], failed: Collection[str]) -> SourceLoss:
+def _source_loss(
+    source: str,
+    feeds: Mapping[str, Mapping[str, Sequence[str]]],
+    op0: Collection[str],
+    op1: Collection[str],
+    failed: Collection[str],
+) -> SourceLoss:
     """A lost source's chain up to the first failed node, as explain_loss builds it
     (following a failed feeder when there is one, else the first lost one)."""
     chain: list[Hop] = []
@@ -752,7 +796,7 @@ def _source_loss(source: str, feeds: Mapping[str, Mapping[str, Sequence[str]]], 
     cur = source
     end = source
     while cur not in failed:
-        for material, feeders in feeds.get(cur, {}).items():
+        for material, feeders in feeds.get(cur, {}).items():  # noqa: B007 (the material that broke the loop is used after it)
             base = tuple(f for f in dict.fromkeys(feeders) if f in op0)
             if not any(f in op1 for f in base):
                 break

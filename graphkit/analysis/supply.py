@@ -601,7 +601,7 @@ def explain_loss(steps: Steps, feeds: Feeds, failed_node: str, product: str) -> 
             seen = {s}
             cur = s
             while cur != failed_node:
-                for material, feeders in feeds.get(cur, no_feeds).items():
+                for material, feeders in feeds.get(cur, no_feeds).items():  # noqa: B007 (the material that broke the loop is used after it)
                     base = tuple(f for f in _dedupe(feeders) if f in op0)
                     if not any(f in op1 for f in base):
                         break

@@ -70,8 +70,10 @@ def readable_ids(names: Iterable[str], prefix: str = "", max_len: int = MAX_SLUG
             slug = slug[:max_len].rstrip("-")
         slugs[name] = (slug, cut)
         users.setdefault(slug, set()).add(name)
-    return {name: f"{prefix}{slug}-{_suffix(name)}" if cut or len(users[slug]) > 1 else f"{prefix}{slug}"
-            for name, (slug, cut) in slugs.items()}
+    return {
+        name: f"{prefix}{slug}-{_suffix(name)}" if cut or len(users[slug]) > 1 else f"{prefix}{slug}"
+        for name, (slug, cut) in slugs.items()
+    }
 
 
 @dataclass(frozen=True)

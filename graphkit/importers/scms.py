@@ -98,8 +98,7 @@ from typing import Any
 from ..problems import GraphkitError
 from . import ImportResult, readable_ids
 
-__all__ = ["COLUMNS", "LARGE_PROGRAMME", "MID_PROGRAMME", "TEST_KIT", "import_scms", "segment_of",
-           "technology_of"]
+__all__ = ["COLUMNS", "LARGE_PROGRAMME", "MID_PROGRAMME", "TEST_KIT", "import_scms", "segment_of", "technology_of"]
 
 COLUMNS = ("Country", "Vendor", "Item Description", "Dosage Form", "Manufacturing Site", "Line Item Value")
 NO_SITE = frozenset({"", "not applicable", "n/a", "na", "unknown"})
@@ -196,8 +195,10 @@ def import_scms(path: str | os.PathLike[str], include_test_kits: bool = False) -
             reader.fieldnames = header
             missing = [c for c in COLUMNS if c not in header]
             if missing:
-                raise GraphkitError(f"{source} row 1: missing column(s) {', '.join(repr(c) for c in missing)}; "
-                                    "is this the SCMS delivery history CSV?")
+                raise GraphkitError(
+                    f"{source} row 1: missing column(s) {', '.join(repr(c) for c in missing)}; "
+                    "is this the SCMS delivery history CSV?"
+                )
             for row in reader:
                 rows += 1
                 where = f"{source} row {reader.line_num}"
@@ -207,15 +208,18 @@ def import_scms(path: str | os.PathLike[str], include_test_kits: bool = False) -
                         raise GraphkitError(f"{where}: '{c}' is empty")
                 value = _amount(fields["Line Item Value"])
                 if value is None or value < 0:
-                    raise GraphkitError(f"{where}: Line Item Value '{fields['Line Item Value']}' "
-                                        "is not a non-negative number")
+                    raise GraphkitError(
+                        f"{where}: Line Item Value '{fields['Line Item Value']}' is not a non-negative number"
+                    )
                 country, vendor, item = fields["Country"], fields["Vendor"], fields["Item Description"]
                 programme_value[country] += value
                 technology = technology_of(fields["Dosage Form"])
                 if technology is None:
-                    raise GraphkitError(f"{where}: unknown Dosage Form '{fields['Dosage Form']}' "
-                                        "(expected tablets, capsules, oral liquids or powders, "
-                                        "injections or test kits)")
+                    raise GraphkitError(
+                        f"{where}: unknown Dosage Form '{fields['Dosage Form']}' "
+                        "(expected tablets, capsules, oral liquids or powders, "
+                        "injections or test kits)"
+                    )
                 if technology == TEST_KIT:
                     if not include_test_kits:
                         skipped_kits += 1
@@ -241,9 +245,14 @@ def import_scms(path: str | os.PathLike[str], include_test_kits: bool = False) -
     except csv.Error as exc:
         raise GraphkitError(f"{source}: malformed CSV: {exc}") from None
     if not product_value:
-        raise GraphkitError(f"{source}: no shipment rows to import"
-                            + ("" if include_test_kits or not skipped_kits else
-                               f" ({skipped_kits} test-kit rows skipped; use include_test_kits)"))
+        raise GraphkitError(
+            f"{source}: no shipment rows to import"
+            + (
+                ""
+                if include_test_kits or not skipped_kits
+                else f" ({skipped_kits} test-kit rows skipped; use include_test_kits)"
+            )
+        )
 
     countries = sorted({c for c, _ in product_value})
     sites = sorted({s for ss in product_sites.values() for s in ss})
@@ -260,35 +269,68 @@ def import_scms(path: str | os.PathLike[str], include_test_kits: bool = False) -
     ids["product"] = {f"{item} — {country}": pid for (country, item), pid in product_ids.items()}
 
     providers: list[dict[str, Any]] = [
-        {"id": sid[s], "name": s, "kind": "cmo", "services": [STEP],
-         "technologies": sorted(site_technologies[s])} for s in sorted(sites, key=sid.__getitem__)]
-    providers += [{"id": vid[v], "name": v, "kind": "distributor", "services": ["distribution"]}
-                  for v in sorted(vendors, key=vid.__getitem__)]
-    clients = [{"id": cid[c], "name": c, "segment": segment_of(programme_value[c])}
-               for c in sorted(countries, key=cid.__getitem__)]
+        {"id": sid[s], "name": s, "kind": "cmo", "services": [STEP], "technologies": sorted(site_technologies[s])}
+        for s in sorted(sites, key=sid.__getitem__)
+    ]
+    providers += [
+        {"id": vid[v], "name": v, "kind": "distributor", "services": ["distribution"]}
+        for v in sorted(vendors, key=vid.__getitem__)
+    ]
+    clients = [
+        {"id": cid[c], "name": c, "segment": segment_of(programme_value[c])}
+        for c in sorted(countries, key=cid.__getitem__)
+    ]
     products = []
     for key in sorted(product_value, key=product_ids.__getitem__):
         country, item = key
-        products.append({
-            "id": product_ids[key], "name": f"{item} — {country}", "technology": item_technology[item],
-            "stage": "commercial", "owner": cid[country], "annual_revenue": _money(product_value[key]),
-            "supply": [{"provider": sid[s], "step": STEP, "qualified": True}
-                       for s in sorted(product_sites.get(key, ()), key=sid.__getitem__)],
-            "distributors": [{"distributor": vid[v], "territory": country}
-                             for v in sorted(product_vendors[key], key=vid.__getitem__)],
-        })
-    contracts = [{"client": cid[c], "provider": vid[v], "annual_value": _money(value), "currency": "USD"}
-                 for (c, v), value in sorted(contract_value.items(), key=lambda kv: (cid[kv[0][0]], vid[kv[0][1]]))]
+        products.append(
+            {
+                "id": product_ids[key],
+                "name": f"{item} — {country}",
+                "technology": item_technology[item],
+                "stage": "commercial",
+                "owner": cid[country],
+                "annual_revenue": _money(product_value[key]),
+                "supply": [
+                    {"provider": sid[s], "step": STEP, "qualified": True}
+                    for s in sorted(product_sites.get(key, ()), key=sid.__getitem__)
+                ],
+                "distributors": [
+                    {"distributor": vid[v], "territory": country}
+                    for v in sorted(product_vendors[key], key=vid.__getitem__)
+                ],
+            }
+        )
+    contracts = [
+        {"client": cid[c], "provider": vid[v], "annual_value": _money(value), "currency": "USD"}
+        for (c, v), value in sorted(contract_value.items(), key=lambda kv: (cid[kv[0][0]], vid[kv[0][1]]))
+    ]
 
     total = sum(contract_value.values(), Decimal(0))
-    counts = {"rows": rows, "imported_rows": rows - skipped_kits, "skipped_test_kit_rows": skipped_kits,
-              "rows_without_site": no_site, "sites": len(sites), "vendors": len(vendors),
-              "countries": len(countries), "items": len(items), "products": len(products),
-              "contracts": len(contracts), "total_value": float(total)}
+    counts = {
+        "rows": rows,
+        "imported_rows": rows - skipped_kits,
+        "skipped_test_kit_rows": skipped_kits,
+        "rows_without_site": no_site,
+        "sites": len(sites),
+        "vendors": len(vendors),
+        "countries": len(countries),
+        "items": len(items),
+        "products": len(products),
+        "contracts": len(contracts),
+        "total_value": float(total),
+    }
     skipped = f" ({skipped_kits:,} test-kit rows skipped)" if skipped_kits else ""
-    summary = (f"SCMS (USAID): {rows:,} rows read, {rows - skipped_kits:,} imported{skipped}: "
-               f"{len(sites)} manufacturing sites, {len(vendors)} vendors, {len(countries)} countries, "
-               f"{len(items)} items -> {len(products)} products, {len(contracts)} contracts "
-               f"worth {float(total) / 1e6:,.1f}M USD (2006-2015 total)")
-    return ImportResult(source, {"providers": providers, "clients": clients, "products": products,
-                                 "contracts": contracts}, ids, counts, summary)
+    summary = (
+        f"SCMS (USAID): {rows:,} rows read, {rows - skipped_kits:,} imported{skipped}: "
+        f"{len(sites)} manufacturing sites, {len(vendors)} vendors, {len(countries)} countries, "
+        f"{len(items)} items -> {len(products)} products, {len(contracts)} contracts "
+        f"worth {float(total) / 1e6:,.1f}M USD (2006-2015 total)"
+    )
+    return ImportResult(
+        source,
+        {"providers": providers, "clients": clients, "products": products, "contracts": contracts},
+        ids,
+        counts,
+        summary,
+    )

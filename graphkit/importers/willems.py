@@ -96,9 +96,18 @@ CLASSES: dict[str, tuple[str | None, str | None]] = {
     "Trans": ("distributor", None),
     "Retail": (None, None),
 }
-_SPELLINGS = {"part": "Part", "parts": "Part", "manuf": "Manuf", "manufacturing": "Manuf", "dist": "Dist",
-              "distribution": "Dist", "trans": "Trans", "transportation": "Trans", "transport": "Trans",
-              "retail": "Retail"}
+_SPELLINGS = {
+    "part": "Part",
+    "parts": "Part",
+    "manuf": "Manuf",
+    "manufacturing": "Manuf",
+    "dist": "Dist",
+    "distribution": "Dist",
+    "trans": "Trans",
+    "transportation": "Trans",
+    "transport": "Trans",
+    "retail": "Retail",
+}
 _SERVICES = {"api": ["api"], "drug_product": ["drug_product"], None: ["distribution"]}
 DAYS_PER_YEAR = 365
 CLIENT_SEGMENT = "large"
@@ -111,8 +120,9 @@ class Stage:
         self.name, self.cls, self.cost, self.demand, self.row = name, cls, cost, demand, row
 
 
-def chain_files(chain: str | int | os.PathLike[str], data_dir: str | os.PathLike[str] | None = None
-                ) -> tuple[Path, Path, int | None]:
+def chain_files(
+    chain: str | int | os.PathLike[str], data_dir: str | os.PathLike[str] | None = None
+) -> tuple[Path, Path, int | None]:
     """The (SD, LL) files and chain number of a chain given by number (looked
     for in ``data_dir``, default the current folder) or by its SD file (the
     LL file is the one beside it)."""
@@ -190,8 +200,9 @@ def read_chain(sd: Path, ll: Path) -> tuple[dict[str, Stage], list[tuple[str, st
         raw_cls = row.get("stageClassification", "")
         cls = _SPELLINGS.get(raw_cls.lower())
         if cls is None:
-            raise GraphkitError(f"{where}: stage '{name}' has classification '{raw_cls}', "
-                                "expected Part, Manuf, Trans, Dist or Retail")
+            raise GraphkitError(
+                f"{where}: stage '{name}' has classification '{raw_cls}', expected Part, Manuf, Trans, Dist or Retail"
+            )
         cost = _number(row.get("stageCost", ""), where, "stageCost", 0.0)
         demand = _number(row.get("avgDemand", ""), where, "avgDemand", None)
         stages[name] = Stage(name, cls, cost or 0.0, demand, n)
@@ -211,8 +222,9 @@ def read_chain(sd: Path, ll: Path) -> tuple[dict[str, Stage], list[tuple[str, st
         if src == dst:
             raise GraphkitError(f"{where}: stage '{src}' feeds itself")
         if stages[src].cls == "Retail":
-            raise GraphkitError(f"{where}: Retail stage '{src}' feeds '{dst}'; retail stages are "
-                                "demand points and feed nothing")
+            raise GraphkitError(
+                f"{where}: Retail stage '{src}' feeds '{dst}'; retail stages are demand points and feed nothing"
+            )
         arcs.setdefault((src, dst), n)
     g = nx.DiGraph(list(arcs))
     if not nx.is_directed_acyclic_graph(g):  # fast; find_cycle only to name the cycle
@@ -240,8 +252,9 @@ def read_industries(path: Path) -> dict[int, tuple[str, str]]:
     return out
 
 
-def import_willems(chain: str | int | os.PathLike[str], data_dir: str | os.PathLike[str] | None = None,
-                   technology: str = "tablet") -> ImportResult:
+def import_willems(
+    chain: str | int | os.PathLike[str], data_dir: str | os.PathLike[str] | None = None, technology: str = "tablet"
+) -> ImportResult:
     """Import chain ``chain`` (a number looked for in ``data_dir``, or an
     ``NN_SD.csv`` path with its ``NN_LL.csv`` beside it) as portfolio records.
 
@@ -271,15 +284,13 @@ def import_willems(chain: str | int | os.PathLike[str], data_dir: str | os.PathL
         cumulative[s] = stages[s].cost + math.fsum(cumulative[p] for p in preds.get(s, ()))
 
     retail = [s for s in stages.values() if s.cls == "Retail"]
-    other_demand = [s for s in stages.values() if s.cls != "Retail"
-                    and (s.demand is not None or s.name not in has_out)]
+    other_demand = [s for s in stages.values() if s.cls != "Retail" and (s.demand is not None or s.name not in has_out)]
 
     def step_of(name: str) -> str | None:
         return CLASSES[stages[name].cls][1]
 
     # Retail stages that need a stocking stage: two of their feeders on one step.
-    stocked = {s.name for s in retail if len({step_of(p) for p in preds.get(s.name, ())})
-               < len(preds.get(s.name, ()))}
+    stocked = {s.name for s in retail if len({step_of(p) for p in preds.get(s.name, ())}) < len(preds.get(s.name, ()))}
 
     stage_ids = readable_ids(stages)
     ids: dict[str, dict[str, str]] = {"stage": {}, "product": {}}
@@ -294,27 +305,45 @@ def import_willems(chain: str | int | os.PathLike[str], data_dir: str | os.PathL
         if kind is None:
             continue
         ids["stage"][s.name] = stage_ids[s.name]
-        record: dict[str, Any] = {"id": stage_ids[s.name], "name": s.name, "kind": kind,
-                                  "services": _SERVICES[step]}
+        record: dict[str, Any] = {"id": stage_ids[s.name], "name": s.name, "kind": kind, "services": _SERVICES[step]}
         if kind == "cmo":
             record["technologies"] = [technology]
         providers.append(record)
     for name in stocked:
         ids["stage"][name] = f"{stage_ids[name]}-stage"
-    providers += [{"id": f"{stage_ids[s.name]}-stage", "name": f"{s.name} (stocking stage)",
-                   "kind": "distributor", "services": ["distribution"]} for s in retail if s.name in stocked]
+    providers += [
+        {
+            "id": f"{stage_ids[s.name]}-stage",
+            "name": f"{s.name} (stocking stage)",
+            "kind": "distributor",
+            "services": ["distribution"],
+        }
+        for s in retail
+        if s.name in stocked
+    ]
 
-    feeds = [{"from": stage_ids[src], "to": ids["stage"][dst], "material": src}
-             for src, dst in arcs if stages[dst].cls != "Retail" or dst in stocked]
+    feeds = [
+        {"from": stage_ids[src], "to": ids["stage"][dst], "material": src}
+        for src, dst in arcs
+        if stages[dst].cls != "Retail" or dst in stocked
+    ]
 
     def supplied(product_id: str, product_name: str, s: Stage, sources: list[str]) -> dict[str, Any]:
-        supply = [{"provider": ids["stage"][p], "step": step_of(p), "qualified": True}
-                  for p in sources if step_of(p) is not None]
+        supply = [
+            {"provider": ids["stage"][p], "step": step_of(p), "qualified": True}
+            for p in sources
+            if step_of(p) is not None
+        ]
         distributors = [ids["stage"][p] for p in sources if step_of(p) is None]
         revenue = None if s.demand is None else round(DAYS_PER_YEAR * s.demand * cumulative[s.name], 2)
         ids["product"][s.name] = product_id
-        record: dict[str, Any] = {"id": product_id, "name": product_name, "technology": technology,
-                                  "stage": "commercial", "owner": client_id}
+        record: dict[str, Any] = {
+            "id": product_id,
+            "name": product_name,
+            "technology": technology,
+            "stage": "commercial",
+            "owner": client_id,
+        }
         if revenue is not None:
             record["annual_revenue"] = revenue
         if supply:
@@ -334,14 +363,27 @@ def import_willems(chain: str | int | os.PathLike[str], data_dir: str | os.PathL
     by_class: dict[str, int] = defaultdict(int)
     for s in stages.values():
         by_class[s.cls] += 1
-    counts = {"chain": number, "stages": len(stages), "arcs": len(arcs), "by_class": dict(by_class),
-              "providers": len(providers), "products": len(products), "feeds": len(feeds),
-              "stocking_stages": len(stocked), "industry": industry[1] if industry else None}
+    counts = {
+        "chain": number,
+        "stages": len(stages),
+        "arcs": len(arcs),
+        "by_class": dict(by_class),
+        "providers": len(providers),
+        "products": len(products),
+        "feeds": len(feeds),
+        "stocking_stages": len(stocked),
+        "industry": industry[1] if industry else None,
+    }
     classes = ", ".join(f"{by_class[c]} {c}" for c in CLASSES if by_class.get(c))
-    summary = (f"Willems (2008) chain {number if number is not None else sd.stem}"
-               f"{f' ({industry[1]})' if industry else ''}: {len(stages)} stages ({classes}), "
-               f"{len(arcs)} arcs -> {len(providers)} providers, {len(products)} products, {len(feeds)} feeds")
-    sections = {"providers": providers,
-                "clients": [{"id": client_id, "name": client_name, "segment": CLIENT_SEGMENT}],
-                "products": products, "feeds": feeds}
+    summary = (
+        f"Willems (2008) chain {number if number is not None else sd.stem}"
+        f"{f' ({industry[1]})' if industry else ''}: {len(stages)} stages ({classes}), "
+        f"{len(arcs)} arcs -> {len(providers)} providers, {len(products)} products, {len(feeds)} feeds"
+    )
+    sections = {
+        "providers": providers,
+        "clients": [{"id": client_id, "name": client_name, "segment": CLIENT_SEGMENT}],
+        "products": products,
+        "feeds": feeds,
+    }
     return ImportResult(str(sd), sections, ids, counts, summary)

@@ -6,6 +6,7 @@ Writes are atomic: the output appears whole or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -42,8 +43,9 @@ def detect_format(path: Path, fmt: str | None = None, *, for_writing: bool = Fal
         return _SUFFIXES[path.suffix.lower()]
     if path.is_dir() or (for_writing and not path.suffix):
         return "csv"
-    raise GraphkitError(f"{path}: cannot tell the format from the name; use a .yaml, .json "
-                        "or .xlsx file or a folder of CSV files")
+    raise GraphkitError(
+        f"{path}: cannot tell the format from the name; use a .yaml, .json or .xlsx file or a folder of CSV files"
+    )
 
 
 def read_portfolio(path: str | os.PathLike[str], fmt: str | None = None) -> tuple[Portfolio, list[Problem]]:
@@ -73,8 +75,9 @@ def read_portfolio(path: str | os.PathLike[str], fmt: str | None = None) -> tupl
     return portfolio, sort_problems(problems + warnings)
 
 
-def write_records(records: Iterable[tuple[str, dict[str, Any]]], path: str | os.PathLike[str],
-                  fmt: str | None = None) -> Path:
+def write_records(
+    records: Iterable[tuple[str, dict[str, Any]]], path: str | os.PathLike[str], fmt: str | None = None
+) -> Path:
     """Write a stream of (section, record) pairs, grouped by section, atomically."""
     path = Path(path)
     fmt = detect_format(path, fmt, for_writing=True)
@@ -145,10 +148,8 @@ class atomic_path:
             _remove(old)
         else:
             os.replace(self.tmp, self.target)
-        try:  # make the rename itself durable; not possible on every platform
+        with contextlib.suppress(OSError):  # make the rename durable; not possible on every platform
             _fsync(self.target.parent)
-        except OSError:
-            pass
 
 
 def _fsync(path: Path) -> None:
@@ -176,4 +177,3 @@ def _remove(p: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
     elif p.exists():
         p.unlink()
-

@@ -25,8 +25,7 @@ def read_document(path: Path, fmt: str) -> tuple[Any, Any]:
     try:
         data = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_Loader)
     except json.JSONDecodeError as exc:
-        raise PortfolioError([Problem(f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg}")],
-                             str(path)) from None
+        raise PortfolioError([Problem(f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg}")], str(path)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -77,13 +76,13 @@ def write_document(records: Iterable[tuple[str, dict[str, Any]]], out: IO[str], 
         out.write("{")
         for key, record in records:
             if not written or written[-1] != key:
-                out.write(("\n  ]," if written else "") + f'\n  {json.dumps(key)}: [\n    ')
+                out.write(("\n  ]," if written else "") + f"\n  {json.dumps(key)}: [\n    ")
                 written.append(key)
             else:
                 out.write(",\n    ")
             out.write(json.dumps(record, ensure_ascii=False))
         for key in (k for k in SECTIONS if k not in written):
-            out.write(("\n  ]," if written else "") + f'\n  {json.dumps(key)}: [')
+            out.write(("\n  ]," if written else "") + f"\n  {json.dumps(key)}: [")
             written.append(key)
         out.write("\n  ]\n}\n")
         return
@@ -92,7 +91,8 @@ def write_document(records: Iterable[tuple[str, dict[str, Any]]], out: IO[str], 
         if not written or written[-1] != key:
             out.write(f"\n{key}:\n")
             written.append(key)
-        out.write(yaml.dump([record], Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                            default_flow_style=None, width=100))
+        out.write(
+            yaml.dump([record], Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
+        )
     for key in (k for k in SECTIONS if k not in written):
         out.write(f"\n{key}: []\n")

@@ -8,6 +8,7 @@ values separated by `;`. Columns derive from the model.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import typing
 from collections.abc import Iterable, Iterator
@@ -37,15 +38,17 @@ def _record_class(table: str) -> type[Record]:
 
 def columns(table: str) -> list[str]:
     cls = _record_class(table)
-    names = [info.alias or name for name, info in cls.model_fields.items()
-             if name not in cls.NESTED]
+    names = [info.alias or name for name, info in cls.model_fields.items() if name not in cls.NESTED]
     return (["product"] + names) if TABLES[table][1] else names
 
 
 def _list_columns(table: str) -> set[str]:
     cls = _record_class(table)
-    return {info.alias or name for name, info in cls.model_fields.items()
-            if typing.get_origin(info.annotation) is tuple and name not in cls.NESTED}
+    return {
+        info.alias or name
+        for name, info in cls.model_fields.items()
+        if typing.get_origin(info.annotation) is tuple and name not in cls.NESTED
+    }
 
 
 def safe_cell(value: Any) -> Any:
@@ -76,8 +79,7 @@ def _rows(records: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, 
                 table = f"product_{nested}"
                 for entry in record.get(nested, ()):
                     entry = entry if isinstance(entry, dict) else {_short_key(nested): entry}
-                    yield table, [_cell(record["id"] if c == "product" else entry.get(c))
-                                  for c in columns(table)]
+                    yield table, [_cell(record["id"] if c == "product" else entry.get(c)) for c in columns(table)]
 
 
 def _short_key(nested: str) -> str:
@@ -93,16 +95,13 @@ def _cell(value: Any) -> Any:
 
 
 def write_csv_folder(records: Iterable[tuple[str, dict[str, Any]]], folder: Path) -> None:
-    files = {t: open(folder / f"{t}.csv", "w", newline="", encoding="utf-8") for t in TABLES}
-    try:
+    with contextlib.ExitStack() as stack:
+        files = {t: stack.enter_context(open(folder / f"{t}.csv", "w", newline="", encoding="utf-8")) for t in TABLES}
         writers = {t: csv.writer(f) for t, f in files.items()}
         for t, w in writers.items():
             w.writerow(columns(t))
         for table, row in _rows(records):
             writers[table].writerow([safe_cell(_cell_text(v)) for v in row])
-    finally:
-        for f in files.values():
-            f.close()
 
 
 def write_xlsx(records: Iterable[tuple[str, dict[str, Any]]], path: Path) -> None:
@@ -134,8 +133,7 @@ def read_tables(path: Path) -> tuple[dict[str, list[dict[str, Any]]], Any, list[
     children: list[tuple[str, str, dict[str, Any], str]] = []
     for table, header, rows in _read_sheets(path):
         if table not in TABLES:
-            problems.append(Problem(_sheet_loc(path, table, None),
-                                    f"unknown table '{table}' ignored", "warning"))
+            problems.append(Problem(_sheet_loc(path, table, None), f"unknown table '{table}' ignored", "warning"))
             continue
         section, nested = TABLES[table]
         lists = _list_columns(table)
@@ -160,8 +158,9 @@ def read_tables(path: Path) -> tuple[dict[str, list[dict[str, Any]]], Any, list[
     index = {str(p.get("id", "")).strip(): i for i, p in enumerate(raw.get("products", []))}
     for nested, product, record, loc in children:
         if product not in index:
-            problems.append(Problem(loc, f"{nested} entry for product '{product}', "
-                                         "which the products table does not have"))
+            problems.append(
+                Problem(loc, f"{nested} entry for product '{product}', which the products table does not have")
+            )
             continue
         entries = raw["products"][index[product]].setdefault(nested, [])
         where[("products", index[product], nested, len(entries))] = loc
