@@ -28,6 +28,7 @@ __all__ = [
     "Feed",
     "Liaison",
     "MarketingPartner",
+    "Market",
     "MarketingRef",
     "NodeKind",
     "Portfolio",
@@ -205,14 +206,22 @@ class MarketingPartner(Record):
     territories: tuple[str, ...] = ()
 
 
+Territory = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
 class SupplyLink(Record):
     provider: Id
     step: Step
     qualified: bool = True
+    # The markets whose registration (dossier) names this source; empty: every market.
+    filed_in: tuple[Territory, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         # `qualified` is always written: a backup must stay visibly unqualified.
-        return {"provider": self.provider, "step": str(self.step), "qualified": self.qualified}
+        out: dict[str, Any] = {"provider": self.provider, "step": str(self.step), "qualified": self.qualified}
+        if self.filed_in:
+            out["filed_in"] = list(self.filed_in)
+        return out
 
 
 def _short_form(key: str) -> BeforeValidator:
@@ -222,12 +231,19 @@ def _short_form(key: str) -> BeforeValidator:
 
 class DistributorRef(Record):
     distributor: Id
-    territory: str | None = None
+    territory: Territory | None = None
 
 
 class MarketingRef(Record):
     partner: Id
-    territory: str | None = None
+    territory: Territory | None = None
+
+
+class Market(Record):
+    """A territory a product is sold in, with its share of the revenue."""
+
+    territory: Territory
+    annual_revenue: Amount | None = None
 
 
 class Product(Record):
@@ -240,16 +256,34 @@ class Product(Record):
     supply: tuple[SupplyLink, ...] = ()
     distributors: tuple[Annotated[DistributorRef, _short_form("distributor")], ...] = ()
     marketed_by: tuple[Annotated[MarketingRef, _short_form("partner")], ...] = ()
+    markets: tuple[Annotated[Market, _short_form("territory")], ...] = ()
 
     NESTED: ClassVar[dict[str, type[Record]]] = {
         "supply": SupplyLink,
         "distributors": DistributorRef,
         "marketed_by": MarketingRef,
+        "markets": Market,
     }
 
     @property
     def sterile(self) -> bool:
         return self.technology in STERILE_TECHNOLOGIES
+
+    @cached_property
+    def market_territories(self) -> tuple[str | None, ...]:
+        """Its markets: the territories named by `markets`, `distributors` and
+        `marketed_by` (in that order), or ``(None,)``, one global market, when
+        none names one."""
+        named = dict.fromkeys(
+            t
+            for t in (
+                *(m.territory for m in self.markets),
+                *(d.territory for d in self.distributors),
+                *(m.territory for m in self.marketed_by),
+            )
+            if t is not None
+        )
+        return tuple(named) or (None,)
 
     @property
     def parties(self) -> frozenset[str]:
@@ -261,6 +295,10 @@ class Feed(Record):
     from_: Id = Field(alias="from")
     to: Id
     material: Name
+    # The products the material goes into; empty: everything `to` makes.
+    products: tuple[Id, ...] = ()
+    # The markets whose registration names this feeder; empty: every market.
+    filed_in: tuple[Territory, ...] = ()
 
 
 class Contract(Record):
@@ -387,13 +425,26 @@ class Portfolio:
         for p in self.products:
             yield R(RelType.OWNS, p.owner, p.id)
             for s in p.supply:
-                yield R(RelType.SUPPLIES, s.provider, p.id, {"step": str(s.step), "qualified": s.qualified})
+                yield R(
+                    RelType.SUPPLIES,
+                    s.provider,
+                    p.id,
+                    {"step": str(s.step), "qualified": s.qualified, **_opt(filed_in=list(s.filed_in) or None)},
+                )
             for d in p.distributors:
                 yield R(RelType.DISTRIBUTES, d.distributor, p.id, _opt(territory=d.territory))
             for m in p.marketed_by:
                 yield R(RelType.MARKETS, m.partner, p.id, _opt(territory=m.territory))
         for f in self.feeds:
-            yield R(RelType.FEEDS, f.from_, f.to, {"material": f.material})
+            yield R(
+                RelType.FEEDS,
+                f.from_,
+                f.to,
+                {
+                    "material": f.material,
+                    **_opt(products=list(f.products) or None, filed_in=list(f.filed_in) or None),
+                },
+            )
         for c in self.contracts:
             yield R(
                 RelType.CONTRACTS_WITH, c.client, c.provider, {"annual_value": c.annual_value, "currency": c.currency}

@@ -206,7 +206,11 @@ REFERENCES: dict[str, list[tuple[tuple[str, ...], str, frozenset[NodeKind], str]
         (("distributors", "*", "distributor"), "distributor", frozenset({NodeKind.DISTRIBUTOR}), ""),
         (("marketed_by", "*", "partner"), "marketing partner", frozenset({NodeKind.MARKETING_PARTNER}), ""),
     ],
-    "feeds": [(("from",), "from", _PROVIDERS, ""), (("to",), "to", _PROVIDERS, "")],
+    "feeds": [
+        (("from",), "from", _PROVIDERS, ""),
+        (("to",), "to", _PROVIDERS, ""),
+        (("products", "*"), "product", frozenset({NodeKind.PRODUCT}), ""),
+    ],
     "contracts": [
         (("client",), "client", frozenset({NodeKind.CLIENT}), ""),
         (("provider",), "provider", _PROVIDERS, ""),
