@@ -1,28 +1,40 @@
 """Exact single-point-of-failure engine for contract-manufacturing supply.
 
-Pure Python, no I/O.  The model is an AND/OR structure:
+Pure Python, no I/O.  The model is an AND/OR structure over *units*, one per
+(product, market) a product is sold in:
 
-* a **product** needs EVERY one of its steps (AND);
-* a **step** is covered when at least ONE of its qualified sources is
-  operational (OR);
-* a **provider** is operational when it has not failed and, for EVERY material
-  it receives through ``feeds`` (AND), at least ONE feeder of that material is
-  operational (OR).  Tiers chain upward to any depth.
+* a **unit** needs EVERY one of its steps (AND): the product's supply steps,
+  its distribution and its marketing in that market, as the caller lists them;
+* a **step** is covered when at least ONE of its sources is operational (OR);
+* a **provider** is operational *for a unit* when it has not failed and, for
+  EVERY material it receives for that unit's product (AND), at least ONE
+  feeder of that material filed in the unit's market is operational for the
+  unit (OR).  Tiers chain upward to any depth.
+
+A feed (:class:`FeedIn`) may be scoped to ``products`` (its material goes
+into those only) and carry ``filed_in`` (the markets whose registration names
+the feeder); ``None`` means every product / every market, and a unit of the
+global market (``None``) is never restricted by ``filed_in``.
 
 Inputs are plain mappings:
 
-``steps``
-    ``product id -> step name -> ids of the qualified sources of that step``.
-    A step with an empty collection is uncovered; a product with no steps is
-    (vacuously) available.
+``units``
+    ``(product id, market or None) -> step name -> source ids``.  A step
+    with an empty collection is uncovered; a unit with no steps is
+    (vacuously) available.  The caller has already kept only the qualified
+    sources filed in the unit's market.
 ``feeds``
-    ``provider id -> material -> ids of the providers feeding that material``.
-    A material with an empty collection of feeders can never be satisfied, so
-    its receiver is not operational.
+    ``provider id -> feeds into it`` (:class:`FeedIn`).
 
-Every id mentioned as a key of ``feeds``, a feeder or a step source is a
-provider.  Product ids and provider ids share one namespace: failing an id
-fails both the provider and the product of that name (if any).
+Evaluation runs on the *expanded* network: a node per (provider, product,
+market) that the provider's upstream can tell apart.  A provider with no
+scoped feed anywhere upstream is one node for every product, one with no
+``filed_in`` upstream one node for every market, so a portfolio without
+scopes or filings expands to exactly one node per provider.
+
+Every id mentioned as a feeder, a receiver or a step source is a provider.
+Product ids and provider ids share one namespace: failing an id fails both
+the provider and every unit of the product of that name (if any).
 
 Choice on feed cycles: feeds are validated acyclic upstream, but this engine
 never hangs or crashes on a cycle.  "Operational" is the *least* fixed point
@@ -31,18 +43,22 @@ from providers without feeds in finitely many steps.  Consequently providers
 on a feed cycle with no external way in are NOT operational; a cycle that has
 an external way in works as long as that way in works.
 
-Products that are unavailable with nothing failed are "not currently
+Units that are unavailable with nothing failed are "not currently
 available"; they are never reported as lost.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "FeedIn",
     "Feeds",
     "Hop",
+    "Network",
     "SourceLoss",
     "StepLoss",
     "Steps",
+    "Unit",
+    "Units",
     "WhatIfResult",
     "explain_loss",
     "kill_sets",
@@ -52,18 +68,41 @@ __all__ = [
 ]
 
 from collections import deque
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Final, TypeAlias
+from functools import cached_property
+from typing import Final, Generic, TypeAlias, TypeVar
 
 Steps: TypeAlias = Mapping[str, Mapping[str, Collection[str]]]
-"""``product id -> step name -> qualified source ids``."""
+"""``product id -> step name -> qualified source ids`` (one global market)."""
 
 Feeds: TypeAlias = Mapping[str, Mapping[str, Collection[str]]]
-"""``provider id -> material -> feeder provider ids``."""
+"""``provider id -> material -> feeder provider ids`` (unscoped, unfiled)."""
+
+Unit: TypeAlias = tuple[str, "str | None"]
+"""``(product id, market)``; market ``None`` is a product's one global market."""
+
+Units: TypeAlias = Mapping[Unit, Mapping[str, Collection[str]]]
+"""``unit -> step name -> source ids``."""
 
 _EMPTY: Final[frozenset[str]] = frozenset()
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedIn:
+    """One feed into a provider: ``feeder`` delivers ``material``.
+
+    ``products``: the products the material goes into (``None``: everything
+    the receiver makes).  ``filed_in``: the markets whose registration names
+    this feeder (``None``: every market).
+    """
+
+    material: str
+    feeder: str
+    products: frozenset[str] | None = None
+    filed_in: frozenset[str] | None = None
 
 
 class _Top:
@@ -76,11 +115,7 @@ class _Top:
 
 
 _TOP: Final = _Top()
-
-
-# --------------------------------------------------------------------------
-# internal building blocks
-# --------------------------------------------------------------------------
+_Kill: TypeAlias = "frozenset[str] | _Top"
 
 
 def _as_id_set(ids: Collection[str], name: str) -> frozenset[str]:
@@ -88,79 +123,6 @@ def _as_id_set(ids: Collection[str], name: str) -> frozenset[str]:
     if isinstance(ids, str):
         raise TypeError(f"{name} must be a collection of ids, not a single string {ids!r}")
     return frozenset(ids)
-
-
-def _providers(steps: Steps, feeds: Feeds, extra: Iterable[str] = ()) -> set[str]:
-    """Every provider id mentioned anywhere (feeds keys, feeders, step sources)."""
-    providers: set[str] = set(feeds)
-    for materials in feeds.values():
-        for feeders in materials.values():
-            providers.update(feeders)
-    for product_steps in steps.values():
-        for sources in product_steps.values():
-            providers.update(sources)
-    providers.update(extra)
-    return providers
-
-
-def _operational_providers(feeds: Feeds, providers: Iterable[str], failed: Collection[str]) -> set[str]:
-    """Least fixed point of the provider rule (counting worklist, linear time).
-
-    Each (provider, material) pair is a *slot*; ``need[p]`` counts p's
-    unsatisfied slots.  A slot is satisfied by the first operational feeder
-    that reaches it; a provider becomes operational when ``need`` hits zero.
-    Every slot and every feed entry is touched O(1) times.
-    """
-    need: dict[str, int] = {}
-    slot_owner: list[str] = []
-    consumers: dict[str, list[int]] = {}
-    for p, materials in feeds.items():
-        need[p] = len(materials)
-        for feeders in materials.values():
-            slot = len(slot_owner)
-            slot_owner.append(p)
-            for f in feeders:
-                lst = consumers.get(f)
-                if lst is None:
-                    consumers[f] = [slot]
-                else:
-                    lst.append(slot)
-    satisfied = bytearray(len(slot_owner))
-    stack = [p for p in providers if p not in failed and not need.get(p, 0)]
-    op: set[str] = set(stack)
-    while stack:
-        f = stack.pop()
-        for slot in consumers.get(f, ()):
-            if not satisfied[slot]:
-                satisfied[slot] = 1
-                p = slot_owner[slot]
-                left = need[p] - 1
-                need[p] = left
-                if not left and p not in failed:
-                    op.add(p)
-                    stack.append(p)
-    return op
-
-
-def _available(
-    steps: Steps,
-    op: AbstractSet[str],
-    failed: Collection[str],
-    override: Mapping[str, Mapping[str, Collection[str]]] | None = None,
-) -> set[str]:
-    """Products not failed whose every step has an operational source."""
-    available: set[str] = set()
-    for product, product_steps in steps.items():
-        if product in failed:
-            continue
-        if override is not None:
-            product_steps = override.get(product, product_steps)
-        for sources in product_steps.values():
-            if op.isdisjoint(sources):
-                break
-        else:
-            available.add(product)
-    return available
 
 
 def _intersect(sets: list[frozenset[str]]) -> frozenset[str]:
@@ -183,279 +145,466 @@ def _union(node: str | None, parts: list[frozenset[str]]) -> frozenset[str]:
     return frozenset((node,)).union(*parts)
 
 
-def _provider_kill_value(
-    p: str,
-    materials: Mapping[str, Collection[str]],
-    op: Collection[str],
-    kill: Mapping[str, frozenset[str] | _Top],
-) -> frozenset[str] | _Top:
-    """``{p} ∪ ⋃_m ⋂_{operational feeders f of m} kill(f)``, TOP-aware."""
-    parts: list[frozenset[str]] = []
-    for feeders in materials.values():
-        finite: list[frozenset[str]] = []
-        for f in feeders:
-            if f in op:
-                v = kill[f]
-                if v is not _TOP:
-                    finite.append(v)  # type: ignore[arg-type]
-        if not finite:
-            # Only reachable in the cycle phase: every operational feeder is
-            # still TOP, and TOP ∩ ... ∩ TOP = TOP, so the union is TOP.
-            return _TOP
-        parts.append(_intersect(finite))
-    return _union(p, parts)
+def _downstream_closure(seeds: Iterable[str], receivers: Mapping[str, list[str]]) -> set[str]:
+    """``seeds`` and every provider they feed, at any depth."""
+    out = set(seeds)
+    stack = list(out)
+    while stack:
+        for q in receivers.get(stack.pop(), ()):
+            if q not in out:
+                out.add(q)
+                stack.append(q)
+    return out
 
 
-def _provider_kills(feeds: Feeds, op: set[str]) -> dict[str, frozenset[str]]:
-    """kill(p) for every baseline-operational provider p.
+class Network:
+    """The expanded AND/OR network of a set of units, built once and queried
+    for any failure set.
 
-    Phase 1 (the whole instance when feeds are acyclic): Kahn's topological
-    order over the feed edges among operational providers; each kill(p) is
-    computed once from its feeders' memoised kill sets.
+    Parameters
+    ----------
+    units : Mapping[tuple[str, str | None], Mapping[str, Collection[str]]]
+        ``(product, market) -> step -> source ids`` (see the module notes).
+    feeds : Mapping[str, Collection[FeedIn]]
+        ``provider id -> feeds into it``.
+    providers : Iterable[str], optional
+        Further provider ids to give a node of their own (for callers that
+        ask about providers no unit reaches).
+    unfed : Mapping[str, Collection[str]], optional
+        ``provider id -> materials`` it needs that no feed delivers (never
+        satisfied, so the provider is never operational).
 
-    Phase 2 (only providers on, or downstream of, a feed cycle): the equations
-    have several solutions there; the true kill sets are the *greatest* one
-    (dual of the least-fixed-point semantics of "operational"): the true
-    kill sets solve the equations, and for any solution K and node X the set
-    ``{p : X not in K(p)}`` is closed under the operational rule with X
-    failed, so it contains that least fixed point, i.e. K is below the true
-    kill sets.  It is computed by chaotic iteration from TOP with a worklist;
-    every update strictly shrinks one set, so it terminates after at most
-    ``O(|cyclic part| * |op|)`` updates.
+    Notes
+    -----
+    A node is a provider in a *context*: the (product, market) of the unit
+    it serves, cut down to what its upstream can tell apart.  ``sens_p``
+    holds the providers with a product-scoped feed at or above them,
+    ``sens_m`` those with a ``filed_in`` feed; only they keep the product
+    (market) in their context.  Each node lists, per material it needs in
+    its context, the feeder nodes filed in its market.  Building costs the
+    size of the expanded network: the sum over units of their upstream
+    nodes, shared wherever contexts coincide.
+
+    Examples
+    --------
+    >>> feeds = {"fill": [FeedIn("ds-a", "api-1", frozenset({"a"})), FeedIn("ds-b", "api-2", frozenset({"b"}))]}
+    >>> net = Network({("a", None): {"fill": ["fill"]}, ("b", None): {"fill": ["fill"]}}, feeds)
+    >>> {node: sorted(units) for node, units in sorted(net.single_failure_impact().items())}
+    {'api-1': [('a', None)], 'api-2': [('b', None)], 'fill': [('a', None), ('b', None)]}
     """
-    succ: dict[str, list[str]] = {}
-    indeg: dict[str, int] = dict.fromkeys(op, 0)
-    for p, materials in feeds.items():
-        if p not in op:
-            continue
-        n = 0
-        for feeders in materials.values():
+
+    def __init__(
+        self,
+        units: Mapping[Unit, Mapping[str, Collection[str]]],
+        feeds: Mapping[str, Collection[FeedIn]],
+        providers: Iterable[str] = (),
+        unfed: Mapping[str, Collection[str]] | None = None,
+    ) -> None:
+        self.feeds = feeds
+        self.unfed = unfed or {}
+        self.steps_of = units
+        receivers: dict[str, list[str]] = {}
+        scoped: list[str] = []
+        filed: list[str] = []
+        for p, into in feeds.items():
+            for f in into:
+                receivers.setdefault(f.feeder, []).append(p)
+                if f.products is not None:
+                    scoped.append(p)
+                if f.filed_in is not None:
+                    filed.append(p)
+        self._sens_p = _downstream_closure(scoped, receivers)
+        self._sens_m = _downstream_closure(filed, receivers)
+
+        self.base: list[str] = []  # node -> provider id
+        self.context: list[tuple[str | None, str | None]] = []  # node -> (product, market) it tells apart
+        self.materials: list[list[tuple[str, list[int]]]] = []  # node -> [(material, feeder nodes)]
+        self._index: dict[tuple[str, str | None, str | None], int] = {}
+        self._pending: list[int] = []
+
+        self.units: list[Unit] = list(units)
+        self.unit_steps: list[list[tuple[str, list[int]]]] = []
+        for product, market in self.units:
+            self.unit_steps.append(
+                [
+                    (step, list(dict.fromkeys(self.node(s, product, market) for s in sources)))
+                    for step, sources in units[(product, market)].items()
+                ]
+            )
+        for p in providers:
+            self.node(p, None, None)
+        self._expand()
+        self.provider_ids: frozenset[str] = frozenset(self.base)
+
+    # -- building -----------------------------------------------------------
+
+    def node(self, provider: str, product: str | None, market: str | None) -> int:
+        """The node of ``provider`` serving ``(product, market)`` (created on first use)."""
+        key = (
+            provider,
+            product if provider in self._sens_p else None,
+            market if provider in self._sens_m else None,
+        )
+        i = self._index.get(key)
+        if i is None:
+            i = len(self.base)
+            self._index[key] = i
+            self.base.append(provider)
+            self.context.append((key[1], key[2]))
+            self.materials.append([])
+            self._pending.append(i)
+        return i
+
+    def _expand(self) -> None:
+        while self._pending:
+            i = self._pending.pop()
+            product, market = self.context[i]
+            groups: dict[str, list[int]] = {m: [] for m in self.unfed.get(self.base[i], ())}
+            for f in self.feeds.get(self.base[i], ()):
+                if f.products is not None and product not in f.products:
+                    continue  # this material does not go into the product
+                feeders = groups.setdefault(f.material, [])
+                if market is not None and f.filed_in is not None and market not in f.filed_in:
+                    continue  # received, but this feeder is not filed in the market
+                feeders.append(self.node(f.feeder, product, market))
+            self.materials[i] = [(m, list(dict.fromkeys(fs))) for m, fs in groups.items()]
+
+    @cached_property
+    def _slots(self) -> tuple[list[int], list[int], list[list[int]]]:
+        """(node of each material slot, slots per node, slots each node feeds)."""
+        owner: list[int] = []
+        need = [0] * len(self.base)
+        consumers: list[list[int]] = [[] for _ in self.base]
+        for i, mats in enumerate(self.materials):
+            need[i] = len(mats)
+            for _, feeders in mats:
+                slot = len(owner)
+                owner.append(i)
+                for f in feeders:
+                    consumers[f].append(slot)
+        return owner, need, consumers
+
+    # -- evaluation ---------------------------------------------------------
+
+    def failed_nodes(self, failed: AbstractSet[str]) -> bytearray:
+        """A flag per node: its provider is in ``failed``."""
+        return bytearray(b in failed for b in self.base)
+
+    def operational(self, failed: AbstractSet[str] = _EMPTY) -> bytearray:
+        """A flag per node: operational with ``failed`` failed.
+
+        Least fixed point by a counting worklist: each (node, material) slot
+        is satisfied by the first operational feeder reaching it; a node
+        becomes operational when its count of unsatisfied slots hits zero.
+        Linear in the expanded network.
+        """
+        owner, need0, consumers = self._slots
+        down = self.failed_nodes(failed) if failed else bytearray(len(self.base))
+        need = list(need0)
+        satisfied = bytearray(len(owner))
+        op = bytearray(len(self.base))
+        stack = [i for i, n in enumerate(need) if not n and not down[i]]
+        for i in stack:
+            op[i] = 1
+        while stack:
+            f = stack.pop()
+            for slot in consumers[f]:
+                if not satisfied[slot]:
+                    satisfied[slot] = 1
+                    p = owner[slot]
+                    need[p] -= 1
+                    if not need[p] and not down[p]:
+                        op[p] = 1
+                        stack.append(p)
+        return op
+
+    def available(self, op: bytearray, failed: AbstractSet[str] = _EMPTY) -> set[Unit]:
+        """Units not failed whose every step has an operational source."""
+        out: set[Unit] = set()
+        for unit, steps in zip(self.units, self.unit_steps):
+            if unit[0] in failed:
+                continue
+            if all(any(op[s] for s in sources) for _, sources in steps):
+                out.add(unit)
+        return out
+
+    @cached_property
+    def baseline(self) -> tuple[bytearray, frozenset[Unit]]:
+        """(operational nodes, available units) with nothing failed."""
+        op = self.operational()
+        return op, frozenset(self.available(op))
+
+    # -- kill sets ----------------------------------------------------------
+
+    def _node_kill(self, i: int, op: bytearray, kill: Sequence[_Kill | None]) -> _Kill:
+        """``{base(i)} ∪ ⋃_materials ⋂_{operational feeders f} kill(f)``, TOP-aware."""
+        parts: list[frozenset[str]] = []
+        for _, feeders in self.materials[i]:
+            finite: list[frozenset[str]] = []
             for f in feeders:
-                if f in op:
-                    n += 1
-                    lst = succ.get(f)
-                    if lst is None:
-                        succ[f] = [p]
-                    else:
-                        lst.append(p)
-        indeg[p] = n
+                if op[f]:
+                    v = kill[f]
+                    if isinstance(v, frozenset):
+                        finite.append(v)
+            if not finite:
+                # Only reachable in the cycle phase: every operational feeder
+                # is still TOP, and TOP ∩ ... ∩ TOP = TOP, so the union is TOP.
+                return _TOP
+            parts.append(_intersect(finite))
+        return _union(self.base[i], parts)
 
-    kill: dict[str, frozenset[str] | _Top] = {}
-    queue = [p for p, d in indeg.items() if not d]
-    no_feeds: Mapping[str, Collection[str]] = {}
-    i = 0
-    while i < len(queue):
-        p = queue[i]
-        i += 1
-        kill[p] = _provider_kill_value(p, feeds.get(p, no_feeds), op, kill)
-        for q in succ.get(p, ()):
-            d = indeg[q] - 1
-            indeg[q] = d
-            if not d:
-                queue.append(q)
+    @cached_property
+    def node_kills(self) -> list[frozenset[str] | None]:
+        """kill(i) for every baseline-operational node (None for the others):
+        the providers whose single failure makes node i non-operational.
 
-    if len(kill) < len(op):  # feed cycle(s) among operational providers
-        rest = [p for p in op if p not in kill]
-        for p in rest:
-            kill[p] = _TOP
-        work = deque(rest)
-        queued = set(rest)
-        while work:
-            p = work.popleft()
-            queued.discard(p)
-            new = _provider_kill_value(p, feeds.get(p, no_feeds), op, kill)
-            if new != kill[p]:
-                kill[p] = new
-                # Successors of a phase-2 provider are phase-2 providers too
-                # (a phase-1 provider has all its operational feeders in
-                # phase 1), so re-queue them all.
-                for q in succ.get(p, ()):
-                    if q not in queued:
-                        queued.add(q)
-                        work.append(q)
-        assert all(v is not _TOP for v in kill.values()), "kill-set iteration left TOP"
-    return kill  # type: ignore[return-value]
+        Phase 1 (everything when feeds are acyclic): Kahn's topological order
+        over the feed edges among operational nodes; each kill set is
+        computed once from its feeders' memoised sets.
 
+        Phase 2 (only nodes on, or downstream of, a feed cycle): the
+        equations have several solutions there; the true kill sets are the
+        *greatest* one (dual of the least-fixed-point semantics of
+        "operational": for any solution K and provider X, the nodes whose K
+        lacks X are closed under the operational rule with X failed, so they
+        contain that least fixed point, i.e. K is below the true kill sets).
+        Computed by chaotic iteration from TOP with a worklist; every update
+        strictly shrinks one set, so it terminates.
+        """
+        op = self.baseline[0]
+        n = len(self.base)
+        succ: list[list[int]] = [[] for _ in range(n)]
+        indeg = [0] * n
+        for i in range(n):
+            if not op[i]:
+                continue
+            for _, feeders in self.materials[i]:
+                for f in feeders:
+                    if op[f]:
+                        indeg[i] += 1
+                        succ[f].append(i)
+        kill: list[_Kill | None] = [None] * n
+        queue = [i for i in range(n) if op[i] and not indeg[i]]
+        head = 0
+        while head < len(queue):
+            i = queue[head]
+            head += 1
+            kill[i] = self._node_kill(i, op, kill)
+            for q in succ[i]:
+                indeg[q] -= 1
+                if not indeg[q]:
+                    queue.append(q)
+        if len(queue) < sum(op):  # feed cycle(s) among operational nodes
+            rest = [i for i in range(n) if op[i] and kill[i] is None]
+            for i in rest:
+                kill[i] = _TOP
+            work = deque(rest)
+            queued = set(rest)
+            while work:
+                i = work.popleft()
+                queued.discard(i)
+                new = self._node_kill(i, op, kill)
+                if new != kill[i]:
+                    kill[i] = new
+                    # Successors of a phase-2 node are phase-2 nodes too.
+                    for q in succ[i]:
+                        if q not in queued:
+                            queued.add(q)
+                            work.append(q)
+            assert not any(v is _TOP for v in kill), "kill-set iteration left TOP"
+        return kill  # type: ignore[return-value]
 
-def _product_kill(
-    product: str,
-    product_steps: Mapping[str, Collection[str]],
-    op: Collection[str],
-    kill: Mapping[str, frozenset[str]],
-    providers: Collection[str],
-) -> frozenset[str]:
-    """``⋃_steps ⋂_{operational sources s} kill(s)`` for an available product.
+    def unit_kill(self, u: int) -> frozenset[str]:
+        """The ids whose single failure makes baseline-available unit ``u``
+        (an index into :attr:`units`) unavailable: ``⋃_steps ⋂_{operational
+        sources} kill(s)``, plus the product id when it is also a provider id."""
+        op = self.baseline[0]
+        kill = self.node_kills
+        parts = [_intersect([kill[s] for s in sources if op[s]]) for _, sources in self.unit_steps[u]]  # type: ignore[misc]
+        product = self.units[u][0]
+        return _union(product if product in self.provider_ids else None, parts)
 
-    The product's own id is included only when it is also a provider id
-    (failing that id then takes the product down directly).
-    """
-    parts: list[frozenset[str]] = []
-    for sources in product_steps.values():
-        parts.append(_intersect([kill[s] for s in sources if s in op]))
-    return _union(product if product in providers else None, parts)
-
-
-def _baseline(steps: Steps, feeds: Feeds) -> tuple[set[str], set[str], set[str]]:
-    """(providers, baseline operational providers, baseline available products)."""
-    providers = _providers(steps, feeds)
-    op = _operational_providers(feeds, providers, _EMPTY)
-    return providers, op, _available(steps, op, _EMPTY)
-
-
-# --------------------------------------------------------------------------
-# public API
-# --------------------------------------------------------------------------
-
-
-def operational(steps: Steps, feeds: Feeds, failed: Collection[str] = ()) -> tuple[frozenset[str], frozenset[str]]:
-    """Operational providers and available products when ``failed`` fail.
-
-    Parameters
-    ----------
-    steps : Mapping[str, Mapping[str, Collection[str]]]
-        ``product id -> step name -> qualified source ids``.
-    feeds : Mapping[str, Mapping[str, Collection[str]]]
-        ``provider id -> material -> feeder provider ids``.
-    failed : Collection[str], optional
-        Ids that fail (providers and/or products).  Unknown ids are ignored.
-        A bare string is rejected with :class:`TypeError`.
-
-    Returns
-    -------
-    tuple[frozenset[str], frozenset[str]]
-        ``(operational providers, available products)``.
-
-    Notes
-    -----
-    Least fixed point of the provider rule, computed with a counting
-    worklist: every (provider, material) slot keeps a "satisfied" flag and
-    every provider a count of unsatisfied slots; a provider that becomes
-    operational satisfies the slots it feeds.  A product is available when
-    it has not failed and every step has an operational source.  Providers
-    on a feed cycle with no operational way in are not operational.
-
-    Time and memory O(P + E + S): P providers, E feed entries
-    ``(provider, material, feeder)``, S step-source entries.
-
-    Examples
-    --------
-    >>> steps = {"pill": {"api": ["a1"], "dp": ["c1", "c2"]}}
-    >>> feeds = {"c1": {"api": ["a1"]}, "c2": {"api": ["a1"]}}
-    >>> ops, avail = operational(steps, feeds, failed=["c1"])
-    >>> sorted(ops), sorted(avail)
-    (['a1', 'c2'], ['pill'])
-    >>> operational(steps, feeds, failed=["a1"])
-    (frozenset(), frozenset())
-    """
-    failed_set = _as_id_set(failed, "failed")
-    providers = _providers(steps, feeds)
-    op = _operational_providers(feeds, providers, failed_set)
-    return frozenset(op), frozenset(_available(steps, op, failed_set))
-
-
-def kill_sets(steps: Steps, feeds: Feeds) -> dict[str, frozenset[str]]:
-    """For each currently available product, the providers whose single failure takes it down.
-
-    Parameters
-    ----------
-    steps : Mapping[str, Mapping[str, Collection[str]]]
-        ``product id -> step name -> qualified source ids``.
-    feeds : Mapping[str, Mapping[str, Collection[str]]]
-        ``provider id -> material -> feeder provider ids``.
-
-    Returns
-    -------
-    dict[str, frozenset[str]]
-        ``product id -> kill set`` for every product available with nothing
-        failed.  Products not currently available are absent.  The product's
-        own id is in its kill set only if it is also a provider id.
-
-    Notes
-    -----
-    Dominator-style set equations over the AND/OR structure, restricted to
-    what is operational at baseline (a dead feeder or source never "kills"
-    anything, and a material/step is covered only by its live ones):
-
-    * provider: ``kill(p) = {p} ∪ ⋃_{materials m of p} ⋂_{operational feeders f of m} kill(f)``
-    * step: ``kill(step) = ⋂_{operational sources s} kill(s)``
-    * product: ``kill(P) = ⋃_{steps} kill(step)``
-
-    Provider sets are memoised in topological order of the operational feed
-    graph (Kahn), so each is computed once.  On a feed cycle the equations
-    have several solutions; the exact kill sets are the greatest solution,
-    computed by worklist iteration from "everything" (only providers on or
-    downstream of a cycle pay for it; each update strictly shrinks a set, so
-    it is polynomial, not linear, there).
-
-    Cost: O(P + E + S) set operations.  An intersection costs the size of
-    its smallest operand and a union the sum of its operands, so the total is
-    O((E + S) * k) with k the largest kill set (the number of single points
-    of failure upstream of a node: a handful in practice, bounded by the
-    tier depth when qualification is redundant).  Pathological instances
-    (long single-sourced chains) reach O((E + S) * P).
-
-    Examples
-    --------
-    >>> steps = {"pill": {"api": ["a1"], "dp": ["c1", "c2"]}}
-    >>> feeds = {"c1": {"api": ["a1"]}, "c2": {"api": ["a1"]}}
-    >>> kill_sets(steps, feeds)
-    {'pill': frozenset({'a1'})}
-    """
-    providers, op, avail = _baseline(steps, feeds)
-    kill = _provider_kills(feeds, op)
-    return {
-        product: _product_kill(product, steps[product], op, kill, providers) for product in steps if product in avail
-    }
-
-
-def single_failure_impact(steps: Steps, feeds: Feeds) -> dict[str, frozenset[str]]:
-    """Every single point of failure and the currently available products it takes down.
-
-    Parameters
-    ----------
-    steps : Mapping[str, Mapping[str, Collection[str]]]
-        ``product id -> step name -> qualified source ids``.
-    feeds : Mapping[str, Mapping[str, Collection[str]]]
-        ``provider id -> material -> feeder provider ids``.
-
-    Returns
-    -------
-    dict[str, frozenset[str]]
-        ``provider id -> products lost`` for every provider whose failure
-        alone makes at least one currently available product unavailable.
-        Exactly equal to removing each provider in turn and recomputing
-        :func:`operational`, but computed for all providers together.
-        (Failing a product id that is not a provider only loses that product
-        itself; such trivial entries are not reported.)
-
-    Notes
-    -----
-    Inverts :func:`kill_sets` without keeping the per-product sets: one pass
-    computes kill(p) for every baseline-operational provider in topological
-    order, then each available product's kill set is built and immediately
-    scattered into the answer.  Cost as for :func:`kill_sets`, plus the
-    output size ``Σ_P |kill(P)|``.
-
-    Examples
-    --------
-    >>> steps = {"pill": {"api": ["a1"], "dp": ["c1", "c2"]}}
-    >>> feeds = {"c1": {"api": ["a1"]}, "c2": {"api": ["a1"]}}
-    >>> single_failure_impact(steps, feeds)
-    {'a1': frozenset({'pill'})}
-    """
-    providers, op, avail = _baseline(steps, feeds)
-    kill = _provider_kills(feeds, op)
-    lost: dict[str, list[str]] = {}
-    for product, product_steps in steps.items():
-        if product not in avail:
-            continue
-        for node in _product_kill(product, product_steps, op, kill, providers):
-            lst = lost.get(node)
-            if lst is None:
-                lost[node] = [product]
+    def single_failure_impact(self) -> dict[str, frozenset[Unit]]:
+        """``id -> units lost`` for every id whose failure alone makes a
+        baseline-available unit unavailable (a product id that is not a
+        provider id only loses its own units; those trivial entries are left
+        out).  Exactly equal to failing each id in turn and re-evaluating, but
+        computed for all ids together; units with the same operational
+        sources share one kill set."""
+        avail = self.baseline[1]
+        op = self.baseline[0]
+        lost: dict[str, list[Unit]] = {}
+        memo: dict[tuple[tuple[int, ...], ...], frozenset[str]] = {}
+        for u, unit in enumerate(self.units):
+            if unit not in avail:
+                continue
+            if unit[0] in self.provider_ids:  # its own id is in its kill set: not shareable
+                kill = self.unit_kill(u)
             else:
-                lst.append(product)
-    return {node: frozenset(products) for node, products in lost.items()}
+                sig = tuple(tuple(s for s in sources if op[s]) for _, sources in self.unit_steps[u])
+                kill = memo.get(sig)
+                if kill is None:
+                    kill = memo[sig] = self.unit_kill(u)
+            for node in kill:
+                lst = lost.get(node)
+                if lst is None:
+                    lost[node] = [unit]
+                else:
+                    lst.append(unit)
+        return {node: frozenset(units) for node, units in lost.items()}
+
+    # -- explanations ---------------------------------------------------------
+
+    def upstream(self, starts: Iterable[int]) -> list[int]:
+        """``starts`` and every node feeding them, at any depth."""
+        seen = set(starts)
+        stack = list(seen)
+        while stack:
+            for _, feeders in self.materials[stack.pop()]:
+                for f in feeders:
+                    if f not in seen:
+                        seen.add(f)
+                        stack.append(f)
+        return sorted(seen)
+
+    def operational_among(self, nodes: Sequence[int], failed: AbstractSet[str]) -> set[int]:
+        """The operational nodes among ``nodes`` (closed upstream) with ``failed``
+        failed: the same least fixed point as :meth:`operational`, on the part
+        of the network that decides them."""
+        members = set(nodes)
+        need = {i: len(self.materials[i]) for i in nodes}
+        fed: dict[int, list[tuple[int, int]]] = {}
+        for i in nodes:
+            for k, (_, feeders) in enumerate(self.materials[i]):
+                for f in feeders:
+                    fed.setdefault(f, []).append((i, k))
+        assert all(f in members for f in fed), "nodes must be closed upstream"
+        satisfied: set[tuple[int, int]] = set()
+        stack = [i for i in nodes if not need[i] and self.base[i] not in failed]
+        op = set(stack)
+        while stack:
+            f = stack.pop()
+            for slot in fed.get(f, ()):
+                if slot not in satisfied:
+                    satisfied.add(slot)
+                    need[slot[0]] -= 1
+                    if not need[slot[0]] and self.base[slot[0]] not in failed:
+                        op.add(slot[0])
+                        stack.append(slot[0])
+        return op
+
+    def explain(
+        self, u: int, failed: AbstractSet[str], steps: Sequence[tuple[str, list[int]]] | None = None
+    ) -> list[StepLoss]:
+        """Why unit ``u`` is lost when ``failed`` fail together: per uncovered
+        step, each baseline-operational source with its chain of lost
+        materials up to a failed provider (following a failed feeder where
+        there is one, else the first lost one).  ``steps`` overrides the
+        unit's steps (e.g. with added sources).  Costs the unit's upstream
+        part of the network, not the whole."""
+        steps = self.unit_steps[u] if steps is None else steps
+        op0 = self.baseline[0]
+        part = self.upstream(s for _, sources in steps for s in sources)
+        op1 = self.operational_among(part, failed)
+        product = self.units[u][0]
+        result: list[StepLoss] = []
+        for step, sources in steps:
+            live = [s for s in sources if op0[s]]
+            if any(s in op1 for s in live):
+                continue
+            losses = tuple(self._source_loss(s, op0, op1, failed) for s in live)
+            result.append(StepLoss(product, step, losses))
+        return result
+
+    def _source_loss(self, source: int, op0: bytearray, op1: AbstractSet[int], failed: AbstractSet[str]) -> SourceLoss:
+        chain: list[Hop] = []
+        seen = {source}
+        cur = source
+        end = self.base[source]
+        while self.base[cur] not in failed:
+            for material, feeders in self.materials[cur]:  # noqa: B007 (the lost material is used below)
+                live = [f for f in feeders if op0[f]]
+                if not any(f in op1 for f in live):
+                    break
+            else:  # pragma: no cover - a node live before and lost after has a lost material
+                break
+            chain.append(Hop(material, tuple(dict.fromkeys(self.base[f] for f in live))))
+            if not live:  # pragma: no cover - a node live before had a live feeder of each material
+                break
+            cur = next((f for f in live if self.base[f] in failed), live[0])
+            end = self.base[cur]
+            if cur in seen:
+                break
+            seen.add(cur)
+        return SourceLoss(self.base[source], tuple(chain), end)
+
+    # -- what-if --------------------------------------------------------------
+
+    def what_if(
+        self, failed: Collection[str], extra_sources: Mapping[tuple[Unit, str], Collection[str]] | None = None
+    ) -> WhatIfResult[Unit]:
+        """Fail ``failed`` together, optionally with extra sources per
+        ``(unit, step)`` (the step must exist: :class:`ValueError`
+        otherwise); see :class:`WhatIfResult`."""
+        failed_set = _as_id_set(failed, "failed")
+        op0, base = self.baseline
+        op1 = self.operational(failed_set)
+        plain = frozenset(self.available(op1, failed_set))
+        after = plain
+        if extra_sources:
+            merged: dict[Unit, dict[str, Collection[str]]] = {}
+            for (unit, step), sources in extra_sources.items():
+                if unit not in self.steps_of or step not in self.steps_of[unit]:
+                    raise ValueError(f"extra_sources: unknown (unit, step) {(unit, step)!r}")
+                added = _as_id_set(sources, f"extra_sources[{(unit, step)!r}]")
+                steps = merged.setdefault(unit, dict(self.steps_of[unit]))
+                steps[step] = tuple(dict.fromkeys((*steps[step], *added)))
+            other = Network({**self.steps_of, **merged}, self.feeds, unfed=self.unfed)
+            after = frozenset(other.available(other.operational(failed_set), failed_set))
+        down = {b for b, was, now in zip(self.base, op0, op1) if was and not now}
+        return WhatIfResult(
+            failed=failed_set,
+            baseline=base,
+            after=after,
+            lost=base - after,
+            saved=(base - plain) & after,
+            providers_lost=frozenset(down),
+        )
+
+
+@dataclass(frozen=True)
+class WhatIfResult(Generic[T]):
+    """Outcome of a multi-failure scenario (see :meth:`Network.what_if`,
+    :func:`what_if`): sets of units (products for :func:`what_if`).
+
+    Attributes
+    ----------
+    failed : frozenset[str]
+        The ids assumed to fail.
+    baseline : frozenset
+        Available today (nothing failed, no extra sources).
+    after : frozenset
+        Available with ``failed`` failed and the extra sources added.
+    lost : frozenset
+        ``baseline - after``.
+    saved : frozenset
+        Lost to the failures without the extra sources, kept with them.
+    providers_lost : frozenset[str]
+        Providers operational today (for some unit) and no longer (for
+        one of those): the failed ones and those cut off upstream.
+    """
+
+    failed: frozenset[str]
+    baseline: frozenset[T]
+    after: frozenset[T]
+    lost: frozenset[T]
+    saved: frozenset[T]
+    providers_lost: frozenset[str]
+
+    @property
+    def gained(self) -> frozenset[T]:
+        """Not available today, available after (extra sources)."""
+        return self.after - self.baseline
 
 
 @dataclass(frozen=True)
@@ -474,6 +623,9 @@ class Hop:
     feeders: tuple[str, ...]
 
 
+_CHAIN_AT_MOST = 6  # hops spelled out in one explanation; longer chains keep both ends
+
+
 @dataclass(frozen=True)
 class SourceLoss:
     """Why one baseline-operational source of a step is lost.
@@ -488,6 +640,10 @@ class SourceLoss:
         (preferring the failed node), ending at the failed node.
     failed_node : str
         The node whose failure is being explained.
+
+    ``str()`` spells out at most six hops: a longer chain keeps its first and
+    last tiers and says how many it leaves out, so an explanation stays short
+    however deep the supply chain is.
     """
 
     source: str
@@ -497,8 +653,9 @@ class SourceLoss:
     def __str__(self) -> str:
         if not self.chain:
             return f"{self.source} fails"
-        text = self.source
+        pieces = []
         for i, hop in enumerate(self.chain):
+            text = ""
             if i:
                 prev = self.chain[i - 1]
                 nxt = _next_in_chain(prev.feeders, self.failed_node)
@@ -507,6 +664,16 @@ class SourceLoss:
                 text += f" needs {hop.material!r} only from {hop.feeders[0]}"
             else:
                 text += f" needs {hop.material!r} only from {', '.join(hop.feeders)}, all lost"
+            pieces.append(text)
+        if len(pieces) > _CHAIN_AT_MOST:
+            keep = _CHAIN_AT_MOST // 2
+            tail = len(pieces) - keep
+            resume = _next_in_chain(self.chain[tail - 1].feeders, self.failed_node)
+            skipped = tail - keep
+            needs = pieces[tail][pieces[tail].index(" needs ") :]  # its connector names the previous hop
+            marker = f", … {skipped} more tier{'s' if skipped > 1 else ''} …, {resume}"
+            pieces = [*pieces[:keep], marker + needs, *pieces[tail + 1 :]]
+        text = self.source + "".join(pieces)
         if self.failed_node in self.chain[-1].feeders:
             text += f" ({self.failed_node} fails)" if len(self.chain[-1].feeders) > 1 else " (fails)"
         return text
@@ -541,12 +708,24 @@ def _next_in_chain(feeders: tuple[str, ...], failed_node: str) -> str:
     return failed_node if failed_node in feeders else feeders[0]
 
 
-def _dedupe(ids: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(ids))
+# --------------------------------------------------------------------------
+# the one-market API: products with plain step and feed mappings
+# --------------------------------------------------------------------------
 
 
-def explain_loss(steps: Steps, feeds: Feeds, failed_node: str, product: str) -> list[StepLoss]:
-    """Explain why ``product`` is lost when ``failed_node`` alone fails.
+def _network(steps: Steps, feeds: Feeds) -> Network:
+    """``steps``/``feeds`` as a network of one global-market unit per product,
+    every provider mentioned given a node."""
+    return Network(
+        {(product, None): product_steps for product, product_steps in steps.items()},
+        {p: [FeedIn(m, f) for m, fs in mats.items() for f in fs] for p, mats in feeds.items()},
+        providers=[*feeds, *(f for mats in feeds.values() for fs in mats.values() for f in fs)],
+        unfed={p: [m for m, fs in mats.items() if not fs] for p, mats in feeds.items()},
+    )
+
+
+def operational(steps: Steps, feeds: Feeds, failed: Collection[str] = ()) -> tuple[frozenset[str], frozenset[str]]:
+    """Operational providers and available products when ``failed`` fail.
 
     Parameters
     ----------
@@ -554,10 +733,102 @@ def explain_loss(steps: Steps, feeds: Feeds, failed_node: str, product: str) -> 
         ``product id -> step name -> qualified source ids``.
     feeds : Mapping[str, Mapping[str, Collection[str]]]
         ``provider id -> material -> feeder provider ids``.
-    failed_node : str
-        The id that fails.
-    product : str
-        The product to explain.
+    failed : Collection[str], optional
+        Ids that fail (providers and/or products).  Unknown ids are ignored.
+        A bare string is rejected with :class:`TypeError`.
+
+    Returns
+    -------
+    tuple[frozenset[str], frozenset[str]]
+        ``(operational providers, available products)``.
+
+    Notes
+    -----
+    :meth:`Network.operational` on one global-market unit per product:
+    time and memory O(P + E + S), P providers, E feed entries, S step-source
+    entries.
+
+    Examples
+    --------
+    >>> steps = {"pill": {"api": ["a1"], "dp": ["c1", "c2"]}}
+    >>> feeds = {"c1": {"api": ["a1"]}, "c2": {"api": ["a1"]}}
+    >>> ops, avail = operational(steps, feeds, failed=["c1"])
+    >>> sorted(ops), sorted(avail)
+    (['a1', 'c2'], ['pill'])
+    >>> operational(steps, feeds, failed=["a1"])
+    (frozenset(), frozenset())
+    """
+    failed_set = _as_id_set(failed, "failed")
+    net = _network(steps, feeds)
+    op = net.operational(failed_set)
+    return frozenset(b for b, on in zip(net.base, op) if on), frozenset(p for p, _ in net.available(op, failed_set))
+
+
+def kill_sets(steps: Steps, feeds: Feeds) -> dict[str, frozenset[str]]:
+    """For each currently available product, the providers whose single failure takes it down.
+
+    Parameters
+    ----------
+    steps : Mapping[str, Mapping[str, Collection[str]]]
+        ``product id -> step name -> qualified source ids``.
+    feeds : Mapping[str, Mapping[str, Collection[str]]]
+        ``provider id -> material -> feeder provider ids``.
+
+    Returns
+    -------
+    dict[str, frozenset[str]]
+        ``product id -> kill set`` for every product available with nothing
+        failed.  The product's own id is in its kill set only if it is also a
+        provider id.
+
+    Notes
+    -----
+    Dominator-style set equations over the AND/OR structure, restricted to
+    what is operational at baseline:
+
+    * provider: ``kill(p) = {p} ∪ ⋃_{materials m of p} ⋂_{operational feeders f of m} kill(f)``
+    * step: ``kill(step) = ⋂_{operational sources s} kill(s)``
+    * product: ``kill(P) = ⋃_{steps} kill(step)``
+
+    Memoised in topological order (Kahn); on a feed cycle the greatest
+    solution by worklist iteration (see :attr:`Network.node_kills`).  Cost
+    O((E + S) * k) with k the largest kill set; pathological instances (long
+    single-sourced chains) reach O((E + S) * P).
+
+    Examples
+    --------
+    >>> steps = {"pill": {"api": ["a1"], "dp": ["c1", "c2"]}}
+    >>> feeds = {"c1": {"api": ["a1"]}, "c2": {"api": ["a1"]}}
+    >>> kill_sets(steps, feeds)
+    {'pill': frozenset({'a1'})}
+    """
+    net = _network(steps, feeds)
+    avail = net.baseline[1]
+    return {unit[0]: net.unit_kill(u) for u, unit in enumerate(net.units) if unit in avail}
+
+
+def single_failure_impact(steps: Steps, feeds: Feeds) -> dict[str, frozenset[str]]:
+    """Every single point of failure and the currently available products it takes down.
+
+    ``provider id -> products lost`` for every provider whose failure alone
+    makes at least one currently available product unavailable: exactly
+    equal to removing each provider in turn and recomputing
+    :func:`operational`, but computed for all providers together (see
+    :meth:`Network.single_failure_impact`).
+
+    Examples
+    --------
+    >>> steps = {"pill": {"api": ["a1"], "dp": ["c1", "c2"]}}
+    >>> feeds = {"c1": {"api": ["a1"]}, "c2": {"api": ["a1"]}}
+    >>> single_failure_impact(steps, feeds)
+    {'a1': frozenset({'pill'})}
+    """
+    impact = _network(steps, feeds).single_failure_impact()
+    return {node: frozenset(p for p, _ in units) for node, units in impact.items()}
+
+
+def explain_loss(steps: Steps, feeds: Feeds, failed_node: str, product: str) -> list[StepLoss]:
+    """Explain why ``product`` is lost when ``failed_node`` alone fails.
 
     Returns
     -------
@@ -569,13 +840,6 @@ def explain_loss(steps: Steps, feeds: Feeds, failed_node: str, product: str) -> 
         available, survives the failure, or is lost only because
         ``failed_node`` is the product itself.
 
-    Notes
-    -----
-    Two runs of :func:`operational` (baseline and with ``failed_node``)
-    plus a walk over the product's steps and, per lost source, up one lost
-    material per tier: O(P + E + S).  The chain walk stops if it would
-    revisit a provider (possible only on a feed cycle).
-
     Examples
     --------
     >>> steps = {"pill": {"api": ["a1"], "dp": ["c1", "c2"]}}
@@ -585,71 +849,10 @@ def explain_loss(steps: Steps, feeds: Feeds, failed_node: str, product: str) -> 
     step api: only source a1 fails
     step dp: c1 needs 'api' only from a1 (fails); c2 needs 'api' only from a1 (fails)
     """
-    providers, op0, avail0 = _baseline(steps, feeds)
-    if product not in avail0:
+    net = _network({product: steps[product]} if product in steps else {}, feeds)
+    if (product, None) not in net.baseline[1]:
         return []
-    op1 = _operational_providers(feeds, providers, frozenset((failed_node,)))
-    no_feeds: Mapping[str, Collection[str]] = {}
-    result: list[StepLoss] = []
-    for step, sources in steps[product].items():
-        live = tuple(s for s in _dedupe(sources) if s in op0)
-        if any(s in op1 for s in live):
-            continue
-        losses: list[SourceLoss] = []
-        for s in live:
-            chain: list[Hop] = []
-            seen = {s}
-            cur = s
-            while cur != failed_node:
-                for material, feeders in feeds.get(cur, no_feeds).items():  # noqa: B007 (the material that broke the loop is used after it)
-                    base = tuple(f for f in _dedupe(feeders) if f in op0)
-                    if not any(f in op1 for f in base):
-                        break
-                else:  # pragma: no cover - impossible by the fixed-point semantics
-                    break
-                chain.append(Hop(material, base))
-                cur = _next_in_chain(base, failed_node)
-                if cur in seen:
-                    break
-                seen.add(cur)
-            losses.append(SourceLoss(s, tuple(chain), failed_node))
-        result.append(StepLoss(product, step, tuple(losses)))
-    return result
-
-
-@dataclass(frozen=True)
-class WhatIfResult:
-    """Outcome of a multi-failure scenario (see :func:`what_if`).
-
-    Attributes
-    ----------
-    failed : frozenset[str]
-        The ids assumed to fail.
-    baseline : frozenset[str]
-        Products available today (nothing failed, no extra sources).
-    after : frozenset[str]
-        Products available with ``failed`` failed and the extra sources added.
-    lost : frozenset[str]
-        ``baseline - after``.
-    saved : frozenset[str]
-        Products the failures would take down without the extra sources but
-        that stay available with them.
-    providers_lost : frozenset[str]
-        Providers operational at baseline and not after: the failed ones and
-        those cut off upstream.
-    """
-
-    failed: frozenset[str]
-    baseline: frozenset[str]
-    after: frozenset[str]
-    lost: frozenset[str]
-    saved: frozenset[str]
-    providers_lost: frozenset[str]
-
-    @property
-    def gained(self) -> frozenset[str]:
-        """Products not available today that become available (extra sources)."""
-        return self.after - self.baseline
+    return net.explain(0, frozenset((failed_node,)))
 
 
 def what_if(
@@ -657,34 +860,25 @@ def what_if(
     feeds: Feeds,
     failed: Collection[str],
     extra_sources: Mapping[tuple[str, str], Collection[str]] | None = None,
-) -> WhatIfResult:
+) -> WhatIfResult[str]:
     """Simulate several failures, optionally with extra qualified sources.
 
     Parameters
     ----------
-    steps : Mapping[str, Mapping[str, Collection[str]]]
-        ``product id -> step name -> qualified source ids``.
-    feeds : Mapping[str, Mapping[str, Collection[str]]]
-        ``provider id -> material -> feeder provider ids``.
+    steps, feeds
+        As for :func:`operational`.
     failed : Collection[str]
         Ids that fail together (a bare string is rejected).
     extra_sources : Mapping[tuple[str, str], Collection[str]], optional
-        ``(product, step) -> additional qualified source ids`` (e.g. a second
-        source being qualified).  New ids are providers without feeds.  The
-        ``(product, step)`` pair must exist in ``steps``
-        (:class:`ValueError` otherwise).
+        ``(product, step) -> additional qualified source ids``.  The
+        ``(product, step)`` pair must exist in ``steps`` (:class:`ValueError`
+        otherwise).
 
     Returns
     -------
-    WhatIfResult
-        Baseline and after availability, ``lost``, ``saved`` and
+    WhatIfResult[str]
+        Baseline and after availability of products, ``lost``, ``saved`` and
         ``providers_lost``.
-
-    Notes
-    -----
-    Three availability evaluations over two :func:`operational`-style
-    fixed points (extra sources only touch steps, so the provider fixed
-    point with failures is shared): O(P + E + S).
 
     Examples
     --------
@@ -694,28 +888,16 @@ def what_if(
     >>> sorted(r.lost), sorted(r.saved), sorted(r.providers_lost)
     ([], ['pill'], ['c1', 'c2'])
     """
-    failed_set = _as_id_set(failed, "failed")
-    extra = extra_sources or {}
-    override: dict[str, dict[str, Collection[str]]] = {}
-    extra_ids: set[str] = set()
-    for key, sources in extra.items():
-        product, step = key
+    for product, step in extra_sources or {}:
         if product not in steps or step not in steps[product]:
-            raise ValueError(f"extra_sources: unknown (product, step) {key!r}")
-        added = _as_id_set(sources, f"extra_sources[{key!r}]")
-        extra_ids |= added
-        merged = override.setdefault(product, dict(steps[product]))
-        merged[step] = frozenset(merged[step]) | added
+            raise ValueError(f"extra_sources: unknown (product, step) {(product, step)!r}")
+    r = _network(steps, feeds).what_if(
+        failed, {((p, None), s): sources for (p, s), sources in (extra_sources or {}).items()}
+    )
 
-    providers, op0, base = _baseline(steps, feeds)
-    op1 = _operational_providers(feeds, providers | extra_ids, failed_set)
-    after = _available(steps, op1, failed_set, override)
-    after_plain = after if not override else _available(steps, op1, failed_set)
+    def products(units: frozenset[Unit]) -> frozenset[str]:
+        return frozenset(p for p, _ in units)
+
     return WhatIfResult(
-        failed=failed_set,
-        baseline=frozenset(base),
-        after=frozenset(after),
-        lost=frozenset(base - after),
-        saved=frozenset((base - after_plain) & after),
-        providers_lost=frozenset(op0 - op1),
+        r.failed, products(r.baseline), products(r.after), products(r.lost), products(r.saved), r.providers_lost
     )
