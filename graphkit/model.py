@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 __all__ = [
     "DISTRIBUTION_STEP",
+    "MARKETING_STEP",
     "LABELS",
     "NODE_SECTIONS",
     "SECTIONS",
@@ -125,8 +126,10 @@ class Step(StrEnum):
     TESTING = "testing"
 
 
-# A product with distributors also needs this step (covered by any one of them).
+# A product with distributors also needs this step in each market (covered by
+# any one distributor serving it), and a market with named partners this one.
 DISTRIBUTION_STEP = "distribution"
+MARKETING_STEP = "marketing"
 
 
 class RelType(StrEnum):

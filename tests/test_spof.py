@@ -4,6 +4,7 @@ cross-checks against an independent brute force on generated portfolios."""
 
 from __future__ import annotations
 
+import dataclasses
 import doctest
 import importlib
 import json
@@ -13,20 +14,23 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from supply_oracle import available, brute_single, counts_in, markets_of, providers_down, sources_of, unit_revenue
 
 from graphkit import GraphkitError, Portfolio, read_portfolio, to_networkx
 from graphkit.analysis.severity import Severity
+from graphkit.analysis.spof import _level as severity_level
 from graphkit.analysis.spof import (
     critical_nodes,
     cut_points,
     key_person_risks,
     product_severity,
+    severity_score,
     sole_source_steps,
     spof,
     supply_inputs,
     whatif,
 )
-from graphkit.analysis.supply import explain_loss
+from graphkit.analysis.supply import FeedIn
 from graphkit.generate import GeneratorSpec, build_portfolio_dict
 from graphkit.model import Provider
 from graphkit.validate import build_portfolio
@@ -142,12 +146,21 @@ def by_node(portfolio: Portfolio) -> dict[str, spof_module.CriticalNode]:
 
 
 def test_supply_inputs_small() -> None:
-    steps, feeds = supply_inputs(read_portfolio(SMALL)[0])
-    assert steps == {
-        "prod-1": {"fill_finish": ("cmo-a",), "testing": (), "distribution": ("dist-1",)},
-        "prod-2": {"api": ("api-1",), "distribution": ("dist-1",)},
+    units, feeds = supply_inputs(read_portfolio(SMALL)[0])
+    # prod-1 is sold in EU (its distributor's territory) and US (mp-2's); mp-1 has no
+    # territory, so it markets both; no distributor serves the US. prod-2 names no
+    # territory: one global market.
+    assert units == {
+        ("prod-1", "EU"): {
+            "fill_finish": ("cmo-a",),
+            "testing": (),
+            "distribution": ("dist-1",),
+            "marketing": ("mp-1",),
+        },
+        ("prod-1", "US"): {"fill_finish": ("cmo-a",), "testing": (), "distribution": (), "marketing": ("mp-1", "mp-2")},
+        ("prod-2", None): {"api": ("api-1",), "distribution": ("dist-1",)},
     }
-    assert feeds == {"api-1": {"cell line": ("cb-1",)}}
+    assert feeds == {"api-1": [FeedIn("cell line", "cb-1")]}
 
 
 # ---------------------------------------------------------------------------
@@ -177,8 +190,11 @@ def test_hidden_common_mode(load) -> None:
 def test_world_critical_nodes(load) -> None:
     result = critical_nodes(load(WORLD))
     # cmo-b is only an unqualified backup for p-sterile and one of two for p-gen
-    assert [c.node for c in result] == ["cmo-a", "dist-1", "lab", "dist-2"]
-    a, d1, lab, d2 = result
+    assert [c.node for c in result] == ["cmo-a", "dist-1", "lab", "dist-2", "mp-2"]
+    a, d1, lab, d2, mp2 = result
+    # p-tab's only marketing partner: clinical tablet (+1) of a large client (+0) = low
+    assert (mp2.products_lost, mp2.kind, mp2.severity) == (("p-tab",), "marketing_partner", Severity.LOW)
+    assert mp2.markets_lost == (("p-tab", None),) and mp2.partners_affected == ("mp-2",)
     assert a.products_lost == ("p-sterile", "p-tab")
     assert a.clients_affected == ("big-co", "small-co")
     assert a.partners_affected == ("mp-1", "mp-2")
@@ -434,7 +450,6 @@ def test_whatif_non_supply_failures_and_products(load) -> None:
     assert r.products_lost == () and r.providers_down == ("api-x",)
     assert r.notes == (
         "small-co is a client: its failure stops no supply",
-        "mp-1 is a marketing partner: its failure stops no supply",
         "li-1 is a liaison: its failure stops no supply",
         "api-x is no qualified source, distributor or feeder of anything: its failure stops no supply",
     )
@@ -477,16 +492,26 @@ def test_small_yaml_by_hand() -> None:
     # prod-1 (aseptic, commercial, small client: critical) has testing only from an
     # unqualified lab, so it is not currently available; prod-2 (clinical tablet,
     # large client: low) needs api-1 (fed by cb-1 alone) and dist-1.
-    assert [(s["product"], s["step"], s["provider"], s["severity"]) for s in result["sole_source_steps"]] == [
-        ("prod-1", "fill_finish", "cmo-a", "critical"),
-        ("prod-1", "distribution", "dist-1", "critical"),
-        ("prod-2", "api", "api-1", "low"),
-        ("prod-2", "distribution", "dist-1", "low"),
+    # prod-1 is sold in EU and US (each an even 600,000.25: still 0 revenue points); the US
+    # has no distributor, so only EU has a sole distribution source.
+    assert [
+        (s["product"], s["step"], s["market"], s["provider"], s["severity"]) for s in result["sole_source_steps"]
+    ] == [
+        ("prod-1", "fill_finish", "EU", "cmo-a", "critical"),
+        ("prod-1", "fill_finish", "US", "cmo-a", "critical"),
+        ("prod-1", "distribution", "EU", "dist-1", "critical"),
+        ("prod-2", "api", None, "api-1", "low"),
+        ("prod-2", "distribution", None, "dist-1", "low"),
     ]
-    assert result["sole_source_steps"][0]["explanation"].endswith("(prod-1 is not currently available)")
+    assert result["sole_source_steps"][0]["explanation"] == (
+        "prod-1 loses its only qualified fill_finish source in EU if cmo-a fails "
+        "(prod-1 in EU is not currently available)"
+    )
     assert result["critical_nodes"] == [
         {
             "node": "api-1",
+            "markets_lost": [{"product": "prod-2", "market": None}],
+            "revenue_basis": "share",
             "kind": "cmo",
             "products_lost": ["prod-2"],
             "clients_affected": ["client-2"],
@@ -498,6 +523,8 @@ def test_small_yaml_by_hand() -> None:
         },
         {
             "node": "cb-1",
+            "markets_lost": [{"product": "prod-2", "market": None}],
+            "revenue_basis": "share",
             "kind": "cmo",
             "products_lost": ["prod-2"],
             "clients_affected": ["client-2"],
@@ -510,6 +537,8 @@ def test_small_yaml_by_hand() -> None:
         },
         {
             "node": "dist-1",
+            "markets_lost": [{"product": "prod-2", "market": None}],
+            "revenue_basis": "share",
             "kind": "distributor",
             "products_lost": ["prod-2"],
             "clients_affected": ["client-2"],
@@ -536,19 +565,30 @@ def test_small_yaml_by_hand() -> None:
     # qualifying the lab makes prod-1 available; then cb-1 failing still only loses prod-2
     r = whatif(p, [], [("prod-1", "testing", "lab-1")])
     assert r.products_gained == ("prod-1",) and r.products_lost == ()
+    assert r.markets_gained == (("prod-1", "EU"),)  # the US still has no distributor
     r = whatif(p, ["cb-1"])
     assert r.products_lost == ("prod-2",) and r.providers_down == ("api-1", "cb-1")
-    assert r.notes == ("1 product(s) not currently available are not counted as lost: prod-1",)
+    assert r.notes == ("2 market(s) not currently available are not counted as lost: prod-1 in EU, prod-1 in US",)
 
 
 def test_as_dict_shapes(load) -> None:
     p = load(WORLD)
     result = spof(p)
     data = json.loads(json.dumps(result.as_dict()))
-    assert set(data["sole_source_steps"][0]) == {"product", "step", "provider", "backup", "severity", "explanation"}
+    assert set(data["sole_source_steps"][0]) == {
+        "product",
+        "step",
+        "market",
+        "provider",
+        "backup",
+        "severity",
+        "explanation",
+    }
     assert set(data["critical_nodes"][0]) == {
         "node",
         "kind",
+        "markets_lost",
+        "revenue_basis",
         "products_lost",
         "clients_affected",
         "partners_affected",
@@ -562,9 +602,13 @@ def test_as_dict_shapes(load) -> None:
     report = json.loads(json.dumps(whatif(p, ["cmo-a"]).as_dict()))
     assert set(report) == {
         "failed",
+        "markets_lost",
         "products_lost",
+        "markets_saved",
         "products_saved",
+        "markets_gained",
         "products_gained",
+        "revenue_basis",
         "clients_affected",
         "partners_affected",
         "revenue_at_risk",
@@ -588,39 +632,6 @@ def test_doctests() -> None:
 # ---------------------------------------------------------------------------
 
 
-def naive(portfolio: Portfolio, failed: set[str]) -> tuple[set[str], set[str]]:
-    """(operational providers, available products), straight from the records."""
-    receives: dict[str, dict[str, set[str]]] = {}
-    for f in portfolio.feeds:
-        receives.setdefault(f.to, {}).setdefault(f.material, set()).add(f.from_)
-    op: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for prov in portfolio.providers:
-            if prov.id in op or prov.id in failed:
-                continue
-            if all(feeders & op for feeders in receives.get(prov.id, {}).values()):
-                op.add(prov.id)
-                changed = True
-    available = set()
-    for product in portfolio.products:
-        if product.id in failed:
-            continue
-        needs: dict[str, set[str]] = {}
-        for link in product.supply:
-            needs.setdefault(str(link.step), set())
-            if link.qualified:
-                needs[str(link.step)].add(link.provider)
-        if product.distributors:
-            needs["distribution"] = {d.distributor for d in product.distributors}
-        if all(sources & op for sources in needs.values()):
-            available.add(product.id)
-    return op, available
-
-
-# More second sources and dual feeds, no product listing its own upstream steps:
-# the default mix makes nearly every provider critical and none hidden.
 REDUNDANT = {"providers": 60, "second_source_rate": 0.7, "dual_feed_rate": 0.3, "explicit_upstream_rate": 0.0}
 
 
@@ -634,91 +645,76 @@ def generated(seed: int, **overrides: object) -> Portfolio:
 def test_critical_nodes_against_brute_force(seed: int, overrides: dict) -> None:
     p = generated(seed, **overrides)
     products = {x.id: x for x in p.products}
-    _, base = naive(p, set())
+    segments = {c.id: c.segment for c in p.clients}
     result = by_node(p)
-    direct = {
-        x.id: {s.provider for s in x.supply if s.qualified} | {d.distributor for d in x.distributors}
-        for x in p.products
-    }
-    expected = {}
-    for prov in p.providers:
-        lost = base - naive(p, {prov.id})[1]
-        if lost:
-            expected[prov.id] = lost
-    assert {n: set(c.products_lost) for n, c in result.items()} == expected
+    expected = brute_single(p)
+    assert {n: set(c.markets_lost) for n, c in result.items()} == expected
     for node, c in result.items():
         lost = expected[node]
-        assert c.clients_affected == tuple(sorted({products[x].owner for x in lost}))
-        assert c.partners_affected == tuple(sorted({m.partner for x in lost for m in products[x].marketed_by}))
-        assert c.revenue_at_risk == pytest.approx(sum(products[x].annual_revenue or 0 for x in lost))
-        assert c.hidden == all(node not in direct[x] for x in lost)
-        severities = [product_severity(p, x) for x in lost]
-        assert c.severity == min(Severity.CRITICAL, max(severities) + (len(lost) >= 3))
+        assert c.clients_affected == tuple(sorted({products[x].owner for x, _ in lost}))
+        assert c.partners_affected == tuple(
+            sorted({m.partner for x, mk in lost for m in products[x].marketed_by if m.territory in (None, mk)})
+        )
+        assert c.revenue_at_risk == pytest.approx(sum(unit_revenue(products[x], mk) for x, mk in lost))
+        assert c.hidden == all(node not in sources_of(products[x], mk) for x, mk in lost)
+        whole = {x for x in {x for x, _ in lost} if {mk for y, mk in lost if y == x} == markets_available(p, x)}
+        assert set(c.products_lost) == whole
+        severities = [
+            severity_level(severity_score(products[x], segments.get(products[x].owner), unit_revenue(products[x], mk)))
+            for x, mk in lost
+        ]
+        assert c.severity == min(Severity.CRITICAL, max(severities) + (len({x for x, _ in lost}) >= 3))
     if overrides:
         assert any(c.hidden for c in result.values())  # the hidden common mode is exercised
-    keys = [(-c.severity, -c.revenue_at_risk, -len(c.products_lost), c.node) for c in critical_nodes(p)]
+    keys = [(-c.severity, -c.revenue_at_risk, -len(c.markets_lost), c.node) for c in critical_nodes(p)]
     assert keys == sorted(keys)
-    # whatif with one failure agrees, and explains as explain_loss does
-    steps, feeds = supply_inputs(p)
+    # whatif with one failure agrees
     for node in list(result)[:5]:
         r = whatif(p, [node])
-        assert set(r.products_lost) == expected[node]
-        for product, text in r.explanations:
-            assert text == "; ".join(map(str, explain_loss(steps, feeds, node, product)))
+        assert set(r.markets_lost) == expected[node]
+        assert {x for x, _ in r.explanations} == {x for x, _ in expected[node]}
+
+
+def markets_available(p: Portfolio, product: str) -> set[str | None]:
+    return {mk for x, mk in available(p, set()) if x == product}
 
 
 @pytest.mark.parametrize("seed", range(3))
 def test_whatif_against_brute_force(seed: int) -> None:
     p = generated(seed + 10, **REDUNDANT)
     rng = random.Random(seed)
-    ids = [x.id for x in p.providers]
-    op0, base = naive(p, set())
+    ids = [x.id for x in p.providers] + [m.id for m in p.marketing_partners]
+    base = available(p, set())
     for _ in range(15):
         failed = set(rng.sample(ids, rng.randint(1, 4)))
-        op1, after = naive(p, failed)
         r = whatif(p, sorted(failed))
-        assert set(r.products_lost) == base - after
-        assert set(r.providers_down) == op0 - op1
-        assert [x for x, _ in r.explanations] == list(r.products_lost)
+        assert set(r.markets_lost) == base - available(p, failed)
+        assert set(r.providers_down) == providers_down(p, failed)
+        assert [x for x, _ in r.explanations] == list(dict.fromkeys(x for x, _ in r.markets_lost))
         assert all(text for _, text in r.explanations)
-    # added qualified sources: a random step of each lost product gets a random CMO
-    steps, _ = supply_inputs(p)
+    # added qualified sources: a random step of each product with a lost market gets a random CMO
     cmos = [x.id for x in p.providers if x.kind == "cmo"]
+    products = {x.id: x for x in p.products}
     for _ in range(10):
         failed = set(rng.sample(ids, 3))
-        lost = sorted(whatif(p, sorted(failed)).products_lost)
+        lost = sorted({x for x, _ in whatif(p, sorted(failed)).markets_lost})
         added = []
         for product in lost:
-            step = rng.choice([st for st in steps[product] if st != "distribution"] or ["distribution"])
-            if step != "distribution":
-                added.append((product, step, rng.choice(cmos)))
+            steps = sorted({str(link.step) for link in products[product].supply})
+            if steps:
+                added.append((product, rng.choice(steps), rng.choice(cmos)))
         r = whatif(p, sorted(failed), added)
-        patched = {x.id: x for x in p.products}
+        patched = dict(products)
         for product, step, provider in added:
             x = patched[product]
             link = type(x.supply[0])(provider=provider, step=step)
             patched[product] = x.model_copy(update={"supply": (*x.supply, link)})
-        q = Portfolio(
-            **{
-                **{
-                    k: getattr(p, k)
-                    for k in (
-                        "providers",
-                        "clients",
-                        "marketing_partners",
-                        "feeds",
-                        "contracts",
-                        "requirements",
-                        "liaisons",
-                    )
-                },
-                "products": tuple(patched.values()),
-            }
-        )
-        after = naive(q, failed)[1]
-        assert set(r.products_lost) == base - after
-        assert set(r.products_saved) == set(lost) & after
-        assert set(r.products_gained) == after - base
+        q = dataclasses.replace(p, products=tuple(patched.values()))
+        after = available(q, failed)
+        plain = available(p, failed)
+        assert set(r.markets_lost) == base - after
+        assert set(r.markets_saved) == (base - plain) & after
+        assert set(r.markets_gained) == after - base
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -726,15 +722,16 @@ def test_generated_sole_sources_and_cut_points(seed: int) -> None:
     p = generated(seed + 20)
     expected = set()
     for x in p.products:
-        qualified: dict[str, set[str]] = {}
-        for s in x.supply:
-            qualified.setdefault(str(s.step), set())
-            if s.qualified:
-                qualified[str(s.step)].add(s.provider)
-        if x.distributors:
-            qualified["distribution"] = {d.distributor for d in x.distributors}
-        expected |= {(x.id, step, next(iter(srcs))) for step, srcs in qualified.items() if len(srcs) == 1}
-    assert {(s.product, s.step, s.provider) for s in sole_source_steps(p)} == expected
+        for mk in markets_of(x):
+            qualified: dict[str, set[str]] = {}
+            for s in x.supply:
+                qualified.setdefault(str(s.step), set())
+                if s.qualified and counts_in(s.filed_in, mk):
+                    qualified[str(s.step)].add(s.provider)
+            if x.distributors:
+                qualified["distribution"] = {d.distributor for d in x.distributors if d.territory in (None, mk)}
+            expected |= {(x.id, step, mk, next(iter(srcs))) for step, srcs in qualified.items() if len(srcs) == 1}
+    assert {(s.product, s.step, s.market, s.provider) for s in sole_source_steps(p)} == expected
     points, bridges = reference_cut_points(p)
     cuts = cut_points(p)
     assert (list(cuts.articulation_points), list(cuts.bridges)) == (points, bridges)

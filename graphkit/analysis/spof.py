@@ -76,6 +76,7 @@ __all__ = [
 ]
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -84,8 +85,10 @@ import networkx as nx
 
 from ..model import (
     DISTRIBUTION_STEP,
+    MARKETING_STEP,
     Client,
     Liaison,
+    MarketingPartner,
     NodeKind,
     Portfolio,
     Product,
@@ -98,7 +101,7 @@ from ..model import (
 )
 from ..problems import GraphkitError, did_you_mean
 from .severity import Severity
-from .supply import Hop, SourceLoss, StepLoss, explain_loss, operational, single_failure_impact, what_if
+from .supply import FeedIn, Network, Unit
 
 # --------------------------------------------------------------------------
 # severity rule (documented in the module docstring)
@@ -119,9 +122,10 @@ _STEP_NAMES = tuple(s.value for s in Step) + (DISTRIBUTION_STEP,)
 _LIST_AT_MOST = 5  # products named in one explanation line
 
 
-def severity_score(product: Product, segment: Segment | None) -> int:
-    """Points of the severity rule for losing ``product`` (owner in ``segment``)."""
-    revenue = product.annual_revenue or 0.0
+def severity_score(product: Product, segment: Segment | None, revenue: float | None = None) -> int:
+    """Points of the severity rule for losing ``product`` (owner in ``segment``),
+    or one market of it earning ``revenue``."""
+    revenue = (product.annual_revenue if revenue is None else revenue) or 0.0
     score = 0
     for threshold, points in _REVENUE_POINTS:
         if revenue >= threshold:
@@ -170,47 +174,68 @@ def _shift(sev: Severity, by: int) -> Severity:
 # --------------------------------------------------------------------------
 
 
-def supply_inputs(
-    portfolio: Portfolio,
-) -> tuple[dict[str, dict[str, tuple[str, ...]]], dict[str, dict[str, tuple[str, ...]]]]:
-    """The supply engine's ``(steps, feeds)`` for a portfolio.
+def _filed(filed_in: tuple[str, ...], market: str | None) -> bool:
+    """A source or feeder with these filings counts in ``market``: unfiled
+    ones count everywhere, and the global market is never restricted."""
+    return not filed_in or market is None or market in filed_in
+
+
+def supply_inputs(portfolio: Portfolio) -> tuple[dict[Unit, dict[str, tuple[str, ...]]], dict[str, list[FeedIn]]]:
+    """The supply engine's ``(units, feeds)`` for a portfolio.
 
     Returns
     -------
-    steps : dict[str, dict[str, tuple[str, ...]]]
-        ``product id -> step -> qualified source ids`` for every product (in
-        file order, sources de-duplicated).  Every step named in the product's
-        ``supply`` is present, with ``()`` when all its sources are
-        unqualified; ``distribution`` lists the distributors when the product
-        has any.  A product with neither has no steps (always available).
-    feeds : dict[str, dict[str, tuple[str, ...]]]
-        ``receiving provider -> material -> feeder ids``.
+    units : dict[tuple[str, str | None], dict[str, tuple[str, ...]]]
+        ``(product, market) -> step -> source ids`` for every market of every
+        product (in file order, sources de-duplicated): each step named in
+        the product's ``supply`` with its qualified sources filed in the
+        market (``()`` when none); ``distribution`` with the distributors
+        whose entry serves the market, when the product has distributors;
+        ``marketing`` with the partners named for the market, when it has
+        any (a market no partner is named for is sold by the owner).
+    feeds : dict[str, list[FeedIn]]
+        ``receiving provider -> its feeds`` with their product scope and
+        filings.
 
     Examples
     --------
     >>> from graphkit.model import Portfolio, Product, SupplyLink
     >>> p = Portfolio(products=(Product(id="p", name="P", technology="tablet", owner="c",
-    ...     supply=(SupplyLink(provider="a", step="api"),
+    ...     supply=(SupplyLink(provider="a", step="api", filed_in=("US",)),
     ...             SupplyLink(provider="b", step="testing", qualified=False)),
-    ...     distributors=("d",)),))
-    >>> supply_inputs(p)[0]
-    {'p': {'api': ('a',), 'testing': (), 'distribution': ('d',)}}
+    ...     distributors=({"distributor": "d", "territory": "US"}, {"distributor": "e", "territory": "EU"})),))
+    >>> for unit, steps in supply_inputs(p)[0].items():
+    ...     print(unit, steps)
+    ('p', 'US') {'api': ('a',), 'testing': (), 'distribution': ('d',)}
+    ('p', 'EU') {'api': (), 'testing': (), 'distribution': ('e',)}
     """
-    steps: dict[str, dict[str, tuple[str, ...]]] = {}
+    units: dict[Unit, dict[str, tuple[str, ...]]] = {}
     for product in portfolio.products:
-        acc: dict[str, dict[str, None]] = {}
-        for link in product.supply:
-            sources = acc.setdefault(str(link.step), {})
-            if link.qualified:
-                sources[link.provider] = None
-        if product.distributors:
-            acc[DISTRIBUTION_STEP] = dict.fromkeys(d.distributor for d in product.distributors)
-        steps[product.id] = {step: tuple(sources) for step, sources in acc.items()}
-    fed: dict[str, dict[str, dict[str, None]]] = {}
+        for market in product.market_territories:
+            acc: dict[str, dict[str, None]] = {}
+            for link in product.supply:
+                sources = acc.setdefault(str(link.step), {})
+                if link.qualified and _filed(link.filed_in, market):
+                    sources[link.provider] = None
+            if product.distributors:
+                acc[DISTRIBUTION_STEP] = {
+                    d.distributor: None for d in product.distributors if d.territory in (None, market)
+                }
+            partners = {m.partner: None for m in product.marketed_by if m.territory in (None, market)}
+            if partners:
+                acc[MARKETING_STEP] = partners
+            units[(product.id, market)] = {step: tuple(sources) for step, sources in acc.items()}
+    feeds: dict[str, list[FeedIn]] = {}
     for f in portfolio.feeds:
-        fed.setdefault(f.to, {}).setdefault(f.material, {})[f.from_] = None
-    feeds = {p: {m: tuple(fs) for m, fs in mats.items()} for p, mats in fed.items()}
-    return steps, feeds
+        feeds.setdefault(f.to, []).append(
+            FeedIn(
+                f.material,
+                f.from_,
+                frozenset(f.products) if f.products else None,
+                frozenset(f.filed_in) if f.filed_in else None,
+            )
+        )
+    return units, feeds
 
 
 # --------------------------------------------------------------------------
@@ -218,15 +243,21 @@ def supply_inputs(
 # --------------------------------------------------------------------------
 
 
+def _markets_json(units: Iterable[Unit]) -> list[dict[str, Any]]:
+    return [{"product": p, "market": m} for p, m in units]
+
+
 @dataclass(frozen=True)
 class SoleSourceStep:
-    """A product step with exactly one qualified source.
+    """A (product, step, market) with exactly one qualified source filed there.
 
-    ``backup`` holds the step's unqualified sources (which do not count).
+    ``market`` is None for a product's one global market; ``backup`` holds
+    the step's unqualified sources filed there (which do not count).
     """
 
     product: str
     step: str
+    market: str | None
     provider: str
     backup: tuple[str, ...]
     severity: Severity
@@ -236,6 +267,7 @@ class SoleSourceStep:
         return {
             "product": self.product,
             "step": self.step,
+            "market": self.market,
             "provider": self.provider,
             "backup": list(self.backup),
             "severity": str(self.severity),
@@ -245,18 +277,23 @@ class SoleSourceStep:
 
 @dataclass(frozen=True)
 class CriticalNode:
-    """A provider whose failure alone takes down currently available products.
+    """A provider or marketing partner whose failure alone loses markets
+    available today.
 
-    ``hidden`` is true when it is a qualified source or distributor of none of
-    them: it reaches them only through ``feeds`` (a hidden common mode).
+    ``markets_lost``: the (product, market) pairs lost; ``products_lost``:
+    the products all of whose available markets are lost; ``hidden``: it is
+    a source, distributor or partner of none of the lost markets and reaches
+    them only through ``feeds`` (a hidden common mode).
     """
 
     node: str
     kind: str
+    markets_lost: tuple[Unit, ...]
     products_lost: tuple[str, ...]
     clients_affected: tuple[str, ...]
     partners_affected: tuple[str, ...]
     revenue_at_risk: float
+    revenue_basis: str
     hidden: bool
     severity: Severity
     explanation: str
@@ -265,10 +302,12 @@ class CriticalNode:
         return {
             "node": self.node,
             "kind": self.kind,
+            "markets_lost": _markets_json(self.markets_lost),
             "products_lost": list(self.products_lost),
             "clients_affected": list(self.clients_affected),
             "partners_affected": list(self.partners_affected),
             "revenue_at_risk": self.revenue_at_risk,
+            "revenue_basis": self.revenue_basis,
             "hidden": self.hidden,
             "severity": str(self.severity),
             "explanation": self.explanation,
@@ -330,20 +369,27 @@ class SpofResult:
 class WhatIfReport:
     """Outcome of failing a set of nodes, optionally with added qualified sources.
 
-    ``products_lost``: available today, not after.  ``products_saved``: would
-    be lost without the added sources, kept with them.  ``products_gained``:
-    not available today, available with the added sources.
-    ``providers_down``: operational today, not after (failed or cut off
-    upstream).  ``explanations``: ``(product, reason)`` per lost product.
+    ``markets_lost``: (product, market) pairs available today, not after;
+    ``products_lost``: products all of whose available markets are lost.
+    ``products_saved``/``markets_saved``: would be lost without the added
+    sources, kept with them.  ``products_gained``/``markets_gained``: not
+    available today, available with the added sources.  ``providers_down``:
+    the failed providers and those cut off upstream (operational today for a
+    market they serve, no longer).  ``explanations``: ``(product, reason)`` per product with a
+    lost market.
     """
 
     failed: tuple[str, ...]
+    markets_lost: tuple[Unit, ...]
     products_lost: tuple[str, ...]
+    markets_saved: tuple[Unit, ...]
     products_saved: tuple[str, ...]
+    markets_gained: tuple[Unit, ...]
     products_gained: tuple[str, ...]
     clients_affected: tuple[str, ...]
     partners_affected: tuple[str, ...]
     revenue_at_risk: float
+    revenue_basis: str
     providers_down: tuple[str, ...]
     explanations: tuple[tuple[str, str], ...]
     notes: tuple[str, ...]
@@ -351,12 +397,16 @@ class WhatIfReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "failed": list(self.failed),
+            "markets_lost": _markets_json(self.markets_lost),
             "products_lost": list(self.products_lost),
+            "markets_saved": _markets_json(self.markets_saved),
             "products_saved": list(self.products_saved),
+            "markets_gained": _markets_json(self.markets_gained),
             "products_gained": list(self.products_gained),
             "clients_affected": list(self.clients_affected),
             "partners_affected": list(self.partners_affected),
             "revenue_at_risk": self.revenue_at_risk,
+            "revenue_basis": self.revenue_basis,
             "providers_down": list(self.providers_down),
             "explanations": dict(self.explanations),
             "notes": list(self.notes),
@@ -368,52 +418,117 @@ class WhatIfReport:
 # --------------------------------------------------------------------------
 
 
+def _sorted_units(units: Iterable[Unit]) -> tuple[Unit, ...]:
+    return tuple(sorted(units, key=lambda u: (u[0], u[1] or "")))
+
+
 class _Context:
     """Everything derived once from a portfolio and shared by the analyses."""
 
     def __init__(self, portfolio: Portfolio) -> None:
         self.portfolio = portfolio
-        self.steps, self.feeds = supply_inputs(portfolio)
+        self.units, self.feeds = supply_inputs(portfolio)
+        self.network = Network(self.units, self.feeds)
         self.products: dict[str, Product] = {p.id: p for p in portfolio.products}
+        self.unit_index = {unit: i for i, unit in enumerate(self.network.units)}
 
     @cached_property
-    def severity(self) -> dict[str, Severity]:
-        """Severity of losing each product."""
+    def available(self) -> frozenset[Unit]:
+        return self.network.baseline[1]
+
+    @cached_property
+    def market_revenue(self) -> dict[str, dict[str | None, float] | None]:
+        """Per product, its markets' own revenue when it gives one for every
+        market (None otherwise: an even share of the product's revenue)."""
+        out: dict[str, dict[str | None, float] | None] = {}
+        for pid, p in self.products.items():
+            given = {m.territory: m.annual_revenue for m in p.markets if m.annual_revenue is not None}
+            markets = p.market_territories
+            out[pid] = {m: given[m] for m in markets} if all(m in given for m in markets) else None  # type: ignore[index]
+        return out
+
+    def unit_revenue(self, unit: Unit) -> float:
+        own = self.market_revenue[unit[0]]
+        if own is not None:
+            return float(own[unit[1]])
+        product = self.products[unit[0]]
+        return (product.annual_revenue or 0.0) / len(product.market_territories)
+
+    def revenue_of(self, units: Iterable[Unit]) -> tuple[float, str]:
+        """Revenue at risk of the units and its basis: ``market`` (every
+        product gives per-market revenue), ``share`` (even shares of product
+        revenue) or ``mixed``."""
+        units = list(units)
+        bases = {self.market_revenue[p] is not None for p, _ in units}
+        basis = "mixed" if len(bases) > 1 else "market" if bases == {True} else "share"
+        return float(sum(self.unit_revenue(u) for u in units)), basis
+
+    @cached_property
+    def severity(self) -> dict[Unit, Severity]:
+        """Severity of losing each unit (the points rule on the market's revenue)."""
         pf = self.portfolio
-        return {pid: _level(severity_score(p, _segment(pf, p))) for pid, p in self.products.items()}
+        return {
+            u: _level(severity_score(self.products[u[0]], _segment(pf, self.products[u[0]]), self.unit_revenue(u)))
+            for u in self.network.units
+        }
 
     @cached_property
-    def impact(self) -> dict[str, frozenset[str]]:
-        """Provider id -> currently available products its failure alone takes down."""
+    def impact(self) -> dict[str, frozenset[Unit]]:
+        """Provider or partner id -> available units its failure alone loses."""
         nodes = self.portfolio.nodes
         return {
             n: lost
-            for n, lost in single_failure_impact(self.steps, self.feeds).items()
-            if isinstance(nodes.get(n), Provider)
+            for n, lost in self.network.single_failure_impact().items()
+            if isinstance(nodes.get(n), (Provider, MarketingPartner))
         }
 
-    def clients_of(self, products: Iterable[str]) -> tuple[str, ...]:
-        return tuple(sorted({self.products[p].owner for p in products}))
+    def products_all_lost(self, units: Iterable[Unit]) -> tuple[str, ...]:
+        """Products all of whose available markets are among ``units``."""
+        lost: dict[str, int] = {}
+        for p, _ in set(units):
+            lost[p] = lost.get(p, 0) + 1
+        return tuple(sorted(p for p, n in lost.items() if n == self.markets_available(p)))
 
-    def partners_of(self, products: Iterable[str]) -> tuple[str, ...]:
-        return tuple(sorted({m.partner for p in products for m in self.products[p].marketed_by}))
+    @cached_property
+    def _available_count(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for p, _ in self.available:
+            out[p] = out.get(p, 0) + 1
+        return out
 
-    def revenue_of(self, products: Iterable[str]) -> float:
-        return float(sum(self.products[p].annual_revenue or 0.0 for p in products))
+    def markets_available(self, product: str) -> int:
+        return self._available_count.get(product, 0)
 
-    def upstream_feeds(self, start: Iterable[str]) -> dict[str, Mapping[str, tuple[str, ...]]]:
-        """The feeds of ``start`` and of everything upstream of them: the
-        operational status of those providers is the same in this sub-instance."""
-        seen: set[str] = set()
-        stack = list(start)
-        while stack:
-            p = stack.pop()
-            if p in seen:
-                continue
-            seen.add(p)
-            for feeders in self.feeds.get(p, {}).values():
-                stack.extend(f for f in feeders if f not in seen)
-        return {p: self.feeds[p] for p in seen if p in self.feeds}
+    def clients_of(self, units: Iterable[Unit]) -> tuple[str, ...]:
+        return tuple(sorted({self.products[p].owner for p, _ in units}))
+
+    def partners_of(self, units: Iterable[Unit]) -> tuple[str, ...]:
+        """Partners whose entries serve one of the units' markets."""
+        return tuple(
+            sorted(
+                {
+                    m.partner
+                    for p, market in units
+                    for m in self.products[p].marketed_by
+                    if m.territory in (None, market)
+                }
+            )
+        )
+
+    def describe(self, units: Sequence[Unit]) -> str:
+        """``prod-a, prod-b in JP`` : a product whose every available market is
+        among ``units`` is named alone, the others with their markets."""
+        by_product: dict[str, list[str | None]] = {}
+        for p, m in _sorted_units(units):
+            by_product.setdefault(p, []).append(m)
+        names = []
+        for p, markets in by_product.items():
+            whole = len(markets) == self.markets_available(p)
+            names.append(p if whole else f"{p} in {', '.join(str(m) for m in markets)}")
+        return _names(names)
+
+    def explain(self, unit: Unit, failed: AbstractSet[str]) -> str:
+        return "; ".join(map(str, self.network.explain(self.unit_index[unit], failed)))
 
 
 # --------------------------------------------------------------------------
@@ -422,10 +537,12 @@ class _Context:
 
 
 def sole_source_steps(portfolio: Portfolio) -> list[SoleSourceStep]:
-    """Every (product, step) with exactly one qualified source, distribution included.
+    """Every (product, step, market) with exactly one qualified source filed
+    in that market, distribution included.
 
-    Structural: products not currently available are listed too (their
-    explanation says so).  Sorted by severity (highest first), product, step.
+    Structural: markets not currently available are listed too (their
+    explanation says so).  Sorted by severity (highest first), product,
+    step, market.
 
     Examples
     --------
@@ -440,44 +557,47 @@ def sole_source_steps(portfolio: Portfolio) -> list[SoleSourceStep]:
 
 
 def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
-    available = operational(ctx.steps, ctx.feeds)[1]
     out: list[SoleSourceStep] = []
-    for pid, product_steps in ctx.steps.items():
-        unqualified = [link for link in ctx.products[pid].supply if not link.qualified]
-        for step, sources in product_steps.items():
-            if len(sources) != 1:
+    for unit, unit_steps in ctx.units.items():
+        pid, market = unit
+        unqualified = [
+            link for link in ctx.products[pid].supply if not link.qualified and _filed(link.filed_in, market)
+        ]
+        for step, sources in unit_steps.items():
+            if len(sources) != 1 or step == MARKETING_STEP:
                 continue
             provider = sources[0]
             backup = tuple(
                 dict.fromkeys(link.provider for link in unqualified if link.step == step and link.provider != provider)
             )
-            sev = _shift(ctx.severity[pid], -1) if backup else ctx.severity[pid]
-            text = f"{pid} loses its only qualified {step} source if {provider} fails"
+            sev = _shift(ctx.severity[unit], -1) if backup else ctx.severity[unit]
+            where = f" in {market}" if market is not None else ""
+            text = f"{pid} loses its only qualified {step} source{where} if {provider} fails"
             if len(backup) == 1:
                 text += f"; an unqualified backup {backup[0]} exists"
             elif backup:
                 text += f"; unqualified backups {', '.join(backup)} exist"
-            if pid not in available:
-                text += f" ({pid} is not currently available)"
-            out.append(SoleSourceStep(pid, step, provider, backup, sev, text))
-    out.sort(key=lambda s: (-s.severity, s.product, _STEP_NAMES.index(s.step)))
+            if unit not in ctx.available:
+                text += f" ({pid}{where} is not currently available)"
+            out.append(SoleSourceStep(pid, step, market, provider, backup, sev, text))
+    out.sort(key=lambda s: (-s.severity, s.product, _STEP_NAMES.index(s.step), s.market or ""))
     return out
 
 
 def critical_nodes(portfolio: Portfolio) -> list[CriticalNode]:
-    """Every provider whose failure alone makes a currently available product unavailable.
+    """Every provider or marketing partner whose failure alone loses a
+    (product, market) available today.
 
-    Exact over the AND/OR supply structure (upstream tiers included), from
-    :func:`graphkit.analysis.supply.single_failure_impact`.  Sorted by
-    severity, then revenue at risk, then number of products (all highest
+    Exact over the AND/OR supply structure (upstream tiers, product-scoped
+    feeds and filings included), from
+    :meth:`graphkit.analysis.supply.Network.single_failure_impact`.  Sorted
+    by severity, then revenue at risk, then number of markets (all highest
     first), then id.
 
     Notes
     -----
-    One engine pass for all providers, plus one :func:`explain_loss` per
-    critical node run on the first lost product's upstream sub-instance only
-    (so the explanations cost the size of those sub-instances, not the
-    portfolio's, per node).
+    One engine pass for all nodes, plus one explanation per critical node
+    on its first lost market's upstream part of the network only.
     """
     return _critical_nodes(_Context(portfolio))
 
@@ -485,32 +605,38 @@ def critical_nodes(portfolio: Portfolio) -> list[CriticalNode]:
 def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
     out: list[CriticalNode] = []
     for node, lost in ctx.impact.items():
-        products = tuple(sorted(lost))
-        direct = any(node in sources for p in products for sources in ctx.steps[p].values())
-        sev = max(ctx.severity[p] for p in products)
+        units = _sorted_units(lost)
+        products = {p for p, _ in units}
+        direct = any(node in sources for u in units for sources in ctx.units[u].values())
+        sev = max(ctx.severity[u] for u in units)
         if len(products) >= _MANY_PRODUCTS:
             sev = _shift(sev, 1)
-        revenue = ctx.revenue_of(products)
-        first = products[0]
-        sub_feeds = ctx.upstream_feeds(s for sources in ctx.steps[first].values() for s in sources)
-        reasons = "; ".join(map(str, explain_loss({first: ctx.steps[first]}, sub_feeds, node, first)))
-        text = f"{node} failing takes down {_names(products)} ({_revenue_text(revenue)}): "
-        text += reasons if len(products) == 1 else f"{first} {reasons}"
+        revenue, basis = ctx.revenue_of(units)
+        first = units[0]
+        reasons = ctx.explain(first, frozenset((node,)))
+        text = f"{node} failing takes down {ctx.describe(units)} ({_revenue_text(revenue)}): "
+        text += reasons if len(units) == 1 else f"{_unit_name(first)} {reasons}"
         out.append(
             CriticalNode(
                 node=node,
                 kind=str(ctx.portfolio.kind(node)),
-                products_lost=products,
-                clients_affected=ctx.clients_of(products),
-                partners_affected=ctx.partners_of(products),
+                markets_lost=units,
+                products_lost=ctx.products_all_lost(units),
+                clients_affected=ctx.clients_of(units),
+                partners_affected=ctx.partners_of(units),
                 revenue_at_risk=revenue,
+                revenue_basis=basis,
                 hidden=not direct,
                 severity=sev,
                 explanation=text,
             )
         )
-    out.sort(key=lambda c: (-c.severity, -c.revenue_at_risk, -len(c.products_lost), c.node))
+    out.sort(key=lambda c: (-c.severity, -c.revenue_at_risk, -len(c.markets_lost), c.node))
     return out
+
+
+def _unit_name(unit: Unit) -> str:
+    return unit[0] if unit[1] is None else f"{unit[0]} in {unit[1]}"
 
 
 def cut_points(portfolio: Portfolio) -> CutPoints:
@@ -583,10 +709,10 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
     for li in pf.liaisons:
         for prov in dict.fromkeys(li.providers):
             liaisons.setdefault((li.client, prov), []).append(li)
-    at_risk: dict[tuple[str, str], list[str]] = {}  # (client, provider) -> its products lost
+    at_risk: dict[tuple[str, str], set[str]] = {}  # (client, provider) -> its products with a lost market
     for node, lost in ctx.impact.items():
-        for pid in lost:
-            at_risk.setdefault((ctx.products[pid].owner, node), []).append(pid)
+        for pid, _ in lost:
+            at_risk.setdefault((ctx.products[pid].owner, node), set()).add(pid)
 
     out: list[KeyPersonRisk] = []
     for pair in pairs:
@@ -642,12 +768,14 @@ def whatif(
     portfolio : Portfolio
     fail : Collection[str]
         Node ids that fail together (a bare string is one id).  Failing a
-        client, marketing partner or liaison is allowed but stops no supply;
-        failing a product takes just that product down.
+        client or liaison is allowed but stops no supply; failing a
+        marketing partner loses the markets only it sells in; failing a
+        product takes just that product down.
     add_sources : Iterable[tuple[str, str, str]]
         ``(product, step, provider)`` triples: ``provider`` becomes an extra
-        qualified source of an existing ``step`` of ``product`` (a
-        distributor for ``distribution``, a CMO/CRO/test lab otherwise).
+        qualified source of an existing ``step`` of ``product``, filed in
+        every market (a distributor for ``distribution``, a CMO/CRO/test lab
+        otherwise).
 
     Returns
     -------
@@ -679,54 +807,94 @@ def whatif(
     extra = _validated_sources(ctx, add_sources)
     notes: list[str] = []
     for (product, step), added in extra.items():
+        qualified = {
+            link.provider for link in ctx.products[product].supply if link.qualified and str(link.step) == step
+        }
+        if step == DISTRIBUTION_STEP:
+            qualified = {d.distributor for d in ctx.products[product].distributors}
         for prov in added:
-            if prov in ctx.steps[product][step]:
+            if prov in qualified:
                 notes.append(f"{prov} is already a qualified {step} source of {product}")
 
-    result = what_if(ctx.steps, ctx.feeds, failed, {k: tuple(v) for k, v in extra.items()})
-    after_steps: dict[str, dict[str, tuple[str, ...]]] = {}
-    for (product, step), added in extra.items():
-        merged = after_steps.setdefault(product, dict(ctx.steps[product]))
-        merged[step] = tuple(dict.fromkeys((*merged[step], *added)))
-    lost = tuple(sorted(result.lost))
-    failed_set = set(failed)
-    explanations = tuple((p, _explain(ctx, p, failed_set, after_steps.get(p, ctx.steps[p]))) for p in lost)
+    unit_extra = {
+        (unit, step): tuple(added)
+        for (product, step), added in extra.items()
+        for unit in ctx.units
+        if unit[0] == product
+    }
+    result = ctx.network.what_if(failed, unit_extra)
+    lost = _sorted_units(result.lost)
+    failed_set = frozenset(failed)
+    explanations = _explanations(ctx, lost, failed_set, unit_extra)
 
-    supplying = {s for ps in ctx.steps.values() for sources in ps.values() for s in sources}
+    supplying = {s for ps in ctx.units.values() for sources in ps.values() for s in sources}
     supplying.update(ctx.feeds)
-    supplying.update(f for mats in ctx.feeds.values() for fs in mats.values() for f in fs)
+    supplying.update(f.feeder for into in ctx.feeds.values() for f in into)
     for node in failed:
         kind = portfolio.kind(node)
         if kind is NodeKind.PRODUCT:
             notes.append(f"{node} is a product: failing it takes only that product down")
-        elif not isinstance(nodes[node], Provider):
+        elif not isinstance(nodes[node], (Provider, MarketingPartner)):
             notes.append(f"{node} is a {kind.value.replace('_', ' ')}: its failure stops no supply")
         elif node not in supplying:
-            notes.append(
-                f"{node} is no qualified source, distributor or feeder of anything: its failure stops no supply"
+            what = (
+                "no partner named for a market"
+                if kind is NodeKind.MARKETING_PARTNER
+                else ("no qualified source, distributor or feeder of anything")
             )
-    unavailable = sorted(set(ctx.steps) - result.baseline)
+            notes.append(f"{node} is {what}: its failure stops no supply")
+    unavailable = _sorted_units(set(ctx.units) - result.baseline)
     if unavailable:
         notes.append(
-            f"{len(unavailable)} product(s) not currently available are not counted as lost: {_names(unavailable)}"
+            f"{len(unavailable)} market(s) not currently available are not counted as lost: "
+            f"{_names([_unit_name(u) for u in unavailable])}"
         )
+    revenue, basis = ctx.revenue_of(lost)
+    gained = _sorted_units(result.gained)
+    saved = _sorted_units(result.saved)
     return WhatIfReport(
         failed=failed,
-        products_lost=lost,
-        products_saved=tuple(sorted(result.saved)),
-        products_gained=tuple(sorted(result.gained)),
+        markets_lost=lost,
+        products_lost=ctx.products_all_lost(lost),
+        markets_saved=saved,
+        products_saved=tuple(sorted({p for p, _ in saved})),
+        markets_gained=gained,
+        products_gained=tuple(sorted({p for p, _ in gained})),
         clients_affected=ctx.clients_of(lost),
         partners_affected=ctx.partners_of(lost),
-        revenue_at_risk=ctx.revenue_of(lost),
-        # a failed provider the engine never sees (no feeds, no sources) is down too
-        providers_down=tuple(
-            sorted(
-                result.providers_lost.union(n for n in failed if isinstance(nodes[n], Provider) and n not in supplying)
-            )
-        ),
+        revenue_at_risk=revenue,
+        revenue_basis=basis,
+        providers_down=tuple(sorted(n for n in result.providers_lost.union(failed) if isinstance(nodes[n], Provider))),
         explanations=explanations,
         notes=tuple(notes),
     )
+
+
+def _explanations(
+    ctx: _Context, lost: Sequence[Unit], failed: frozenset[str], extra: Mapping[tuple[Unit, str], Sequence[str]]
+) -> tuple[tuple[str, str], ...]:
+    """Per product with a lost market, why: one reason for a global market,
+    else the markets sharing a reason grouped (``EU, JP: step …``)."""
+    by_product: dict[str, dict[str, list[str | None]]] = {}
+    for unit in lost:
+        product, market = unit
+        if product in failed:
+            reason = f"{product} itself fails"
+        elif any(u == unit for u, _ in extra):
+            # explain with the added sources in place: they were lost too
+            steps = {s: (*src, *extra.get((unit, s), ())) for s, src in ctx.units[unit].items()}
+            reason = "; ".join(map(str, Network({unit: steps}, ctx.feeds).explain(0, failed)))
+        else:
+            reason = ctx.explain(unit, failed)
+        by_product.setdefault(product, {}).setdefault(reason, []).append(market)
+    out = []
+    for product, reasons in by_product.items():
+        parts = [
+            reason if markets == [None] else f"{', '.join(str(m) for m in markets)}: {reason}"
+            for reason, markets in reasons.items()
+        ]
+        out.append((product, "; ".join(parts) if len(parts) == 1 else " | ".join(parts)))
+    return tuple(out)
 
 
 def _validated_sources(ctx: _Context, add_sources: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], list[str]]:
@@ -742,8 +910,9 @@ def _validated_sources(ctx: _Context, add_sources: Iterable[tuple[str, str, str]
             raise GraphkitError(
                 f"unknown step '{step}'{did_you_mean(step, _STEP_NAMES)} (steps: {', '.join(_STEP_NAMES)})"
             )
-        if step not in ctx.steps[product]:
-            has = ", ".join(ctx.steps[product]) or "none"
+        product_steps = next(s for u, s in ctx.units.items() if u[0] == product)
+        if step not in product_steps:
+            has = ", ".join(s for s in product_steps if s != MARKETING_STEP) or "none"
             raise GraphkitError(f"{product} has no {step} step to add a source to (its steps: {has})")
         record = nodes.get(provider)
         if not isinstance(record, Provider):
@@ -759,58 +928,6 @@ def _validated_sources(ctx: _Context, add_sources: Iterable[tuple[str, str, str]
         if provider not in added:
             added.append(provider)
     return extra
-
-
-def _explain(ctx: _Context, product: str, failed: set[str], product_steps: Mapping[str, Sequence[str]]) -> str:
-    """Why ``product`` is lost when ``failed`` fail together (``product_steps``
-    include any added sources): per uncovered step, each source's chain of lost
-    materials up to a failed node, in the format of
-    :func:`graphkit.analysis.supply.explain_loss`.  Runs on the product's
-    upstream sub-instance, where its fate is the same as in the portfolio."""
-    if product in failed:
-        return f"{product} itself fails"
-    steps_sub = {product: product_steps}
-    feeds_sub = ctx.upstream_feeds(s for sources in product_steps.values() for s in sources)
-    op0 = operational(steps_sub, feeds_sub)[0]
-    op1 = operational(steps_sub, feeds_sub, failed)[0]
-    losses: list[StepLoss] = []
-    for step, sources in product_steps.items():
-        live = tuple(s for s in dict.fromkeys(sources) if s in op0)
-        if any(s in op1 for s in live):
-            continue
-        losses.append(StepLoss(product, step, tuple(_source_loss(s, feeds_sub, op0, op1, failed) for s in live)))
-    return "; ".join(map(str, losses))
-
-
-def _source_loss(
-    source: str,
-    feeds: Mapping[str, Mapping[str, Sequence[str]]],
-    op0: Collection[str],
-    op1: Collection[str],
-    failed: Collection[str],
-) -> SourceLoss:
-    """A lost source's chain up to the first failed node, as explain_loss builds it
-    (following a failed feeder when there is one, else the first lost one)."""
-    chain: list[Hop] = []
-    seen = {source}
-    cur = source
-    end = source
-    while cur not in failed:
-        for material, feeders in feeds.get(cur, {}).items():  # noqa: B007 (the material that broke the loop is used after it)
-            base = tuple(f for f in dict.fromkeys(feeders) if f in op0)
-            if not any(f in op1 for f in base):
-                break
-        else:  # pragma: no cover - an operational-before, lost-after source has a lost material
-            break
-        chain.append(Hop(material, base))
-        if not base:  # pragma: no cover - a source live before had a live feeder of each material
-            break
-        cur = next((f for f in base if f in failed), base[0])
-        end = cur
-        if cur in seen:
-            break
-        seen.add(cur)
-    return SourceLoss(source, tuple(chain), end)
 
 
 def _names(ids: Sequence[str]) -> str:

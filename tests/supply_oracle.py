@@ -1,0 +1,152 @@
+"""An independent brute force of the market-aware supply rules, for the tests.
+
+It reads a portfolio's records directly (no `supply_inputs`, no `Network`):
+for each (product, market) it grows the operational providers from nothing
+until nothing changes (the least fixed point), then checks every step,
+distribution and marketing, straight from the rules:
+
+* a market of a product is available when every supply step has a qualified
+  source filed in it (or unfiled) that is operational, a distributor serving
+  it is operational (when the product has distributors), and a partner named
+  for it has not failed (when any is named);
+* a provider is operational for (product, market) when it has not failed and
+  each material it receives for the product (feeds scoped to it, or
+  unscoped) comes from an operational feeder filed in the market (or
+  unfiled); the global market (None) ignores filings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from graphkit.model import Feed, Portfolio, Product
+
+Unit = tuple[str, "str | None"]
+_INTO: dict[int, tuple[Portfolio, dict[str, list[Feed]]]] = {}
+
+
+def _into(pf: Portfolio) -> dict[str, list[Feed]]:
+    """Feeds by receiver (memoised per portfolio object)."""
+    hit = _INTO.get(id(pf))
+    if hit is None or hit[0] is not pf:
+        index: dict[str, list[Feed]] = {}
+        for f in pf.feeds:
+            index.setdefault(f.to, []).append(f)
+        hit = _INTO[id(pf)] = (pf, index)
+    return hit[1]
+
+
+def markets_of(p: Product) -> list[str | None]:
+    named = []
+    for t in (
+        [m.territory for m in p.markets] + [d.territory for d in p.distributors] + [m.territory for m in p.marketed_by]
+    ):
+        if t is not None and t not in named:
+            named.append(t)
+    return named or [None]
+
+
+def counts_in(filed_in: Collection[str], market: str | None) -> bool:
+    return market is None or not filed_in or market in filed_in
+
+
+def operational_for(
+    pf: Portfolio, product: str, market: str | None, failed: set[str], among: set[str] | None = None
+) -> set[str]:
+    """The least fixed point, over ``among`` (closed upstream; default every provider)."""
+    providers = {p.id for p in pf.providers} if among is None else among
+    op: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for p in sorted(providers - op - failed):
+            into = [f for f in _into(pf).get(p, ()) if not f.products or product in f.products]
+            materials = {f.material for f in into}
+            if all(
+                any(f.from_ in op and counts_in(f.filed_in, market) for f in into if f.material == m) for m in materials
+            ):
+                op.add(p)
+                changed = True
+    return op
+
+
+def available(pf: Portfolio, failed: set[str]) -> set[tuple[str, str | None]]:
+    out = set()
+    for p in pf.products:
+        if p.id in failed:
+            continue
+        for market in markets_of(p):
+            op = operational_for(pf, p.id, market, failed, upstream_of(pf, p, market))
+            steps = {str(link.step) for link in p.supply}
+            ok = all(
+                any(
+                    link.qualified and str(link.step) == s and link.provider in op and counts_in(link.filed_in, market)
+                    for link in p.supply
+                )
+                for s in steps
+            )
+            if p.distributors:
+                ok = ok and any(d.distributor in op and d.territory in (None, market) for d in p.distributors)
+            named = [m.partner for m in p.marketed_by if m.territory in (None, market)]
+            if named:
+                ok = ok and any(partner not in failed for partner in named)
+            if ok:
+                out.add((p.id, market))
+    return out
+
+
+def brute_single(pf: Portfolio) -> dict[str, set[tuple[str, str | None]]]:
+    base = available(pf, set())
+    out = {}
+    for node in [p.id for p in pf.providers] + [m.id for m in pf.marketing_partners]:
+        lost = base - available(pf, {node})
+        if lost:
+            out[node] = lost
+    return out
+
+
+def sources_of(p: Product, market: str | None) -> set[str]:
+    """Who serves this market directly: qualified supply sources filed in it,
+    distributors serving it, partners named for it."""
+    return (
+        {link.provider for link in p.supply if link.qualified and counts_in(link.filed_in, market)}
+        | {d.distributor for d in p.distributors if d.territory in (None, market)}
+        | {m.partner for m in p.marketed_by if m.territory in (None, market)}
+    )
+
+
+def upstream_of(pf: Portfolio, p: Product, market: str | None) -> set[str]:
+    """Every provider a market of a product draws on: its qualified filed
+    sources and distributors, and their feeders for this product filed in
+    the market, at any depth."""
+    seen = {s for s in sources_of(p, market) if s not in {m.partner for m in p.marketed_by}}
+    stack = list(seen)
+    while stack:
+        for f in _into(pf).get(stack.pop(), ()):
+            if (not f.products or p.id in f.products) and counts_in(f.filed_in, market) and f.from_ not in seen:
+                seen.add(f.from_)
+                stack.append(f.from_)
+    return seen
+
+
+def providers_down(pf: Portfolio, failed: set[str]) -> set[str]:
+    """The failed providers, and those some market draws on that were
+    operational for it today and are not after."""
+    down = {p.id for p in pf.providers if p.id in failed}
+    for p in pf.products:
+        for market in markets_of(p):
+            part = upstream_of(pf, p, market)
+            before = operational_for(pf, p.id, market, set(), part)
+            after = operational_for(pf, p.id, market, failed, part)
+            down |= before - after
+    return down
+
+
+def unit_revenue(p: Product, market: str | None) -> float:
+    """The market's own revenue when the product gives one for every market,
+    else an even share of the product's."""
+    own = {m.territory: m.annual_revenue for m in p.markets if m.annual_revenue is not None}
+    markets = markets_of(p)
+    if all(m in own for m in markets):
+        return float(own[market])
+    return (p.annual_revenue or 0.0) / len(markets)
