@@ -139,13 +139,13 @@ def run_analyses(p: Portfolio, only: tuple[str, ...] = ANALYSES, bands: Bands | 
     return results
 
 
-def parse_source(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, ...]]:
+def parse_source(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, str, str]]:
     out = []
     for v in values:
-        parts = tuple(p.strip() for p in v.split(":"))
+        parts = [p.strip() for p in v.split(":")]
         if len(parts) != 3 or not all(parts):
             raise click.BadParameter(f"'{v}' is not PRODUCT:STEP:PROVIDER")
-        out.append(parts)
+        out.append((parts[0], parts[1], parts[2]))
     return out
 
 
@@ -254,6 +254,8 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
         b, a = before.get(key), after.get(key)
         if b and a and (b.severity, b.explanation) == (a.severity, a.explanation):
             continue
+        latest = a or b
+        assert latest is not None  # the key came from one of the two
         change = "added" if not b else "removed" if not a else "changed"
         rows.append(
             {
@@ -263,9 +265,9 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
                 "subject": key[2],
                 "severity_before": str(b.severity) if b else None,
                 "severity_after": str(a.severity) if a else None,
-                "explanation": (a or b).explanation,
+                "explanation": latest.explanation,
             }
-        )  # type: ignore[union-attr]
+        )
     if fmt == "table" and not rows:
         click.echo("no changes in findings")
         return

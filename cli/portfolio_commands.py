@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -152,7 +154,7 @@ def generate(
     made = 0
     with click.progressbar(length=expected, label="generating relationships", file=sys.stderr, show_pos=True) as bar:
 
-        def counted():  # type: ignore[no-untyped-def]
+        def counted() -> Iterator[tuple[str, dict[str, Any]]]:
             nonlocal made
             for key, record in iter_records(spec):
                 n = relationships_of(key, record)

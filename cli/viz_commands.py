@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -16,6 +18,7 @@ from .analysis_commands import parse_bands, run_analyses
 from .sources import PortfolioSource, portfolio_source
 
 HIGHLIGHTS = ("risks", "whatif", "none")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _write(page: str, output: Path, open_it: bool) -> None:
@@ -28,7 +31,7 @@ def _write(page: str, output: Path, open_it: bool) -> None:
         click.launch(str(written))
 
 
-def _max_nodes_option(func):  # type: ignore[no-untyped-def]
+def _max_nodes_option(func: F) -> F:
     return click.option(
         "--max-nodes",
         type=click.IntRange(min=1),
@@ -39,7 +42,7 @@ def _max_nodes_option(func):  # type: ignore[no-untyped-def]
     )(func)
 
 
-def _open_option(func):  # type: ignore[no-untyped-def]
+def _open_option(func: F) -> F:
     return click.option("--open", "open_it", is_flag=True, help="Open the page in the default browser.")(func)
 
 

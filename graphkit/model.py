@@ -395,7 +395,7 @@ class Portfolio:
     @cached_property
     def nodes(self) -> dict[str, Record]:
         """Every node record by id."""
-        return {r.id: r for key in NODE_SECTIONS for r in getattr(self, key)}  # type: ignore[attr-defined]
+        return {r.id: r for key in NODE_SECTIONS for r in getattr(self, key)}
 
     def kind(self, node_id: str) -> NodeKind:
         record = self.nodes[node_id]

@@ -185,7 +185,7 @@ class _Validator:
             first.setdefault(c.provider, (c.currency, i))
 
     def check_feed_cycles(self, feeds: list[tuple[int, Feed]]) -> None:
-        g = nx.DiGraph()
+        g: nx.DiGraph[str] = nx.DiGraph()
         for i, f in feeds:
             g.add_edge(f.from_, f.to, index=i)
         for component in nx.strongly_connected_components(g):

@@ -116,35 +116,35 @@ def _force_block(order: list[int], adjacency: Sequence[Sequence[int]]) -> dict[i
     hy = [k_hub * math.sqrt(j + 0.5) * math.sin(j * _GOLDEN_ANGLE) for j in range(hub_count)]
     rounds = 120
     for it in range(rounds):
-        fx = [0.0] * hub_count
-        fy = [0.0] * hub_count
+        hub_fx = [0.0] * hub_count
+        hub_fy = [0.0] * hub_count
         for a in range(hub_count):
             xa, ya = hx[a], hy[a]
             for b in range(a + 1, hub_count):
                 dx, dy = xa - hx[b], ya - hy[b]
                 d2 = dx * dx + dy * dy or 0.01
                 f = k_hub * k_hub / d2
-                fx[a] += dx * f
-                fy[a] += dy * f
-                fx[b] -= dx * f
-                fy[b] -= dy * f
+                hub_fx[a] += dx * f
+                hub_fy[a] += dy * f
+                hub_fx[b] -= dx * f
+                hub_fy[b] -= dy * f
             # weak gravity keeps unrelated hubs from drifting away
-            fx[a] -= xa * 0.02
-            fy[a] -= ya * 0.02
+            hub_fx[a] -= xa * 0.02
+            hub_fy[a] -= ya * 0.02
         for a, b, w in springs:
             dx, dy = hx[a] - hx[b], hy[a] - hy[b]
             f = w * math.sqrt(dx * dx + dy * dy) / k_hub
-            fx[a] -= dx * f
-            fy[a] -= dy * f
-            fx[b] += dx * f
-            fy[b] += dy * f
+            hub_fx[a] -= dx * f
+            hub_fy[a] -= dy * f
+            hub_fx[b] += dx * f
+            hub_fy[b] += dy * f
         step = k_hub * (1.0 - it / rounds) + k_hub * 0.02
         for a in range(hub_count):
-            length = math.hypot(fx[a], fy[a])
+            length = math.hypot(hub_fx[a], hub_fy[a])
             if length > 0:
                 scale = min(length, step) / length
-                hx[a] += fx[a] * scale
-                hy[a] += fy[a] * scale
+                hx[a] += hub_fx[a] * scale
+                hy[a] += hub_fy[a] * scale
 
     # Spread the hubs over the area the whole component needs (about SPACING² a node).
     mx, my = sum(hx) / hub_count, sum(hy) / hub_count

@@ -104,7 +104,7 @@ def _check_text(value: object, what: str) -> None:
 
 def _check_color(value: object, what: str) -> None:
     _check_text(value, what)
-    if not _COLOR_RE.fullmatch(value):  # type: ignore[arg-type]
+    if not _COLOR_RE.fullmatch(str(value)):
         raise ValueError(f"{what} {value!r} is not a colour (#rgb, #rrggbb, rgb(), rgba() or a name)")
 
 
@@ -510,8 +510,7 @@ def render_network(
     large = n > LARGE_GRAPH_NODES
     physics = layout == "physics" and not large
     positions: list[tuple[float, float] | None] = [
-        None if node.x is None else (float(node.x), float(node.y))
-        for node in node_list  # type: ignore[arg-type]
+        None if node.x is None or node.y is None else (float(node.x), float(node.y)) for node in node_list
     ]
     if any(p is None for p in positions):
         computed = compute_layout(n, adjacency)

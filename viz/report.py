@@ -139,7 +139,7 @@ def _cell(col: _Col, row: Mapping[str, Any], names: _Names) -> str:
 
 
 def _kind(value: Any) -> str:
-    return style.KIND_LABELS.get(value, str(value))  # type: ignore[call-overload]
+    return style.KIND_LABELS.get(value, str(value))
 
 
 def _clip(text: str, limit: int) -> str:
@@ -254,7 +254,7 @@ def _chart(row: Mapping[str, Any], names: _Names, portfolio: Portfolio) -> str:
     kind = str(row.get("kind", ""))
     model = row.get("business_model")
     if kind == "cmo" and model in style.CMO_COLORS:
-        sub = style.CMO_COLORS[model][1]  # type: ignore[index]
+        sub = style.CMO_COLORS[model][1]
     else:
         sub = style.KIND_LABELS.get(kind, kind)  # type: ignore[call-overload]
     sev = str(row.get("severity", "info"))

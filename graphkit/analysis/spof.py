@@ -535,7 +535,7 @@ def cut_points(portfolio: Portfolio) -> CutPoints:
     about four times slower on large networks).  Two depth-first searches:
     linear time.
     """
-    g = nx.Graph()
+    g: nx.Graph[str] = nx.Graph()
     pf = portfolio
     g.add_nodes_from(
         r.id for key in ("providers", "clients", "marketing_partners", "products") for r in getattr(pf, key)

@@ -182,7 +182,7 @@ def _sheet_loc(path: Path, table: str, row: int | None) -> str:
     return f"{base}:{row}" if path.is_dir() else f"{base} row {row}"
 
 
-Sheet = tuple[str, list[Any], Iterator[tuple[str, list[Any]]]]  # name, header, (location, cells)
+Sheet = tuple[str, list[str | None], Iterator[tuple[str, list[Any]]]]  # name, header, (location, cells)
 
 
 def _read_sheets(path: Path) -> Iterator[Sheet]:
@@ -190,8 +190,8 @@ def _read_sheets(path: Path) -> Iterator[Sheet]:
         for f in sorted(path.glob("*.csv")):
             with open(f, newline="", encoding="utf-8-sig") as fh:
                 reader = csv.reader(fh)
-                header = [h.strip() for h in next(reader, [])]
-                rows = [(_sheet_loc(path, f.stem, reader.line_num), row) for row in reader]
+                header: list[str | None] = [h.strip() for h in next(reader, [])]
+                rows: list[tuple[str, list[Any]]] = [(_sheet_loc(path, f.stem, reader.line_num), row) for row in reader]
             yield f.stem, header, iter(rows)
         return
     from openpyxl import load_workbook
