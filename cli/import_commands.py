@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from graphkit import write_portfolio
-from graphkit.importers import ImportResult, import_scms, import_willems
-from graphkit.io import FORMATS
 from graphkit.model import Technology
 
-OUTPUT = click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.",
-)
-TO = click.option("--to", "fmt", type=click.Choice(FORMATS), help="Output format (default: from the name).")
+from .common import OUTPUT, TO, report_problems
+
+if TYPE_CHECKING:
+    from graphkit.importers import ImportResult
 
 
 def finish(result: ImportResult, output: Path, fmt: str | None) -> None:
     """Validate the imported records, write them atomically, report."""
-    from .main import report_problems
+    from graphkit import write_portfolio
 
     portfolio, warnings = result.validated()
     report_problems(warnings)
@@ -64,6 +58,8 @@ def scms_command(csv_file: Path, output: Path, fmt: str | None, include_test_kit
       graphkit import scms SCMS_Delivery_History_Dataset.csv -o scms.json --include-test-kits
       graphkit analyze scms.yaml --only spof
     """
+    from graphkit.importers import import_scms
+
     finish(import_scms(csv_file, include_test_kits=include_test_kits), output, fmt)
 
 
@@ -99,6 +95,8 @@ def willems_command(chain: str, output: Path, fmt: str | None, data_dir: Path | 
       graphkit import willems willems2008/08_SD.csv -o chain08.json --technology aseptic_fill
       graphkit analyze chain22.yaml --only spof
     """
+    from graphkit.importers import import_willems
+
     finish(import_willems(chain, data_dir, technology), output, fmt)
 
 

@@ -11,8 +11,6 @@ from typing import Any, TypeVar
 
 import click
 
-from graphkit.io.tables import safe_cell
-
 __all__ = ["OUTPUT_FORMATS", "cell_text", "format_option", "render_rows", "render_table", "to_json"]
 
 OUTPUT_FORMATS = ("table", "json", "csv", "markdown")
@@ -50,6 +48,8 @@ def csv_text(value: Any) -> str:
     """A cell for programs and spreadsheets: numbers as they are (no thousands
     separators, negatives kept), text that a spreadsheet would run as a
     formula neutralised."""
+    from graphkit.io.tables import safe_cell
+
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return repr(value)
     return safe_cell(cell_text(value))

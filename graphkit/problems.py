@@ -5,9 +5,61 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Literal
 
-__all__ = ["GraphkitError", "PortfolioError", "Problem", "closest", "did_you_mean", "sort_problems"]
+__all__ = [
+    "ExitCode",
+    "GraphkitError",
+    "PortfolioError",
+    "Problem",
+    "closest",
+    "describe_exit_codes",
+    "did_you_mean",
+    "sort_problems",
+]
+
+
+class ExitCode(IntEnum):
+    """Every exit status of the `graphkit` command, the one place they are
+    written: errors carry theirs (`GraphkitError.exit_code`), and the help
+    texts and the README's table are made from or checked against this.
+
+    >>> ExitCode.NEO4J_UNREACHABLE.meaning
+    'Neo4j unreachable'
+    >>> describe_exit_codes(ExitCode.NEO4J_UNREACHABLE, ExitCode.NEO4J_AUTH)
+    '3 Neo4j unreachable, 4 Neo4j authentication failed'
+    """
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2  # click's own code for usage errors
+    NEO4J_UNREACHABLE = 3
+    NEO4J_AUTH = 4
+    NEO4J_NO_DATABASE = 5
+    NEO4J_TOO_OLD = 6
+    FINDINGS = 9
+
+    @property
+    def meaning(self) -> str:
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    ExitCode.OK: "success",
+    ExitCode.ERROR: "invalid input or other error",
+    ExitCode.USAGE: "usage error",
+    ExitCode.NEO4J_UNREACHABLE: "Neo4j unreachable",
+    ExitCode.NEO4J_AUTH: "Neo4j authentication failed",
+    ExitCode.NEO4J_NO_DATABASE: "Neo4j database missing",
+    ExitCode.NEO4J_TOO_OLD: "Neo4j server too old",
+    ExitCode.FINDINGS: "`--fail-on` found a finding at or above the level",
+}
+
+
+def describe_exit_codes(*codes: ExitCode) -> str:
+    """Codes and their meanings, for help texts."""
+    return ", ".join(f"{int(c)} {c.meaning}" for c in codes)
 
 
 @dataclass(frozen=True, order=True)
@@ -26,7 +78,7 @@ class Problem:
 class GraphkitError(Exception):
     """Base of the errors graphkit reports to users (no traceback needed)."""
 
-    exit_code = 1
+    exit_code: ExitCode = ExitCode.ERROR
 
 
 class PortfolioError(GraphkitError):

@@ -3,10 +3,10 @@ validated `Portfolio`, reporting every problem at once with its location."""
 
 from __future__ import annotations
 
+import graphlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import networkx as nx
 from pydantic import ValidationError
 
 from .model import NODE_SECTIONS, SECTIONS, Contract, Feed, NodeKind, Portfolio, Product, ProviderKind, Record
@@ -185,6 +185,16 @@ class _Validator:
             first.setdefault(c.provider, (c.currency, i))
 
     def check_feed_cycles(self, feeds: list[tuple[int, Feed]]) -> None:
+        inputs: dict[str, set[str]] = {}
+        for _, f in feeds:
+            inputs.setdefault(f.to, set()).add(f.from_)
+        try:  # the standard library says whether there is a cycle; NetworkX, loaded only then, names each
+            graphlib.TopologicalSorter(inputs).prepare()
+            return
+        except graphlib.CycleError:
+            pass
+        import networkx as nx
+
         g: nx.DiGraph[str] = nx.DiGraph()
         for i, f in feeds:
             g.add_edge(f.from_, f.to, index=i)

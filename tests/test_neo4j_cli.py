@@ -270,7 +270,7 @@ def test_no_password_and_no_terminal_exits_4(gk: Any) -> None:
 
 
 def test_password_prompt_is_not_echoed(env: dict[str, str], neo4j_settings: Any, monkeypatch: Any) -> None:
-    import graphkit.cli.neo4j_commands as commands
+    import graphkit.cli.common as commands
 
     monkeypatch.setattr(commands, "_interactive", lambda: True)
     result = CliRunner().invoke(

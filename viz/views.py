@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from graphkit.analysis import analyze
-from graphkit.analysis.spof import whatif as run_whatif
 from graphkit.model import (
     Client,
     Liaison,
@@ -561,6 +560,8 @@ def build_view(
     marks: dict[str, list[str]] = {}
     status: dict[str, str] = {}
     if fail:
+        from graphkit.analysis.spof import whatif as run_whatif  # NetworkX: only when asked
+
         report = run_whatif(portfolio, list(fail))
         groups = (
             ("failed", report.failed),
