@@ -16,8 +16,6 @@ from graphkit.cli.main import main
 from graphkit.cli.neo4j_commands import parse_param
 from graphkit.generate import GeneratorSpec, iter_records
 
-pytestmark = pytest.mark.neo4j
-
 SMALL = Path(__file__).with_name("small.yaml")
 AWKWARD = "O'Brien \"q\" back\\slash $x {id: 'x'}}) MATCH (n) DETACH DELETE n // 東京"
 
