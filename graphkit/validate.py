@@ -9,7 +9,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .model import NODE_SECTIONS, SECTIONS, Contract, Feed, NodeKind, Portfolio, Product, ProviderKind, Record
+from .model import (
+    NODE_SECTIONS,
+    SECTIONS,
+    Contract,
+    Feed,
+    NodeKind,
+    Portfolio,
+    Product,
+    ProviderKind,
+    Record,
+    references,
+)
 from .problems import PortfolioError, Problem, did_you_mean, sort_problems
 
 __all__ = ["Locate", "build_portfolio"]
@@ -206,34 +217,11 @@ class _Validator:
             self.error(("feeds", g.edges[cycle[0]]["index"]), f"feeds form a cycle: {names}")
 
 
-_PROVIDERS = frozenset({NodeKind.CMO, NodeKind.CRO, NodeKind.TEST_LAB, NodeKind.DISTRIBUTOR})
-_SUPPLIERS = frozenset({NodeKind.CMO, NodeKind.CRO, NodeKind.TEST_LAB})
-# section -> (path to the referencing value, kinds it may name, hint); "*" walks a list.
-REFERENCES: dict[str, list[tuple[tuple[str, ...], str, frozenset[NodeKind], str]]] = {
-    "products": [
-        (("owner",), "owner", frozenset({NodeKind.CLIENT}), ""),
-        (("supply", "*", "provider"), "supply provider", _SUPPLIERS, " (distributors belong under 'distributors')"),
-        (("distributors", "*", "distributor"), "distributor", frozenset({NodeKind.DISTRIBUTOR}), ""),
-        (("marketed_by", "*", "partner"), "marketing partner", frozenset({NodeKind.MARKETING_PARTNER}), ""),
-    ],
-    "feeds": [
-        (("from",), "from", _PROVIDERS, ""),
-        (("to",), "to", _PROVIDERS, ""),
-        (("products", "*"), "product", frozenset({NodeKind.PRODUCT}), ""),
-    ],
-    "contracts": [
-        (("client",), "client", frozenset({NodeKind.CLIENT}), ""),
-        (("provider",), "provider", _PROVIDERS, ""),
-    ],
-    "requirements": [
-        (("party",), "party", frozenset({NodeKind.MARKETING_PARTNER, NodeKind.CLIENT}), ""),
-        (("products", "*"), "product", frozenset({NodeKind.PRODUCT}), ""),
-    ],
-    "liaisons": [
-        (("client",), "client", frozenset({NodeKind.CLIENT}), ""),
-        (("providers", "*"), "provider", _PROVIDERS, ""),
-    ],
-}
+# section -> (path to the referencing value, how messages call it, kinds it may
+# name, hint); "*" walks a list. Read from the model's `Ref` marks.
+REFERENCES: dict[str, list[tuple[tuple[str, ...], str, frozenset[NodeKind], str]]] = {}
+for _r in references():
+    REFERENCES.setdefault(_r.section, []).append((_r.path, _r.ref.label, _r.ref.kinds, _r.ref.hint))
 
 
 def _raw_records(raw: Mapping[str, Any], keys: Iterable[str]) -> Iterable[tuple[str, int, Mapping[str, Any]]]:
