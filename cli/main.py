@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 import graphkit
-from graphkit.problems import GraphkitError, PortfolioError
+from graphkit.problems import GraphkitError, PortfolioError, printable
 
 from . import analysis_commands, import_commands, neo4j_commands, portfolio_commands, viz_commands
 
@@ -22,16 +22,19 @@ class GraphkitGroup(click.Group):
             return super().invoke(ctx)
         except PortfolioError as exc:
             report_problems(exc.problems)
-            click.secho(f"Error: {exc}; nothing was written.", fg="red", err=True)
+            click.secho(printable(f"Error: {exc}; nothing was written."), fg="red", err=True)
             sys.exit(exc.exit_code)
         except GraphkitError as exc:
-            click.secho(f"Error: {exc}", fg="red", err=True)
+            click.secho(printable(f"Error: {exc}"), fg="red", err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:  # writes are atomic: what was being written is gone
+            click.secho("Error: interrupted; nothing was written.", fg="red", err=True)
+            sys.exit(130)
 
 
 def report_problems(problems: list[graphkit.Problem]) -> None:
     for p in problems:
-        click.secho(str(p), fg="red" if p.severity == "error" else "yellow", err=True)
+        click.secho(printable(str(p)), fg="red" if p.severity == "error" else "yellow", err=True)
 
 
 @click.group(cls=GraphkitGroup, context_settings=CONTEXT)

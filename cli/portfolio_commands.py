@@ -12,7 +12,7 @@ from graphkit import read_portfolio, summarize, write_portfolio, write_records
 from graphkit.generate import GeneratorSpec, iter_records, relationships_of
 from graphkit.io import FORMATS
 from graphkit.model import Portfolio
-from graphkit.problems import GraphkitError
+from graphkit.problems import GraphkitError, printable
 
 from .output import format_option, render_rows, to_json
 
@@ -61,7 +61,7 @@ def validate(portfolio: Path, fmt: str) -> None:
     groups = summary.as_dict()
     if fmt == "table":
         click.echo(
-            f"{portfolio}: valid, {sum(groups['nodes'].values())} nodes, "
+            f"{printable(str(portfolio))}: valid, {sum(groups['nodes'].values())} nodes, "
             f"{sum(groups['relationships'].values())} relationships"
         )
         for group, counts in groups.items():
