@@ -3,6 +3,7 @@ validated `Portfolio`, reporting every problem at once with its location."""
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 import unicodedata
@@ -95,27 +96,36 @@ def _types(annotation: Any) -> set[Any]:
     return {t for a in args if a is not Ellipsis for t in _types(a)}
 
 
-def _fields(cls: type[Record], item: Mapping[str, Any], path: tuple[Any, ...]) -> Iterable[tuple[Any, ...]]:
-    """(path, field path inside the record, types, value) for every scalar
-    value of a raw record, nested records and list items included."""
-    for name, info in cls.model_fields.items():
-        key = info.alias or name
+@functools.cache
+def _field_specs(cls: type[Record]) -> tuple[tuple[str, type[Record] | None, frozenset[Any]], ...]:
+    """(file key, nested record class or None, plain types) of each field, once per class."""
+    return tuple(
+        (info.alias or name, cls.NESTED.get(name), frozenset(_types(info.annotation)))
+        for name, info in cls.model_fields.items()
+    )
+
+
+_TEXT = frozenset({str})
+
+
+def _fields(cls: type[Record], item: Mapping[str, Any], where: tuple[Any, ...] = ()) -> Iterable[tuple[Any, ...]]:
+    """(field path inside the record, types, value) for every scalar value
+    of a raw record, nested records and list items included."""
+    for key, nested, types in _field_specs(cls):
         if key not in item:
             continue
         value = item[key]
-        if name in cls.NESTED:
-            nested = cls.NESTED[name]
+        if nested is not None:
             for j, entry in enumerate(value if isinstance(value, list) else ()):
                 if isinstance(entry, Mapping):
-                    for sub, where, types, v in _fields(nested, entry, path + (key, j)):
-                        yield sub, (key, j, *where), types, v
+                    yield from _fields(nested, entry, (*where, key, j))
                 else:  # the short form: a bare id
-                    yield path + (key, j), (key, j), {str}, entry
+                    yield (*where, key, j), _TEXT, entry
         elif isinstance(value, list):
             for j, v in enumerate(value):
-                yield path + (key, j), (key, j), _types(info.annotation), v
+                yield (*where, key, j), types, v
         else:
-            yield path + (key,), (key,), _types(info.annotation), value
+            yield (*where, key), types, value
 
 
 class _InputChecks:
@@ -130,23 +140,29 @@ class _InputChecks:
         expected (1.5 and 1.50 are one number) and a boolean where a number is
         expected (true is not 1) are refused too."""
         for key, i, item in _raw_records(raw, SECTIONS):
-            what = describe(key, item)
-            for path, where, types, value in _fields(SECTIONS[key], item, (key, i)):
-                name = field_name(where)
+            for where, types, value in _fields(SECTIONS[key], item):
                 if isinstance(value, str):
-                    bad = _CONTROL.search(value)
-                    if bad:
-                        code = f"U+{ord(bad.group()):04X}"
-                        self.error(
-                            path,
-                            f"{what}: {name} contains the control character {code} (at character {bad.start() + 1})",
-                        )
-                    elif value != value.strip():
-                        self.error(path, f"{what}: {name} '{brief(value)}' has spaces around it; remove them")
+                    if not value or (value[0] > " " and value[-1] > " " and value.isprintable()):
+                        continue  # the usual case, decided without a regular expression
+                    message = self._text_problem(value)
                 elif isinstance(value, float) and str in types:
-                    self.error(path, f"{what}: {name} {brief(value)} is a number that is not whole; write it in quotes")
+                    message = f"{brief(value)} is a number that is not whole; write it in quotes"
                 elif isinstance(value, bool) and float in types:
-                    self.error(path, f"{what}: {name} must be a number, got '{value}'")
+                    message = f"must be a number, got '{value}'"
+                else:
+                    continue
+                if message:
+                    what, name = describe(key, item), field_name(where)
+                    self.error((key, i, *where), f"{what}: {name} {message}")
+
+    @staticmethod
+    def _text_problem(value: str) -> str:
+        bad = _CONTROL.search(value)
+        if bad:
+            return f"contains the control character U+{ord(bad.group()):04X} (at character {bad.start() + 1})"
+        if value != value.strip():
+            return f"'{brief(value)}' has spaces around it; remove them"
+        return ""
 
     def check_reserved_ids(self, raw: Mapping[str, Any]) -> None:
         """Requirement topics are nodes `topic:<topic>`: no other node may take such an id."""
