@@ -8,7 +8,7 @@ from typing import Any
 from graphkit import text
 from graphkit.analysis import Severity, findings
 
-from .output import render_rows, render_table, to_json
+from .output import md, render_rows, render_table, to_json
 
 __all__ = ["SECTIONS", "count", "money", "percent", "render_analysis"]
 
@@ -148,7 +148,7 @@ def render_analysis(results: dict[str, Any], fmt: str, limit: int = 0) -> str:
         cut = ", ".join(s["articulation_points"]) or "none"
         bridges = ", ".join(f"{a}–{b}" for a, b in s["bridges"]) or "none"
         if fmt == "markdown":
-            blocks.append(f"## Structural cut points\n\n- Articulation points: {cut}\n- Bridges: {bridges}")
+            blocks.append(f"## Structural cut points\n\n- Articulation points: {md(cut)}\n- Bridges: {md(bridges)}")
         else:
             blocks.append(f"Structural cut points\nArticulation points: {cut}\nBridges: {bridges}")
     if "concentration" in results:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from graphkit.problems import ExitCode, GraphkitError, PortfolioError, Problem
+from graphkit.problems import ExitCode, GraphkitError, PortfolioError, Problem, printable
 
 if TYPE_CHECKING:
     from graphkit.analysis import Bands
@@ -75,11 +75,14 @@ class GraphkitGroup(click.Group):
             return super().invoke(ctx)
         except PortfolioError as exc:
             report_problems(exc.problems)
-            click.secho(f"Error: {exc}; nothing was written.", fg="red", err=True)
+            click.secho(printable(f"Error: {exc}; nothing was written."), fg="red", err=True)
             sys.exit(exc.exit_code)
         except GraphkitError as exc:
-            click.secho(f"Error: {exc}", fg="red", err=True)
+            click.secho(printable(f"Error: {exc}"), fg="red", err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:  # writes are atomic: what was being written is gone
+            click.secho("Error: interrupted; nothing was written.", fg="red", err=True)
+            sys.exit(130)
 
 
 def exit_with(code: ExitCode, message: str) -> None:
@@ -90,7 +93,7 @@ def exit_with(code: ExitCode, message: str) -> None:
 
 def report_problems(problems: list[Problem]) -> None:
     for p in problems:
-        click.secho(str(p), fg="red" if p.severity == "error" else "yellow", err=True)
+        click.secho(printable(str(p)), fg="red" if p.severity == "error" else "yellow", err=True)
 
 
 # --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from graphkit.problems import GraphkitError
+from graphkit.problems import GraphkitError, printable
 from graphkit.text import humanize
 
 from .common import OUTPUT, PORTFOLIO, TO, load
@@ -39,7 +39,7 @@ def validate(portfolio: Path, fmt: str) -> None:
     groups = summary.as_dict()
     if fmt == "table":
         click.echo(
-            f"{portfolio}: valid, {sum(groups['nodes'].values())} nodes, "
+            f"{printable(str(portfolio))}: valid, {sum(groups['nodes'].values())} nodes, "
             f"{sum(groups['relationships'].values())} relationships"
         )
         for group, counts in groups.items():
