@@ -9,7 +9,7 @@ flattens them into one list of rated, explained findings, which is what
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -115,7 +115,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def findings(results: dict[str, Any]) -> Iterator[Finding]:
+def findings(results: Mapping[str, Any]) -> Iterator[Finding]:
     """Every rated finding in analysis results (the `Analysis.as_dict()` shape,
     so results read back from JSON work too), most severe first per list."""
     for analysis, key, fields in FINDING_LISTS:
