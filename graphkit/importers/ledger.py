@@ -179,6 +179,11 @@ class _Run:
             if getattr(mapping, role) is not None
         }
         self.key_parts: list[dict[str, Counter[str]]] = []
+        # the joined files each role takes a value from (their rows join its provenance)
+        self.role_files = {
+            role: {getattr(spec, "file", None) for _, spec in _columns_named(getattr(mapping, role))} - {None}
+            for role in self.folders
+        }
         self.supply: dict[tuple[str, str, str], _Prov] = defaultdict(_Prov)
         self.dist: dict[tuple[str, str, str | None], _Prov] = defaultdict(_Prov)
         self.marketed: dict[tuple[str, str, str | None], _Prov] = defaultdict(_Prov)
@@ -488,7 +493,8 @@ class _Run:
             entity.spellings[name] += 1
             entity.prov.add(label, n, date)
             for file, (master_row, _) in joined.items():
-                entity.prov.add(self.masters[file][0].label, master_row, None)
+                if file in self.role_files[role]:
+                    entity.prov.add(self.masters[file][0].label, master_row, None)
             if role in countries:
                 entity.set("country", countries[role], where)
         pent.prov.add(label, n, date)

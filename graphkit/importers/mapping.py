@@ -16,6 +16,7 @@ schema below is the reference.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -23,7 +24,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Fiel
 
 from ..io.documents import read_document
 from ..model import ProviderKind, Segment, Stage, Step, Technology
-from ..problems import PortfolioError, Problem
+from ..problems import PortfolioError, Problem, did_you_mean
 from ..validate import explain
 
 __all__ = [
@@ -276,6 +277,30 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
 }
 
 
+_SETTINGS = sorted(
+    {
+        info.alias or name
+        for cls in (
+            LedgerMapping,
+            FileSpec,
+            Filter,
+            DateSpec,
+            ValueSpec,
+            FieldSpec,
+            Names,
+            ProviderRole,
+            DistributorRole,
+            ClientRole,
+            SegmentByTotal,
+            ProductRole,
+            ContractSpec,
+            RevenueSpec,
+        )
+        for name, info in cls.model_fields.items()
+    }
+)
+
+
 def load_mapping(path: Path) -> tuple[LedgerMapping, Any]:
     """Read and validate a mapping file; returns it with a function locating
     a path of settings in it (``mapping.yaml:12``). Raises PortfolioError
@@ -304,9 +329,16 @@ def _explain(err: Any, loc: tuple[Any, ...]) -> str:
     where = ".".join(str(p) for p in loc if not isinstance(p, int)) or "mapping"
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"unknown setting '{loc[-1]}'" + (f" in {'.'.join(map(str, loc[:-1]))}" if loc[:-1] else "")
+        return (
+            f"unknown setting '{loc[-1]}'"
+            + (f" in {'.'.join(map(str, loc[:-1]))}" if loc[:-1] else "")
+            + did_you_mean(loc[-1], _SETTINGS)
+        )
     if kind == "missing":
         return f"{where} is missing"
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(err["ctx"]["expected"]))
+        return f"{where} '{err['input']}' is not one of {', '.join(choices)}{did_you_mean(err['input'], choices)}"
     if kind == "value_error":
         return f"{where}: {str(err['msg']).removeprefix('Value error, ')}"
     return f"{where}: {explain({**err, 'loc': ()}).lstrip(': ')}"

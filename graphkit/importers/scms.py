@@ -163,4 +163,4 @@ def import_scms(path: str | os.PathLike[str], include_test_kits: bool = False) -
         f"{counts['items']} items -> {c['products']} products, {c['contracts']} contracts "
         f"worth {c['total_value'] / 1e6:,.1f}M USD (2006-2015 total)"
     )
-    return replace(result, ids=ids, counts=counts, summary=summary)
+    return replace(result, ids=ids, counts=counts, summary=summary, report=[summary])
