@@ -194,6 +194,9 @@ class Reference:
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# Provenance of an imported record, e.g. "orders.csv rows 2-4, 9; 2024-01-05..2024-03-02"
+# (graphkit import ledger writes it; analyses ignore it).
+Source = Annotated[str | None, StringConstraints(strip_whitespace=True)]
 
 
 class Record(BaseModel):
@@ -234,6 +237,7 @@ class Provider(Record):
     own_revenue: Amount | None = None
     country: str | None = None
     capacity: Amount | None = None
+    source: Source = None
 
     @property
     def model(self) -> BusinessModel | None:
@@ -248,12 +252,14 @@ class Client(Record):
     name: Name
     segment: Segment
     quality_maturity: QualityMaturity | None = None
+    source: Source = None
 
 
 class MarketingPartner(Record):
     id: Id
     name: Name
     territories: tuple[str, ...] = ()
+    source: Source = None
 
 
 Territory = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -273,12 +279,15 @@ class SupplyLink(Record):
     qualified: bool = True
     # The markets whose registration (dossier) names this source; empty: every market.
     filed_in: tuple[Territory, ...] = ()
+    source: Source = None
 
     def to_dict(self) -> dict[str, Any]:
         # `qualified` is always written: a backup must stay visibly unqualified.
         out: dict[str, Any] = {"provider": self.provider, "step": str(self.step), "qualified": self.qualified}
         if self.filed_in:
             out["filed_in"] = list(self.filed_in)
+        if self.source:
+            out["source"] = self.source
         return out
 
 
@@ -290,11 +299,13 @@ def _short_form(key: str) -> BeforeValidator:
 class DistributorRef(Record):
     distributor: Annotated[Id, Ref(frozenset({NodeKind.DISTRIBUTOR}), "distributor", rel=RelType.DISTRIBUTES)]
     territory: Territory | None = None
+    source: Source = None
 
 
 class MarketingRef(Record):
     partner: Annotated[Id, Ref(frozenset({NodeKind.MARKETING_PARTNER}), "marketing partner", rel=RelType.MARKETS)]
     territory: Territory | None = None
+    source: Source = None
 
 
 class Market(Record):
@@ -302,6 +313,7 @@ class Market(Record):
 
     territory: Territory
     annual_revenue: Amount | None = None
+    source: Source = None
 
 
 class Product(Record):
@@ -315,6 +327,7 @@ class Product(Record):
     distributors: tuple[Annotated[DistributorRef, _short_form("distributor")], ...] = ()
     marketed_by: tuple[Annotated[MarketingRef, _short_form("partner")], ...] = ()
     markets: tuple[Annotated[Market, _short_form("territory")], ...] = ()
+    source: Source = None
 
     NESTED: ClassVar[dict[str, type[Record]]] = {
         "supply": SupplyLink,
@@ -364,6 +377,7 @@ class Contract(Record):
     provider: Annotated[Id, Ref(PROVIDER_KINDS, "provider")]
     annual_value: Amount
     currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{3}$")] = "USD"
+    source: Source = None
 
 
 class Requirement(Record):
@@ -490,18 +504,22 @@ class Portfolio:
         """Every relationship of the graph, derived from the records."""
         R = Relationship
         for p in self.products:
-            yield R(RelType.OWNS, p.owner, p.id)
+            yield R(RelType.OWNS, p.owner, p.id, _opt(source=p.source))
             for s in p.supply:
                 yield R(
                     RelType.SUPPLIES,
                     s.provider,
                     p.id,
-                    {"step": str(s.step), "qualified": s.qualified, **_opt(filed_in=list(s.filed_in) or None)},
+                    {
+                        "step": str(s.step),
+                        "qualified": s.qualified,
+                        **_opt(filed_in=list(s.filed_in) or None, source=s.source),
+                    },
                 )
             for d in p.distributors:
-                yield R(RelType.DISTRIBUTES, d.distributor, p.id, _opt(territory=d.territory))
+                yield R(RelType.DISTRIBUTES, d.distributor, p.id, _opt(territory=d.territory, source=d.source))
             for m in p.marketed_by:
-                yield R(RelType.MARKETS, m.partner, p.id, _opt(territory=m.territory))
+                yield R(RelType.MARKETS, m.partner, p.id, _opt(territory=m.territory, source=m.source))
         for f in self.feeds:
             yield R(
                 RelType.FEEDS,
@@ -514,7 +532,10 @@ class Portfolio:
             )
         for c in self.contracts:
             yield R(
-                RelType.CONTRACTS_WITH, c.client, c.provider, {"annual_value": c.annual_value, "currency": c.currency}
+                RelType.CONTRACTS_WITH,
+                c.client,
+                c.provider,
+                {"annual_value": c.annual_value, "currency": c.currency, **_opt(source=c.source)},
             )
         for r in self.requirements:
             yield R(
