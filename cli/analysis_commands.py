@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from graphkit.analysis import ANALYSES, Bands, Severity, analyze, findings
-from graphkit.analysis.concentration import concentration_change, merge_clients
-from graphkit.analysis.spof import whatif as run_whatif
-from graphkit.model import Portfolio
+from graphkit.analysis import ANALYSES, Severity, findings
+from graphkit.problems import ExitCode
+from graphkit.text import humanize
 
 from .analysis_render import render_analysis
-from .neo4j_commands import open_store
+from .common import (
+    PORTFOLIO,
+    PortfolioSource,
+    bands_option,
+    exit_with,
+    load,
+    open_store,
+    portfolio_source,
+    run_analyses,
+)
 from .output import format_option, render_rows, to_json
-from .portfolio_commands import PORTFOLIO, load
-from .sources import PortfolioSource, portfolio_source
 
-# Exit code when --fail-on finds something at or above the threshold.
-FINDINGS_EXIT = 9
+if TYPE_CHECKING:
+    from graphkit.analysis import Bands
+    from graphkit.model import Portfolio
+
 SEVERITIES = [str(s) for s in Severity]
 
 
@@ -32,16 +39,6 @@ def parse_only(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     if unknown:
         raise click.BadParameter(f"unknown analysis {', '.join(unknown)}; choose from {', '.join(ANALYSES)}")
     return chosen
-
-
-def parse_bands(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Bands:
-    if not value:
-        return Bands()
-    try:
-        moderate, high = (float(v) for v in value.split(","))
-        return Bands(moderate=moderate, high=high)
-    except ValueError:
-        raise click.BadParameter("give two HHI thresholds, e.g. 1500,2500 (0 <= moderate <= high <= 10000)") from None
 
 
 @click.command("analyze")
@@ -57,14 +54,10 @@ def parse_bands(_ctx: click.Context, _param: click.Parameter, value: str | None)
     "--fail-on",
     type=click.Choice(SEVERITIES),
     metavar="SEVERITY",
-    help=f"Exit with code {FINDINGS_EXIT} when a finding at or above this severity exists ({', '.join(SEVERITIES)}).",
+    help=f"Exit with code {int(ExitCode.FINDINGS)} when a finding at or above this severity exists "
+    f"({', '.join(SEVERITIES)}).",
 )
-@click.option(
-    "--bands",
-    callback=parse_bands,
-    metavar="MODERATE,HIGH",
-    help="HHI class thresholds (default 1000,1800: the 2023 US merger guidelines).",
-)
+@bands_option
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
@@ -101,7 +94,8 @@ def analyze_command(
     results = run_analyses(portfolio.load(), only, bands)
     click.echo(render_analysis(results, fmt, limit))
     if write_back:
-        with open_store(portfolio.neo4j) as store:  # type: ignore[arg-type]
+        assert portfolio.neo4j is not None
+        with open_store(portfolio.neo4j) as store:
             done = store.write_back(results)
         click.echo(
             f"findings written back to {portfolio.name}: {done.nodes} node(s) and "
@@ -112,40 +106,16 @@ def analyze_command(
         threshold = Severity.parse(fail_on)
         worst = [f for f in findings(results) if f.severity >= threshold]
         if worst:
-            click.echo(f"{len(worst)} finding(s) at or above {fail_on}", err=True)
-            sys.exit(FINDINGS_EXIT)
+            exit_with(ExitCode.FINDINGS, f"{len(worst)} finding(s) at or above {fail_on}")
 
 
-# From this many nodes on, a run takes seconds: show which analysis is running.
-LARGE = 10_000
-
-
-def run_analyses(p: Portfolio, only: tuple[str, ...] = ANALYSES, bands: Bands | None = None) -> dict[str, Any]:
-    """The analyses' JSON-shaped results, with progress on stderr for large portfolios."""
-    if len(p.nodes) < LARGE:
-        return analyze(p, only, bands).as_dict()
-    with click.progressbar(
-        length=len(only), label="analysing", file=sys.stderr, item_show_func=lambda name: name
-    ) as bar:
-        started = 0
-
-        def step(name: str) -> None:  # an analysis starts: the one before it is done
-            nonlocal started
-            bar.update(1 if started else 0, name)
-            started += 1
-
-        results = analyze(p, only, bands, progress=step).as_dict()
-        bar.update(1)
-    return results
-
-
-def parse_source(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, ...]]:
+def parse_source(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, str, str]]:
     out = []
     for v in values:
-        parts = tuple(p.strip() for p in v.split(":"))
+        parts = [p.strip() for p in v.split(":")]
         if len(parts) != 3 or not all(parts):
             raise click.BadParameter(f"'{v}' is not PRODUCT:STEP:PROVIDER")
-        out.append(parts)
+        out.append((parts[0], parts[1], parts[2]))
     return out
 
 
@@ -185,6 +155,9 @@ def whatif_command(
     """
     if not fail and not merge_clients:
         raise click.UsageError("give --fail ID (and optionally --add-source) or --merge-clients A,B")
+    from graphkit.analysis.concentration import concentration_change
+    from graphkit.analysis.spof import whatif as run_whatif
+
     p = portfolio.load()
     out: dict[str, Any] = {}
     if fail:
@@ -202,7 +175,7 @@ def whatif_command(
     if "failure" in out:
         f = out["failure"]
         facts = [
-            {"": k.replace("_", " "), "value": f[k]}
+            {"": humanize(k), "value": f[k]}
             for k in (
                 "failed",
                 "products_lost",
@@ -224,6 +197,8 @@ def whatif_command(
 
 
 def merge_clients_rows(p: Portfolio, a: str, b: str) -> list[dict[str, Any]]:
+    from graphkit.analysis.concentration import merge_clients
+
     return [
         {
             k: r[k]
@@ -254,6 +229,8 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
         b, a = before.get(key), after.get(key)
         if b and a and (b.severity, b.explanation) == (a.severity, a.explanation):
             continue
+        latest = a or b
+        assert latest is not None  # the key came from one of the two
         change = "added" if not b else "removed" if not a else "changed"
         rows.append(
             {
@@ -263,9 +240,9 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
                 "subject": key[2],
                 "severity_before": str(b.severity) if b else None,
                 "severity_after": str(a.severity) if a else None,
-                "explanation": (a or b).explanation,
+                "explanation": latest.explanation,
             }
-        )  # type: ignore[union-attr]
+        )
     if fmt == "table" and not rows:
         click.echo("no changes in findings")
         return

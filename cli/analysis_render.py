@@ -5,23 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from graphkit import text
 from graphkit.analysis import Severity, findings
 
-from .output import render_rows, render_table, to_json
+from .output import md, render_rows, render_table, to_json
 
-__all__ = ["SECTIONS", "render_analysis", "percent", "count"]
+__all__ = ["SECTIONS", "count", "money", "percent", "render_analysis"]
 
 
+# Cells stay None (an empty cell) when there is no value.
 def percent(value: Any) -> Any:
-    return None if value is None else f"{100 * value:.1f}%"
+    return None if value is None else text.percent(value)
+
+
+def money(value: Any) -> Any:
+    return None if value is None else text.money(value)
 
 
 def count(value: Any) -> Any:
     return len(value) if isinstance(value, (list, dict)) else value
-
-
-def money(value: Any) -> Any:
-    return None if value is None else f"{value:,.0f}"
 
 
 # (title, analysis, list key, columns; a column is a key or (key, formatter)).
@@ -146,7 +148,7 @@ def render_analysis(results: dict[str, Any], fmt: str, limit: int = 0) -> str:
         cut = ", ".join(s["articulation_points"]) or "none"
         bridges = ", ".join(f"{a}–{b}" for a, b in s["bridges"]) or "none"
         if fmt == "markdown":
-            blocks.append(f"## Structural cut points\n\n- Articulation points: {cut}\n- Bridges: {bridges}")
+            blocks.append(f"## Structural cut points\n\n- Articulation points: {md(cut)}\n- Bridges: {md(bridges)}")
         else:
             blocks.append(f"Structural cut points\nArticulation points: {cut}\nBridges: {bridges}")
     if "concentration" in results:

@@ -1,34 +1,35 @@
-"""Commands that import real public data as portfolios: import scms, import willems."""
+"""Commands that import data as portfolios: import ledger (any export, through a
+mapping file), import scms, import willems."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from graphkit import write_portfolio
-from graphkit.importers import ImportResult, import_scms, import_willems
-from graphkit.io import FORMATS
 from graphkit.model import Technology
 
-OUTPUT = click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.",
-)
-TO = click.option("--to", "fmt", type=click.Choice(FORMATS), help="Output format (default: from the name).")
+from .common import OUTPUT, TO, report_problems
+
+if TYPE_CHECKING:
+    from graphkit.importers import ImportResult
 
 
-def finish(result: ImportResult, output: Path, fmt: str | None) -> None:
-    """Validate the imported records, write them atomically, report."""
-    from .main import report_problems
+def finish(result: ImportResult, output: Path | None, fmt: str | None) -> None:
+    """Validate the imported records, write them atomically (unless `output`
+    is None: a dry run), report."""
+    from graphkit import write_portfolio
 
     portfolio, warnings = result.validated()
-    report_problems(warnings)
+    report_problems(list(getattr(result, "warnings", ())) + warnings)
+    if output is None:
+        click.echo("\n".join(getattr(result, "report", None) or [result.summary]))
+        click.echo("dry run: nothing was written")
+        return
     write_portfolio(portfolio, output, fmt)
-    click.echo(result.summary, err=True)
+    for line in getattr(result, "report", None) or [result.summary]:
+        click.echo(line, err=True)
     click.echo(str(output))
 
 
@@ -38,9 +39,49 @@ def import_group() -> None:
 
     \b
     Examples:
+      graphkit import ledger po_lines.csv suppliers.csv --map erp-mapping.yaml -o erp.yaml
       graphkit import scms SCMS_Delivery_History_Dataset.csv -o scms.yaml
       graphkit import willems 22 --data-dir willems2008/ -o chain22.yaml
     """
+
+
+@import_group.command("ledger")
+@click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--map",
+    "mapping",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The mapping file (YAML) saying what each column means.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.",
+)
+@TO
+@click.option("--dry-run", is_flag=True, help="Show what would be created, merged and skipped; write nothing.")
+def ledger_command(files: tuple[Path, ...], mapping: Path, output: Path | None, fmt: str | None, dry_run: bool) -> None:
+    """Import order, purchasing or shipment exports through a mapping file.
+
+    FILE... are CSV files (any delimiter, with or without a byte-order mark)
+    or .xlsx workbooks, in the order the mapping's `files` lists them: the
+    lines first, then master tables joined to them (a supplier master...).
+    Every record keeps its provenance (file, rows, dates) in `source`. Bad
+    cells are counted per column with example rows; nothing is guessed.
+
+    \b
+    Examples:
+      graphkit import ledger po_lines.csv suppliers.csv --map erp-mapping.yaml --dry-run
+      graphkit import ledger po_lines.csv suppliers.csv --map erp-mapping.yaml -o erp.yaml
+      graphkit import ledger SCMS_Delivery_History_Dataset.csv --map scms-mapping.yaml -o scms.yaml
+    """
+    if output is None and not dry_run:
+        raise click.UsageError("give -o/--output, or --dry-run")
+    from graphkit.importers import import_ledger
+
+    finish(import_ledger(files, mapping), None if dry_run else output, fmt)
 
 
 @import_group.command("scms")
@@ -64,6 +105,8 @@ def scms_command(csv_file: Path, output: Path, fmt: str | None, include_test_kit
       graphkit import scms SCMS_Delivery_History_Dataset.csv -o scms.json --include-test-kits
       graphkit analyze scms.yaml --only spof
     """
+    from graphkit.importers import import_scms
+
     finish(import_scms(csv_file, include_test_kits=include_test_kits), output, fmt)
 
 
@@ -99,6 +142,8 @@ def willems_command(chain: str, output: Path, fmt: str | None, data_dir: Path | 
       graphkit import willems willems2008/08_SD.csv -o chain08.json --technology aseptic_fill
       graphkit analyze chain22.yaml --only spof
     """
+    from graphkit.importers import import_willems
+
     finish(import_willems(chain, data_dir, technology), output, fmt)
 
 

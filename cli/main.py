@@ -1,37 +1,14 @@
-"""The `graphkit` command: a click group that turns graphkit's errors into
-clean messages and exit codes (0 ok, 1 error, 2 usage; see GraphkitError)."""
+"""The `graphkit` command: assembles the commands of the *_commands modules
+under one group (see `common.GraphkitGroup` for errors and exit codes)."""
 
 from __future__ import annotations
-
-import sys
-from typing import Any
 
 import click
 
 import graphkit
-from graphkit.problems import GraphkitError, PortfolioError
 
 from . import analysis_commands, import_commands, neo4j_commands, portfolio_commands, viz_commands
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class GraphkitGroup(click.Group):
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except PortfolioError as exc:
-            report_problems(exc.problems)
-            click.secho(f"Error: {exc}; nothing was written.", fg="red", err=True)
-            sys.exit(exc.exit_code)
-        except GraphkitError as exc:
-            click.secho(f"Error: {exc}", fg="red", err=True)
-            sys.exit(exc.exit_code)
-
-
-def report_problems(problems: list[graphkit.Problem]) -> None:
-    for p in problems:
-        click.secho(str(p), fg="red" if p.severity == "error" else "yellow", err=True)
+from .common import CONTEXT, GraphkitGroup
 
 
 @click.group(cls=GraphkitGroup, context_settings=CONTEXT)

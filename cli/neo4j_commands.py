@@ -1,92 +1,40 @@
 """Commands for the Neo4j store (`graphkit neo4j ...`) and the analysts'
-Cypher library (`graphkit cypher ...`), and the `neo4j_options` every
-command that talks to Neo4j shares.
-
-Exit codes beyond 0/1/2: 3 server unreachable, 4 credentials refused (or no
-password), 5 no such database, 6 server older than 5.26.
-"""
+Cypher library (`graphkit cypher ...`). Their connection options and exit
+codes are `common.neo4j_options` and `graphkit.problems.ExitCode`."""
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import re
 import sys
-from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from graphkit.io import FORMATS, write_portfolio
-from graphkit.neo4j_store import BATCH_SIZE, Neo4jAuthError, Neo4jSettings, Neo4jStore
-from graphkit.problems import GraphkitError
+from graphkit.problems import ExitCode, GraphkitError, describe_exit_codes, did_you_mean
 from graphkit.queries import list_queries, query_info
 
+from . import common
+from .common import OUTPUT, PORTFOLIO, TO, neo4j_options, open_store, report_problems
 from .output import format_option, render_rows, to_json
 
-__all__ = ["COMMANDS", "neo4j_options", "open_store", "parse_param"]
+if TYPE_CHECKING:
+    from graphkit.neo4j_store import Neo4jSettings
+
+__all__ = ["COMMANDS", "parse_param"]
 
 # The driver logs retries and server notices; graphkit reports errors itself.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
-F = TypeVar("F", bound=Callable[..., Any])
-PORTFOLIO = click.Path(exists=True, path_type=Path)
 LARGE = 5_000  # nodes + relationships from which a load shows a progress bar
-
-
-def neo4j_options(func: F) -> F:
-    """--uri, --user, --password and --database (from NEO4J_URI, NEO4J_USERNAME,
-    NEO4J_PASSWORD and NEO4J_DATABASE when not given), passed to the command
-    as one `neo4j: Neo4jSettings` argument. A missing password is prompted
-    for (never echoed) by `open_store`, only when a command connects."""
-
-    @click.option(
-        "--uri",
-        envvar="NEO4J_URI",
-        default="neo4j://localhost:7687",
-        show_default=True,
-        show_envvar=True,
-        help="Neo4j server: neo4j://, neo4j+s://, bolt:// or bolt+s://.",
-    )
-    @click.option(
-        "--user", envvar="NEO4J_USERNAME", default="neo4j", show_default=True, show_envvar=True, help="Neo4j user name."
-    )
-    @click.option(
-        "--password",
-        envvar="NEO4J_PASSWORD",
-        show_envvar=True,
-        help="Neo4j password (prefer the environment variable; asked for when missing).",
-    )
-    @click.option(
-        "--database",
-        envvar="NEO4J_DATABASE",
-        default="neo4j",
-        show_default=True,
-        show_envvar=True,
-        help="Neo4j database.",
-    )
-    @functools.wraps(func)
-    def wrapper(*args: Any, uri: str, user: str, password: str | None, database: str, **kwargs: Any) -> Any:
-        return func(*args, neo4j=Neo4jSettings(uri, user, password, database), **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def open_store(settings: Neo4jSettings) -> Neo4jStore:
-    """Connect, asking for the password on the terminal when none was given."""
-    if settings.password is None:
-        if not _interactive():
-            raise Neo4jAuthError(f"no password for Neo4j user '{settings.user}': set NEO4J_PASSWORD or pass --password")
-        password = click.prompt(f"Neo4j password for {settings.user} at {settings.uri}", hide_input=True, err=True)
-        settings = replace(settings, password=password)
-    return Neo4jStore(settings)
-
-
-def _interactive() -> bool:
-    return sys.stdin.isatty()
+# Rows per statement; the store's default (graphkit.neo4j_store.BATCH_SIZE), kept
+# here so that building the options does not load the driver. tests/test_cli.py holds them equal.
+BATCH_SIZE = 5_000
+NEO4J_EXIT_CODES = describe_exit_codes(
+    ExitCode.NEO4J_UNREACHABLE, ExitCode.NEO4J_AUTH, ExitCode.NEO4J_NO_DATABASE, ExitCode.NEO4J_TOO_OLD
+)
 
 
 _INT = re.compile(r"-?(0|[1-9]\d*)")
@@ -139,9 +87,7 @@ def neo4j_group() -> None:
     """Use a Neo4j server as the shared store: load, export, schema, status.
 
     Connection from --uri/--user/--password/--database or NEO4J_URI,
-    NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE. Exit codes: 3 server
-    unreachable, 4 credentials refused, 5 no such database, 6 server older
-    than 5.26.
+    NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE. Exit codes: {exit_codes}.
 
     \b
     Examples:
@@ -150,6 +96,10 @@ def neo4j_group() -> None:
       graphkit neo4j export -o from-neo4j.xlsx
       graphkit neo4j status
     """
+
+
+assert neo4j_group.help is not None
+neo4j_group.help = neo4j_group.help.replace("{exit_codes}", NEO4J_EXIT_CODES)
 
 
 @neo4j_group.command("schema")
@@ -198,9 +148,7 @@ def load(portfolio: Path, replace: bool, batch_size: int, neo4j: Neo4jSettings) 
       graphkit neo4j load portfolio.xlsx --replace
       NEO4J_DATABASE=staging graphkit neo4j load big.json
     """
-    from .portfolio_commands import load as read_file
-
-    data = read_file(portfolio)
+    data = common.load(portfolio)
     with open_store(neo4j) as store:
         size = len(data.nodes) + sum(1 for _ in data.relationships())
         if size >= LARGE:
@@ -228,14 +176,8 @@ def load(portfolio: Path, replace: bool, batch_size: int, neo4j: Neo4jSettings) 
 
 
 @neo4j_group.command("export")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.",
-)
-@click.option("--to", "fmt", type=click.Choice(FORMATS), help="Output format (default: from the name).")
+@OUTPUT
+@TO
 @neo4j_options
 def export(output: Path, fmt: str | None, neo4j: Neo4jSettings) -> None:
     """Write the portfolio stored in Neo4j to a file, in any portfolio format.
@@ -249,7 +191,7 @@ def export(output: Path, fmt: str | None, neo4j: Neo4jSettings) -> None:
       graphkit neo4j export -o portfolio.yaml
       graphkit neo4j export -o portfolio-csv --to csv
     """
-    from .main import report_problems
+    from graphkit.io import write_portfolio
 
     with open_store(neo4j) as store:
         portfolio, warnings = store.read()
@@ -391,8 +333,6 @@ def run(name: str, params: tuple[str, ...], write: bool, neo4j: Neo4jSettings, f
     for text in params:
         key = text.partition("=")[0]
         if key not in declared:
-            from graphkit.problems import did_you_mean
-
             raise click.BadParameter(
                 f"query '{name}' has no parameter '{key}'{did_you_mean(key, declared)}; it takes "
                 + (", ".join(f"${p}" for p in declared) or "none"),

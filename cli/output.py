@@ -4,16 +4,19 @@ options every listing command shares."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import click
 
 from graphkit.io.tables import safe_cell
+from graphkit.problems import printable
 
-__all__ = ["OUTPUT_FORMATS", "cell_text", "format_option", "render_rows", "render_table", "to_json"]
+__all__ = ["OUTPUT_FORMATS", "cell_text", "format_option", "md", "render_rows", "render_table", "to_json"]
 
 OUTPUT_FORMATS = ("table", "json", "csv", "markdown")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,9 +53,33 @@ def csv_text(value: Any) -> str:
     """A cell for programs and spreadsheets: numbers as they are (no thousands
     separators, negatives kept), text that a spreadsheet would run as a
     formula neutralised."""
+
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return repr(value)
     return safe_cell(cell_text(value))
+
+
+def csv_line(cells: Sequence[Any]) -> str:
+    """One CSV row without its line end; a cell holding CR or LF is quoted
+    (with a bare "\\n" line end the csv module would leave a lone CR bare,
+    and spreadsheet readers would split the row there)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(cells)
+    return buf.getvalue()[:-2]
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]()!|~])")  # what can act inside a table cell
+
+
+def md(value: str) -> str:
+    """Data text as Markdown that renders as the text itself: HTML characters
+    as entities, Markdown punctuation escaped, one line.
+
+    >>> md("<b>*x*</b> | 1.")
+    '&lt;b&gt;\\\\*x\\\\*&lt;/b&gt; \\\\| 1.'
+    """
+    text = html.escape(value, quote=False)
+    return _MARKDOWN.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
 
 
 def to_json(data: Any) -> str:
@@ -71,8 +98,9 @@ def render_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | Non
     """Aligned plain-text columns; numbers right-aligned."""
     if not rows:
         return "(none)"
-    columns = list(columns or rows[0].keys())
-    cells = [[cell_text(r.get(c)) for c in columns] for r in rows]
+    keys = list(columns or rows[0].keys())
+    columns = [printable(str(c)) for c in keys]
+    cells = [[printable(cell_text(r.get(c))) for c in keys] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     numeric = [
         all(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) for r in rows if r.get(c) is not None)
@@ -91,17 +119,9 @@ def render_rows(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[s
         return to_json(list(rows))
     columns = list(columns or (rows[0].keys() if rows else []))
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        for r in rows:
-            writer.writerow([csv_text(r.get(c)) for c in columns])
-        return buf.getvalue().rstrip("\n")
+        lines = [csv_line(columns), *(csv_line([csv_text(r.get(c)) for c in columns]) for r in rows)]
+        return "\n".join(lines)
     if fmt == "markdown":
-
-        def md(v: str) -> str:
-            return v.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
         head = "| " + " | ".join(map(md, columns)) + " |"
         rule = "|" + "|".join("---" for _ in columns) + "|"
         body = ["| " + " | ".join(md(cell_text(r.get(c))) for c in columns) + " |" for r in rows]

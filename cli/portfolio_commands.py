@@ -3,41 +3,17 @@
 from __future__ import annotations
 
 import sys
-import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
-from graphkit import read_portfolio, summarize, write_portfolio, write_records
-from graphkit.generate import GeneratorSpec, iter_records, relationships_of
-from graphkit.io import FORMATS
-from graphkit.model import Portfolio
-from graphkit.problems import GraphkitError
+from graphkit.problems import GraphkitError, printable
+from graphkit.text import humanize
 
+from .common import OUTPUT, PORTFOLIO, TO, load
 from .output import format_option, render_rows, to_json
-
-PORTFOLIO = click.Path(exists=True, path_type=Path)
-
-
-# Files from this size on take seconds to read: say so on stderr.
-LARGE_FILE = 5_000_000
-
-
-def load(path: Path) -> Portfolio:
-    """Read a portfolio, showing its warnings (and, for large files, progress) on stderr."""
-    from .main import report_problems
-
-    size = path.stat().st_size if path.is_file() else 0
-    started = time.perf_counter()
-    if size >= LARGE_FILE:
-        click.echo(f"reading {path} ({size / 1e6:,.0f} MB)...", err=True)
-    portfolio, warnings = read_portfolio(path)
-    if size >= LARGE_FILE:
-        click.echo(
-            f"read and validated {len(portfolio.nodes):,} nodes in {time.perf_counter() - started:.1f} s", err=True
-        )
-    report_problems(warnings)
-    return portfolio
 
 
 @click.command()
@@ -54,6 +30,8 @@ def validate(portfolio: Path, fmt: str) -> None:
       graphkit validate examples/portfolio.yaml
       graphkit validate portfolio.xlsx --format json
     """
+    from graphkit import summarize
+
     summary = summarize(load(portfolio))
     if fmt == "json":
         click.echo(to_json(summary.as_dict()))
@@ -61,12 +39,12 @@ def validate(portfolio: Path, fmt: str) -> None:
     groups = summary.as_dict()
     if fmt == "table":
         click.echo(
-            f"{portfolio}: valid, {sum(groups['nodes'].values())} nodes, "
+            f"{printable(str(portfolio))}: valid, {sum(groups['nodes'].values())} nodes, "
             f"{sum(groups['relationships'].values())} relationships"
         )
         for group, counts in groups.items():
             line = ", ".join(f"{key} {n}" for key, n in sorted(counts.items()))
-            click.echo(f"  {group.replace('_', ' ') + ':':<17}{line}")
+            click.echo(f"  {humanize(group) + ':':<17}{line}")
         return
     rows = [
         {"group": group, "value": key, "count": n}
@@ -78,14 +56,8 @@ def validate(portfolio: Path, fmt: str) -> None:
 
 @click.command()
 @click.argument("portfolio", type=PORTFOLIO)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.",
-)
-@click.option("--to", "fmt", type=click.Choice(FORMATS), help="Output format (default: from the name).")
+@OUTPUT
+@TO
 def convert(portfolio: Path, output: Path, fmt: str | None) -> None:
     """Convert a portfolio between YAML, JSON, a CSV folder and an .xlsx workbook.
 
@@ -96,6 +68,8 @@ def convert(portfolio: Path, output: Path, fmt: str | None) -> None:
       graphkit convert examples/portfolio.yaml -o portfolio.xlsx
       graphkit convert portfolio.xlsx -o portfolio-csv/ --to csv
     """
+    from graphkit import write_portfolio
+
     write_portfolio(load(portfolio), output, fmt)
     click.echo(str(output))
 
@@ -109,14 +83,8 @@ def convert(portfolio: Path, output: Path, fmt: str | None) -> None:
 @click.option("--partners", type=click.IntRange(min=1), help="Number of marketing partners.")
 @click.option("--products", type=click.IntRange(min=1), help="Number of products.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same file).")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.",
-)
-@click.option("--to", "fmt", type=click.Choice(FORMATS), help="Output format (default: from the name).")
+@OUTPUT
+@TO
 def generate(
     scale: int | None,
     providers: int | None,
@@ -139,6 +107,9 @@ def generate(
       graphkit generate --scale 1000000 --seed 7 -o big.json
       graphkit generate --providers 50 --clients 10 --products 200 -o small.xlsx
     """
+    from graphkit import write_records
+    from graphkit.generate import GeneratorSpec, iter_records, relationships_of
+
     counts = {
         k: v
         for k, v in dict(providers=providers, clients=clients, partners=partners, products=products).items()
@@ -152,7 +123,7 @@ def generate(
     made = 0
     with click.progressbar(length=expected, label="generating relationships", file=sys.stderr, show_pos=True) as bar:
 
-        def counted():  # type: ignore[no-untyped-def]
+        def counted() -> Iterator[tuple[str, dict[str, Any]]]:
             nonlocal made
             for key, record in iter_records(spec):
                 n = relationships_of(key, record)

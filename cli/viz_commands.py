@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from graphkit.analysis import Bands
 from graphkit.problems import GraphkitError
-from graphkit.viz.network import write_html_atomic
-from graphkit.viz.report import DEFAULT_MAX_ROWS, render_report
-from graphkit.viz.views import DEFAULT_MAX_NODES, VIEWS, build_view
+from graphkit.viz.report import DEFAULT_MAX_ROWS
+from graphkit.viz.views import DEFAULT_MAX_NODES, VIEWS
 
-from .analysis_commands import parse_bands, run_analyses
-from .sources import PortfolioSource, portfolio_source
+from .common import PortfolioSource, bands_option, portfolio_source, run_analyses
+
+if TYPE_CHECKING:
+    from graphkit.analysis import Bands
 
 HIGHLIGHTS = ("risks", "whatif", "none")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _write(page: str, output: Path, open_it: bool) -> None:
+    from graphkit.viz.network import write_html_atomic
+
     try:
         written = write_html_atomic(page, output)
     except OSError as exc:
@@ -28,7 +33,7 @@ def _write(page: str, output: Path, open_it: bool) -> None:
         click.launch(str(written))
 
 
-def _max_nodes_option(func):  # type: ignore[no-untyped-def]
+def _max_nodes_option(func: F) -> F:
     return click.option(
         "--max-nodes",
         type=click.IntRange(min=1),
@@ -39,7 +44,7 @@ def _max_nodes_option(func):  # type: ignore[no-untyped-def]
     )(func)
 
 
-def _open_option(func):  # type: ignore[no-untyped-def]
+def _open_option(func: F) -> F:
     return click.option("--open", "open_it", is_flag=True, help="Open the page in the default browser.")(func)
 
 
@@ -111,6 +116,8 @@ def viz(
         raise click.UsageError("--highlight whatif needs at least one --fail ID")
     if fail and highlight != "whatif":
         raise click.UsageError(f"--fail only works with --highlight whatif, not {highlight}")
+    from graphkit.viz.views import build_view
+
     loaded = portfolio.load()
     analysis = {} if highlight == "none" else run_analyses(loaded)
     net = build_view(
@@ -157,12 +164,7 @@ def viz(
     show_default=True,
     help="Rows per findings table, most severe first.",
 )
-@click.option(
-    "--bands",
-    callback=parse_bands,
-    metavar="MODERATE,HIGH",
-    help="HHI class thresholds (default 1000,1800: the 2023 US merger guidelines).",
-)
+@bands_option
 @click.option("--title", help="Page title.")
 @_open_option
 def report(
@@ -192,6 +194,8 @@ def report(
     """
     if no_network and views:
         raise click.UsageError("--no-network and --view exclude each other")
+    from graphkit.viz.report import render_report
+
     loaded = portfolio.load()
     chosen = () if no_network else (views or ("supply",))
     page = render_report(

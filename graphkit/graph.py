@@ -11,7 +11,7 @@ from .model import NodeKind, Portfolio, Provider, requirement_node_id
 __all__ = ["to_networkx"]
 
 
-def to_networkx(portfolio: Portfolio) -> nx.MultiDiGraph:
+def to_networkx(portfolio: Portfolio) -> nx.MultiDiGraph[str]:
     """Build a directed multigraph of the portfolio.
 
     Nodes carry ``kind`` (a `NodeKind` value), ``name`` and the record's
@@ -27,7 +27,7 @@ def to_networkx(portfolio: Portfolio) -> nx.MultiDiGraph:
     >>> sorted(g.nodes), [d["type"] for _, _, d in g.edges(data=True)]
     (['c', 'p'], ['OWNS'])
     """
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for node_id, record in portfolio.nodes.items():
         attrs: dict[str, Any] = record.to_dict()
         for nested in record.NESTED:

@@ -11,15 +11,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic.fields import FieldInfo
 
 __all__ = [
     "DISTRIBUTION_STEP",
     "MARKETING_STEP",
     "LABELS",
     "NODE_SECTIONS",
+    "PROVIDER_KINDS",
+    "SUPPLIER_KINDS",
     "SECTIONS",
     "STERILE_TECHNOLOGIES",
     "BusinessModel",
@@ -38,6 +41,8 @@ __all__ = [
     "ProviderKind",
     "QualityMaturity",
     "Record",
+    "Ref",
+    "Reference",
     "RelType",
     "Relationship",
     "Requirement",
@@ -47,6 +52,7 @@ __all__ = [
     "Step",
     "SupplyLink",
     "Technology",
+    "references",
     "requirement_node_id",
 ]
 
@@ -144,9 +150,56 @@ class RelType(StrEnum):
     EMPLOYS = "EMPLOYS"
 
 
+class NodeKind(StrEnum):
+    """The kind of every node in the graph (providers by their `kind`)."""
+
+    CMO = "cmo"
+    CRO = "cro"
+    TEST_LAB = "test_lab"
+    DISTRIBUTOR = "distributor"
+    CLIENT = "client"
+    MARKETING_PARTNER = "marketing_partner"
+    PRODUCT = "product"
+    REQUIREMENT = "requirement"
+    LIAISON = "liaison"
+
+
+PROVIDER_KINDS = frozenset(NodeKind(k.value) for k in ProviderKind)
+# Who can perform a supply step (distributors cover the distribution step instead).
+SUPPLIER_KINDS = PROVIDER_KINDS - {NodeKind.DISTRIBUTOR}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks a field (in its ``Annotated`` metadata) as naming a node: the
+    kinds it may name, how messages call it, and, when the graph keeps the
+    field as a relationship of the record's own node, that relationship's
+    type and whether the record's node is its target (`incoming`).
+    Validation and the Neo4j mapping read these through `references()`."""
+
+    kinds: frozenset[NodeKind]
+    label: str
+    hint: str = ""
+    rel: RelType | None = None
+    incoming: bool = True
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One referencing field: its section, its path in a record (``*`` walks
+    a list, e.g. ``("supply", "*", "provider")``) and its `Ref`."""
+
+    section: str
+    path: tuple[str, ...]
+    ref: Ref
+
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# Provenance of an imported record, e.g. "orders.csv rows 2-4, 9; 2024-01-05..2024-03-02"
+# (graphkit import ledger writes it; analyses ignore it).
+Source = Annotated[str | None, StringConstraints(strip_whitespace=True)]
 
 
 class Record(BaseModel):
@@ -187,6 +240,7 @@ class Provider(Record):
     own_revenue: Amount | None = None
     country: str | None = None
     capacity: Amount | None = None
+    source: Source = None
 
     @property
     def model(self) -> BusinessModel | None:
@@ -201,29 +255,42 @@ class Client(Record):
     name: Name
     segment: Segment
     quality_maturity: QualityMaturity | None = None
+    source: Source = None
 
 
 class MarketingPartner(Record):
     id: Id
     name: Name
     territories: tuple[str, ...] = ()
+    source: Source = None
 
 
 Territory = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class SupplyLink(Record):
-    provider: Id
+    provider: Annotated[
+        Id,
+        Ref(
+            SUPPLIER_KINDS,
+            "supply provider",
+            " (distributors belong under 'distributors')",
+            rel=RelType.SUPPLIES,
+        ),
+    ]
     step: Step
     qualified: bool = True
     # The markets whose registration (dossier) names this source; empty: every market.
     filed_in: tuple[Territory, ...] = ()
+    source: Source = None
 
     def to_dict(self) -> dict[str, Any]:
         # `qualified` is always written: a backup must stay visibly unqualified.
         out: dict[str, Any] = {"provider": self.provider, "step": str(self.step), "qualified": self.qualified}
         if self.filed_in:
             out["filed_in"] = list(self.filed_in)
+        if self.source:
+            out["source"] = self.source
         return out
 
 
@@ -233,13 +300,15 @@ def _short_form(key: str) -> BeforeValidator:
 
 
 class DistributorRef(Record):
-    distributor: Id
+    distributor: Annotated[Id, Ref(frozenset({NodeKind.DISTRIBUTOR}), "distributor", rel=RelType.DISTRIBUTES)]
     territory: Territory | None = None
+    source: Source = None
 
 
 class MarketingRef(Record):
-    partner: Id
+    partner: Annotated[Id, Ref(frozenset({NodeKind.MARKETING_PARTNER}), "marketing partner", rel=RelType.MARKETS)]
     territory: Territory | None = None
+    source: Source = None
 
 
 class Market(Record):
@@ -247,6 +316,7 @@ class Market(Record):
 
     territory: Territory
     annual_revenue: Amount | None = None
+    source: Source = None
 
 
 class Product(Record):
@@ -254,12 +324,13 @@ class Product(Record):
     name: Name
     technology: Technology
     stage: Stage = Stage.COMMERCIAL
-    owner: Id
+    owner: Annotated[Id, Ref(frozenset({NodeKind.CLIENT}), "owner", rel=RelType.OWNS)]
     annual_revenue: Amount | None = None
     supply: tuple[SupplyLink, ...] = ()
     distributors: tuple[Annotated[DistributorRef, _short_form("distributor")], ...] = ()
     marketed_by: tuple[Annotated[MarketingRef, _short_form("partner")], ...] = ()
     markets: tuple[Annotated[Market, _short_form("territory")], ...] = ()
+    source: Source = None
 
     NESTED: ClassVar[dict[str, type[Record]]] = {
         "supply": SupplyLink,
@@ -295,34 +366,35 @@ class Product(Record):
 
 
 class Feed(Record):
-    from_: Id = Field(alias="from")
-    to: Id
+    from_: Annotated[Id, Ref(PROVIDER_KINDS, "from")] = Field(alias="from")
+    to: Annotated[Id, Ref(PROVIDER_KINDS, "to")]
     material: Name
     # The products the material goes into; empty: everything `to` makes.
-    products: tuple[Id, ...] = ()
+    products: Annotated[tuple[Id, ...], Ref(frozenset({NodeKind.PRODUCT}), "product")] = ()
     # The markets whose registration names this feeder; empty: every market.
     filed_in: tuple[Territory, ...] = ()
 
 
 class Contract(Record):
-    client: Id
-    provider: Id
+    client: Annotated[Id, Ref(frozenset({NodeKind.CLIENT}), "client")]
+    provider: Annotated[Id, Ref(PROVIDER_KINDS, "provider")]
     annual_value: Amount
     currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{3}$")] = "USD"
+    source: Source = None
 
 
 class Requirement(Record):
-    party: Id
+    party: Annotated[Id, Ref(frozenset({NodeKind.MARKETING_PARTNER, NodeKind.CLIENT}), "party")]
     topic: Name
     value: Annotated[str, StringConstraints(strip_whitespace=True)]
-    products: tuple[Id, ...] = ()
+    products: Annotated[tuple[Id, ...], Ref(frozenset({NodeKind.PRODUCT}), "product")] = ()
 
 
 class Liaison(Record):
     id: Id
     name: Name
-    client: Id
-    providers: tuple[Id, ...] = ()
+    client: Annotated[Id, Ref(frozenset({NodeKind.CLIENT}), "client", rel=RelType.EMPLOYS)]
+    providers: Annotated[tuple[Id, ...], Ref(PROVIDER_KINDS, "provider", rel=RelType.LIAISES_WITH, incoming=False)] = ()
     skills: tuple[str, ...] = ()
 
 
@@ -341,18 +413,27 @@ SECTIONS: dict[str, type[Record]] = {
 NODE_SECTIONS = ("providers", "clients", "marketing_partners", "products", "liaisons")
 
 
-class NodeKind(StrEnum):
-    """The kind of every node in the graph (providers by their `kind`)."""
+def references() -> Iterator[Reference]:
+    """Every field that names a node, in section and field order, read from
+    the `Ref` marks on the records (nested records' fields included).
 
-    CMO = "cmo"
-    CRO = "cro"
-    TEST_LAB = "test_lab"
-    DISTRIBUTOR = "distributor"
-    CLIENT = "client"
-    MARKETING_PARTNER = "marketing_partner"
-    PRODUCT = "product"
-    REQUIREMENT = "requirement"
-    LIAISON = "liaison"
+    >>> [r.path for r in references() if r.section == "products"]
+    [('owner',), ('supply', '*', 'provider'), ('distributors', '*', 'distributor'), ('marketed_by', '*', 'partner')]
+    """
+    for section, cls in SECTIONS.items():
+        for name, info in cls.model_fields.items():
+            key = info.alias or name
+            nested = cls.NESTED.get(name)
+            for sub, sub_info in nested.model_fields.items() if nested else ():
+                for ref in _refs(sub_info):
+                    yield Reference(section, (key, "*", sub_info.alias or sub), ref)
+            many = get_origin(info.annotation) is tuple
+            for ref in _refs(info):
+                yield Reference(section, (key, "*") if many else (key,), ref)
+
+
+def _refs(info: FieldInfo) -> list[Ref]:
+    return [m for m in info.metadata if isinstance(m, Ref)]
 
 
 # Neo4j labels of each node kind; the first is the label its id is unique in.
@@ -398,7 +479,7 @@ class Portfolio:
     @cached_property
     def nodes(self) -> dict[str, Record]:
         """Every node record by id."""
-        return {r.id: r for key in NODE_SECTIONS for r in getattr(self, key)}  # type: ignore[attr-defined]
+        return {r.id: r for key in NODE_SECTIONS for r in getattr(self, key)}
 
     def kind(self, node_id: str) -> NodeKind:
         record = self.nodes[node_id]
@@ -426,18 +507,22 @@ class Portfolio:
         """Every relationship of the graph, derived from the records."""
         R = Relationship
         for p in self.products:
-            yield R(RelType.OWNS, p.owner, p.id)
+            yield R(RelType.OWNS, p.owner, p.id, _opt(source=p.source))
             for s in p.supply:
                 yield R(
                     RelType.SUPPLIES,
                     s.provider,
                     p.id,
-                    {"step": str(s.step), "qualified": s.qualified, **_opt(filed_in=list(s.filed_in) or None)},
+                    {
+                        "step": str(s.step),
+                        "qualified": s.qualified,
+                        **_opt(filed_in=list(s.filed_in) or None, source=s.source),
+                    },
                 )
             for d in p.distributors:
-                yield R(RelType.DISTRIBUTES, d.distributor, p.id, _opt(territory=d.territory))
+                yield R(RelType.DISTRIBUTES, d.distributor, p.id, _opt(territory=d.territory, source=d.source))
             for m in p.marketed_by:
-                yield R(RelType.MARKETS, m.partner, p.id, _opt(territory=m.territory))
+                yield R(RelType.MARKETS, m.partner, p.id, _opt(territory=m.territory, source=m.source))
         for f in self.feeds:
             yield R(
                 RelType.FEEDS,
@@ -450,7 +535,10 @@ class Portfolio:
             )
         for c in self.contracts:
             yield R(
-                RelType.CONTRACTS_WITH, c.client, c.provider, {"annual_value": c.annual_value, "currency": c.currency}
+                RelType.CONTRACTS_WITH,
+                c.client,
+                c.provider,
+                {"annual_value": c.annual_value, "currency": c.currency, **_opt(source=c.source)},
             )
         for r in self.requirements:
             yield R(

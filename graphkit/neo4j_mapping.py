@@ -46,6 +46,7 @@ from .model import (
     Portfolio,
     ProviderKind,
     RelType,
+    references,
     requirement_node_id,
 )
 from .problems import GraphkitError, PortfolioError, Problem, sort_problems
@@ -93,13 +94,11 @@ REL_KEYS: dict[RelType, str | None] = {
 # Portfolio.relationships()): type -> (section, is the record the target end?,
 # field, key of the other end in a nested record). Loading a record makes its
 # relationships of these types exactly the file's.
+# Read from the model's `Ref` marks that name a relationship type.
 _RECORD_FIELDS: dict[RelType, tuple[str, bool, str, str | None]] = {
-    RelType.OWNS: ("products", True, "owner", None),
-    RelType.SUPPLIES: ("products", True, "supply", "provider"),
-    RelType.DISTRIBUTES: ("products", True, "distributors", "distributor"),
-    RelType.MARKETS: ("products", True, "marketed_by", "partner"),
-    RelType.EMPLOYS: ("liaisons", True, "client", None),
-    RelType.LIAISES_WITH: ("liaisons", False, "providers", None),
+    r.ref.rel: (r.section, r.ref.incoming, r.path[0], r.path[2] if len(r.path) == 3 else None)
+    for r in references()
+    if r.ref.rel is not None
 }
 # Properties `write_back` sets (and clears first); `read` ignores them.
 NODE_FINDINGS = (

@@ -62,7 +62,7 @@ from .neo4j_mapping import (
     section_labels,
     statement,
 )
-from .problems import Problem
+from .problems import ExitCode, Problem
 
 __all__ = [
     "BATCH_SIZE",
@@ -133,23 +133,23 @@ def _redact(uri: str) -> str:
 
 
 class Neo4jSettingsError(Neo4jStoreError):
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class Neo4jUnavailable(Neo4jStoreError):
-    exit_code = 3
+    exit_code = ExitCode.NEO4J_UNREACHABLE
 
 
 class Neo4jAuthError(Neo4jStoreError):
-    exit_code = 4
+    exit_code = ExitCode.NEO4J_AUTH
 
 
 class Neo4jDatabaseNotFound(Neo4jStoreError):
-    exit_code = 5
+    exit_code = ExitCode.NEO4J_NO_DATABASE
 
 
 class Neo4jVersionError(Neo4jStoreError):
-    exit_code = 6
+    exit_code = ExitCode.NEO4J_TOO_OLD
 
 
 class QueryError(Neo4jStoreError):

@@ -3,14 +3,30 @@ validated `Portfolio`, reporting every problem at once with its location."""
 
 from __future__ import annotations
 
+import functools
+import graphlib
+import re
+import typing
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import networkx as nx
 from pydantic import ValidationError
 
-from .model import NODE_SECTIONS, SECTIONS, Contract, Feed, NodeKind, Portfolio, Product, ProviderKind, Record
-from .problems import PortfolioError, Problem, did_you_mean, sort_problems
+from .model import (
+    NODE_SECTIONS,
+    SECTIONS,
+    Contract,
+    Feed,
+    NodeKind,
+    Portfolio,
+    Product,
+    ProviderKind,
+    Record,
+    references,
+    requirement_node_id,
+)
+from .problems import PortfolioError, Problem, brief, did_you_mean, sort_problems
 
 __all__ = ["Locate", "build_portfolio"]
 
@@ -44,7 +60,196 @@ def build_portfolio(raw: Any, locate: Locate, source: str = "") -> tuple[Portfol
     return portfolio, problems
 
 
-class _Validator:
+# -- checks on the values as written ------------------------------------------
+#
+# These run on the raw data (what the file said, before pydantic coerces it),
+# so every format is judged alike: a CSV cell, an xlsx cell and a YAML scalar
+# with the same text get the same verdict.
+
+
+def id_text(value: Any) -> str | None:
+    """An id as graphkit stores it: text as it is, a whole number as its
+    digits (spreadsheet ids like 1001); None for anything else (a fraction,
+    a boolean), which the model then reports.
+
+    >>> id_text(1001), id_text("cmo-1"), id_text(1.5), id_text(True)
+    ('1001', 'cmo-1', None, None)
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+# Characters refused in text: controls (C0, DEL, C1) other than tab and line feed;
+# files and spreadsheets cannot all hold them and terminals act on them.
+_CONTROL = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]")
+
+
+def _types(annotation: Any) -> set[Any]:
+    """The plain types an annotation is made of (Optional, tuple and Annotated unwrapped)."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _types(args[0])
+    if not args:
+        return {annotation}
+    return {t for a in args if a is not Ellipsis for t in _types(a)}
+
+
+@functools.cache
+def _field_specs(cls: type[Record]) -> tuple[tuple[str, type[Record] | None, frozenset[Any]], ...]:
+    """(file key, nested record class or None, plain types) of each field, once per class."""
+    return tuple(
+        (info.alias or name, cls.NESTED.get(name), frozenset(_types(info.annotation)))
+        for name, info in cls.model_fields.items()
+    )
+
+
+_TEXT = frozenset({str})
+
+
+def _fields(cls: type[Record], item: Mapping[str, Any], where: tuple[Any, ...] = ()) -> Iterable[tuple[Any, ...]]:
+    """(field path inside the record, types, value) for every scalar value
+    of a raw record, nested records and list items included."""
+    for key, nested, types in _field_specs(cls):
+        if key not in item:
+            continue
+        value = item[key]
+        if nested is not None:
+            for j, entry in enumerate(value if isinstance(value, list) else ()):
+                if isinstance(entry, Mapping):
+                    yield from _fields(nested, entry, (*where, key, j))
+                else:  # the short form: a bare id
+                    yield (*where, key, j), _TEXT, entry
+        elif isinstance(value, list):
+            for j, v in enumerate(value):
+                yield (*where, key, j), types, v
+        else:
+            yield (*where, key), types, value
+
+
+class _InputChecks:
+    """Checks on values as written, on top of the model's own."""
+
+    locate: Locate
+    error: Callable[..., None]
+
+    def check_raw_values(self, raw: Mapping[str, Any]) -> None:
+        """Text is kept exactly: surrounding whitespace and control characters
+        are refused rather than silently stripped; a fraction where text is
+        expected (1.5 and 1.50 are one number) and a boolean where a number is
+        expected (true is not 1) are refused too."""
+        for key, i, item in _raw_records(raw, SECTIONS):
+            for where, types, value in _fields(SECTIONS[key], item):
+                if isinstance(value, str):
+                    if not value or (value[0] > " " and value[-1] > " " and value.isprintable()):
+                        continue  # the usual case, decided without a regular expression
+                    message = self._text_problem(value)
+                elif isinstance(value, float) and str in types:
+                    message = f"{brief(value)} is a number that is not whole; write it in quotes"
+                elif isinstance(value, bool) and float in types:
+                    message = f"must be a number, got '{value}'"
+                else:
+                    continue
+                if message:
+                    what, name = describe(key, item), field_name(where)
+                    self.error((key, i, *where), f"{what}: {name} {message}")
+
+    @staticmethod
+    def _text_problem(value: str) -> str:
+        bad = _CONTROL.search(value)
+        if bad:
+            return f"contains the control character U+{ord(bad.group()):04X} (at character {bad.start() + 1})"
+        if value != value.strip():
+            return f"'{brief(value)}' has spaces around it; remove them"
+        return ""
+
+    def check_reserved_ids(self, raw: Mapping[str, Any]) -> None:
+        """Requirement topics are nodes `topic:<topic>`: no other node may take such an id."""
+        prefix = requirement_node_id("")
+        for key, i, item in _raw_records(raw, NODE_SECTIONS):
+            node_id = id_text(item.get("id"))
+            if node_id is not None and node_id.startswith(prefix):
+                self.error(
+                    (key, i, "id"),
+                    f"{describe(key, item)}: ids starting '{prefix}' are reserved for requirement topics",
+                )
+
+    def check_look_alikes(self, raw: Mapping[str, Any]) -> None:
+        """Ids that differ only by invisible or look-alike characters are
+        almost certainly one node typed twice: warn."""
+        seen: dict[str, tuple[str, tuple[Any, ...]]] = {}
+        for key, i, item in _raw_records(raw, NODE_SECTIONS):
+            node_id = id_text(item.get("id"))
+            if node_id is None:
+                continue
+            skeleton, odd = _skeleton(node_id)
+            other = seen.setdefault(skeleton, (node_id, (key, i, "id")))
+            if other[0] != node_id and (odd or _skeleton(other[0])[1]):
+                names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in odd or _skeleton(other[0])[1])
+                self.error(
+                    (key, i, "id"),
+                    f"id '{brief(node_id)}' looks like '{brief(other[0])}' (at {self.locate(other[1])}): "
+                    f"it differs only in {names}",
+                    "warning",
+                )
+
+    def check_duplicate_entries(self, sections: dict[str, list[tuple[int, Any]]]) -> None:
+        """One contract per client, provider and currency, one supply entry per
+        product, provider and step, one feed per pair and material: a second one
+        would be summed by the analyses and refused by a Neo4j load."""
+        first: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+        def once(key: tuple[Any, ...], path: tuple[Any, ...], message: str) -> None:
+            if key in first:
+                self.error(path, f"{message} (first at {self.locate(first[key])}){_HINT.get(key[0], '')}")
+            first.setdefault(key, path)
+
+        for i, c in sections["contracts"]:
+            once(
+                ("contract", c.client, c.provider, c.currency),
+                ("contracts", i),
+                f"duplicate contract {c.client} -> {c.provider} in {c.currency}",
+            )
+        for i, f in sections["feeds"]:
+            once(
+                ("feed", f.from_, f.to, f.material), ("feeds", i), f"duplicate feed {f.from_} -> {f.to} of {f.material}"
+            )
+        for i, p in sections["products"]:
+            for j, s in enumerate(p.supply):
+                once(
+                    ("supply", p.id, s.provider, s.step),
+                    ("products", i, "supply", j),
+                    f"product '{p.id}': duplicate supply entry {s.provider} {s.step}",
+                )
+
+
+_HINT = {"contract": "; write one contract with the total"}
+
+
+def _skeleton(text: str) -> tuple[str, list[str]]:
+    """`text` with invisible characters dropped and letters of other scripts
+    replaced by the Latin letters they look like; and the characters changed."""
+    if text.isascii():
+        return text, []
+    from confusable_homoglyphs import categories, confusables
+
+    out, odd = [], []
+    for c in unicodedata.normalize("NFC", text):
+        if unicodedata.category(c) == "Cf":
+            odd.append(c)
+            continue
+        if not c.isascii() and categories.alias(c) not in ("LATIN", "COMMON"):
+            latin = [h["c"] for h in confusables.confusables_data.get(c, ()) if h["c"].isascii()]
+            if latin:
+                odd.append(c)
+                c = latin[0]
+        out.append(c)
+    return "".join(out), list(dict.fromkeys(odd))
+
+
+class _Validator(_InputChecks):
     def __init__(self, locate: Locate) -> None:
         self.locate = locate
         self.problems: list[Problem] = []
@@ -63,12 +268,16 @@ class _Validator:
             if key not in SECTIONS:
                 self.error((key,), f"unknown section '{key}' ignored{did_you_mean(key, SECTIONS)}", "warning")
         sections = {key: self.parse_section(key, raw.get(key)) for key in SECTIONS}
+        self.check_raw_values(raw)
+        self.check_reserved_ids(raw)
+        self.check_look_alikes(raw)
         self.check_ids(raw)
         self.check_references(raw)
         portfolio = Portfolio(**{k: tuple(r for _, r in v) for k, v in sections.items()})
         self.check_requirements(sections, portfolio)
         self.check_currencies(sections["contracts"])
         self.check_feed_cycles(sections["feeds"])
+        self.check_duplicate_entries(sections)
         return portfolio
 
     # -- records -----------------------------------------------------------
@@ -84,7 +293,7 @@ class _Validator:
         for i, item in enumerate(items):
             path = (key, i)
             if not isinstance(item, Mapping):
-                self.error(path, f"each entry of '{key}' must be a record with fields, found {item!r}")
+                self.error(path, f"each entry of '{key}' must be a record with fields, found {brief(item)}")
                 continue
             self.check_unknown_keys(cls, item, path, describe(key, item))
             try:
@@ -110,9 +319,9 @@ class _Validator:
         (None when a provider's kind is itself invalid) for reference checks."""
         first: dict[str, tuple[str, int]] = {}
         for key, i, item in _raw_records(raw, NODE_SECTIONS):
-            if not isinstance(item.get("id"), (str, int)):
+            node_id = id_text(item.get("id"))
+            if node_id is None:
                 continue
-            node_id = str(item["id"]).strip()
             if node_id in first:
                 where = self.locate(first[node_id])
                 self.error((key, i, "id"), f"duplicate id '{node_id}' (first defined at {where})")
@@ -131,15 +340,15 @@ class _Validator:
         for key, i, item in _raw_records(raw, REFERENCES):
             for pattern, label, allowed, hint in REFERENCES[key]:
                 for path, value in _values_at(item, pattern, (key, i)):
-                    if isinstance(value, (str, int)):
-                        self.ref(path, describe(key, item), label, str(value).strip(), allowed, hint)
+                    if id_text(value) is not None:
+                        self.ref(path, describe(key, item), label, id_text(value), allowed, hint)  # type: ignore[arg-type]
 
     def ref(
         self, path: tuple[Any, ...], what: str, field: str, value: str, allowed: frozenset[NodeKind], hint: str = ""
     ) -> None:
         if value not in self.kinds:
             candidates = [i for i, k in self.kinds.items() if k in allowed]
-            self.error(path, f"{what}: {field} '{value}' is not defined{did_you_mean(value, candidates)}")
+            self.error(path, f"{what}: {field} '{brief(value)}' is not defined{did_you_mean(value, candidates)}")
             return
         kind = self.kinds[value]
         if kind is not None and kind not in allowed:
@@ -185,7 +394,17 @@ class _Validator:
             first.setdefault(c.provider, (c.currency, i))
 
     def check_feed_cycles(self, feeds: list[tuple[int, Feed]]) -> None:
-        g = nx.DiGraph()
+        inputs: dict[str, set[str]] = {}
+        for _, f in feeds:
+            inputs.setdefault(f.to, set()).add(f.from_)
+        try:  # the standard library says whether there is a cycle; NetworkX, loaded only then, names each
+            graphlib.TopologicalSorter(inputs).prepare()
+            return
+        except graphlib.CycleError:
+            pass
+        import networkx as nx
+
+        g: nx.DiGraph[str] = nx.DiGraph()
         for i, f in feeds:
             g.add_edge(f.from_, f.to, index=i)
         for component in nx.strongly_connected_components(g):
@@ -196,34 +415,11 @@ class _Validator:
             self.error(("feeds", g.edges[cycle[0]]["index"]), f"feeds form a cycle: {names}")
 
 
-_PROVIDERS = frozenset({NodeKind.CMO, NodeKind.CRO, NodeKind.TEST_LAB, NodeKind.DISTRIBUTOR})
-_SUPPLIERS = frozenset({NodeKind.CMO, NodeKind.CRO, NodeKind.TEST_LAB})
-# section -> (path to the referencing value, kinds it may name, hint); "*" walks a list.
-REFERENCES: dict[str, list[tuple[tuple[str, ...], str, frozenset[NodeKind], str]]] = {
-    "products": [
-        (("owner",), "owner", frozenset({NodeKind.CLIENT}), ""),
-        (("supply", "*", "provider"), "supply provider", _SUPPLIERS, " (distributors belong under 'distributors')"),
-        (("distributors", "*", "distributor"), "distributor", frozenset({NodeKind.DISTRIBUTOR}), ""),
-        (("marketed_by", "*", "partner"), "marketing partner", frozenset({NodeKind.MARKETING_PARTNER}), ""),
-    ],
-    "feeds": [
-        (("from",), "from", _PROVIDERS, ""),
-        (("to",), "to", _PROVIDERS, ""),
-        (("products", "*"), "product", frozenset({NodeKind.PRODUCT}), ""),
-    ],
-    "contracts": [
-        (("client",), "client", frozenset({NodeKind.CLIENT}), ""),
-        (("provider",), "provider", _PROVIDERS, ""),
-    ],
-    "requirements": [
-        (("party",), "party", frozenset({NodeKind.MARKETING_PARTNER, NodeKind.CLIENT}), ""),
-        (("products", "*"), "product", frozenset({NodeKind.PRODUCT}), ""),
-    ],
-    "liaisons": [
-        (("client",), "client", frozenset({NodeKind.CLIENT}), ""),
-        (("providers", "*"), "provider", _PROVIDERS, ""),
-    ],
-}
+# section -> (path to the referencing value, how messages call it, kinds it may
+# name, hint); "*" walks a list. Read from the model's `Ref` marks.
+REFERENCES: dict[str, list[tuple[tuple[str, ...], str, frozenset[NodeKind], str]]] = {}
+for _r in references():
+    REFERENCES.setdefault(_r.section, []).append((_r.path, _r.ref.label, _r.ref.kinds, _r.ref.hint))
 
 
 def _raw_records(raw: Mapping[str, Any], keys: Iterable[str]) -> Iterable[tuple[str, int, Mapping[str, Any]]]:
@@ -261,12 +457,16 @@ def describe(section: str, item: Mapping[str, Any]) -> str:
     """A short human name for a raw record, for messages."""
     noun = SINGULAR[section]
     if section in NODE_SECTIONS:
-        return f"{noun} '{item.get('id', '?')}'"
+        return f"{noun} '{_field(item, 'id')}'"
     if section == "feeds":
-        return f"feed {item.get('from', '?')} -> {item.get('to', '?')}"
+        return f"feed {_field(item, 'from')} -> {_field(item, 'to')}"
     if section == "contracts":
-        return f"contract {item.get('client', '?')} -> {item.get('provider', '?')}"
-    return f"requirement {item.get('party', '?')} {item.get('topic', '?')}"
+        return f"contract {_field(item, 'client')} -> {_field(item, 'provider')}"
+    return f"requirement {_field(item, 'party')} {_field(item, 'topic')}"
+
+
+def _field(item: Mapping[str, Any], key: str) -> str:
+    return brief(item.get(key, "?"))
 
 
 def clean_loc(err: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -281,7 +481,7 @@ def field_name(loc: tuple[Any, ...]) -> str:
 
 def explain(err: Mapping[str, Any]) -> str:
     """A pydantic error in words an analyst understands."""
-    name, kind, value = field_name(clean_loc(err)), err["type"], err.get("input")
+    name, kind, value = field_name(clean_loc(err)), err["type"], brief(err.get("input"))
     if kind == "missing":
         return f"{name} is missing"
     if kind == "enum":

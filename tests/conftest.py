@@ -23,3 +23,13 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test needs the Neo4j server exactly when it uses a server fixture
+    (they all rest on `neo4j_settings`): those get the `neo4j` mark, so
+    `-m "not neo4j"` runs every test that does not, whatever its file."""
+    for item in items:
+        if "neo4j_settings" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.neo4j)

@@ -57,9 +57,121 @@ LOSSES = {
 }
 
 
+# Each product's markets, read off its distributors and partners (no `markets` or filings
+# in the example, so a product's revenue splits evenly over its markets).
+MARKETS = {
+    "prod-veltamab": ["US", "EU", "JP"],
+    "prod-lyozumab": ["US", "EU"],
+    "prod-cx101": [None],
+    "prod-tessimab": ["US", "EU"],
+    "prod-wr12": [None],
+    "prod-sterisol": ["US"],
+    "prod-ceftavir": ["EU", "AU"],
+    "prod-cefazolin-galen": ["US"],
+    "prod-dermacort": ["GB", "LATAM"],
+    "prod-zelvatinib": ["US", "EU", "AU"],
+    "prod-capsorin": ["LATAM"],
+    "prod-calmapril": ["CA"],
+    "prod-hydrolyte": ["LATAM"],
+    "prod-nefrostatin": ["EU", "JP"],
+    "prod-orivir": ["US", "JP"],
+    "prod-cx205": [None],
+    "prod-aurevant": ["JP"],
+    "prod-tessadol": ["US"],
+}
+# Every market has exactly one distributor and one partner, so each takes down every
+# market it serves (even shares in M: veltamab 140, lyozumab 90, tessimab 155, ceftavir 45,
+# dermacort 9, zelvatinib 80, nefrostatin 27.5, orivir 37.5; single-market products whole).
+MARKET_LOSSES = {
+    "dist-westbrook": (
+        {
+            ("prod-calmapril", "CA"),
+            ("prod-capsorin", "LATAM"),
+            ("prod-cefazolin-galen", "US"),
+            ("prod-dermacort", "LATAM"),
+            ("prod-hydrolyte", "LATAM"),
+            ("prod-lyozumab", "US"),
+            ("prod-orivir", "US"),
+            ("prod-sterisol", "US"),
+            ("prod-tessadol", "US"),
+            ("prod-tessimab", "US"),
+            ("prod-veltamab", "US"),
+            ("prod-zelvatinib", "US"),
+        },
+        644_500_000,  # 9 + 12 + 15 + 9 + 4 + 90 + 37.5 + 65 + 28 + 155 + 140 + 80
+    ),
+    "dist-saltmarsh": (
+        {
+            ("prod-ceftavir", "EU"),
+            ("prod-dermacort", "GB"),
+            ("prod-lyozumab", "EU"),
+            ("prod-nefrostatin", "EU"),
+            ("prod-tessimab", "EU"),
+            ("prod-veltamab", "EU"),
+            ("prod-zelvatinib", "EU"),
+        },
+        546_500_000,  # 45 + 9 + 90 + 27.5 + 155 + 140 + 80
+    ),
+    "dist-fairhaven": (
+        {
+            ("prod-aurevant", "JP"),
+            ("prod-ceftavir", "AU"),
+            ("prod-nefrostatin", "JP"),
+            ("prod-orivir", "JP"),
+            ("prod-veltamab", "JP"),
+            ("prod-zelvatinib", "AU"),
+        },
+        365_000_000,  # 35 + 45 + 27.5 + 37.5 + 140 + 80
+    ),
+    "partner-atlas": (
+        {
+            ("prod-calmapril", "CA"),
+            ("prod-cefazolin-galen", "US"),
+            ("prod-lyozumab", "US"),
+            ("prod-orivir", "US"),
+            ("prod-sterisol", "US"),
+            ("prod-tessadol", "US"),
+            ("prod-tessimab", "US"),
+            ("prod-veltamab", "US"),
+            ("prod-zelvatinib", "US"),
+        },
+        619_500_000,  # 9 + 15 + 90 + 37.5 + 65 + 28 + 155 + 140 + 80
+    ),
+    "partner-sakura": (
+        {("prod-aurevant", "JP"), ("prod-nefrostatin", "JP"), ("prod-orivir", "JP"), ("prod-veltamab", "JP")},
+        240_000_000,  # 35 + 27.5 + 37.5 + 140
+    ),
+    "partner-southern-cross": (
+        {
+            ("prod-capsorin", "LATAM"),
+            ("prod-ceftavir", "AU"),
+            ("prod-dermacort", "LATAM"),
+            ("prod-hydrolyte", "LATAM"),
+            ("prod-zelvatinib", "AU"),
+        },
+        150_000_000,  # 12 + 45 + 9 + 4 + 80
+    ),
+}
+# partner-eurovita is named for exactly the markets dist-saltmarsh serves
+MARKET_LOSSES["partner-eurovita"] = MARKET_LOSSES["dist-saltmarsh"]
+
+
 def test_every_providers_loss_matches_the_hand_derivation(results: dict) -> None:
-    got = {c["node"]: (set(c["products_lost"]), c["revenue_at_risk"]) for c in results["spof"]["critical_nodes"]}
-    assert got == LOSSES  # dist-saltmarsh loses nothing, so it is absent
+    got = {
+        c["node"]: ({(m["product"], m["market"]) for m in c["markets_lost"]}, c["revenue_at_risk"])
+        for c in results["spof"]["critical_nodes"]
+    }
+    expected = {
+        # a manufacturing failure loses every market of the products it takes down
+        node: ({(p, m) for p in products for m in MARKETS[p]}, revenue)
+        for node, (products, revenue) in LOSSES.items()
+        if not node.startswith("dist-")
+    }
+    expected.update(MARKET_LOSSES)
+    assert got == expected
+    products = {c["node"]: set(c["products_lost"]) for c in results["spof"]["critical_nodes"]}
+    for node, (lost, _) in MARKET_LOSSES.items():  # products with every market lost
+        assert products[node] == {p for p in MARKETS if all((p, m) in lost for m in MARKETS[p])}, node
 
 
 def test_hidden_common_mode_explained(results: dict) -> None:
@@ -78,7 +190,13 @@ def test_hidden_common_mode_explained(results: dict) -> None:
 def test_sole_source_steps(results: dict) -> None:
     steps = results["spof"]["sole_source_steps"]
     manufacturing = [s for s in steps if s["step"] != "distribution"]
-    assert len(manufacturing) == 66
+    # the 66 sole-source (product, step) pairs, once per market of the product (no filings):
+    # veltamab 2x3, lyozumab 6x2, cx101 4, tessimab 4x2, wr12 4, sterisol 5, ceftavir 5x2,
+    # cefazolin-galen 4, dermacort 3x2, zelvatinib 3x3, capsorin 4, calmapril 3, hydrolyte 3,
+    # nefrostatin 3x2, orivir 4x2, cx205 3, aurevant 3, tessadol 3
+    assert len(manufacturing) == 101
+    # one distributor per market: every market of the 15 products with distributors
+    assert len([s for s in steps if s["step"] == "distribution"]) == 25
     veltamab = {(s["step"], s["provider"]) for s in steps if s["product"] == "prod-veltamab"}
     assert ("packaging_labeling", "cmo-pinecrest-pack") in veltamab
     assert not any(step in ("drug_product", "fill_finish") for step, _ in veltamab)  # dual-sourced on paper

@@ -123,3 +123,62 @@ def test_csv_cells_keep_numbers_and_neutralise_formula_text() -> None:
         [{"n": -1500.5, "t": "-x", "f": "=HYPERLINK(1)", "at": "@a", "plus": "+1", "big": 1234567}], "csv"
     )
     assert out.splitlines() == ["n,t,f,at,plus,big", "-1500.5,'-x,'=HYPERLINK(1),'@a,'+1,1234567"]
+
+
+# --- how the command line is put together ------------------------------------
+
+CLI = Path(__file__).resolve().parent.parent / "cli"
+
+
+def cli_imports() -> dict[str, set[str]]:
+    """Module of cli/ -> the cli/ modules it imports (at any depth in the file)."""
+    import ast
+
+    graph: dict[str, set[str]] = {}
+    for path in CLI.glob("*.py"):
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                if node.level == 1:
+                    found |= {node.module} if node.module else {a.name for a in node.names}
+                elif (node.module or "").startswith("graphkit.cli."):
+                    found.add(node.module.removeprefix("graphkit.cli."))
+        graph[path.stem] = found
+    return graph
+
+
+def test_cli_imports_have_no_cycle_and_only_the_entry_points_import_main() -> None:
+    import graphlib
+
+    graph = cli_imports()
+    graphlib.TopologicalSorter(graph).prepare()  # raises CycleError on a cycle
+    assert {m for m, deps in graph.items() if "main" in deps} == {"__main__"}
+    commands = {m for m in graph if m.endswith("_commands")}
+    assert all(not (graph[m] & commands) for m in commands), "commands borrow from each other"
+
+
+def test_the_cli_copies_of_library_defaults_match() -> None:
+    from graphkit.cli import common, neo4j_commands
+    from graphkit.io import FORMATS
+    from graphkit.neo4j_store import BATCH_SIZE
+
+    assert common.FORMATS == FORMATS and neo4j_commands.BATCH_SIZE == BATCH_SIZE
+
+
+def test_readme_lists_every_exit_code() -> None:
+    from graphkit.problems import ExitCode
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Exit codes", 1)[1].split("##", 1)[0]
+    listed = [part.strip() for part in " ".join(section.split()).rstrip(".").split("·")]
+    assert listed == [f"{int(c)} {c.meaning}" for c in ExitCode]
+
+
+def test_help_loads_no_driver_graph_library_or_spreadsheet_reader() -> None:
+    code = (
+        "import sys\nfrom graphkit.cli.main import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(m for m in ('neo4j', 'networkx', 'openpyxl', 'asyncio', 'pyvis') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == ""

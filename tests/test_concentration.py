@@ -15,7 +15,7 @@ from graphkit.model import Client, Contract, Portfolio, Provider
 
 SMALL = Path(__file__).with_name("small.yaml")
 
-# p4: clients a/b/c/d at 40/30/20/10 (a's 40 in two contracts); p-hybrid: like
+# p4: clients a/b/c/d at 40/30/20/10 (two contracts of one client and provider are refused); p-hybrid: like
 # p-twin (60/40) but with own revenue equal to its contract value; lab: no
 # contracts, supplies two of a's products and one of b's; p-zero: a zero contract.
 PORTFOLIO = """
@@ -45,11 +45,10 @@ products:
      supply: [{provider: lab, step: testing}, {provider: p-hybrid, step: drug_product},
               {provider: p-zero, step: drug_product}]}
 contracts:
-  - {client: a, provider: p4, annual_value: 25}
+  - {client: a, provider: p4, annual_value: 40}
   - {client: b, provider: p4, annual_value: 30}
   - {client: c, provider: p4, annual_value: 20}
   - {client: d, provider: p4, annual_value: 10}
-  - {client: a, provider: p4, annual_value: 15}
   - {client: a, provider: p-twin, annual_value: 60}
   - {client: b, provider: p-twin, annual_value: 40}
   - {client: a, provider: p-hybrid, annual_value: 60, currency: eur}

@@ -22,8 +22,6 @@ from graphkit.problems import GraphkitError
 from graphkit.queries import cypher_text, list_queries, query_info, query_text
 from graphkit.validate import build_portfolio
 
-pytestmark = pytest.mark.neo4j
-
 SMALL = Path(__file__).with_name("small.yaml")
 NAMES = [
     "client_dependence",

@@ -16,8 +16,6 @@ from graphkit.cli.main import main
 from graphkit.cli.neo4j_commands import parse_param
 from graphkit.generate import GeneratorSpec, iter_records
 
-pytestmark = pytest.mark.neo4j
-
 SMALL = Path(__file__).with_name("small.yaml")
 AWKWARD = "O'Brien \"q\" back\\slash $x {id: 'x'}}) MATCH (n) DETACH DELETE n // 東京"
 
@@ -270,7 +268,7 @@ def test_no_password_and_no_terminal_exits_4(gk: Any) -> None:
 
 
 def test_password_prompt_is_not_echoed(env: dict[str, str], neo4j_settings: Any, monkeypatch: Any) -> None:
-    import graphkit.cli.neo4j_commands as commands
+    import graphkit.cli.common as commands
 
     monkeypatch.setattr(commands, "_interactive", lambda: True)
     result = CliRunner().invoke(

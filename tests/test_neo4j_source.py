@@ -12,7 +12,6 @@ from graphkit import read_portfolio
 from graphkit.analysis import analyze
 from graphkit.cli.main import main
 
-pytestmark = pytest.mark.neo4j
 EXAMPLE = Path(__file__).parent.parent / "examples" / "portfolio.yaml"
 
 

@@ -28,8 +28,6 @@ from graphkit.neo4j_store import (
 )
 from graphkit.problems import PortfolioError
 
-pytestmark = pytest.mark.neo4j
-
 SMALL = Path(__file__).with_name("small.yaml")
 AWKWARD = "O'Brien \"quoted\" back\\slash $param {id: 'x'}}) MATCH (n) DETACH DELETE n // 東京\nline2"
 

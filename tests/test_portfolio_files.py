@@ -135,10 +135,10 @@ def test_spreadsheet_layout(tmp_path: Path) -> None:
         ]
     )
     assert (tmp_path / "csv" / "product_supply.csv").read_text().splitlines() == [
-        "product,provider,step,qualified,filed_in",
-        "prod-1,cmo-a,fill_finish,true,",
-        "prod-1,lab-1,testing,false,",
-        "prod-2,api-1,api,true,",
+        "product,provider,step,qualified,filed_in,source",
+        "prod-1,cmo-a,fill_finish,true,,",
+        "prod-1,lab-1,testing,false,,",
+        "prod-2,api-1,api,true,,",
     ]
     assert "li-1,Ana Liaison,client-1,cmo-a; lab-1,aseptic" in (tmp_path / "csv" / "liaisons.csv").read_text()
 

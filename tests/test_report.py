@@ -124,7 +124,9 @@ def test_tables_hold_every_finding(example: Portfolio, example_page: str) -> Non
             r'<table class="gk-sortable" id="([^"]+)">.*?<tbody>(.*?)</tbody>', example_page, re.DOTALL
         )
     }
-    assert rows["gk-critical-nodes"] == len(results["spof"]["critical_nodes"]) == 16
+    assert (
+        rows["gk-critical-nodes"] == len(results["spof"]["critical_nodes"]) == 21
+    )  # 16 providers, dist-saltmarsh and the four partners (examples/README.md)
     assert rows["gk-sole-source"] == len(results["spof"]["sole_source_steps"])
     assert rows["gk-key-person"] == len(results["spof"]["key_person_risks"])
     assert rows["gk-overlap-products"] == len(results["overlap"]["products"])
@@ -136,7 +138,7 @@ def test_tables_hold_every_finding(example: Portfolio, example_page: str) -> Non
 
 def test_capped_tables_say_so(example: Portfolio) -> None:
     page = render_report(example, source="p.yaml", views=(), max_rows=10, generated=WHEN)
-    assert "the 10 most severe of 73 rows" in page  # sole-source steps
+    assert "the 10 most severe of 126 rows" in page  # sole-source steps: 101 manufacturing + 25 distribution
     body = re.search(r'id="gk-sole-source">.*?<tbody>(.*?)</tbody>', page, re.DOTALL).group(1)  # type: ignore[union-attr]
     assert body.count("<tr>") == 10 and "gk-sev-critical" in body and "gk-sev-medium" not in body
     assert 'id="networks"' not in page
@@ -260,7 +262,7 @@ def test_report_in_the_browser(browser_page: BrowserPage, tmp_path: Path) -> Non
     assert [float(v) for v in column(browser_page, table, revenue)] == sorted(values)
     heads[node].click()
     names = column(browser_page, table, node)
-    assert names == sorted(names, key=str.lower) and len(names) == 16
+    assert names == sorted(names, key=str.lower) and len(names) == 21
     assert browser_page.js(f"return document.querySelectorAll('{table} th[aria-sort]').length;") == 1
     heads[node].click()
     assert column(browser_page, table, node) == sorted(names, key=str.lower, reverse=True)

@@ -5,7 +5,6 @@ cross-checks against an independent brute force on generated portfolios."""
 from __future__ import annotations
 
 import dataclasses
-import doctest
 import importlib
 import json
 import random
@@ -620,11 +619,6 @@ def test_as_dict_shapes(load) -> None:
         "p-sterile": "step fill_finish: only source cmo-a fails",
         "p-tab": "step api: only source cmo-a fails",
     }
-
-
-def test_doctests() -> None:
-    failures, tests = doctest.testmod(spof_module, optionflags=doctest.ELLIPSIS)
-    assert tests and not failures
 
 
 # ---------------------------------------------------------------------------

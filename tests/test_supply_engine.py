@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import random
 from collections.abc import Collection, Mapping
 
@@ -254,11 +253,6 @@ def test_input_validation():
 def test_product_without_steps_is_vacuously_available():
     assert operational({"p": {}}, {}) == (frozenset(), frozenset({"p"}))
     assert kill_sets({"p": {}}, {}) == {"p": frozenset()}
-
-
-def test_doctests():
-    result = doctest.testmod(supply)
-    assert result.attempted > 0 and result.failed == 0
 
 
 # ---------------------------------------------------------------------------

@@ -93,7 +93,14 @@ def _force_block(order: list[int], adjacency: Sequence[Sequence[int]]) -> dict[i
     size = len(order)
     hub_count = max(2, min(60, int(math.sqrt(size))))
     hubs = sorted(order, key=lambda i: (-len(adjacency[i]), i))[:hub_count]
-    hub_index = {h: j for j, h in enumerate(hubs)}
+    hx, hy = _hub_layout(order, adjacency, hubs)
+    xs, ys = _grow_from_hubs(adjacency, hubs, hx, hy)
+    _relax(order, adjacency, xs, ys)
+    return {u: (xs[u], ys[u]) for u in order}
+
+
+def _hub_springs(order: list[int], adjacency: Sequence[Sequence[int]], hub_index: dict[int, int]) -> list[tuple]:
+    """(hub a, hub b, strength): hubs attract by the neighbours they share (and more when linked)."""
     weight: dict[tuple[int, int], float] = {}
     for u in order:
         near = [hub_index[v] for v in adjacency[u] if v in hub_index][:12]
@@ -108,56 +115,64 @@ def _force_block(order: list[int], adjacency: Sequence[Sequence[int]]) -> dict[i
             if a != b:
                 key = (a, b) if a < b else (b, a)
                 weight[key] = weight.get(key, 0.0) + bonus
-    springs = [(a, b, 1.0 + math.log(w)) for (a, b), w in weight.items()]
+    return [(a, b, 1.0 + math.log(w)) for (a, b), w in weight.items()]
 
-    # 1. hubs
+
+def _hub_layout(
+    order: list[int], adjacency: Sequence[Sequence[int]], hubs: list[int]
+) -> tuple[list[float], list[float]]:
+    """Step 1 of :func:`_force_block`: Fruchterman-Reingold over the hubs, then
+    spread over the area the whole component needs (about SPACING² a node)."""
+    size, hub_count = len(order), len(hubs)
+    springs = _hub_springs(order, adjacency, {h: j for j, h in enumerate(hubs)})
     k_hub = SPACING * math.sqrt(size / hub_count)
     hx = [k_hub * math.sqrt(j + 0.5) * math.cos(j * _GOLDEN_ANGLE) for j in range(hub_count)]
     hy = [k_hub * math.sqrt(j + 0.5) * math.sin(j * _GOLDEN_ANGLE) for j in range(hub_count)]
     rounds = 120
     for it in range(rounds):
-        fx = [0.0] * hub_count
-        fy = [0.0] * hub_count
+        hub_fx = [0.0] * hub_count
+        hub_fy = [0.0] * hub_count
         for a in range(hub_count):
             xa, ya = hx[a], hy[a]
             for b in range(a + 1, hub_count):
                 dx, dy = xa - hx[b], ya - hy[b]
                 d2 = dx * dx + dy * dy or 0.01
                 f = k_hub * k_hub / d2
-                fx[a] += dx * f
-                fy[a] += dy * f
-                fx[b] -= dx * f
-                fy[b] -= dy * f
+                hub_fx[a] += dx * f
+                hub_fy[a] += dy * f
+                hub_fx[b] -= dx * f
+                hub_fy[b] -= dy * f
             # weak gravity keeps unrelated hubs from drifting away
-            fx[a] -= xa * 0.02
-            fy[a] -= ya * 0.02
+            hub_fx[a] -= xa * 0.02
+            hub_fy[a] -= ya * 0.02
         for a, b, w in springs:
             dx, dy = hx[a] - hx[b], hy[a] - hy[b]
             f = w * math.sqrt(dx * dx + dy * dy) / k_hub
-            fx[a] -= dx * f
-            fy[a] -= dy * f
-            fx[b] += dx * f
-            fy[b] += dy * f
+            hub_fx[a] -= dx * f
+            hub_fy[a] -= dy * f
+            hub_fx[b] += dx * f
+            hub_fy[b] += dy * f
         step = k_hub * (1.0 - it / rounds) + k_hub * 0.02
         for a in range(hub_count):
-            length = math.hypot(fx[a], fy[a])
+            length = math.hypot(hub_fx[a], hub_fy[a])
             if length > 0:
                 scale = min(length, step) / length
-                hx[a] += fx[a] * scale
-                hy[a] += fy[a] * scale
-
-    # Spread the hubs over the area the whole component needs (about SPACING² a node).
+                hx[a] += hub_fx[a] * scale
+                hy[a] += hub_fy[a] * scale
     mx, my = sum(hx) / hub_count, sum(hy) / hub_count
     rms = math.sqrt(sum((x - mx) ** 2 + (y - my) ** 2 for x, y in zip(hx, hy)) / hub_count) or 1.0
     scale = SPACING * math.sqrt(size) * 0.5 / rms
-    hx = [(x - mx) * scale for x in hx]
-    hy = [(y - my) * scale for y in hy]
+    return [(x - mx) * scale for x in hx], [(y - my) * scale for y in hy]
 
-    # 2. everything else, outwards from the hubs
+
+def _grow_from_hubs(
+    adjacency: Sequence[Sequence[int]], hubs: list[int], hx: list[float], hy: list[float]
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Step 2 of :func:`_force_block`: everything else, outwards from the hubs."""
     xs: dict[int, float] = {}
     ys: dict[int, float] = {}
-    for h, j in hub_index.items():
-        xs[h], ys[h] = hx[j], hy[j]
+    for j, hub in enumerate(hubs):
+        xs[hub], ys[hub] = hx[j], hy[j]
     around: dict[tuple[int, int], int] = {}
     queue = deque(hubs)
     queued = set(hubs)
@@ -177,9 +192,12 @@ def _force_block(order: list[int], adjacency: Sequence[Sequence[int]]) -> dict[i
             if v not in queued:
                 queued.add(v)
                 queue.append(v)
+    return xs, ys
 
-    # 3. local relaxation
-    nodes = order
+
+def _relax(nodes: list[int], adjacency: Sequence[Sequence[int]], xs: dict[int, float], ys: dict[int, float]) -> None:
+    """Step 3 of :func:`_force_block`: local Fruchterman-Reingold sweeps, in place."""
+    size = len(nodes)
     edge_pairs = {(u, v) for u in nodes for v in adjacency[u] if u < v}
     k = SPACING
     cell = 2 * k
@@ -227,7 +245,6 @@ def _force_block(order: list[int], adjacency: Sequence[Sequence[int]]) -> dict[i
                 scale = min(length, step) / length
                 xs[u] += dispx[u] * scale
                 ys[u] += dispy[u] * scale
-    return {u: (xs[u], ys[u]) for u in nodes}
 
 
 def compute_layout(n: int, adjacency: Sequence[Sequence[int]]) -> list[tuple[float, float]]:

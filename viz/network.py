@@ -28,12 +28,7 @@ Safety rules kept here:
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import html
-import importlib.resources
 import importlib.util
-import json
 import math
 import os
 import re
@@ -46,6 +41,7 @@ from typing import Any, Literal
 from graphkit.io import atomic_path
 
 from .layout import compute_layout
+from .page import asset, clean, fill, h, head, json_for_script
 
 __all__ = [
     "LARGE_GRAPH_NODES",
@@ -104,7 +100,7 @@ def _check_text(value: object, what: str) -> None:
 
 def _check_color(value: object, what: str) -> None:
     _check_text(value, what)
-    if not _COLOR_RE.fullmatch(value):  # type: ignore[arg-type]
+    if not _COLOR_RE.fullmatch(str(value)):
         raise ValueError(f"{what} {value!r} is not a colour (#rgb, #rrggbb, rgb(), rgba() or a name)")
 
 
@@ -241,45 +237,6 @@ class LegendEntry:
             raise ValueError(f"LegendEntry.shape {self.shape!r} is not one of {sorted(NODE_SHAPES)}")
 
 
-# ------------------------------------------------------------------------ escaping
-
-
-def _clean(text: str) -> str:
-    """Replace lone surrogates (unencodable in UTF-8) with U+FFFD."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return text
-
-
-def _h(text: str) -> str:
-    """Escape text for HTML element content and quoted attribute values."""
-    return html.escape(_clean(text), quote=True)
-
-
-def _json_for_script(obj: Any) -> str:
-    """JSON that is safe inside ``<script type="application/json">``.
-
-    ``<``, ``>`` and ``&`` only occur inside JSON strings, where their
-    ``\\uXXXX`` escapes mean the same, so no ``</script>`` or ``<!--`` can
-    end or confuse the element.
-    """
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (
-        text.replace("&", "\\u0026")
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
-
-
-def _csp_hash(script: str) -> str:
-    digest = hashlib.sha256(script.encode("utf-8")).digest()
-    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
-
-
 # -------------------------------------------------------------------------- assets
 
 
@@ -363,7 +320,7 @@ def _node_font(node: VizNode) -> dict[str, Any] | None:
 
 
 def _shape_svg(shape: str, color: str) -> str:
-    c = _h(color)
+    c = h(color)
     common = f'fill="{c}" stroke="#3c4454" stroke-width="1"'
     if shape in ("dot", "circle"):
         body = f'<circle cx="9" cy="9" r="7" {common}/>'
@@ -395,23 +352,13 @@ def _line_svg(color: str, dashes: bool) -> str:
     dash = ' stroke-dasharray="5 3"' if dashes else ""
     return (
         '<svg class="gk-sym" width="28" height="18" viewBox="0 0 28 18" aria-hidden="true">'
-        f'<line x1="1" y1="9" x2="22" y2="9" stroke="{_h(color)}" stroke-width="2.5"{dash}/>'
-        f'<polygon points="21,5 27,9 21,13" fill="{_h(color)}"/></svg>'
+        f'<line x1="1" y1="9" x2="22" y2="9" stroke="{h(color)}" stroke-width="2.5"{dash}/>'
+        f'<polygon points="21,5 27,9 21,13" fill="{h(color)}"/></svg>'
     )
 
 
-def _asset(name: str) -> str:
-    """A file of ours from viz/assets (the page's template, style and script)."""
-    return importlib.resources.files("graphkit.viz").joinpath("assets", name).read_text(encoding="utf-8")
-
-
 # The page around the network, and its style and script (hashed into the CSP).
-_PAGE, _PAGE_CSS, _PAGE_JS = _asset("network.html"), _asset("network.css"), _asset("network.js")
-
-
-def _fill(template: str, parts: dict[str, str]) -> str:
-    """Substitute ``@@NAME@@`` markers in one pass (inserted text is never rescanned)."""
-    return re.sub(r"@@([A-Z_]+)@@", lambda m: parts[m.group(1)], template)
+_PAGE, _PAGE_CSS, _PAGE_JS = asset("network.html"), asset("network.css"), asset("network.js")
 
 
 # -------------------------------------------------------------------------- render
@@ -476,28 +423,7 @@ def render_network(
         raise ValueError(f"height {height!r} must look like '800px', '90vh', '40em' or '100%'")
     if layout not in ("physics", "precomputed"):
         raise ValueError(f"layout must be 'physics' or 'precomputed', not {layout!r}")
-
-    node_list = list(nodes)
-    index: dict[str, int] = {}
-    for i, node in enumerate(node_list):
-        if not isinstance(node, VizNode):
-            raise TypeError(f"nodes must be VizNode objects, not {type(node).__name__}")
-        key = _clean(node.id)
-        if key in index:
-            raise ValueError(f"duplicate node id {node.id!r}")
-        index[key] = i
-    edge_list = list(edges)
-    adjacency: list[list[int]] = [[] for _ in node_list]
-    for edge in edge_list:
-        if not isinstance(edge, VizEdge):
-            raise TypeError(f"edges must be VizEdge objects, not {type(edge).__name__}")
-        for end in (edge.source, edge.target):
-            if _clean(end) not in index:
-                raise ValueError(f"edge {edge.source!r} -> {edge.target!r}: unknown node {end!r}")
-        s, t = index[_clean(edge.source)], index[_clean(edge.target)]
-        if s != t:
-            adjacency[s].append(t)
-            adjacency[t].append(s)
+    node_list, edge_list, adjacency = _checked_graph(nodes, edges)
     legend_list = list(legend)
     for entry in legend_list:
         if not isinstance(entry, LegendEntry):
@@ -509,20 +435,82 @@ def render_network(
     n = len(node_list)
     large = n > LARGE_GRAPH_NODES
     physics = layout == "physics" and not large
-    positions: list[tuple[float, float] | None] = [
-        None if node.x is None else (float(node.x), float(node.y))
-        for node in node_list  # type: ignore[arg-type]
-    ]
-    if any(p is None for p in positions):
-        computed = compute_layout(n, adjacency)
-        positions = [p if p is not None else computed[i] for i, p in enumerate(positions)]
+    layout_text = "layout: physics, frozen once stable" if physics else "layout: precomputed, physics off"
+    data = {
+        "nodes": _vis_nodes(node_list, _positions(node_list, adjacency)),
+        "edges": _vis_edges(edge_list),
+        "options": _vis_options(n, physics, large),
+        "physicsInitially": physics,
+        "layout": "physics" if physics else "precomputed",
+        "layoutText": layout_text,
+    }
+    vis_js, vis_css = _vis_assets()
+    stats = f"{n} nodes \u00b7 {len(edge_list)} edges \u00b7 {layout_text}"
+    return fill(
+        _PAGE,
+        {
+            "HEAD": head(
+                title=title,
+                scripts=(vis_js, _PAGE_JS),
+                styles=(vis_css, fill(_PAGE_CSS, {"FONT": _FONT_STACK, "HEIGHT": height})),
+            ),
+            "TITLE": h(title),
+            "STATS": h(stats),
+            **_panels(node_list, legend_list, note_list, filter_groups),
+            "DATA": json_for_script(data),
+            "VIS_JS": vis_js,
+            "PAGE_JS": _PAGE_JS,
+        },
+    )
 
+
+def _checked_graph(
+    nodes: Iterable[VizNode], edges: Iterable[VizEdge]
+) -> tuple[list[VizNode], list[VizEdge], list[list[int]]]:
+    """The nodes and edges as lists, checked (types, unique ids, known ends), and
+    the undirected adjacency by node position."""
+    node_list = list(nodes)
+    index: dict[str, int] = {}
+    for i, node in enumerate(node_list):
+        if not isinstance(node, VizNode):
+            raise TypeError(f"nodes must be VizNode objects, not {type(node).__name__}")
+        key = clean(node.id)
+        if key in index:
+            raise ValueError(f"duplicate node id {node.id!r}")
+        index[key] = i
+    edge_list = list(edges)
+    adjacency: list[list[int]] = [[] for _ in node_list]
+    for edge in edge_list:
+        if not isinstance(edge, VizEdge):
+            raise TypeError(f"edges must be VizEdge objects, not {type(edge).__name__}")
+        for end in (edge.source, edge.target):
+            if clean(end) not in index:
+                raise ValueError(f"edge {edge.source!r} -> {edge.target!r}: unknown node {end!r}")
+        s, t = index[clean(edge.source)], index[clean(edge.target)]
+        if s != t:
+            adjacency[s].append(t)
+            adjacency[t].append(s)
+    return node_list, edge_list, adjacency
+
+
+def _positions(node_list: list[VizNode], adjacency: list[list[int]]) -> list[tuple[float, float]]:
+    """Given positions where the nodes have them, computed ones (:mod:`.layout`) elsewhere."""
+    given: list[tuple[float, float] | None] = [
+        None if node.x is None or node.y is None else (float(node.x), float(node.y)) for node in node_list
+    ]
+    if all(p is not None for p in given):
+        return given  # type: ignore[return-value]
+    computed = compute_layout(len(node_list), adjacency)
+    return [p if p is not None else computed[i] for i, p in enumerate(given)]
+
+
+def _vis_nodes(node_list: list[VizNode], positions: list[tuple[float, float]]) -> list[dict[str, Any]]:
     vis_nodes = []
     for node, xy in zip(node_list, positions):
         item: dict[str, Any] = {
-            "id": _clean(node.id),
-            "label": _clean(node.label),
-            "group": _clean(node.group),
+            "id": clean(node.id),
+            "label": clean(node.label),
+            "group": clean(node.group),
             "shape": node.shape,
             "size": node.size,
             "color": {
@@ -533,9 +521,8 @@ def render_network(
             },
         }
         if node.tooltip:
-            item["tip"] = _clean(node.tooltip)
-        if xy is not None:
-            item["x"], item["y"] = xy
+            item["tip"] = clean(node.tooltip)
+        item["x"], item["y"] = xy
         font = _node_font(node)
         if font:
             item["font"] = font
@@ -543,25 +530,34 @@ def render_network(
             item["borderWidth"] = 4
             item["color"]["border"] = "#111111"
         vis_nodes.append(item)
+    return vis_nodes
+
+
+def _vis_edges(edge_list: list[VizEdge]) -> list[dict[str, Any]]:
     vis_edges = []
     for i, edge in enumerate(edge_list):
-        item = {
+        item: dict[str, Any] = {
             "id": f"e{i}",
-            "from": _clean(edge.source),
-            "to": _clean(edge.target),
+            "from": clean(edge.source),
+            "to": clean(edge.target),
             "color": {"color": edge.color, "highlight": edge.color, "hover": edge.color},
             "width": edge.width,
             "dashes": edge.dashes,
             "arrows": "to" if edge.arrows else "",
         }
         if edge.label:
-            item["label"] = _clean(edge.label)
+            item["label"] = clean(edge.label)
         if edge.tooltip:
-            item["tip"] = _clean(edge.tooltip)
+            item["tip"] = clean(edge.tooltip)
         vis_edges.append(item)
+    return vis_edges
 
+
+def _vis_options(n: int, physics: bool, large: bool) -> dict[str, Any]:
+    """vis-network options: physics (for small networks, until stable), fonts, interaction."""
+    physics_options: dict[str, Any] = {"enabled": False}
     if physics:
-        physics_options: dict[str, Any] = {
+        physics_options = {
             "enabled": True,
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {
@@ -578,11 +574,7 @@ def render_network(
                 "fit": True,
             },
         }
-        layout_text = "layout: physics, frozen once stable"
-    else:
-        physics_options = {"enabled": False}
-        layout_text = "layout: precomputed, physics off"
-    options = {
+    return {
         "autoResize": True,
         "layout": {"improvedLayout": False, "randomSeed": 7},
         "physics": physics_options,
@@ -613,16 +605,13 @@ def render_network(
             "hideEdgesOnZoom": large,
         },
     }
-    data = {
-        "nodes": vis_nodes,
-        "edges": vis_edges,
-        "options": options,
-        "physicsInitially": physics,
-        "layout": "physics" if physics else "precomputed",
-        "layoutText": layout_text,
-    }
 
-    # Side panels.
+
+def _panels(
+    node_list: list[VizNode], legend_list: list[LegendEntry], note_list: list[str], filter_groups: bool
+) -> dict[str, str]:
+    """The side panels' markup: group filter, legend (derived from the groups when
+    none is given) and notes; an empty string for a panel that is not shown."""
     group_counts: dict[str, int] = {}
     first_of_group: dict[str, VizNode] = {}
     for node in node_list:
@@ -631,9 +620,9 @@ def render_network(
     groups_html = ""
     if filter_groups and group_counts:
         rows = "".join(
-            f'<label><input type="checkbox" class="gk-group-toggle" data-group="{_h(g)}" checked>'
+            f'<label><input type="checkbox" class="gk-group-toggle" data-group="{h(g)}" checked>'
             f"{_shape_svg(first_of_group[g].shape, first_of_group[g].color)}"
-            f'<span>{_h(g)}</span> <span class="gk-count">({c})</span></label>\n'
+            f'<span>{h(g)}</span> <span class="gk-count">({c})</span></label>\n'
             for g, c in group_counts.items()
         )
         groups_html = f'<section class="gk-groups">\n<h2>Show groups</h2>\n{rows}</section>'
@@ -643,41 +632,15 @@ def render_network(
     if legend_list:
         rows = "".join(
             f"<li>{_shape_svg(e.shape, e.color) if e.kind == 'node' else _line_svg(e.color, e.dashes)}"
-            f"<span>{_h(e.label)}</span></li>\n"
+            f"<span>{h(e.label)}</span></li>\n"
             for e in legend_list
         )
         legend_html = f'<section class="gk-legend">\n<h2>Legend</h2>\n<ul>\n{rows}</ul>\n</section>'
     notes_html = ""
     if note_list:
-        rows = "".join(f"<li>{_h(note)}</li>\n" for note in note_list)
+        rows = "".join(f"<li>{h(note)}</li>\n" for note in note_list)
         notes_html = f'<section class="gk-notes">\n<h2>Notes</h2>\n<ul>\n{rows}</ul>\n</section>'
-
-    vis_js, vis_css = _vis_assets()
-    csp = (
-        "default-src 'none'; "
-        f"script-src {_csp_hash(vis_js)} {_csp_hash(_PAGE_JS)}; "
-        "style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
-        "media-src 'none'; object-src 'none'; frame-src 'none'; worker-src 'none'; "
-        "base-uri 'none'; form-action 'none'"
-    )
-    page_css = _fill(_PAGE_CSS, {"FONT": _FONT_STACK, "HEIGHT": height})
-    stats = f"{n} nodes \u00b7 {len(edge_list)} edges \u00b7 {layout_text}"
-    return _fill(
-        _PAGE,
-        {
-            "CSP": csp,  # only fixed text and base64 hashes: nothing to escape
-            "TITLE": _h(title),
-            "STATS": _h(stats),
-            "VIS_CSS": vis_css,
-            "PAGE_CSS": page_css,
-            "GROUPS": groups_html,
-            "LEGEND": legend_html,
-            "NOTES": notes_html,
-            "DATA": _json_for_script(data),
-            "VIS_JS": vis_js,
-            "PAGE_JS": _PAGE_JS,
-        },
-    )
+    return {"GROUPS": groups_html, "LEGEND": legend_html, "NOTES": notes_html}
 
 
 # --------------------------------------------------------------------------- write
@@ -707,5 +670,5 @@ def write_html_atomic(html: str, path: str | os.PathLike[str]) -> Path:
     if target.is_dir():
         raise IsADirectoryError(f"{target} is a directory")
     with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
-        handle.write(_clean(html))
+        handle.write(clean(html))
     return target

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from graphkit.analysis import analyze
-from graphkit.analysis.spof import whatif as run_whatif
 from graphkit.model import (
     Client,
     Liaison,
@@ -534,129 +533,180 @@ def build_view(
         raise GraphkitError(f"hops must be 0 or more, not {hops}")
     if max_nodes < 1:
         raise GraphkitError(f"max_nodes must be at least 1, not {max_nodes}")
-    results = _results(portfolio, analysis)
-    index = _Index(results)
+    index = _Index(_results(portfolio, analysis))
     nodes, edges = _view_graph(portfolio, view)
-    total_nodes, total_edges = len(nodes), len(edges)
     adj = _adjacency(nodes, edges)
     notes: list[str] = []
     page_title = title or f"graphkit \u2014 {VIEW_TITLES[view]}"
-
-    # --- focus
     keep: list[str] = list(nodes)
     if focus is not None:
-        if focus not in nodes:
-            known = set(portfolio.nodes) | {requirement_node_id(r.topic) for r in portfolio.requirements}
-            if focus in known:
-                kind = NodeKind.REQUIREMENT if focus.startswith("topic:") else portfolio.kind(focus)
-                raise GraphkitError(
-                    f"'{focus}' is a {_words(kind)}, which the {view} view does not show; use --view all"
-                )
-            raise GraphkitError(f"unknown node '{focus}'{did_you_mean(focus, known)}")
-        dist = _neighbourhood(adj, focus, hops)
-        keep = [n for n in nodes if n in dist]
+        keep = _focus(portfolio, view, nodes, adj, focus, hops)
         page_title = title or f"{page_title} \u2014 {_name(portfolio, focus)} and {hops} hop(s) around it"
-
-    # --- what-if
-    marks: dict[str, list[str]] = {}
     status: dict[str, str] = {}
     if fail:
-        report = run_whatif(portfolio, list(fail))
-        groups = (
-            ("failed", report.failed),
-            ("down", [p for p in report.providers_down if p not in set(report.failed)]),
-            ("lost", report.products_lost),
-            ("affected", [*report.clients_affected, *report.partners_affected]),
-        )
-        for name, ids in groups:
-            for node in ids:
-                status.setdefault(node, name)
-        failed_names = ", ".join(f"{_name(portfolio, f)} ({f})" for f in report.failed)
-        lost = report.products_lost
-        verb = "fails" if len(report.failed) == 1 else "fail"
-        summary = (
-            f"What-if: if {failed_names} {verb}, {len(lost)} product(s) are lost"
-            + (f": {', '.join(lost[:12])}" + (" \u2026" if len(lost) > 12 else "") if lost else "")
-            + f"; revenue at risk {_money(report.revenue_at_risk)}"
-        )
-        notes.append(summary)
-        if report.clients_affected:
-            notes.append(f"What-if: clients affected: {', '.join(report.clients_affected)}")
-        if report.partners_affected:
-            notes.append(f"What-if: marketing partners affected: {', '.join(report.partners_affected)}")
-        down = groups[1][1]
-        if down:
-            notes.append(f"What-if: providers cut off upstream: {', '.join(down)}")
-        for product, reason in report.explanations[:10]:
-            notes.append(f"What-if: {product}: {reason}")
-        notes += [f"What-if: {n}" for n in report.notes]
-        absent = [f for f in report.failed if f not in nodes]
-        if absent:
-            notes.append(f"What-if: failed node(s) not drawn in the {view} view: {', '.join(absent)}")
-        page_title = title or (
-            f"{page_title} \u2014 what if {', '.join(report.failed)} {verb}: {len(lost)} product(s) lost"
-        )
-
-    # --- trim
-    trimmed = False
-    if len(keep) > max_nodes:
-        trimmed = True
-        keep_set = set(keep)
-        sub_adj = {u: [v for v in adj[u] if v in keep_set] for u in keep}
-        status_rank = {"failed": 0, "lost": 1, "down": 2, "affected": 3}
-
-        def priority(u: str) -> tuple:
-            r = index.get(u)
-            return (
-                status_rank.get(status[u], 9) if u in status else 9,
-                u != focus,
-                -r.severity,
-                -r.revenue,
-                -len(sub_adj[u]),
-                u,
-            )
-
-        prio = {u: priority(u) for u in keep}
-        seeds = sorted(
-            (
-                u
-                for u in keep
-                if u in status
-                or u == focus
-                or index.get(u).severity >= 2
-                or index.get(u).critical
-                or index.get(u).conflict
-            ),
-            key=lambda u: prio[u],
-        )
-        kept = _trim(keep, sub_adj, prio, seeds, nodes, max_nodes)
-        kept_set = set(kept)
-        left = Counter(nodes[u] for u in keep if u not in kept_set)
-        left_edges = sum(
-            1
-            for e in edges
-            if e.source in keep_set and e.target in keep_set and not (e.source in kept_set and e.target in kept_set)
-        )
-        seed_count = min(len(seeds), max(max_nodes // 2, 1))
-        notes.insert(
-            0,
-            f"Trimmed to {len(kept):,} of {len(keep):,} nodes (cap: --max-nodes {max_nodes:,}). "
-            f"Kept first: {seed_count:,} node(s) named in findings of medium severity or worse, "
-            f"single points of failure and conflicts{', the what-if outcome' if status else ''} "
-            "(most severe first), a few of every kind, then their neighbours.",
-        )
-        notes.insert(
-            1,
-            f"Left out {sum(left.values()):,} nodes \u2014 "
-            + ", ".join(f"{style.KIND_LABELS[k]}: {n:,}" for k, n in sorted(left.items(), key=lambda kv: -kv[1]))
-            + f" \u2014 and {left_edges:,} edge(s) to or among them.",
-        )
-        notes.insert(2, "See any part in full with --focus ID --hops N, or raise --max-nodes.")
-        keep = [u for u in keep if u in kept_set]  # view order
+        status, whatif_notes, headline = _whatif(portfolio, view, nodes, fail)
+        notes += whatif_notes
+        page_title = title or f"{page_title} \u2014 {headline}"
+    trimmed = len(keep) > max_nodes
+    if trimmed:
+        keep, trim_notes = _trim_view(keep, nodes, edges, adj, index, status, focus, max_nodes)
+        notes[:0] = trim_notes
     keep_set = set(keep)
     shown_edges = [e for e in edges if e.source in keep_set and e.target in keep_set]
+    viz_nodes, used_styles = _styled_nodes(portfolio, keep, nodes, edges, index, status, bool(fail))
+    show_labels = len(shown_edges) <= _EDGE_LABELS_UP_TO
+    viz_edges = _styled_edges(portfolio, shown_edges, index, status, bool(fail), show_labels)
+    legend = _legend({nodes[u] for u in keep}, {e.type for e in shown_edges}, used_styles, bool(fail))
+    if not show_labels and shown_edges:
+        notes.append(f"Edge labels are hidden above {_EDGE_LABELS_UP_TO} edges; hover an edge for its details.")
+    marks: dict[str, list[str]] = {}
+    for u in keep:
+        if u in status:
+            marks.setdefault(status[u], []).append(u)
+    return NetworkView(
+        title=page_title,
+        view=view,
+        nodes=viz_nodes,
+        edges=viz_edges,
+        legend=legend,
+        notes=notes,
+        total_nodes=len(nodes),
+        total_edges=len(edges),
+        trimmed=trimmed,
+        marks=marks,
+    )
 
-    # --- styling
+
+def _focus(
+    portfolio: Portfolio,
+    view: str,
+    nodes: Mapping[str, NodeKind],
+    adj: Mapping[str, list[str]],
+    focus: str,
+    hops: int,
+) -> list[str]:
+    """The view's nodes within `hops` of `focus`, in view order."""
+    if focus not in nodes:
+        known = set(portfolio.nodes) | {requirement_node_id(r.topic) for r in portfolio.requirements}
+        if focus in known:
+            kind = NodeKind.REQUIREMENT if focus.startswith("topic:") else portfolio.kind(focus)
+            raise GraphkitError(f"'{focus}' is a {_words(kind)}, which the {view} view does not show; use --view all")
+        raise GraphkitError(f"unknown node '{focus}'{did_you_mean(focus, known)}")
+    dist = _neighbourhood(adj, focus, hops)
+    return [n for n in nodes if n in dist]
+
+
+def _whatif(
+    portfolio: Portfolio, view: str, nodes: Mapping[str, NodeKind], fail: Collection[str]
+) -> tuple[dict[str, str], list[str], str]:
+    """(what-if status per node, notes, title headline) of failing `fail` together."""
+    from graphkit.analysis.spof import whatif as run_whatif  # NetworkX: only when asked
+
+    report = run_whatif(portfolio, list(fail))
+    status: dict[str, str] = {}
+    groups = (
+        ("failed", report.failed),
+        ("down", [p for p in report.providers_down if p not in set(report.failed)]),
+        ("lost", report.products_lost),
+        ("affected", [*report.clients_affected, *report.partners_affected]),
+    )
+    for name, ids in groups:
+        for node in ids:
+            status.setdefault(node, name)
+    failed_names = ", ".join(f"{_name(portfolio, f)} ({f})" for f in report.failed)
+    lost = report.products_lost
+    verb = "fails" if len(report.failed) == 1 else "fail"
+    notes = [
+        f"What-if: if {failed_names} {verb}, {len(lost)} product(s) are lost"
+        + (f": {', '.join(lost[:12])}" + (" \u2026" if len(lost) > 12 else "") if lost else "")
+        + f"; revenue at risk {_money(report.revenue_at_risk)}"
+    ]
+    if report.clients_affected:
+        notes.append(f"What-if: clients affected: {', '.join(report.clients_affected)}")
+    if report.partners_affected:
+        notes.append(f"What-if: marketing partners affected: {', '.join(report.partners_affected)}")
+    down = groups[1][1]
+    if down:
+        notes.append(f"What-if: providers cut off upstream: {', '.join(down)}")
+    for product, reason in report.explanations[:10]:
+        notes.append(f"What-if: {product}: {reason}")
+    notes += [f"What-if: {n}" for n in report.notes]
+    absent = [f for f in report.failed if f not in nodes]
+    if absent:
+        notes.append(f"What-if: failed node(s) not drawn in the {view} view: {', '.join(absent)}")
+    return status, notes, f"what if {', '.join(report.failed)} {verb}: {len(lost)} product(s) lost"
+
+
+_STATUS_RANK = {"failed": 0, "lost": 1, "down": 2, "affected": 3}
+
+
+def _trim_view(
+    keep: list[str],
+    nodes: Mapping[str, NodeKind],
+    edges: list[_Edge],
+    adj: Mapping[str, list[str]],
+    index: _Index,
+    status: Mapping[str, str],
+    focus: str | None,
+    max_nodes: int,
+) -> tuple[list[str], list[str]]:
+    """The `max_nodes` of `keep` to draw (see :func:`_trim`), in view order, and
+    the notes saying what was left out."""
+    keep_set = set(keep)
+    sub_adj = {u: [v for v in adj[u] if v in keep_set] for u in keep}
+
+    def priority(u: str) -> tuple:
+        r = index.get(u)
+        return (
+            _STATUS_RANK.get(status[u], 9) if u in status else 9,
+            u != focus,
+            -r.severity,
+            -r.revenue,
+            -len(sub_adj[u]),
+            u,
+        )
+
+    prio = {u: priority(u) for u in keep}
+    seeds = sorted(
+        (
+            u
+            for u in keep
+            if u in status or u == focus or index.get(u).severity >= 2 or index.get(u).critical or index.get(u).conflict
+        ),
+        key=lambda u: prio[u],
+    )
+    kept_set = set(_trim(keep, sub_adj, prio, seeds, nodes, max_nodes))
+    left = Counter(nodes[u] for u in keep if u not in kept_set)
+    left_edges = sum(
+        1
+        for e in edges
+        if e.source in keep_set and e.target in keep_set and not (e.source in kept_set and e.target in kept_set)
+    )
+    seed_count = min(len(seeds), max(max_nodes // 2, 1))
+    notes = [
+        f"Trimmed to {len(kept_set):,} of {len(keep):,} nodes (cap: --max-nodes {max_nodes:,}). "
+        f"Kept first: {seed_count:,} node(s) named in findings of medium severity or worse, "
+        f"single points of failure and conflicts{', the what-if outcome' if status else ''} "
+        "(most severe first), a few of every kind, then their neighbours.",
+        f"Left out {sum(left.values()):,} nodes \u2014 "
+        + ", ".join(f"{style.KIND_LABELS[k]}: {n:,}" for k, n in sorted(left.items(), key=lambda kv: -kv[1]))
+        + f" \u2014 and {left_edges:,} edge(s) to or among them.",
+        "See any part in full with --focus ID --hops N, or raise --max-nodes.",
+    ]
+    return [u for u in keep if u in kept_set], notes
+
+
+def _styled_nodes(
+    portfolio: Portfolio,
+    keep: list[str],
+    nodes: Mapping[str, NodeKind],
+    edges: list[_Edge],
+    index: _Index,
+    status: Mapping[str, str],
+    whatif: bool,
+) -> tuple[list[VizNode], set[str]]:
+    """The drawn nodes, styled by kind and by risk (or by what-if status), and
+    the legend labels of the styles used."""
     degree: dict[str, Counter] = defaultdict(Counter)
     for e in edges:
         degree[e.source][e.type.value] += 1
@@ -677,7 +727,7 @@ def build_view(
         used_styles.add(s.label)
         risk = index.get(u)
         extra: list[str] = []
-        if fail:
+        if whatif:
             st = status.get(u)
             if st:
                 color, highlight, size = style.MARK[st], True, s.size + 6
@@ -697,11 +747,10 @@ def build_view(
                 extra.append("single point of failure")
             if risk.conflict:
                 extra.append("requirement conflict")
-        label = _short(_name(portfolio, u))
         viz_nodes.append(
             VizNode(
                 id=u,
-                label=label,
+                label=_short(_name(portfolio, u)),
                 group=style.KIND_LABELS[kind],
                 tooltip=_tooltip(portfolio, u, kind, risk, degree, extra),
                 color=color,
@@ -710,10 +759,18 @@ def build_view(
                 highlight=highlight,
             )
         )
-        if u in status:
-            marks.setdefault(status[u], []).append(u)
+    return viz_nodes, used_styles
 
-    show_labels = len(shown_edges) <= _EDGE_LABELS_UP_TO
+
+def _styled_edges(
+    portfolio: Portfolio,
+    shown_edges: list[_Edge],
+    index: _Index,
+    status: Mapping[str, str],
+    whatif: bool,
+    show_labels: bool,
+) -> list[VizEdge]:
+    """The drawn edges, styled by type, risk (sole source, conflict) or what-if impact."""
     largest_contract = 0.0
     texts = []
     for e in shown_edges:
@@ -725,7 +782,7 @@ def build_view(
         es = style.EDGE_STYLES[e.type]
         width = style.contract_width(value, largest_contract) if e.type is RelType.CONTRACTS_WITH else es.width
         color = es.color
-        if fail:
+        if whatif:
             impact = _impact_edge(e, status)
             color = style.MARK["impact_edge"] if impact else style.MARK["unaffected_edge"]
             width = max(width, 3.0) if impact else width
@@ -745,11 +802,13 @@ def build_view(
                 arrows=es.arrows,
             )
         )
+    return viz_edges
 
-    shown_kinds = {nodes[u] for u in keep}
-    shown_types = {e.type for e in shown_edges}
-    legend: list[LegendEntry]
-    if fail:
+
+def _legend(
+    shown_kinds: set[NodeKind], shown_types: set[RelType], used_styles: set[str], whatif: bool
+) -> list[LegendEntry]:
+    if whatif:
         legend = [LegendEntry(_STATUS_LEGEND[name], style.MARK[name], "dot") for name in _STATUS_TEXT]
         legend.append(LegendEntry("not affected", style.MARK["unaffected"], "dot"))
         legend += [
@@ -763,24 +822,11 @@ def build_view(
                 for s in style.PRODUCT_FAMILIES.values()
             ]
         legend.append(LegendEntry("supply lost along this edge", style.MARK["impact_edge"], "dot", kind="edge"))
-    else:
-        legend = style.node_legend(shown_kinds, used_styles) + style.edge_legend(shown_types)
-        legend.append(LegendEntry("sole source / requirement conflict", style.MARK["sole_source"], "dot", kind="edge"))
-        legend.append(LegendEntry("heavy border: single point of failure or conflict; size: risk", "#ffffff", "dot"))
-    if not show_labels and shown_edges:
-        notes.append(f"Edge labels are hidden above {_EDGE_LABELS_UP_TO} edges; hover an edge for its details.")
-    return NetworkView(
-        title=page_title,
-        view=view,
-        nodes=viz_nodes,
-        edges=viz_edges,
-        legend=legend,
-        notes=notes,
-        total_nodes=total_nodes,
-        total_edges=total_edges,
-        trimmed=trimmed,
-        marks=marks,
-    )
+        return legend
+    legend = style.node_legend(shown_kinds, used_styles) + style.edge_legend(shown_types)
+    legend.append(LegendEntry("sole source / requirement conflict", style.MARK["sole_source"], "dot", kind="edge"))
+    legend.append(LegendEntry("heavy border: single point of failure or conflict; size: risk", "#ffffff", "dot"))
+    return legend
 
 
 _STATUS_TEXT = {

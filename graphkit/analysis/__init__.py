@@ -8,15 +8,18 @@ flattens them into one list of rated, explained findings, which is what
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import importlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..model import Portfolio
-from .concentration import Bands, ConcentrationResult, customer_concentration
-from .overlap import OverlapResult, requirement_overlap
 from .severity import Severity
-from .spof import SpofResult, spof
+
+if TYPE_CHECKING:
+    from ..model import Portfolio
+    from .concentration import Bands, ConcentrationResult
+    from .overlap import OverlapResult
+    from .spof import SpofResult
 
 __all__ = ["ANALYSES", "Analysis", "Finding", "analyze", "findings", "Bands", "Severity"]
 
@@ -86,6 +89,10 @@ def analyze(
     unknown = chosen - set(ANALYSES)
     if unknown:
         raise ValueError(f"unknown analyses: {', '.join(sorted(unknown))}")
+    from .concentration import Bands, customer_concentration
+    from .overlap import requirement_overlap
+    from .spof import spof
+
     runs: dict[str, Callable[[], Any]] = {
         "spof": lambda: spof(portfolio),
         "overlap": lambda: requirement_overlap(portfolio),
@@ -100,7 +107,15 @@ def analyze(
     return Analysis(**results)
 
 
-def findings(results: dict[str, Any]) -> Iterator[Finding]:
+def __getattr__(name: str) -> Any:
+    # The engines (and NetworkX behind them) load on first use: the command
+    # line reads ANALYSES and Severity before it knows what it will run.
+    if name == "Bands":
+        return importlib.import_module(".concentration", __name__).Bands
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def findings(results: Mapping[str, Any]) -> Iterator[Finding]:
     """Every rated finding in analysis results (the `Analysis.as_dict()` shape,
     so results read back from JSON work too), most severe first per list."""
     for analysis, key, fields in FINDING_LISTS:

@@ -15,19 +15,19 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from fractions import Fraction
 from typing import Any, Literal
 
 from ..model import BusinessModel, Portfolio, Provider, Stage
 from ..problems import GraphkitError, did_you_mean
+from ..text import humanize, money, percent
 from .severity import Severity
 
 __all__ = [
-    "HIGHLY_CONCENTRATED",
-    "MODERATELY_CONCENTRATED",
-    "UNCONCENTRATED",
     "Bands",
     "ClientConcentration",
+    "Concentration",
     "ConcentrationResult",
     "ConflictOfInterest",
     "MutualDependence",
@@ -37,9 +37,15 @@ __all__ = [
     "merge_clients",
 ]
 
-UNCONCENTRATED = "unconcentrated"
-MODERATELY_CONCENTRATED = "moderately_concentrated"
-HIGHLY_CONCENTRATED = "highly_concentrated"
+
+class Concentration(StrEnum):
+    """The class of an HHI, by `Bands`."""
+
+    UNCONCENTRATED = "unconcentrated"
+    MODERATELY_CONCENTRATED = "moderately_concentrated"
+    HIGHLY_CONCENTRATED = "highly_concentrated"
+
+
 # A highly concentrated provider whose top client holds at least this share is critical.
 CRITICAL_TOP1_SHARE = 0.5
 _HYBRIDS = frozenset({BusinessModel.HYBRID_BRANDED, BusinessModel.HYBRID_GENERIC})
@@ -60,12 +66,12 @@ class Bands:
         if not 0 <= self.moderate <= self.high <= 10_000:
             raise ValueError(f"bands need 0 <= moderate <= high <= 10000, got {self.moderate}, {self.high}")
 
-    def classify(self, hhi: float | Fraction) -> str:
+    def classify(self, hhi: float | Fraction) -> Concentration:
         if hhi > Fraction(self.high):
-            return HIGHLY_CONCENTRATED
+            return Concentration.HIGHLY_CONCENTRATED
         if hhi >= Fraction(self.moderate):
-            return MODERATELY_CONCENTRATED
-        return UNCONCENTRATED
+            return Concentration.MODERATELY_CONCENTRATED
+        return Concentration.UNCONCENTRATED
 
     def as_dict(self) -> dict[str, float]:
         return {"moderate": _num(self.moderate), "high": _num(self.high)}
@@ -89,7 +95,7 @@ class ProviderConcentration:
     top3_share: float
     hhi: float
     effective_customers: float
-    concentration: str
+    concentration: Concentration
     top1_share_of_total: float | None
     hhi_with_own: float | None
     class_with_own: str | None
@@ -135,7 +141,7 @@ class ClientConcentration:
     top_provider: str
     top1_share: float
     hhi: float
-    concentration: str
+    concentration: Concentration
     providers: int
     spend: float
     currencies: tuple[str, ...]
@@ -423,8 +429,8 @@ def merge_clients(
                 "severity": str(severity),
                 "explanation": (
                     f"if {a} and {b} merge, {prov_id}'s HHI goes from {float(before_hhi):,.0f} to "
-                    f"{float(after_hhi):,.0f} ({cls_after.replace('_', ' ')}); the merged client "
-                    f"would hold {after[merged] / total:.0%} of its contract revenue"
+                    f"{float(after_hhi):,.0f} ({humanize(cls_after)}); the merged client "
+                    f"would hold {percent(after[merged] / total, 0)} of its contract revenue"
                 ),
             }
         )
@@ -474,10 +480,10 @@ def _buffered(provider: Provider) -> bool:
     return provider.model in _HYBRIDS and bool(provider.own_revenue)
 
 
-def _provider_severity(concentration: str, top1_share: float, buffered: bool, has_major: bool) -> Severity:
-    if concentration == HIGHLY_CONCENTRATED:
+def _provider_severity(concentration: Concentration, top1_share: float, buffered: bool, has_major: bool) -> Severity:
+    if concentration == Concentration.HIGHLY_CONCENTRATED:
         severity = Severity.CRITICAL if top1_share >= CRITICAL_TOP1_SHARE else Severity.HIGH
-    elif concentration == MODERATELY_CONCENTRATED:
+    elif concentration == Concentration.MODERATELY_CONCENTRATED:
         severity = Severity.MEDIUM
     else:
         severity = Severity.INFO
@@ -566,25 +572,25 @@ def _provider_explanation(
     top: str,
     top1: float,
     hhi: float,
-    concentration: str,
+    concentration: Concentration,
     n: int,
     own: float,
     top_total: float | None,
     top_value: float,
     currency: str | None,
 ) -> str:
-    spread = f"HHI {hhi:,.0f}, {concentration.replace('_', ' ')}, {n} client(s)"
+    spread = f"HHI {hhi:,.0f}, {humanize(concentration)}, {n} client(s)"
     if basis == "product_count":
         return (
-            f"{prov} has no contract values; by product count {top} owns {top1:.0%} of the "
+            f"{prov} has no contract values; by product count {top} owns {percent(top1, 0)} of the "
             f"products it handles ({spread})"
         )
     text = (
-        f"{prov} earns {top1:.0%} of its contract revenue from {top} ({spread}); "
-        f"losing {top} would cut {top_value:,.0f} {currency} a year"
+        f"{prov} earns {percent(top1, 0)} of its contract revenue from {top} ({spread}); "
+        f"losing {top} would cut {money(top_value, currency)} a year"
     )
     if own and top_total is not None:
-        text += f", {top_total:.0%} of its total revenue with its own products"
+        text += f", {percent(top_total, 0)} of its total revenue with its own products"
     return text
 
 
@@ -594,7 +600,7 @@ def _client_row(client: str, spend: dict[str, float], currencies: set[str], band
     top, top_value = ranked[0]
     hhi = _hhi(spend)
     concentration = bands.classify(hhi)
-    severity = Severity.LOW if concentration == HIGHLY_CONCENTRATED else Severity.INFO
+    severity = Severity.LOW if concentration == Concentration.HIGHLY_CONCENTRATED else Severity.INFO
     return ClientConcentration(
         client=client,
         top_provider=top,
@@ -607,9 +613,9 @@ def _client_row(client: str, spend: dict[str, float], currencies: set[str], band
         shares={p: v / total for p, v in ranked},
         severity=severity,
         explanation=(
-            f"{client} spends {top_value / total:.0%} of its contract spend with {top} "
+            f"{client} spends {percent(top_value / total, 0)} of its contract spend with {top} "
             f"across {len(spend)} provider(s) (HHI {float(hhi):,.0f}, "
-            f"{concentration.replace('_', ' ')})"
+            f"{humanize(concentration)})"
         ),
     )
 

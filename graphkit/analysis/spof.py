@@ -100,6 +100,7 @@ from ..model import (
     Step,
 )
 from ..problems import GraphkitError, did_you_mean
+from ..text import humanize, money_short
 from .severity import Severity
 from .supply import FeedIn, Network, Unit
 
@@ -661,7 +662,7 @@ def cut_points(portfolio: Portfolio) -> CutPoints:
     about four times slower on large networks).  Two depth-first searches:
     linear time.
     """
-    g = nx.Graph()
+    g: nx.Graph[str] = nx.Graph()
     pf = portfolio
     g.add_nodes_from(
         r.id for key in ("providers", "clients", "marketing_partners", "products") for r in getattr(pf, key)
@@ -835,7 +836,7 @@ def whatif(
         if kind is NodeKind.PRODUCT:
             notes.append(f"{node} is a product: failing it takes only that product down")
         elif not isinstance(nodes[node], (Provider, MarketingPartner)):
-            notes.append(f"{node} is a {kind.value.replace('_', ' ')}: its failure stops no supply")
+            notes.append(f"{node} is a {humanize(kind)}: its failure stops no supply")
         elif node not in supplying:
             what = (
                 "no partner named for a market"
@@ -923,7 +924,7 @@ def _validated_sources(ctx: _Context, add_sources: Iterable[tuple[str, str, str]
         is_distributor = record.kind is ProviderKind.DISTRIBUTOR
         if is_distributor != (step == DISTRIBUTION_STEP):
             need = "a distributor" if step == DISTRIBUTION_STEP else "a CMO, CRO or test lab"
-            raise GraphkitError(f"{provider} is a {record.kind.value.replace('_', ' ')}: the {step} step needs {need}")
+            raise GraphkitError(f"{provider} is a {humanize(record.kind)}: the {step} step needs {need}")
         added = extra.setdefault((product, step), [])
         if provider not in added:
             added.append(provider)
@@ -939,7 +940,4 @@ def _names(ids: Sequence[str]) -> str:
 def _revenue_text(revenue: float) -> str:
     if not revenue:
         return "no revenue recorded"
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if revenue >= scale:
-            return f"{revenue / scale:.3g}{suffix} revenue"
-    return f"{revenue:.3g} revenue"
+    return f"{money_short(revenue)} revenue"

@@ -442,9 +442,10 @@ class Network:
                 kill = self.unit_kill(u)
             else:
                 sig = tuple(tuple(s for s in sources if op[s]) for _, sources in self.unit_steps[u])
-                kill = memo.get(sig)
-                if kill is None:
-                    kill = memo[sig] = self.unit_kill(u)
+                shared = memo.get(sig)
+                if shared is None:
+                    shared = memo[sig] = self.unit_kill(u)
+                kill = shared
             for node in kill:
                 lst = lost.get(node)
                 if lst is None:

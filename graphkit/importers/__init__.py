@@ -38,7 +38,7 @@ from ..model import SECTIONS, Portfolio
 from ..problems import Problem
 from ..validate import build_portfolio
 
-__all__ = ["ImportResult", "import_scms", "import_willems", "readable_ids", "slugify"]
+__all__ = ["ImportResult", "LedgerResult", "import_ledger", "import_scms", "import_willems", "readable_ids", "slugify"]
 
 MAX_SLUG = 60
 
@@ -114,5 +114,6 @@ class ImportResult:
 
 
 # Last: the importers use the helpers above.
+from .ledger import LedgerResult, import_ledger
 from .scms import import_scms
 from .willems import import_willems

@@ -78,6 +78,11 @@ Caveats, stated so nobody over-reads the results:
   "... Inc USA", mis-encoded "GrÃ¸nland") stay separate nodes, which can
   make an item look dual-sourced when one plant made it.
 
+The mapping is ``graphkit/importers/presets/scms.yaml`` (shipped as
+``examples/scms-mapping.yaml``): this module is a preset over the generic
+ledger importer (:mod:`graphkit.importers.ledger`), which also records each
+record's provenance (rows and delivery dates) in ``source``.
+
 File quirks handled: UTF-8 with a byte-order mark, carriage-return-only line
 endings (read with the csv module and ``newline=''``), text in numeric columns
 ("Freight Included in Commodity Cost", "See ASN-93 (ID#:1281)", "Weight
@@ -88,79 +93,29 @@ not used. The file is streamed: only the per-pair sums are kept in memory.
 
 from __future__ import annotations
 
-import csv
 import os
-from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from dataclasses import replace
+from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from ..problems import GraphkitError
-from . import ImportResult, readable_ids
+from . import ImportResult
+from .ledger import LedgerResult, import_ledger
+from .mapping import LedgerMapping, load_mapping
 
-__all__ = ["COLUMNS", "LARGE_PROGRAMME", "MID_PROGRAMME", "TEST_KIT", "import_scms", "segment_of", "technology_of"]
+__all__ = ["MAPPING", "import_scms", "scms_mapping"]
 
-COLUMNS = ("Country", "Vendor", "Item Description", "Dosage Form", "Manufacturing Site", "Line Item Value")
-NO_SITE = frozenset({"", "not applicable", "n/a", "na", "unknown"})
-LARGE_PROGRAMME = Decimal(100_000_000)
-MID_PROGRAMME = Decimal(10_000_000)
-TEST_KIT = "test_kit"  # technology_of's answer for diagnostic test kits
-KIT_TECHNOLOGY = "sachet"
-STEP = "drug_product"
-
-# (keyword in the lowercased dosage form, technology), first match wins.
-_FORMS = (
-    ("test kit", TEST_KIT),
-    ("inject", "aseptic_fill"),
-    ("infusion", "aseptic_fill"),
-    ("capsule", "capsule"),
-    ("caplet", "caplet"),
-    ("tablet", "tablet"),
-    ("powder", "sachet"),
-    ("solution", "sachet"),
-    ("suspension", "sachet"),
-    ("syrup", "sachet"),
-    ("sachet", "sachet"),
-)
+MAPPING = "presets/scms.yaml"
 
 
-def technology_of(dosage_form: str) -> str | None:
-    """graphkit technology of an SCMS dosage form; ``TEST_KIT`` for test kits,
-    None when unknown.
-
-    >>> technology_of("Chewable/dispersible tablet - FDC"), technology_of("Oral suspension")
-    ('tablet', 'sachet')
-    >>> technology_of("Test kit - Ancillary") == TEST_KIT
-    True
-    """
-    form = dosage_form.lower()
-    for keyword, technology in _FORMS:
-        if keyword in form:
-            return technology
-    return None
-
-
-def segment_of(programme_value: Decimal) -> str:
-    """Client segment of a country programme by its total line value (USD)."""
-    if programme_value >= LARGE_PROGRAMME:
-        return "large"
-    if programme_value >= MID_PROGRAMME:
-        return "mid_sized"
-    return "small"
-
-
-def _amount(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text.strip().replace(",", ""))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-def _money(value: Decimal) -> float | int:
-    """A Decimal amount as written in a portfolio (cents at most)."""
-    q = value.quantize(Decimal("0.01"))
-    return int(q) if q == q.to_integral_value() else float(q)
+def scms_mapping(include_test_kits: bool = False) -> tuple[LedgerMapping, object]:
+    """The preset mapping (and its locator); with `include_test_kits` without
+    the filter that leaves the rapid test kits out."""
+    with resources.as_file(resources.files(__package__) / MAPPING) as path:
+        mapping, locate = load_mapping(Path(path))
+    if include_test_kits:
+        mapping = mapping.model_copy(update={"filters": []})
+    return mapping, locate
 
 
 def import_scms(path: str | os.PathLike[str], include_test_kits: bool = False) -> ImportResult:
@@ -169,168 +124,43 @@ def import_scms(path: str | os.PathLike[str], include_test_kits: bool = False) -
     Raises
     ------
     GraphkitError
-        The file cannot be read, lacks a needed column, or a row has an empty
-        needed field, an unknown dosage form or a Line Item Value that is not
-        a non-negative number (the message names the file and row; the header
+        The file cannot be read, lacks a needed column (PortfolioError
+        located in the mapping), or rows have empty needed fields, unknown
+        dosage forms or Line Item Values that are not non-negative numbers
+        (PortfolioError, counted per column with example rows; the header
         is row 1).
     """
-    path = Path(path)
-    source = str(path)
-    # (country, item) -> sites, vendors, value; (country, vendor) -> value
-    product_sites: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
-    product_vendors: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
-    product_value: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    contract_value: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    programme_value: dict[str, Decimal] = defaultdict(Decimal)
-    item_technology: dict[str, str] = {}
-    site_technologies: dict[str, set[str]] = defaultdict(set)
-    rows = skipped_kits = no_site = 0
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames
-            if not header:
-                raise GraphkitError(f"{source}: empty file, expected the SCMS delivery history CSV")
-            header = [h.strip() for h in header]
-            reader.fieldnames = header
-            missing = [c for c in COLUMNS if c not in header]
-            if missing:
-                raise GraphkitError(
-                    f"{source} row 1: missing column(s) {', '.join(repr(c) for c in missing)}; "
-                    "is this the SCMS delivery history CSV?"
-                )
-            for row in reader:
-                rows += 1
-                where = f"{source} row {reader.line_num}"
-                fields = {c: (row.get(c) or "").strip() for c in COLUMNS}
-                for c in ("Country", "Vendor", "Item Description", "Dosage Form", "Line Item Value"):
-                    if not fields[c]:
-                        raise GraphkitError(f"{where}: '{c}' is empty")
-                value = _amount(fields["Line Item Value"])
-                if value is None or value < 0:
-                    raise GraphkitError(
-                        f"{where}: Line Item Value '{fields['Line Item Value']}' is not a non-negative number"
-                    )
-                country, vendor, item = fields["Country"], fields["Vendor"], fields["Item Description"]
-                programme_value[country] += value
-                technology = technology_of(fields["Dosage Form"])
-                if technology is None:
-                    raise GraphkitError(
-                        f"{where}: unknown Dosage Form '{fields['Dosage Form']}' "
-                        "(expected tablets, capsules, oral liquids or powders, "
-                        "injections or test kits)"
-                    )
-                if technology == TEST_KIT:
-                    if not include_test_kits:
-                        skipped_kits += 1
-                        continue
-                    technology = KIT_TECHNOLOGY
-                item_technology.setdefault(item, technology)
-                key = (country, item)
-                site = fields["Manufacturing Site"]
-                if site.lower() in NO_SITE:
-                    no_site += 1
-                else:
-                    product_sites[key][site] = None
-                    site_technologies[site].add(item_technology[item])
-                product_vendors[key][vendor] = None
-                product_value[key] += value
-                contract_value[(country, vendor)] += value
-    except FileNotFoundError:
-        raise GraphkitError(f"{source}: no such file") from None
-    except IsADirectoryError:
-        raise GraphkitError(f"{source}: is a folder, expected the SCMS delivery history CSV") from None
-    except UnicodeDecodeError as exc:
-        raise GraphkitError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except csv.Error as exc:
-        raise GraphkitError(f"{source}: malformed CSV: {exc}") from None
-    if not product_value:
-        raise GraphkitError(
-            f"{source}: no shipment rows to import"
-            + (
-                ""
-                if include_test_kits or not skipped_kits
-                else f" ({skipped_kits} test-kit rows skipped; use include_test_kits)"
-            )
-        )
-
-    countries = sorted({c for c, _ in product_value})
-    sites = sorted({s for ss in product_sites.values() for s in ss})
-    vendors = sorted({v for vs in product_vendors.values() for v in vs})
-    items = sorted({i for _, i in product_value})
-    ids = {
-        "country": readable_ids(countries, "country-"),
-        "site": readable_ids(sites, "site-"),
-        "vendor": readable_ids(vendors, "vendor-"),
-        "item": readable_ids(items),
-    }
-    cid, sid, vid, iid = ids["country"], ids["site"], ids["vendor"], ids["item"]
-    product_ids = {key: f"{iid[key[1]]}--{cid[key[0]].removeprefix('country-')}" for key in product_value}
-    ids["product"] = {f"{item} — {country}": pid for (country, item), pid in product_ids.items()}
-
-    providers: list[dict[str, Any]] = [
-        {"id": sid[s], "name": s, "kind": "cmo", "services": [STEP], "technologies": sorted(site_technologies[s])}
-        for s in sorted(sites, key=sid.__getitem__)
-    ]
-    providers += [
-        {"id": vid[v], "name": v, "kind": "distributor", "services": ["distribution"]}
-        for v in sorted(vendors, key=vid.__getitem__)
-    ]
-    clients = [
-        {"id": cid[c], "name": c, "segment": segment_of(programme_value[c])}
-        for c in sorted(countries, key=cid.__getitem__)
-    ]
-    products = []
-    for key in sorted(product_value, key=product_ids.__getitem__):
-        country, item = key
-        products.append(
-            {
-                "id": product_ids[key],
-                "name": f"{item} — {country}",
-                "technology": item_technology[item],
-                "stage": "commercial",
-                "owner": cid[country],
-                "annual_revenue": _money(product_value[key]),
-                "supply": [
-                    {"provider": sid[s], "step": STEP, "qualified": True}
-                    for s in sorted(product_sites.get(key, ()), key=sid.__getitem__)
-                ],
-                "distributors": [
-                    {"distributor": vid[v], "territory": country}
-                    for v in sorted(product_vendors[key], key=vid.__getitem__)
-                ],
-            }
-        )
-    contracts = [
-        {"client": cid[c], "provider": vid[v], "annual_value": _money(value), "currency": "USD"}
-        for (c, v), value in sorted(contract_value.items(), key=lambda kv: (cid[kv[0][0]], vid[kv[0][1]]))
-    ]
-
-    total = sum(contract_value.values(), Decimal(0))
+    mapping, locate = scms_mapping(include_test_kits)
+    result: LedgerResult = import_ledger([Path(path)], mapping, mapping_locate=locate)
+    c = result.counts
+    if not c.get("imported_rows"):
+        raise GraphkitError(f"{result.source}: no shipment rows to import")
+    kits = sum(c["filtered"].values())
+    ids = dict(result.ids)
+    ids.update(
+        site=ids.pop("provider"),
+        vendor=ids.pop("distributor"),
+        country=ids.pop("client"),
+        item=ids.pop("product.Item Description"),
+    )
     counts = {
-        "rows": rows,
-        "imported_rows": rows - skipped_kits,
-        "skipped_test_kit_rows": skipped_kits,
-        "rows_without_site": no_site,
-        "sites": len(sites),
-        "vendors": len(vendors),
-        "countries": len(countries),
-        "items": len(items),
-        "products": len(products),
-        "contracts": len(contracts),
-        "total_value": float(total),
+        "rows": c["rows"],
+        "imported_rows": c["imported_rows"],
+        "skipped_test_kit_rows": kits,
+        "rows_without_site": c.get("rows_without_provider", 0),
+        "sites": c["providers"],
+        "vendors": c["distributors"],
+        "countries": c["clients"],
+        "items": len(ids["item"]),
+        "products": c["products"],
+        "contracts": c["contracts"],
+        "total_value": c["total_value"],
     }
-    skipped = f" ({skipped_kits:,} test-kit rows skipped)" if skipped_kits else ""
+    skipped = f" ({kits:,} test-kit rows skipped)" if kits else ""
     summary = (
-        f"SCMS (USAID): {rows:,} rows read, {rows - skipped_kits:,} imported{skipped}: "
-        f"{len(sites)} manufacturing sites, {len(vendors)} vendors, {len(countries)} countries, "
-        f"{len(items)} items -> {len(products)} products, {len(contracts)} contracts "
-        f"worth {float(total) / 1e6:,.1f}M USD (2006-2015 total)"
+        f"SCMS (USAID): {c['rows']:,} rows read, {c['imported_rows']:,} imported{skipped}: "
+        f"{c['providers']} manufacturing sites, {c['distributors']} vendors, {c['clients']} countries, "
+        f"{counts['items']} items -> {c['products']} products, {c['contracts']} contracts "
+        f"worth {c['total_value'] / 1e6:,.1f}M USD (2006-2015 total)"
     )
-    return ImportResult(
-        source,
-        {"providers": providers, "clients": clients, "products": products, "contracts": contracts},
-        ids,
-        counts,
-        summary,
-    )
+    return replace(result, ids=ids, counts=counts, summary=summary, report=[summary])

@@ -226,7 +226,7 @@ def read_chain(sd: Path, ll: Path) -> tuple[dict[str, Stage], list[tuple[str, st
                 f"{where}: Retail stage '{src}' feeds '{dst}'; retail stages are demand points and feed nothing"
             )
         arcs.setdefault((src, dst), n)
-    g = nx.DiGraph(list(arcs))
+    g: nx.DiGraph[str] = nx.DiGraph(list(arcs))
     if not nx.is_directed_acyclic_graph(g):  # fast; find_cycle only to name the cycle
         cycle = nx.find_cycle(g)
         names = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
@@ -276,12 +276,12 @@ def import_willems(
     for src, dst in arcs:
         preds[dst].append(src)
         has_out.add(src)
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(stages)
     graph.add_edges_from(arcs)
     cumulative: dict[str, float] = {}
-    for s in nx.topological_sort(graph):
-        cumulative[s] = stages[s].cost + math.fsum(cumulative[p] for p in preds.get(s, ()))
+    for name in nx.topological_sort(graph):
+        cumulative[name] = stages[name].cost + math.fsum(cumulative[p] for p in preds.get(name, ()))
 
     retail = [s for s in stages.values() if s.cls == "Retail"]
     other_demand = [s for s in stages.values() if s.cls != "Retail" and (s.demand is not None or s.name not in has_out)]

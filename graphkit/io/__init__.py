@@ -7,9 +7,12 @@ Writes are atomic: the output appears whole or not at all.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -99,7 +102,12 @@ def write_portfolio(portfolio: Portfolio, path: str | os.PathLike[str], fmt: str
 class atomic_path:
     """Context manager giving a temporary path beside `target`; on success
     it replaces `target` (the file durably on disk, with the target's mode or
-    the umask's), on failure it is removed and `target` is untouched."""
+    the umask's), on failure it is removed and `target` is untouched.
+
+    SIGTERM while it is open ends the program through the same clean-up. The
+    temporary is named ``.<target>.<pid>.<random>.tmp``: one left by a process
+    killed outright (SIGKILL, power loss) is removed by the next write to the
+    same target, once its process is gone."""
 
     def __init__(self, target: Path, *, directory: bool = False) -> None:
         self.target, self.directory = Path(target), directory
@@ -108,15 +116,19 @@ class atomic_path:
         parent = self.target.parent
         if not parent.is_dir():
             raise GraphkitError(f"cannot write {self.target}: folder {parent} does not exist")
+        _sweep(self.target)
+        prefix = f".{self.target.name}.{os.getpid()}."
         if self.directory:
-            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=parent))
+            self.tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=parent))
         else:
-            fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=parent)
+            fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=parent)
             os.close(fd)
             self.tmp = Path(name)
+        self._term = _exit_on_sigterm()
         return self.tmp
 
     def __exit__(self, exc_type: Any, *_: object) -> None:
+        _restore_sigterm(self._term)
         if exc_type is not None:
             _remove(self.tmp)
             return
@@ -137,7 +149,7 @@ class atomic_path:
         if not self.directory:
             _fsync(self.tmp)
         if self.directory and self.target.is_dir():
-            old = self.target.with_name(f".{self.target.name}.old")
+            old = self.target.with_name(f".{self.target.name}.{os.getpid()}.old.tmp")
             _remove(old)
             os.replace(self.target, old)
             try:
@@ -150,6 +162,44 @@ class atomic_path:
             os.replace(self.tmp, self.target)
         with contextlib.suppress(OSError):  # make the rename durable; not possible on every platform
             _fsync(self.target.parent)
+
+
+def _sweep(target: Path) -> None:
+    """Remove temporaries of `target` left by writers that no longer run."""
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        pid = stale.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            _remove(stale)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _exit_on_sigterm() -> Any:
+    """While a write is open, SIGTERM exits through the clean-up (only where
+    nobody else handles it: the default handler, the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return None
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    return signal.SIG_DFL
+
+
+def _restore_sigterm(previous: Any) -> None:
+    if previous is not None and signal.getsignal(signal.SIGTERM) is _on_sigterm:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _fsync(path: Path) -> None:

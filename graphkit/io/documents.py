@@ -3,7 +3,10 @@ streaming writes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -11,27 +14,208 @@ from typing import IO, Any
 import yaml
 
 from ..model import SECTIONS
-from ..problems import PortfolioError, Problem
+from ..problems import GraphkitError, PortfolioError, Problem, brief
 
 __all__ = ["read_document", "write_document"]
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+# Python refuses to turn longer digit strings into ints (a denial-of-service guard).
+MAX_DIGITS = sys.get_int_max_str_digits() or 4300
+# Aliases may add at most this many values beyond ten times those written.
+ALIAS_BUDGET = 100_000
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, reporting duplicate keys and over-long integers
+    (with their lines) instead of silently keeping the last or failing."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.problems: list[tuple[int, str]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, (str, int, float, bool)) and key in first:
+                self.problems.append((line, f"duplicate key '{brief(key)}' (first at line {first[key]})"))
+            else:
+                with contextlib.suppress(TypeError):
+                    first.setdefault(key, line)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        digits = sum(c.isdigit() for c in node.value)
+        if digits > MAX_DIGITS:
+            self.problems.append((node.start_mark.line + 1, _too_long(digits)))
+            return 0
+        return super().construct_yaml_int(node)  # type: ignore[no-any-return]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
+def _too_long(digits: int) -> str:
+    return f"a number with {digits} digits is longer than the {MAX_DIGITS:,} digits a number may have"
+
+
+def read_text(path: Path) -> str:
+    """The file as UTF-8 text; a located error at the first byte that is not."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise GraphkitError(not_utf8(path, data, exc)) from None
+
+
+def not_utf8(where: Path | str, data: bytes, exc: UnicodeDecodeError) -> str:
+    line = data.count(b"\n", 0, exc.start) + 1
+    return f"{where}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
 
 
 def read_document(path: Path, fmt: str) -> tuple[Any, Any]:
     """Parse a YAML or JSON file; returns (data, locate)."""
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path)
+    problems: list[Problem] = []
     try:
-        data = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_Loader)
+        if fmt == "json":
+            data = _load_json(text, path, problems)
+        else:
+            _check_aliases(text, path)
+            loader = _Loader(text)
+            try:
+                data = loader.get_single_data()
+            finally:
+                loader.dispose()
+            problems += [Problem(f"{path}:{line}", message) for line, message in loader.problems]
     except json.JSONDecodeError as exc:
         raise PortfolioError([Problem(f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg}")], str(path)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         reason = getattr(exc, "problem", None) or str(exc)
-        raise PortfolioError([Problem(where, f"not valid YAML: {reason}")], str(path)) from None
+        raise PortfolioError([Problem(where, f"not valid YAML: {brief(reason)}")], str(path)) from None
+    if problems:
+        raise PortfolioError(problems, str(path))
     return data, _LineLocator(path, text)
+
+
+# JSON deeper than this is refused (a portfolio is five levels deep).
+MAX_DEPTH = 100
+
+
+def _load_json(text: str, path: Path, problems: list[Problem]) -> Any:
+    duplicates: list[str] = []
+    long_numbers: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(items)
+        if len(out) < len(items):
+            duplicates.append("")
+        return out
+
+    def integer(digits: str) -> int:
+        if len(digits) > MAX_DIGITS:
+            long_numbers.append(digits)
+            return 0
+        return int(digits)
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_int=integer)
+    except RecursionError:
+        line = _too_deep(text)
+        raise PortfolioError([Problem(f"{path}:{line}", f"nested deeper than {MAX_DEPTH} levels")], str(path)) from None
+    for digits in long_numbers:
+        line = text.count("\n", 0, text.find(digits)) + 1
+        problems.append(Problem(f"{path}:{line}", _too_long(len(digits.lstrip("-")))))
+    if duplicates:
+        problems += _json_duplicates(text, path)
+    return data
+
+
+def _too_deep(text: str) -> int:
+    """The line where JSON first nests deeper than MAX_DEPTH (strings skipped)."""
+    depth = 0
+    for m in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text.count("\n", 0, m.start()) + 1
+        elif c in "]}":
+            depth -= 1
+    return 1
+
+
+def _json_duplicates(text: str, path: Path) -> list[Problem]:
+    """Locate duplicate keys by reading the JSON as YAML (its superset) node by node."""
+    try:
+        root = yaml.compose(text, Loader=yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader)
+    except yaml.YAMLError:
+        return [Problem(str(path), "duplicate keys in an object")]
+    found, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                line = key.start_mark.line + 1
+                if key.value in first:
+                    found.append(
+                        Problem(
+                            f"{path}:{line}", f"duplicate key '{brief(key.value)}' (first at line {first[key.value]})"
+                        )
+                    )
+                first.setdefault(key.value, line)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return found or [Problem(str(path), "duplicate keys in an object")]
+
+
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s,\[\]{}]")
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s,\[\]{}]")
+
+
+def _check_aliases(text: str, path: Path) -> None:
+    """Refuse a document whose aliases expand far beyond what is written (a
+    'billion laughs' bomb) before anything is built from it. Costs one extra
+    parse, and only for files that use both anchors and aliases."""
+    if not (_ANCHOR.search(text) and _ALIAS.search(text)):
+        return
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = [[None, 0]]
+    written = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            stack[-1][1] += sizes.get(event.anchor or "", 1)
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            written += 1
+            stack.append([event.anchor, 1])
+        elif isinstance(event, yaml.ScalarEvent):
+            written += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+            stack[-1][1] += 1
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            anchor, size = stack.pop()
+            if anchor:
+                sizes[anchor] = size
+            stack[-1][1] += size
+        if stack[-1][1] > ALIAS_BUDGET + 10 * written:
+            line = getattr(event.start_mark, "line", 0) + 1
+            raise PortfolioError(
+                [
+                    Problem(
+                        f"{path}:{line}", f"aliases expand to more than {ALIAS_BUDGET + 10 * written:,} values: refused"
+                    )
+                ],
+                str(path),
+            )
 
 
 class _LineLocator:

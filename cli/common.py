@@ -1,0 +1,310 @@
+"""What every command shares: the group that turns graphkit's errors into
+messages and exit codes, the options, and reading a portfolio (from a file or
+from Neo4j) and analysing it.
+
+Commands import from here and from `output`, never from each other or from
+`main`, which only assembles them. The library is imported inside the
+functions that use it, so `graphkit --help` and commands that need no
+database, graph or spreadsheet do not load the Neo4j driver, NetworkX or
+openpyxl.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from graphkit.problems import ExitCode, GraphkitError, PortfolioError, Problem, printable
+
+if TYPE_CHECKING:
+    from graphkit.analysis import Bands
+    from graphkit.model import Portfolio
+    from graphkit.neo4j_store import Neo4jSettings, Neo4jStore
+
+__all__ = [
+    "CONTEXT",
+    "OUTPUT",
+    "PORTFOLIO",
+    "TO",
+    "GraphkitGroup",
+    "PortfolioSource",
+    "bands_option",
+    "exit_with",
+    "load",
+    "neo4j_options",
+    "open_store",
+    "portfolio_source",
+    "report_problems",
+    "run_analyses",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+PORTFOLIO = click.Path(exists=True, path_type=Path)
+# The portfolio formats; written here (not imported from graphkit.io) so that
+# building the options loads no reader. tests/test_cli.py holds them equal.
+FORMATS = ("yaml", "json", "csv", "xlsx")
+OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where to write: .yaml, .json, .xlsx, or a folder for CSV files.",
+)
+TO = click.option("--to", "fmt", type=click.Choice(FORMATS), help="Output format (default: from the name).")
+
+
+# --------------------------------------------------------------------------
+# errors and exit codes
+# --------------------------------------------------------------------------
+
+
+class GraphkitGroup(click.Group):
+    """A click group that reports graphkit's errors without a traceback and
+    exits with their `ExitCode` (errors in subcommands pass through it)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PortfolioError as exc:
+            report_problems(exc.problems)
+            click.secho(printable(f"Error: {exc}; nothing was written."), fg="red", err=True)
+            sys.exit(exc.exit_code)
+        except GraphkitError as exc:
+            click.secho(printable(f"Error: {exc}"), fg="red", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:  # writes are atomic: what was being written is gone
+            click.secho("Error: interrupted; nothing was written.", fg="red", err=True)
+            sys.exit(130)
+
+
+def exit_with(code: ExitCode, message: str) -> None:
+    """End the command with `code` after saying why on stderr."""
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def report_problems(problems: list[Problem]) -> None:
+    for p in problems:
+        click.secho(printable(str(p)), fg="red" if p.severity == "error" else "yellow", err=True)
+
+
+# --------------------------------------------------------------------------
+# reading a portfolio
+# --------------------------------------------------------------------------
+
+# Files from this size on take seconds to read: say so on stderr.
+LARGE_FILE = 5_000_000
+
+
+def load(path: Path) -> Portfolio:
+    """Read a portfolio, showing its warnings (and, for large files, progress) on stderr."""
+    from graphkit import read_portfolio
+
+    size = path.stat().st_size if path.is_file() else 0
+    started = time.perf_counter()
+    if size >= LARGE_FILE:
+        click.echo(f"reading {path} ({size / 1e6:,.0f} MB)...", err=True)
+    portfolio, warnings = read_portfolio(path)
+    if size >= LARGE_FILE:
+        click.echo(
+            f"read and validated {len(portfolio.nodes):,} nodes in {time.perf_counter() - started:.1f} s", err=True
+        )
+    report_problems(warnings)
+    return portfolio
+
+
+def _connection_options(func: F) -> F:
+    """--uri, --user, --password and --database, from NEO4J_URI, NEO4J_USERNAME,
+    NEO4J_PASSWORD and NEO4J_DATABASE when not given."""
+    for option in reversed(
+        (
+            click.option(
+                "--uri",
+                envvar="NEO4J_URI",
+                default="neo4j://localhost:7687",
+                show_default=True,
+                show_envvar=True,
+                help="Neo4j server: neo4j://, neo4j+s://, bolt:// or bolt+s://.",
+            ),
+            click.option(
+                "--user",
+                envvar="NEO4J_USERNAME",
+                default="neo4j",
+                show_default=True,
+                show_envvar=True,
+                help="Neo4j user name.",
+            ),
+            click.option(
+                "--password",
+                envvar="NEO4J_PASSWORD",
+                show_envvar=True,
+                help="Neo4j password (prefer the environment variable; asked for when missing).",
+            ),
+            click.option(
+                "--database",
+                envvar="NEO4J_DATABASE",
+                default="neo4j",
+                show_default=True,
+                show_envvar=True,
+                help="Neo4j database.",
+            ),
+        )
+    ):
+        func = option(func)
+    return func
+
+
+def _settings(uri: str, user: str, password: str | None, database: str) -> Neo4jSettings:
+    from graphkit.neo4j_store import Neo4jSettings
+
+    return Neo4jSettings(uri, user, password, database)
+
+
+def neo4j_options(func: F) -> F:
+    """The connection options, passed to the command as one
+    `neo4j: Neo4jSettings` argument. A missing password is prompted for
+    (never echoed) by `open_store`, only when a command connects."""
+
+    @_connection_options
+    @functools.wraps(func)
+    def wrapper(*args: Any, uri: str, user: str, password: str | None, database: str, **kwargs: Any) -> Any:
+        return func(*args, neo4j=_settings(uri, user, password, database), **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_store(settings: Neo4jSettings) -> Neo4jStore:
+    """Connect, asking for the password on the terminal when none was given."""
+    from graphkit.neo4j_store import Neo4jAuthError, Neo4jStore
+
+    if settings.password is None:
+        if not _interactive():
+            raise Neo4jAuthError(f"no password for Neo4j user '{settings.user}': set NEO4J_PASSWORD or pass --password")
+        password = click.prompt(f"Neo4j password for {settings.user} at {settings.uri}", hide_input=True, err=True)
+        settings = replace(settings, password=password)
+    return Neo4jStore(settings)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+@dataclass
+class PortfolioSource:
+    """A portfolio file or a Neo4j database; `load()` reads and validates it.
+    After a load from Neo4j, `neo4j` holds the settings actually used (with
+    the password asked for, if it was), so a write-back does not ask again."""
+
+    path: Path | None = None
+    neo4j: Neo4jSettings | None = None
+
+    @property
+    def name(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        assert self.neo4j is not None
+        return f"Neo4j {self.neo4j.describe()}"
+
+    def load(self) -> Portfolio:
+        if self.path is not None:
+            return load(self.path)
+        assert self.neo4j is not None
+        with open_store(self.neo4j) as store:
+            portfolio, warnings = store.read()
+            self.neo4j = store.settings
+        report_problems(warnings)
+        return portfolio
+
+
+def portfolio_source(func: F) -> F:
+    """A PORTFOLIO argument, or --neo4j (with the connection options) to read
+    the portfolio from Neo4j; the command gets `portfolio: PortfolioSource`.
+    The connection options are only looked at with --neo4j."""
+
+    @click.argument("portfolio", type=PORTFOLIO, required=False)
+    @click.option(
+        "--neo4j", "from_neo4j", is_flag=True, help="Read the portfolio from Neo4j (see --uri etc.) instead of a file."
+    )
+    @_connection_options
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        portfolio: Path | None,
+        from_neo4j: bool,
+        uri: str,
+        user: str,
+        password: str | None,
+        database: str,
+        **kwargs: Any,
+    ) -> Any:
+        if from_neo4j == (portfolio is not None):
+            raise click.UsageError("give a PORTFOLIO file, or --neo4j to read the portfolio from Neo4j")
+        source = (
+            PortfolioSource(neo4j=_settings(uri, user, password, database))
+            if from_neo4j
+            else PortfolioSource(path=portfolio)
+        )
+        return func(*args, portfolio=source, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------
+# analysing it
+# --------------------------------------------------------------------------
+
+
+def _parse_bands(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Bands:
+    from graphkit.analysis import Bands
+
+    if not value:
+        return Bands()
+    try:
+        moderate, high = (float(v) for v in value.split(","))
+        return Bands(moderate=moderate, high=high)
+    except ValueError:
+        raise click.BadParameter("give two HHI thresholds, e.g. 1500,2500 (0 <= moderate <= high <= 10000)") from None
+
+
+def bands_option(func: F) -> F:
+    """--bands MODERATE,HIGH, passed as `bands: Bands`."""
+    return click.option(
+        "--bands",
+        callback=_parse_bands,
+        metavar="MODERATE,HIGH",
+        help="HHI class thresholds (default 1000,1800: the 2023 US merger guidelines).",
+    )(func)
+
+
+# From this many nodes on, a run takes seconds: show which analysis is running.
+LARGE = 10_000
+
+
+def run_analyses(p: Portfolio, only: tuple[str, ...] | None = None, bands: Bands | None = None) -> dict[str, Any]:
+    """The analyses' JSON-shaped results, with progress on stderr for large portfolios."""
+    from graphkit.analysis import ANALYSES, analyze
+
+    only = only or ANALYSES
+    if len(p.nodes) < LARGE:
+        return analyze(p, only, bands).as_dict()
+    with click.progressbar(
+        length=len(only), label="analysing", file=sys.stderr, item_show_func=lambda name: name
+    ) as bar:
+        started = 0
+
+        def step(name: str) -> None:  # an analysis starts: the one before it is done
+            nonlocal started
+            bar.update(1 if started else 0, name)
+            started += 1
+
+        results = analyze(p, only, bands, progress=step).as_dict()
+        bar.update(1)
+    return results

@@ -1,0 +1,174 @@
+"""The Neo4j mapping without a driver or server: the exact statements and
+parameters a load sends, the portfolio rebuilt from graph records, and the
+write-back rows. (Behaviour against the real server: test_neo4j_store.py.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graphkit.model import Client, Portfolio, Product, Provider, RelType, SupplyLink
+from graphkit.neo4j_mapping import (
+    LoadPlan,
+    Neo4jStoreError,
+    Statement,
+    finding_rows,
+    graph_to_portfolio,
+    section_labels,
+    statement,
+)
+from graphkit.problems import PortfolioError
+
+# One client owning one product that one CMO makes: two node kinds, two relationships.
+TINY = Portfolio(
+    providers=(Provider(id="m", name="Maker", kind="cmo"),),
+    clients=(Client(id="c", name="Client", segment="small"),),
+    products=(
+        Product(id="p", name="Pill", technology="tablet", owner="c", supply=(SupplyLink(provider="m", step="api"),)),
+    ),
+)
+
+
+def by_query(statements: list[Statement]) -> dict[str, Statement]:
+    return {s.query: s for s in statements}
+
+
+def test_a_load_sends_one_upsert_per_label_and_relationship_group() -> None:
+    plan = LoadPlan(TINY, batch_size=10)
+    sent = by_query(plan.upserts)
+    cmo = statement(
+        "load/provider_nodes.cypher",
+        key_label="Provider",
+        labels="Provider:CMO",
+        stale_labels="CRO:Distributor:TestLab",
+    )
+    client = statement("load/nodes.cypher", key_label="Client", labels="Client")
+    product = statement("load/nodes.cypher", key_label="Product", labels="Product")
+    owns = statement("load/relationships.cypher", type="OWNS", source="Client", target="Product")
+    supplies = statement("load/relationships.cypher", type="SUPPLIES", source="Provider", target="Product")
+    assert set(sent) == {cmo, client, product, owns, supplies}
+    # node properties are the file's fields minus those that are relationships (owner, supply)
+    assert sent[product].params == {
+        "rows": [{"id": "p", "props": {"id": "p", "name": "Pill", "technology": "tablet", "stage": "commercial"}}]
+    }
+    assert sent[cmo].params["rows"] == [{"id": "m", "props": {"id": "m", "name": "Maker", "kind": "cmo"}}]
+    assert sent[supplies].params == {
+        "rows": [{"source": "m", "target": "p", "props": {"step": "api", "qualified": True}, "key": "api"}],
+        "key": "step",
+    }
+    assert sent[owns].params == {"rows": [{"source": "c", "target": "p", "props": {}, "key": None}], "key": None}
+    assert all(s.rows == s.expect == len(s.params["rows"]) for s in plan.upserts)
+    assert (plan.node_count, plan.relationship_count) == (3, 2)
+
+
+def test_values_never_enter_statement_text() -> None:
+    awkward = "x'}) DETACH DELETE n //"
+    p = Portfolio(clients=(Client(id=awkward, name=awkward, segment="small"),))
+    (only,) = LoadPlan(p, batch_size=10).upserts
+    assert awkward not in only.query and only.params["rows"][0]["id"] == awkward
+    with pytest.raises(ValueError, match="not a model label"):
+        statement("load/nodes.cypher", key_label="Client {id: 1}) DETACH DELETE (n", labels="Client")
+
+
+def test_batches_split_rows_and_count_them() -> None:
+    clients = tuple(Client(id=f"c{i}", name=f"C{i}", segment="small") for i in range(5))
+    plan = LoadPlan(Portfolio(clients=clients), batch_size=2)
+    assert [len(s.params["rows"]) for s in plan.upserts] == [2, 2, 1]
+
+
+def test_prune_keeps_exactly_what_each_record_lists() -> None:
+    owned = by_query(LoadPlan(TINY, batch_size=10).prune_owned())
+    products = statement(
+        "load/prune_owned.cypher", label="Product", types="|".join(["OWNS", "SUPPLIES", "DISTRIBUTES", "MARKETS"])
+    )
+    assert owned[products].params["rows"] == [{"id": "p", "keep": [["OWNS", "c", ""], ["SUPPLIES", "m", "api"]]}]
+    everything = LoadPlan(TINY, batch_size=10).prune_all()
+    nodes = {s.query: s.params for s in everything if "ids" in s.params}
+    assert nodes[statement("load/prune_nodes.cypher", label="Product")] == {"ids": ["p"]}
+    rels = {s.query: s.params for s in everything if "keep" in s.params}
+    assert rels[statement("load/prune_relationships.cypher", type="SUPPLIES")] == {
+        "key": "step",
+        "keep": [["m", "p", "api"]],
+    }
+    assert len(rels) == len(RelType)
+
+
+def test_two_different_entries_with_one_key_are_refused_before_anything_is_sent() -> None:
+    twice = Product(
+        id="p",
+        name="Pill",
+        technology="tablet",
+        owner="c",
+        supply=(SupplyLink(provider="m", step="api"), SupplyLink(provider="m", step="api", qualified=False)),
+    )
+    with pytest.raises(Neo4jStoreError, match="1 relationship"):
+        LoadPlan(Portfolio(providers=TINY.providers, clients=TINY.clients, products=(twice,)), batch_size=10)
+
+
+def graph_records() -> tuple[dict[str, list[Any]], dict[RelType, list[Any]]]:
+    """What store/read_nodes.cypher and read_relationships.cypher return for TINY."""
+    nodes: dict[str, list[Any]] = {label: [] for label in section_labels().values()}
+    nodes["Provider"] = [
+        {"eid": "e1", "labels": ["Provider", "CMO"], "props": {"id": "m", "name": "Maker", "kind": "cmo"}}
+    ]
+    nodes["Client"] = [{"eid": "e2", "labels": ["Client"], "props": {"id": "c", "name": "Client", "segment": "small"}}]
+    nodes["Product"] = [
+        {"eid": "e3", "labels": ["Product"], "props": {"id": "p", "name": "Pill", "technology": "tablet"}}
+    ]
+    rels: dict[RelType, list[Any]] = {t: [] for t in RelType}
+    rels[RelType.OWNS] = [{"source": "c", "target": "p", "topic": None, "props": {}}]
+    rels[RelType.SUPPLIES] = [
+        {"source": "m", "target": "p", "topic": None, "props": {"step": "api", "qualified": True}}
+    ]
+    return nodes, rels
+
+
+def test_the_graph_reads_back_as_the_portfolio() -> None:
+    portfolio, warnings = graph_to_portfolio(*graph_records(), source="test")
+    assert portfolio == TINY and warnings == []
+
+
+def test_a_broken_graph_names_the_node() -> None:
+    nodes, rels = graph_records()
+    nodes["Product"][0]["props"]["technology"] = "vapour"
+    with pytest.raises(PortfolioError) as err:
+        graph_to_portfolio(nodes, rels, source="test")
+    assert [p.location for p in err.value.problems] == ["neo4j:Product{id: 'p'}"]
+
+
+def test_write_back_rows_from_analysis_json() -> None:
+    results = {
+        "spof": {
+            "critical_nodes": [
+                {"node": "m", "severity": "high", "revenue_at_risk": 10.0, "products_lost": ["p"], "hidden": False}
+            ],
+            "sole_source_steps": [{"product": "p", "step": "api", "provider": "m"}],
+        },
+        "concentration": {
+            "providers": [{"provider": "m", "hhi": 10000.0, "class": "highly_concentrated", "severity": "high"}]
+        },
+    }
+    nodes, rels = finding_rows(results)
+    assert nodes == [
+        {
+            "id": "m",
+            "props": {
+                "is_single_point_of_failure": True,
+                "risk_severity": "high",
+                "revenue_at_risk": 10.0,
+                "products_lost": ["p"],
+                "hidden_common_mode": False,
+                "hhi": 10000.0,
+                "concentration_class": "highly_concentrated",
+                "concentration_severity": "high",
+            },
+        }
+    ]
+    assert rels == {
+        (RelType.SUPPLIES, "Provider", "Product"): [
+            {"source": "m", "target": "p", "step": "api", "props": {"sole_source": True}}
+        ]
+    }
+    with pytest.raises(Neo4jStoreError, match="spof.critical_nodes must be a list of records with node"):
+        finding_rows({"spof": {"critical_nodes": [{"severity": "high"}]}})
