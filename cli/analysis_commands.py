@@ -175,9 +175,10 @@ def whatif_command(
     if "failure" in out:
         f = out["failure"]
         facts = [
-            {"": humanize(k), "value": f[k]}
+            {"": humanize(k), "value": ", ".join(_market_names(f[k])) if k.startswith("markets_") else f[k]}
             for k in (
                 "failed",
+                "markets_lost",
                 "products_lost",
                 "products_saved",
                 "products_gained",
@@ -194,6 +195,11 @@ def whatif_command(
     if "merge" in out:
         blocks.append(render_rows(out["merge"], fmt))
     click.echo("\n\n".join(b for b in blocks if b))
+
+
+def _market_names(markets: list[dict[str, Any]]) -> list[str]:
+    """``prod-a (JP)``, or the product alone for its one global market."""
+    return [m["product"] if m["market"] is None else f"{m['product']} ({m['market']})" for m in markets]
 
 
 def merge_clients_rows(p: Portfolio, a: str, b: str) -> list[dict[str, Any]]:

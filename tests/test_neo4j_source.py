@@ -56,7 +56,7 @@ def test_write_back_flags_what_analyze_found(env, neo4j_clean) -> None:
     assert result.exit_code == 0, result.output
     assert "findings written back to Neo4j database" in result.stderr
     records, _, _ = neo4j_clean.execute_query(
-        "MATCH (p:Provider) WHERE p.is_single_point_of_failure RETURN p.id AS id ORDER BY id",
+        "MATCH (p) WHERE p.is_single_point_of_failure RETURN p.id AS id ORDER BY id",
         database_=env["NEO4J_DATABASE"],
     )
     critical = sorted(c["node"] for c in json.loads(result.stdout)["spof"]["critical_nodes"])

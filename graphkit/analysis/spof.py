@@ -890,8 +890,10 @@ def _explanations(
         by_product.setdefault(product, {}).setdefault(reason, []).append(market)
     out = []
     for product, reasons in by_product.items():
+        # markets named only where the reason does not hold for every market the product has today
+        whole = len(reasons) == 1 and len(next(iter(reasons.values()))) == ctx.markets_available(product)
         parts = [
-            reason if markets == [None] else f"{', '.join(str(m) for m in markets)}: {reason}"
+            reason if whole or markets == [None] else f"{', '.join(str(m) for m in markets)}: {reason}"
             for reason, markets in reasons.items()
         ]
         out.append((product, "; ".join(parts) if len(parts) == 1 else " | ".join(parts)))
