@@ -11,6 +11,7 @@ import click
 from graphkit.analysis import ANALYSES, Bands, Severity, analyze, findings
 from graphkit.analysis.concentration import concentration_change, merge_clients
 from graphkit.analysis.spof import whatif as run_whatif
+from graphkit.fingerprint import FINGERPRINT_KEY, fingerprint
 from graphkit.model import Portfolio
 
 from .analysis_render import render_analysis
@@ -121,7 +122,13 @@ LARGE = 10_000
 
 
 def run_analyses(p: Portfolio, only: tuple[str, ...] = ANALYSES, bands: Bands | None = None) -> dict[str, Any]:
-    """The analyses' JSON-shaped results, with progress on stderr for large portfolios."""
+    """The analyses' JSON-shaped results, with progress on stderr for large
+    portfolios, and the fingerprint of the portfolio analysed (write-back
+    checks it)."""
+    return {**_analyses(p, only, bands), FINGERPRINT_KEY: fingerprint(p)}
+
+
+def _analyses(p: Portfolio, only: tuple[str, ...], bands: Bands | None) -> dict[str, Any]:
     if len(p.nodes) < LARGE:
         return analyze(p, only, bands).as_dict()
     with click.progressbar(
