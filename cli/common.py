@@ -289,10 +289,18 @@ LARGE = 10_000
 
 
 def run_analyses(p: Portfolio, only: tuple[str, ...] | None = None, bands: Bands | None = None) -> dict[str, Any]:
-    """The analyses' JSON-shaped results, with progress on stderr for large portfolios."""
-    from graphkit.analysis import ANALYSES, analyze
+    """The analyses' JSON-shaped results, with progress on stderr for large
+    portfolios, and the fingerprint of the portfolio analysed (write-back
+    checks it)."""
+    from graphkit.analysis import ANALYSES
+    from graphkit.fingerprint import FINGERPRINT_KEY, fingerprint
 
-    only = only or ANALYSES
+    return {**_analyses(p, only or ANALYSES, bands), FINGERPRINT_KEY: fingerprint(p)}
+
+
+def _analyses(p: Portfolio, only: tuple[str, ...], bands: Bands | None) -> dict[str, Any]:
+    from graphkit.analysis import analyze
+
     if len(p.nodes) < LARGE:
         return analyze(p, only, bands).as_dict()
     with click.progressbar(

@@ -31,7 +31,7 @@ logging.getLogger("neo4j").addHandler(logging.NullHandler())
 LARGE = 5_000  # nodes + relationships from which a load shows a progress bar
 # Rows per statement; the store's default (graphkit.neo4j_store.BATCH_SIZE), kept
 # here so that building the options does not load the driver. tests/test_cli.py holds them equal.
-BATCH_SIZE = 5_000
+BATCH_SIZE = 10_000
 NEO4J_EXIT_CODES = describe_exit_codes(
     ExitCode.NEO4J_UNREACHABLE, ExitCode.NEO4J_AUTH, ExitCode.NEO4J_NO_DATABASE, ExitCode.NEO4J_TOO_OLD
 )
@@ -126,21 +126,22 @@ def schema(neo4j: Neo4jSettings, fmt: str) -> None:
 @click.option(
     "--replace",
     is_flag=True,
-    help="Make the database's graphkit data exactly the file's, removing what the file "
-    "no longer has, in one transaction.",
+    help="Make the database's graphkit data exactly the file's, removing what the file no longer has.",
 )
 @click.option(
     "--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE, show_default=True, help="Rows per statement."
 )
 @neo4j_options
 def load(portfolio: Path, replace: bool, batch_size: int, neo4j: Neo4jSettings) -> None:
-    """Load a portfolio into Neo4j (validated first; idempotent).
+    """Load a portfolio into Neo4j, all or nothing (validated first; idempotent).
 
-    Nodes and relationships are merged on their keys: loading the same file
-    twice changes nothing, and a field removed from a record is removed in
-    the database. Without --replace, nodes and contracts the file does not
-    mention are kept; with it they are removed, and readers never see a half
-    replaced graph. A progress bar shows on stderr for large files.
+    Without --replace the file's records replace the stored ones with their
+    keys and the rest is kept; the merged graph is validated before anything
+    is written. With --replace the graph becomes exactly the file's. Either
+    way the new graph is staged and switched in at once: readers and a load
+    that is killed leave the old graph or the new one, never a mix. Loading
+    the same file twice writes nothing. One writer at a time (exit 7 after
+    waiting for another). A progress bar shows on stderr for large files.
 
     \b
     Examples:
@@ -158,20 +159,21 @@ def load(portfolio: Path, replace: bool, batch_size: int, neo4j: Neo4jSettings) 
                     bar.length = total
                     bar.update(done - bar.pos)
 
-                result = store.load(data, replace=replace, progress=progress, batch_size=batch_size)
+                result = store.load(
+                    data, replace=replace, progress=progress, batch_size=batch_size, source=str(portfolio)
+                )
         else:
-            result = store.load(data, replace=replace, batch_size=batch_size)
+            result = store.load(data, replace=replace, batch_size=batch_size, source=str(portfolio))
     for warning in result.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
-    removed = (
-        f"; removed {result.nodes_deleted} nodes, {result.relationships_deleted} relationships"
-        if replace or result.nodes_deleted or result.relationships_deleted
-        else ""
+    what = (
+        f"switched in (was {result.nodes_before} nodes, {result.relationships_before} relationships)"
+        if result.changed
+        else "unchanged: the database held this portfolio already"
     )
     click.echo(
         f"{portfolio}: {result.nodes} nodes, {result.relationships} relationships in "
-        f"{neo4j.describe()} (created {result.nodes_created} nodes, "
-        f"{result.relationships_created} relationships{removed}) in {result.seconds:.1f} s"
+        f"{neo4j.describe()}, {what}, in {result.seconds:.1f} s"
     )
 
 

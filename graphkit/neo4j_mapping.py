@@ -22,8 +22,8 @@ Example
 -------
 >>> from graphkit import read_portfolio
 >>> plan = LoadPlan(read_portfolio("tests/small.yaml")[0], batch_size=1000)
->>> plan.node_count, plan.relationship_count, len(plan.upserts)
-(14, 19, 18)
+>>> plan.node_count, plan.relationship_count, len(plan.nodes), len(plan.relationships)
+(14, 19, 6, 10)
 >>> print(statement("store/count_nodes.cypher", label="Product").splitlines()[-1])
 MATCH (n:Product) RETURN count(n) AS count
 """
@@ -31,6 +31,7 @@ MATCH (n:Product) RETURN count(n) AS count
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -42,9 +43,12 @@ from .model import (
     DISTRIBUTION_STEP,
     LABELS,
     NODE_SECTIONS,
+    SECTIONS,
     NodeKind,
     Portfolio,
+    Product,
     ProviderKind,
+    Record,
     RelType,
     references,
     requirement_node_id,
@@ -59,12 +63,19 @@ __all__ = [
     "NODE_FINDINGS",
     "RELATIONSHIP_FINDINGS",
     "REL_KEYS",
+    "LIVE_SOURCES",
+    "LOCK",
+    "META",
+    "RETIRED",
+    "STAGED",
     "LoadPlan",
     "Neo4jStoreError",
     "Statement",
     "finding_rows",
     "graph_to_portfolio",
     "key_labels",
+    "merge_portfolios",
+    "node_properties",
     "model_labels",
     "section_labels",
     "statement",
@@ -124,7 +135,21 @@ RELATIONSHIP_FINDINGS = ("sole_source",)
 FINDING_TYPES = (RelType.SUPPLIES, RelType.DISTRIBUTES)
 
 KEY_LABEL = {kind: labels[0] for kind, labels in LABELS.items()}
-_MODEL_NAMES = frozenset({label for labels in LABELS.values() for label in labels} | set(RelType))
+# The store's own labels. A load stages the new generation under STAGED
+# labels (invisible to queries that name the model's labels), switches it in
+# by relabelling in one transaction, and deletes the old one, RETIRED.
+STAGED = {label: f"GraphkitStaged{label}" for label in dict.fromkeys(KEY_LABEL.values())}
+RETIRED = "GraphkitRetired"
+META = "GraphkitMeta"  # one node: the fingerprint and generation of the stored portfolio
+LOCK = "GraphkitLock"  # one node: write-locked by the one writer (load, write-back) at a time
+# The labels a relationship of the stored portfolio starts at (its end is as live as its start).
+LIVE_SOURCES = "|".join(dict.fromkeys(KEY_LABEL[k] for k in NodeKind if k is not NodeKind.REQUIREMENT))
+_MODEL_NAMES = frozenset(
+    {label for labels in LABELS.values() for label in labels}
+    | set(RelType)
+    | set(STAGED.values())
+    | {RETIRED, META, LOCK}
+)
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _SCHEMA_NAME = re.compile(r"graphkit_[a-z_]+")
 
@@ -171,8 +196,8 @@ def section_labels() -> dict[str, str]:
 @dataclass(frozen=True)
 class Statement:
     """One statement to run: its text and parameters, how many rows it
-    carries (to group statements into transactions) and, for upserts, how
-    many rows it must report done (``RETURN count(*) AS done``)."""
+    carries, and how many rows it must report done (``RETURN count(*) AS
+    done``; None: not checked)."""
 
     query: str
     params: dict[str, Any]
@@ -181,8 +206,7 @@ class Statement:
 
 
 def _key_value(type_: RelType, props: Mapping[str, Any]) -> Any:
-    """A relationship's key property value as the prune statements compare it
-    ('' for none: Cypher cannot compare nulls)."""
+    """A relationship's key property value ('' for none)."""
     key = REL_KEYS[type_]
     value = props.get(key) if key else None
     return "" if value is None or value == "" else value
@@ -194,72 +218,92 @@ def _rel_key(type_: RelType, source: str, target: str, props: Mapping[str, Any])
     return (type_, source, target, tuple(value) if isinstance(value, list) else value)
 
 
+# Product.markets is a list of {territory, annual_revenue?} records, and a
+# property cannot hold maps: it is stored as two parallel lists, `markets`
+# (the territories) and `market_revenues` (floats, NaN where a market gives
+# none; absent when none does).
+MARKET_REVENUES = "market_revenues"
+
+
+def node_properties(record: Record) -> dict[str, Any]:
+    """A node record's properties in Neo4j: its file fields minus those that
+    are relationships, with `markets` as parallel lists."""
+    drop = {name for s, _, name, _ in _RECORD_FIELDS.values() if isinstance(record, SECTIONS[s])}
+    props = {k: v for k, v in record.to_dict().items() if k not in drop}
+    if isinstance(record, Product) and record.markets:
+        props["markets"] = [m.territory for m in record.markets]
+        revenues = [math.nan if m.annual_revenue is None else float(m.annual_revenue) for m in record.markets]
+        if not all(math.isnan(r) for r in revenues):
+            props[MARKET_REVENUES] = revenues
+    return props
+
+
+def _markets(props: dict[str, Any], where: str, problems: list[Problem]) -> None:
+    """Undo `node_properties`' parallel lists (in place)."""
+    revenues = props.pop(MARKET_REVENUES, None)
+    territories = props.get("markets")
+    if not isinstance(territories, list):
+        if revenues is not None:
+            problems.append(Problem(where, f"{MARKET_REVENUES} without markets; ignored", "warning"))
+        return
+    if revenues is not None and (not isinstance(revenues, list) or len(revenues) != len(territories)):
+        problems.append(
+            Problem(where, f"{MARKET_REVENUES} must be a list as long as markets ({len(territories)}); ignored")
+        )
+        revenues = None
+    props["markets"] = [
+        {"territory": t}
+        | ({"annual_revenue": r} if isinstance(r, (int, float)) and not isinstance(r, bool) and r == r else {})
+        for t, r in zip(territories, revenues or [None] * len(territories), strict=True)
+    ]
+
+
 class LoadPlan:
-    """The statements of a load, built from the portfolio before anything is
-    written: `upserts`, then `prune_owned()` (a load) or `prune_all()` (a
-    replace). Raises `Neo4jStoreError` when two different file entries share
-    one key (see `REL_KEYS`)."""
+    """The statements that stage a portfolio as a new generation (see
+    `graphkit.neo4j_store.Neo4jStore.load`), built before anything is
+    written: node batches (`nodes`), then relationship batches
+    (`relationships`) between staged nodes, with the counts the staged
+    generation must have before it is switched in. Raises `Neo4jStoreError`
+    when two different file entries share one key (see `REL_KEYS`)."""
 
     def __init__(self, portfolio: Portfolio, batch_size: int) -> None:
         self.size = batch_size
         self.warnings: list[str] = []
-        self.upserts: list[Statement] = []
-        self.node_ids: dict[str, list[str]] = defaultdict(list)  # key label -> ids
-        self.keep: dict[RelType, list[list[Any]]] = defaultdict(list)  # type -> [source, target, key]
-        # section -> record id -> [type, other end, key] of the relationships its record lists
-        self.owned: dict[str, dict[str, list[list[Any]]]] = {
-            section: {r.id: [] for r in getattr(portfolio, section)}
-            for section in dict.fromkeys(s for s, _, _, _ in _RECORD_FIELDS.values())
-        }
+        self.nodes: list[Statement] = []
+        self.relationships: list[Statement] = []
+        self.node_counts: dict[str, int] = {}  # key label -> nodes
+        self.relationship_counts: dict[tuple[RelType, str], int] = defaultdict(int)  # (type, source key label)
         self._nodes(portfolio)
         self._relationships(portfolio)
-        self.node_count = sum(map(len, self.node_ids.values()))
-        self.relationship_count = sum(map(len, self.keep.values()))
+        self.node_count = sum(self.node_counts.values())
+        self.relationship_count = sum(self.relationship_counts.values())
 
     def _chunks(self, rows: list[T]) -> list[list[T]]:
         return [rows[i : i + self.size] for i in range(0, len(rows), self.size)]
 
     def _nodes(self, portfolio: Portfolio) -> None:
-        groups: dict[NodeKind, list[dict[str, Any]]] = defaultdict(list)
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for section in NODE_SECTIONS:
-            drop = {name for s, _, name, _ in _RECORD_FIELDS.values() if s == section}
             for record in getattr(portfolio, section):
-                props = {k: v for k, v in record.to_dict().items() if k not in drop}
-                groups[portfolio.kind(record.id)].append({"id": record.id, "props": props})
+                groups[KEY_LABEL[portfolio.kind(record.id)]].append(node_properties(record))
         for topic in dict.fromkeys(r.topic for r in portfolio.requirements):
             rid = requirement_node_id(topic)
-            groups[NodeKind.REQUIREMENT].append({"id": rid, "props": {"id": rid, "topic": topic, "name": topic}})
-        for kind, rows in groups.items():
-            labels = LABELS[kind]
-            same_key = {la for k, ls in LABELS.items() if ls[0] == labels[0] and k != kind for la in ls[1:]}
-            stale = sorted(same_key - set(labels))
-            if stale:
-                query = statement(
-                    "load/provider_nodes.cypher",
-                    key_label=labels[0],
-                    labels=":".join(labels),
-                    stale_labels=":".join(stale),
-                )
-            else:
-                query = statement("load/nodes.cypher", key_label=labels[0], labels=":".join(labels))
-            self.node_ids[labels[0]] += [row["id"] for row in rows]
-            self.upserts += [Statement(query, {"rows": chunk}, len(chunk), len(chunk)) for chunk in self._chunks(rows)]
+            groups[KEY_LABEL[NodeKind.REQUIREMENT]].append({"id": rid, "topic": topic, "name": topic})
+        for label, rows in groups.items():
+            query = statement("load/stage_nodes.cypher", staged=STAGED[label])
+            self.node_counts[label] = len(rows)
+            self.nodes += [Statement(query, {"rows": chunk}, len(chunk)) for chunk in self._chunks(rows)]
 
     def _relationships(self, portfolio: Portfolio) -> None:
-        def kind(node_id: str) -> NodeKind:
-            return portfolio.kind(node_id) if node_id in portfolio.nodes else NodeKind.REQUIREMENT
+        def label(node_id: str) -> str:
+            return KEY_LABEL[portfolio.kind(node_id) if node_id in portfolio.nodes else NodeKind.REQUIREMENT]
 
         groups: dict[tuple[RelType, str, str], dict[tuple[Any, ...], dict[str, Any]]] = defaultdict(dict)
         clashes: list[str] = []
         for rel in portfolio.relationships():
             key = _rel_key(rel.type, rel.source, rel.target, rel.properties)
-            group = groups[(rel.type, KEY_LABEL[kind(rel.source)], KEY_LABEL[kind(rel.target)])]
-            row = {
-                "source": rel.source,
-                "target": rel.target,
-                "props": dict(rel.properties),
-                "key": rel.properties.get(REL_KEYS[rel.type] or ""),
-            }
+            group = groups[(rel.type, label(rel.source), label(rel.target))]
+            row = {"source": rel.source, "target": rel.target, "props": dict(rel.properties)}
             if key in group:
                 what = f"{rel.type} {rel.source} -> {rel.target}" + (f" ({key[3]})" if key[3] else "")
                 if group[key]["props"] == row["props"]:
@@ -268,12 +312,6 @@ class LoadPlan:
                     clashes.append(f"{what}: {group[key]['props']} and {row['props']}")
                 continue
             group[key] = row
-            value = _key_value(rel.type, rel.properties)
-            self.keep[rel.type].append([rel.source, rel.target, value])
-            if rel.type in _RECORD_FIELDS:
-                section, at_target, _, _ = _RECORD_FIELDS[rel.type]
-                owner, other = (rel.target, rel.source) if at_target else (rel.source, rel.target)
-                self.owned[section][owner].append([str(rel.type), other, value])
         if clashes:
             raise Neo4jStoreError(
                 f"{len(clashes)} relationship(s) appear twice with different values, and Neo4j keeps one "
@@ -284,38 +322,50 @@ class LoadPlan:
                 + "\nCombine them in the file; nothing was written."
             )
         for (type_, source, target), rows_by_key in groups.items():
-            query = statement("load/relationships.cypher", type=str(type_), source=source, target=target)
-            self.upserts += [
-                Statement(query, {"rows": chunk, "key": REL_KEYS[type_]}, len(chunk), len(chunk))
-                for chunk in self._chunks(list(rows_by_key.values()))
+            rows = list(rows_by_key.values())
+            self.relationship_counts[(type_, source)] += len(rows)
+            query = statement(
+                "load/stage_relationships.cypher", type=str(type_), source=STAGED[source], target=STAGED[target]
+            )
+            self.relationships += [
+                Statement(query, {"rows": chunk}, len(chunk), len(chunk)) for chunk in self._chunks(rows)
             ]
 
-    def prune_owned(self) -> list[Statement]:
-        """Remove the relationships of the file's products and liaisons that
-        their records no longer list."""
-        keys = {str(t): k for t, k in REL_KEYS.items()}
-        steps: list[Statement] = []
-        for section, keep in self.owned.items():
-            types = [t for t, (s, _, _, _) in _RECORD_FIELDS.items() if s == section]
-            query = statement(
-                "load/prune_owned.cypher", label=section_labels()[section], types="|".join(map(str, types))
-            )
-            rows = [{"id": node_id, "keep": kept} for node_id, kept in keep.items()]
-            steps += [Statement(query, {"rows": chunk, "keys": keys}, len(chunk)) for chunk in self._chunks(rows)]
-        return steps
 
-    def prune_all(self) -> list[Statement]:
-        """Remove every graphkit node and relationship the file does not have."""
-        nodes = [
-            Statement(statement("load/prune_nodes.cypher", label=label), {"ids": self.node_ids[label]})
-            for label in key_labels()
+def merge_portfolios(stored: Portfolio, loaded: Portfolio, source: str) -> tuple[Portfolio, list[Problem]]:
+    """What a load without ``--replace`` makes of the stored portfolio: every
+    record of `loaded` replaces the stored record with its key (node records
+    by id, feeds by ends and material, contracts by client and provider,
+    requirements by party, topic and products), the rest is kept.
+
+    The result is validated like a file: a merge that would give an invalid
+    graph (a feed cycle, a reference to a node of the wrong kind...) raises
+    `PortfolioError`, its problems located in `source` or the database.
+    """
+    keys: dict[str, Any] = {
+        "feeds": lambda r: (r.from_, r.to, r.material),
+        "contracts": lambda r: (r.client, r.provider),
+        "requirements": lambda r: (r.party, r.topic, r.products),
+    }
+    new_ids = set(loaded.nodes)
+    raw: dict[str, list[dict[str, Any]]] = {}
+    origin: dict[tuple[str, int], str] = {}
+    for section in SECTIONS:
+        key = keys.get(section, lambda r: r.id)
+        ours = {key(r): r for r in getattr(loaded, section)}
+        kept = [
+            r
+            for r in getattr(stored, section)
+            if key(r) not in ours and (section not in NODE_SECTIONS or r.id not in new_ids)
         ]
-        return nodes + [
-            Statement(
-                statement("load/prune_relationships.cypher", type=str(t)), {"key": REL_KEYS[t], "keep": self.keep[t]}
-            )
-            for t in RelType
-        ]
+        raw[section] = [r.to_dict() for r in (*kept, *getattr(loaded, section))]
+        for i in range(len(raw[section])):
+            origin[(section, i)] = "the database" if i < len(kept) else source
+    return build_portfolio(
+        raw,
+        lambda path: f"{origin.get(tuple(path[:2]), source)}: {path[0]}[{path[1]}]" if len(path) >= 2 else source,
+        f"{source} merged into the database",
+    )
 
 
 # --------------------------------------------------------------------------
@@ -385,6 +435,8 @@ class _Reader:
                 where = self.where[(section, i)] = _node_location(label, props.get("id"), r["eid"])
                 index.setdefault(str(props.get("id")), (section, i))
                 self.label_of.setdefault(str(props.get("id")), label)
+                if section == "products":
+                    _markets(props, where, self.problems)
                 if section == "providers":
                     self._check_labels(props, r["labels"], where)
         self._owned(raw, index, rels)

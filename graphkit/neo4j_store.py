@@ -22,12 +22,13 @@ from __future__ import annotations
 import base64
 import math
 import re
+import threading
 import time as _time
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
@@ -46,18 +47,25 @@ from neo4j.exceptions import (
 )
 
 from . import __version__
-from .model import NodeKind, Portfolio, RelType
+from .fingerprint import FINGERPRINT_KEY, fingerprint
+from .model import LABELS, NodeKind, Portfolio, RelType
 from .neo4j_mapping import (
     FINDING_TYPES,
     KEY_LABEL,
+    LIVE_SOURCES,
+    LOCK,
+    META,
     NODE_FINDINGS,
     RELATIONSHIP_FINDINGS,
+    RETIRED,
+    STAGED,
     LoadPlan,
     Neo4jStoreError,
     Statement,
     finding_rows,
     graph_to_portfolio,
     key_labels,
+    merge_portfolios,
     model_labels,
     section_labels,
     statement,
@@ -66,9 +74,11 @@ from .problems import ExitCode, Problem
 
 __all__ = [
     "BATCH_SIZE",
+    "LOCK_WAIT",
     "MIN_VERSION",
     "SCHEMES",
-    "TX_ROWS",
+    "AdministrationRefused",
+    "FingerprintMismatch",
     "LoadResult",
     "Neo4jAuthError",
     "Neo4jDatabaseNotFound",
@@ -82,14 +92,17 @@ __all__ = [
     "ServerInfo",
     "WriteBackResult",
     "WriteRefused",
+    "WriterBusy",
     "read",
     "to_plain",
 ]
 
 SCHEMES = ("neo4j", "neo4j+s", "bolt", "bolt+s")
 MIN_VERSION = (5, 26)
-BATCH_SIZE = 5_000  # rows per statement
-TX_ROWS = 50_000  # rows per transaction of a load without replace
+BATCH_SIZE = 10_000  # rows per statement (each staged batch commits on its own)
+LOCK_WAIT = 30.0  # seconds a writer waits for another to finish
+READ_TRIES = 3  # reads overtaken by a load's switch before giving up
+TIMEOUT = 10.0  # seconds: connecting, acquiring a connection, and a silent server
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
 
@@ -123,6 +136,11 @@ class Neo4jSettings:
             )
         if not self.database:
             raise Neo4jSettingsError("the Neo4j database name is empty")
+        if self.database.lower() == "system":
+            raise Neo4jSettingsError(
+                "database 'system' holds Neo4j's users, roles and databases, not a portfolio: "
+                "give the database that holds the portfolio (--database or NEO4J_DATABASE; 'neo4j' by default)"
+            )
 
     def describe(self) -> str:
         return f"database '{self.database}' at {self.uri}"
@@ -160,6 +178,20 @@ class WriteRefused(QueryError):
     """A query run read-only tried to write."""
 
 
+class AdministrationRefused(WriteRefused):
+    """A read-only query that is an administration command, or reads a URL."""
+
+
+class WriterBusy(Neo4jStoreError):
+    """Another graphkit writer holds the lock (see `Neo4jStore.writer_lock`)."""
+
+    exit_code = ExitCode.NEO4J_WRITER_BUSY
+
+
+class FingerprintMismatch(Neo4jStoreError):
+    """Write-back of results about a portfolio the database does not hold."""
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     version: str
@@ -176,20 +208,28 @@ class Mode(Enum):
     WRITE = neo4j.RoutingControl.WRITE
 
 
+def _driver(settings: Neo4jSettings, pool: int = 100) -> neo4j.Driver:
+    """A driver whose every wait is bounded: a server that accepts the
+    connection but never answers fails after `TIMEOUT` seconds."""
+    try:
+        return neo4j.GraphDatabase.driver(
+            settings.uri,
+            auth=(settings.user, settings.password or ""),
+            user_agent=f"graphkit/{__version__}",
+            connection_timeout=TIMEOUT,
+            connection_acquisition_timeout=TIMEOUT,
+            max_connection_pool_size=pool,
+            max_transaction_retry_time=15.0,
+            notifications_min_severity="OFF",
+        )
+    except (ConfigurationError, ValueError) as exc:
+        raise Neo4jSettingsError(f"Neo4j URI '{_redact(settings.uri)}' is not usable: {exc}") from None
+
+
 class _Runner:
     def __init__(self, settings: Neo4jSettings) -> None:
         self.settings = settings
-        try:
-            self.driver = neo4j.GraphDatabase.driver(
-                settings.uri,
-                auth=(settings.user, settings.password or ""),
-                user_agent=f"graphkit/{__version__}",
-                connection_timeout=5.0,
-                max_transaction_retry_time=15.0,
-                notifications_min_severity="OFF",
-            )
-        except (ConfigurationError, ValueError) as exc:
-            raise Neo4jSettingsError(f"Neo4j URI '{_redact(settings.uri)}' is not usable: {exc}") from None
+        self.driver = _driver(settings)
 
     def close(self) -> None:
         self.driver.close()
@@ -301,13 +341,14 @@ def _translate(exc: Neo4jError, s: Neo4jSettings) -> Neo4jStoreError:
 
 @dataclass(frozen=True)
 class LoadResult:
-    nodes: int  # in the file (requirement topics included)
-    relationships: int  # in the file
-    nodes_created: int = 0
-    relationships_created: int = 0
-    nodes_deleted: int = 0
-    relationships_deleted: int = 0
+    nodes: int  # now stored (requirement topics included)
+    relationships: int  # now stored
+    changed: bool = True  # False: the database held this portfolio already; nothing was written
+    nodes_before: int = 0
+    relationships_before: int = 0
+    fingerprint: str = ""
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase: lock, plan, stage, switch, cleanup
     warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
@@ -388,10 +429,73 @@ class Neo4jStore:
                 _, summary = self._runner.autocommit(statement(path, name=name, label=label))
                 created = summary.counters.constraints_added + summary.counters.indexes_added > 0
                 done.append({"name": name, "type": kind, "label": label, "property": prop, "created": created})
+        # the staging generation's lookups, and the store's singleton nodes
+        for label, path, prop in [(s, "schema/constraints.cypher", "id") for s in STAGED.values()] + [
+            (s, "schema/lock_constraint.cypher", "name") for s in (LOCK, META)
+        ]:
+            name = re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower() + "_" + prop
+            _, summary = self._runner.autocommit(statement(path, name=name, label=label))
+            created = summary.counters.constraints_added > 0
+            done.append({"name": name, "type": "constraint", "label": label, "property": prop, "created": created})
         self._runner.autocommit(statement("schema/await_indexes.cypher"), seconds=300)
         return done
 
+    # -- the writer lock --------------------------------------------------------
+
+    @contextmanager
+    def writer_lock(self, wait: float = LOCK_WAIT) -> Iterator[None]:
+        """Be the database's one graphkit writer while the block runs.
+
+        The lock is a write lock on the one ``GraphkitLock`` node, held by a
+        transaction of its own connection that stays open until the block
+        ends and is then rolled back: nothing is ever committed, and when
+        the process dies the server drops the connection and the lock with
+        it. A second writer waits up to `wait` seconds, then gets
+        `WriterBusy` (exit 7).
+        """
+        s = self.settings
+        driver = _driver(s, pool=1)
+        taken = threading.Event()
+        failure: list[BaseException] = []
+        session = driver.session(database=s.database)
+        tx = session.begin_transaction()
+
+        def take() -> None:
+            try:
+                tx.run(statement("store/lock.cypher")).consume()
+            except BaseException as exc:  # reported by the waiting thread
+                failure.append(exc)
+            finally:
+                taken.set()
+
+        threading.Thread(target=take, name="graphkit-writer-lock", daemon=True).start()
+        try:
+            if not taken.wait(wait):
+                raise WriterBusy(
+                    f"another graphkit load or write-back is writing to {s.describe()}; waited {wait:g} s. "
+                    "Try again when it has finished (a writer that died releases the lock at once)"
+                )
+            if failure:
+                with self._runner.errors():
+                    raise failure[0]
+            yield
+        finally:
+            if taken.is_set():  # roll the lock's transaction back (nothing was committed)
+                with suppress(DriverError, Neo4jError, OSError):
+                    tx.close()
+                    session.close()
+            driver.close()  # also ends a wait still going on: the server drops its transaction
+            if taken.wait(TIMEOUT):
+                with suppress(DriverError, Neo4jError, OSError):
+                    session.close()
+
     # -- load -----------------------------------------------------------------
+
+    def meta(self) -> dict[str, Any] | None:
+        """What the last load recorded (fingerprint, generation, nodes,
+        relationships), or None for a database never loaded."""
+        records = self._runner.query(statement("store/meta.cypher"), Mode.READ)
+        return records[0].data() if records else None
 
     def load(
         self,
@@ -400,64 +504,138 @@ class Neo4jStore:
         replace: bool = False,
         progress: Progress | None = None,
         batch_size: int = BATCH_SIZE,
+        lock_wait: float = LOCK_WAIT,
+        source: str = "the file",
     ) -> LoadResult:
-        """Write a portfolio into the database (applying the schema first).
+        """Write a portfolio into the database, all or nothing, at any size.
 
-        Every record is upserted: a node's properties, and the relationships
-        its record lists, become exactly the file's; feeds, contracts and
-        requirements are upserted by their keys (see `graphkit.neo4j_mapping`). Nodes and
-        relationships the file does not have are kept, unless `replace`.
-        Loading the same portfolio twice changes nothing.
+        With `replace` the database's graphkit graph becomes exactly the
+        portfolio; without it, the portfolio is merged into what the
+        database holds (`graphkit.neo4j_mapping.merge_portfolios`: each
+        record replaces the stored record with its key, the rest is kept)
+        and the merged graph is validated like a file first: a merge that
+        would leave an invalid graph raises `PortfolioError` and writes
+        nothing.
 
-        Without `replace`, statements of up to `batch_size` rows commit in
-        transactions of up to `TX_ROWS` rows (a small portfolio loads in one):
-        memory stays bounded at any size, and an interrupted load is completed
-        by running it again. With `replace`, the database's graphkit nodes and
-        relationships become exactly the file's in ONE write transaction, so
-        readers see the old graph or the new one, never a mix. That holds
-        everything in the server's transaction state: fine up to a few
-        hundred thousand nodes and relationships (about 200,000
-        relationships fit in the test server's 512 MiB
-        `dbms.memory.transaction.total.max`; beyond it the error says so).
+        How: the new graph is staged as a new generation, in batches of
+        `batch_size` rows each committed on its own (memory stays bounded),
+        under staging labels no query of the model sees; then ONE
+        transaction checks the staged counts and relabels, so the staged
+        generation becomes live and the old one retired; then the retired
+        generation is deleted in batches. Killed anywhere (client or
+        server), the database is as before the switch or as after it, and
+        the next load deletes what the dead one left. Readers see the old
+        graph or the new one, never a mix.
 
-        Nodes without a graphkit label and relationships of other types are
-        never touched (but `replace` detaches those attached to removed nodes).
+        A portfolio whose fingerprint (`graphkit.fingerprint`) is the one
+        stored, with the stored counts, changes nothing and writes nothing.
+        Loads and write-backs take the writer lock (`writer_lock`).
+
+        Nodes without a graphkit label and relationships between them are
+        never touched; relationships of other types attached to graphkit
+        nodes go with the generation those nodes belong to.
 
         `progress(done, total)` is called after each batch. Raises
         `Neo4jStoreError` when two different file entries share one key.
         """
-        started = _time.monotonic()
-        plan = LoadPlan(portfolio, batch_size)
+        clock = _Clock()
+        LoadPlan(portfolio, batch_size)  # refuse clashing duplicates before anything is written
         self.apply_schema()
-        steps = plan.upserts + (plan.prune_all() if replace else plan.prune_owned())
-        transactions = [steps] if replace else _group(steps, TX_ROWS)
-        counts: dict[str, int] = defaultdict(int)
-        done = 0
-        for group in transactions:
-
-            def work(
-                tx: neo4j.ManagedTransaction, group: list[Statement] = group, offset: int = done
-            ) -> dict[str, int]:
-                tally: dict[str, int] = defaultdict(int)
-                for i, step in enumerate(group, 1):
-                    _execute(tx, step, tally)
-                    if progress is not None:
-                        progress(offset + i, len(steps))
-                return tally
-
-            for k, v in self._runner.transaction(work, Mode.WRITE).items():
-                counts[k] += v
-            done += len(group)
+        with self.writer_lock(lock_wait):
+            clock.lap("lock")
+            self._delete_dead_generations(batch_size)
+            meta = self.meta()
+            before = self._live_counts()
+            target: Portfolio = portfolio
+            problems: list[Problem] = []
+            if not replace and not (meta and meta["fingerprint"] == fingerprint(portfolio)) and any(before):
+                stored, _ = self.read()
+                target, problems = merge_portfolios(stored, portfolio, source)
+            plan = LoadPlan(target, batch_size)
+            fp = fingerprint(target)
+            clock.lap("plan")
+            unchanged = (
+                meta is not None
+                and meta["fingerprint"] == fp
+                and before
+                == (
+                    meta["nodes"],
+                    meta["relationships"],
+                )
+            )
+            if not unchanged:
+                self._stage(plan, progress)
+                clock.lap("stage")
+                self._switch(plan, fp)
+                clock.lap("switch")
+                self._delete(RETIRED, batch_size)
+                clock.lap("cleanup")
         return LoadResult(
             plan.node_count,
             plan.relationship_count,
-            counts["nodes_created"],
-            counts["relationships_created"],
-            counts["nodes_deleted"],
-            counts["relationships_deleted"],
-            round(_time.monotonic() - started, 3),
-            tuple(plan.warnings),
+            changed=not unchanged,
+            nodes_before=before[0],
+            relationships_before=before[1],
+            fingerprint=fp,
+            seconds=clock.total(),
+            phases=clock.laps,
+            warnings=tuple(plan.warnings) + tuple(p.message for p in problems),
         )
+
+    def _live_counts(self) -> tuple[int, int]:
+        counts = self.status()
+        return sum(counts["nodes"][label] for label in key_labels()), sum(counts["relationships"].values())
+
+    def _stage(self, plan: LoadPlan, progress: Progress | None) -> None:
+        steps = plan.nodes + plan.relationships
+        for done, step in enumerate(steps, 1):
+            self._runner.transaction(partial(_execute, step=step), Mode.WRITE)
+            if progress is not None:
+                progress(done, len(steps) + 1)
+
+    def _switch(self, plan: LoadPlan, fp: str) -> None:
+        """The one transaction that makes the staged generation live."""
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            wrong = []
+            for label, staged in STAGED.items():
+                found = tx.run(statement("load/count_staged_nodes.cypher", staged=staged)).single(strict=True)["count"]
+                if found != plan.node_counts.get(label, 0):
+                    wrong.append(f"{found} {staged} nodes, {plan.node_counts.get(label, 0)} planned")
+            for (t, source), n in plan.relationship_counts.items():
+                query = statement("load/count_staged_relationships.cypher", staged=STAGED[source], type=str(t))
+                found = tx.run(query).single(strict=True)["count"]
+                if found != n:
+                    wrong.append(f"{found} {t} relationships from {STAGED[source]}, {n} planned")
+            if wrong:
+                raise Neo4jStoreError(
+                    "the staged graph is not the planned one (" + "; ".join(wrong) + "); nothing was switched: "
+                    "load again"
+                )
+            for label in key_labels():
+                every = ":".join(dict.fromkeys(la for ls in LABELS.values() if ls[0] == label for la in ls))
+                tx.run(statement("load/retire.cypher", label=label, labels=every)).consume()
+            for kind, labels in LABELS.items():
+                provider = labels[0] == KEY_LABEL[NodeKind.CMO]
+                query = statement("load/promote.cypher", staged=STAGED[labels[0]], labels=":".join(labels))
+                tx.run(query, kind=str(kind) if provider else None).consume()
+            tx.run(
+                statement("load/set_meta.cypher"),
+                fingerprint=fp,
+                nodes=plan.node_count,
+                relationships=plan.relationship_count,
+            ).consume()
+
+        self._runner.transaction(work, Mode.WRITE)
+
+    def _delete(self, label: str, batch_size: int) -> None:
+        self._runner.autocommit(statement("load/delete_label.cypher", label=label), batch=max(100, batch_size // 5))
+
+    def _delete_dead_generations(self, batch_size: int) -> None:
+        """Delete what a load that died left: staged nodes (never switched
+        in) and a retired generation (switched out, not yet deleted)."""
+        for label in (*STAGED.values(), RETIRED):
+            self._delete(label, batch_size)
 
     # -- read -----------------------------------------------------------------
 
@@ -469,9 +647,14 @@ class Neo4jStore:
         e.g. ``neo4j:Product{id: 'x'}``. Properties `write_back` set are
         ignored; any other unknown property is reported as a warning.
         Raises `PortfolioError` when the graph is not a valid portfolio.
+
+        Neo4j reads committed data statement by statement: a read that a
+        load's switch overtakes (the generation changed meanwhile) is made
+        again, so it is all of one generation.
         """
 
-        def work(tx: neo4j.ManagedTransaction) -> tuple[dict[str, list[Any]], dict[RelType, list[Any]]]:
+        def work(tx: neo4j.ManagedTransaction) -> tuple[Any, dict[str, list[Any]], dict[RelType, list[Any]], Any]:
+            first = tx.run(statement("store/meta.cypher")).single()
             nodes = {
                 label: [
                     {**r.data(), "props": to_plain(r["props"])}
@@ -482,35 +665,56 @@ class Neo4jStore:
             rels = {
                 t: [
                     {**r.data(), "props": to_plain(r["props"])}
-                    for r in tx.run(statement("store/read_relationships.cypher", type=str(t)))
+                    for r in tx.run(statement("store/read_relationships.cypher", type=str(t), sources=LIVE_SOURCES))
                 ]
                 for t in RelType
             }
-            return nodes, rels
+            last = tx.run(statement("store/meta.cypher")).single()
+            return first and first["generation"], nodes, rels, last and last["generation"]
 
-        nodes, rels = self._runner.transaction(work, Mode.READ)
-        return graph_to_portfolio(nodes, rels, self.settings.describe())
+        for _ in range(READ_TRIES):
+            first, nodes, rels, last = self._runner.transaction(work, Mode.READ)
+            if first == last:
+                return graph_to_portfolio(nodes, rels, self.settings.describe())
+        raise Neo4jStoreError(f"{self.settings.describe()} changed during {READ_TRIES} reads in a row; try again")
 
     # -- write-back -----------------------------------------------------------
 
-    def write_back(self, results: Mapping[str, Any]) -> WriteBackResult:
+    def write_back(self, results: Mapping[str, Any], *, lock_wait: float = LOCK_WAIT) -> WriteBackResult:
         """Store analysis findings as properties, for Cypher use.
 
         `results` is the JSON of ``graphkit analyze --format json`` (any of
-        its sections may be missing). Nodes get `NODE_FINDINGS`
-        (``is_single_point_of_failure``, ``risk_severity``,
+        its sections may be missing); its ``portfolio_fingerprint`` must be
+        the stored portfolio's (`FingerprintMismatch` otherwise: findings
+        about another portfolio are never written). Nodes get
+        `NODE_FINDINGS` (``is_single_point_of_failure``, ``risk_severity``,
         ``revenue_at_risk``, ``products_lost``...; providers ``hhi``,
         ``top1_share``, ``concentration_class``...; products
         ``requirement_conflicts``...), the SUPPLIES (or, for the distribution
         step, DISTRIBUTES) relationship of a sole-source step
-        ``sole_source: true``. Earlier findings are cleared first, all in one
-        transaction, so writing the same results twice changes nothing.
+        ``sole_source: true``. Earlier findings are cleared and the new ones
+        set in one transaction under the writer lock, so the old findings
+        stay until the new ones are in, and writing the same results twice
+        changes nothing.
         """
         node_rows, rel_rows = finding_rows(results)
+        given = results.get(FINGERPRINT_KEY)
         cleared_nodes = {name: None for name in NODE_FINDINGS}
         cleared_rels = {name: None for name in RELATIONSHIP_FINDINGS}
 
         def work(tx: neo4j.ManagedTransaction) -> tuple[set[str], set[tuple[Any, ...]]]:
+            meta = tx.run(statement("store/meta.cypher")).single()
+            stored = meta["fingerprint"] if meta else None
+            if not isinstance(given, str) or given != stored:
+                raise FingerprintMismatch(
+                    (
+                        f"the results carry no {FINGERPRINT_KEY} (made by an older graphkit?)"
+                        if not isinstance(given, str)
+                        else f"the results are of portfolio {given[:12]}…, but {self.settings.describe()} holds "
+                        + (f"portfolio {stored[:12]}…" if stored else "no portfolio loaded by graphkit")
+                    )
+                    + "; nothing was written. Analyse what the database holds: graphkit analyze --neo4j --write-back"
+                )
             for label in key_labels():
                 tx.run(
                     statement("store/clear_node_findings.cypher", label=label),
@@ -533,7 +737,8 @@ class Neo4jStore:
                 marked.update((r["source"], r["target"], r["step"]) for r in tx.run(query, rows=rows))
             return found, marked
 
-        found, marked = self._runner.transaction(work, Mode.WRITE)
+        with self.writer_lock(lock_wait):
+            found, marked = self._runner.transaction(work, Mode.WRITE)
         missing = [f"node '{row['id']}'" for row in node_rows if row["id"] not in found]
         missing += [
             f"{t} {r['source']} -> {r['target']}" + (f" ({r['step']})" if r["step"] else "")
@@ -585,7 +790,12 @@ class Neo4jStore:
                 for label in model_labels()
             }
             rels = {
-                str(t): tx.run(statement("store/count_relationships.cypher", type=str(t))).single(strict=True)["count"]
+                str(t): sum(
+                    tx.run(statement("store/count_relationships.cypher", type=str(t), label=label)).single(strict=True)[
+                        "count"
+                    ]
+                    for label in LIVE_SOURCES.split("|")
+                )
                 for t in RelType
             }
             return {"nodes": nodes, "relationships": rels}
@@ -610,37 +820,32 @@ def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", version)[:3])
 
 
-def _tally(summary: neo4j.ResultSummary, tally: dict[str, int]) -> None:
-    c = summary.counters
-    tally["nodes_created"] += c.nodes_created
-    tally["nodes_deleted"] += c.nodes_deleted
-    tally["relationships_created"] += c.relationships_created
-    tally["relationships_deleted"] += c.relationships_deleted
-
-
-def _execute(tx: neo4j.ManagedTransaction, step: Statement, tally: dict[str, int]) -> None:
+def _execute(tx: neo4j.ManagedTransaction, step: Statement) -> None:
     result = tx.run(step.query, step.params)
     if step.expect is not None:
         done = result.single(strict=True)["done"]
         if done != step.expect:
             raise Neo4jStoreError(
-                f"{step.expect - done} of {step.expect} rows found no node to attach to "
-                "(a node was removed meanwhile?); try again"
+                f"{step.expect - done} of {step.expect} rows found no staged node to attach to "
+                "(another writer meanwhile?); nothing was switched: load again"
             )
-    _tally(result.consume(), tally)
+    result.consume()
 
 
-def _group(steps: list[Statement], limit: int) -> list[list[Statement]]:
-    """Consecutive statements in groups of at most `limit` rows (a bigger one alone)."""
-    groups: list[list[Statement]] = [[]]
-    rows = 0
-    for step in steps:
-        if groups[-1] and rows + step.rows > limit:
-            groups.append([])
-            rows = 0
-        groups[-1].append(step)
-        rows += step.rows
-    return groups
+class _Clock:
+    """Seconds spent in each phase of a load, for `LoadResult.phases`."""
+
+    def __init__(self) -> None:
+        self.started = self.last = _time.monotonic()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = _time.monotonic()
+        self.laps[name] = round(now - self.last, 3)
+        self.last = now
+
+    def total(self) -> float:
+        return round(_time.monotonic() - self.started, 3)
 
 
 # --------------------------------------------------------------------------

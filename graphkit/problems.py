@@ -42,6 +42,7 @@ class ExitCode(IntEnum):
     NEO4J_AUTH = 4
     NEO4J_NO_DATABASE = 5
     NEO4J_TOO_OLD = 6
+    NEO4J_WRITER_BUSY = 7
     FINDINGS = 9
 
     @property
@@ -57,6 +58,7 @@ _MEANINGS = {
     ExitCode.NEO4J_AUTH: "Neo4j authentication failed",
     ExitCode.NEO4J_NO_DATABASE: "Neo4j database missing",
     ExitCode.NEO4J_TOO_OLD: "Neo4j server too old",
+    ExitCode.NEO4J_WRITER_BUSY: "another graphkit load or write-back holds the Neo4j database",
     ExitCode.FINDINGS: "`--fail-on` found a finding at or above the level",
 }
 

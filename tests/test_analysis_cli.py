@@ -24,7 +24,7 @@ def run(*args: object, code: int = 0) -> str:
 
 def test_json_contract_keys() -> None:
     out = json.loads(run("analyze", EXAMPLE, "--format", "json"))
-    assert set(out) == {"spof", "overlap", "concentration"}
+    assert set(out) == {"spof", "overlap", "concentration", "portfolio_fingerprint"}
     assert {"sole_source_steps", "critical_nodes", "articulation_points", "bridges"} <= set(out["spof"])
     assert {"product", "step", "provider"} <= set(out["spof"]["sole_source_steps"][0])
     assert {"node", "products_lost", "clients_affected", "partners_affected", "revenue_at_risk"} <= set(
@@ -49,7 +49,10 @@ def test_json_contract_keys() -> None:
 
 
 def test_only_one_analysis() -> None:
-    assert set(json.loads(run("analyze", EXAMPLE, "--only", "concentration", "-f", "json"))) == {"concentration"}
+    assert set(json.loads(run("analyze", EXAMPLE, "--only", "concentration", "-f", "json"))) == {
+        "concentration",
+        "portfolio_fingerprint",
+    }
     result = CliRunner().invoke(main, ["analyze", str(EXAMPLE), "--only", "spof,money"])
     assert result.exit_code == 2 and "unknown analysis money" in result.output
 

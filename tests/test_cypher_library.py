@@ -65,7 +65,7 @@ def test_unknown_query_names_suggest_the_nearest() -> None:
 
 def test_statements_are_package_data() -> None:
     assert "CREATE CONSTRAINT {{name}} IF NOT EXISTS" in cypher_text("schema/constraints.cypher")
-    assert "UNWIND $rows AS row" in cypher_text("load/relationships.cypher")
+    assert "UNWIND $rows AS row" in cypher_text("load/stage_relationships.cypher")
 
 
 # -- answers on tests/small.yaml ---------------------------------------------------

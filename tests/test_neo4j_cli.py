@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from graphkit import read_portfolio, write_records
 from graphkit.cli.main import main
 from graphkit.cli.neo4j_commands import parse_param
+from graphkit.fingerprint import FINGERPRINT_KEY, fingerprint
 from graphkit.generate import GeneratorSpec, iter_records
 
 SMALL = Path(__file__).with_name("small.yaml")
@@ -45,9 +46,9 @@ def test_load_status_export_round_trip(gk: Any, tmp_path: Path) -> None:
     result = gk("neo4j", "load", SMALL)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"{SMALL}: 14 nodes, 19 relationships in database 'neo4j' at ")
-    assert "(created 14 nodes, 19 relationships)" in result.stdout
+    assert "switched in (was 0 nodes, 0 relationships)" in result.stdout
     again = gk("neo4j", "load", SMALL, "--replace")
-    assert "(created 0 nodes, 0 relationships; removed 0 nodes, 0 relationships)" in again.stdout
+    assert "unchanged: the database held this portfolio already" in again.stdout
     status = json.loads(gk("neo4j", "status", "--format", "json").stdout)
     assert status["nodes"]["Provider"] == 5 and status["nodes"]["CMO"] == 3
     assert status["relationships"]["SUPPLIES"] == 3 and status["version"].startswith("5.")
@@ -228,7 +229,8 @@ def test_write_back_command(gk: Any, tmp_path: Path) -> None:
                         },
                         {"node": "gone", "severity": "low"},
                     ],
-                }
+                },
+                FINGERPRINT_KEY: fingerprint(read_portfolio(SMALL)[0]),
             }
         )
     )

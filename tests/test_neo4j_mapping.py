@@ -34,64 +34,43 @@ def by_query(statements: list[Statement]) -> dict[str, Statement]:
     return {s.query: s for s in statements}
 
 
-def test_a_load_sends_one_upsert_per_label_and_relationship_group() -> None:
+def test_a_load_stages_one_statement_per_label_and_relationship_group() -> None:
     plan = LoadPlan(TINY, batch_size=10)
-    sent = by_query(plan.upserts)
-    cmo = statement(
-        "load/provider_nodes.cypher",
-        key_label="Provider",
-        labels="Provider:CMO",
-        stale_labels="CRO:Distributor:TestLab",
-    )
-    client = statement("load/nodes.cypher", key_label="Client", labels="Client")
-    product = statement("load/nodes.cypher", key_label="Product", labels="Product")
-    owns = statement("load/relationships.cypher", type="OWNS", source="Client", target="Product")
-    supplies = statement("load/relationships.cypher", type="SUPPLIES", source="Provider", target="Product")
-    assert set(sent) == {cmo, client, product, owns, supplies}
+    nodes = {s.query: s for s in plan.nodes}
+    rels = {s.query: s for s in plan.relationships}
+    # staged under GraphkitStaged<key label>, which no model query names
+    assert {q.split("CREATE (n:")[1].split(")")[0] for q in nodes} == {
+        "GraphkitStagedProvider",
+        "GraphkitStagedClient",
+        "GraphkitStagedProduct",
+    }
+    product = next(s for q, s in nodes.items() if "GraphkitStagedProduct)" in q)
     # node properties are the file's fields minus those that are relationships (owner, supply)
-    assert sent[product].params == {
-        "rows": [{"id": "p", "props": {"id": "p", "name": "Pill", "technology": "tablet", "stage": "commercial"}}]
-    }
-    assert sent[cmo].params["rows"] == [{"id": "m", "props": {"id": "m", "name": "Maker", "kind": "cmo"}}]
-    assert sent[supplies].params == {
-        "rows": [{"source": "m", "target": "p", "props": {"step": "api", "qualified": True}, "key": "api"}],
-        "key": "step",
-    }
-    assert sent[owns].params == {"rows": [{"source": "c", "target": "p", "props": {}, "key": None}], "key": None}
-    assert all(s.rows == s.expect == len(s.params["rows"]) for s in plan.upserts)
+    assert product.params == {"rows": [{"id": "p", "name": "Pill", "technology": "tablet", "stage": "commercial"}]}
+    supplies = next(s for q, s in rels.items() if "[r:SUPPLIES]" in q)
+    assert "MATCH (a:GraphkitStagedProvider {id: row.source})" in supplies.query
+    assert supplies.params == {"rows": [{"source": "m", "target": "p", "props": {"step": "api", "qualified": True}}]}
+    owns = next(s for q, s in rels.items() if "[r:OWNS]" in q)
+    assert owns.params == {"rows": [{"source": "c", "target": "p", "props": {}}]}
+    assert all(s.rows == s.expect == len(s.params["rows"]) for s in plan.relationships)
     assert (plan.node_count, plan.relationship_count) == (3, 2)
+    assert plan.node_counts == {"Provider": 1, "Client": 1, "Product": 1}
 
 
 def test_values_never_enter_statement_text() -> None:
     awkward = "x'}) DETACH DELETE n //"
     p = Portfolio(clients=(Client(id=awkward, name=awkward, segment="small"),))
-    (only,) = LoadPlan(p, batch_size=10).upserts
+    (only,) = LoadPlan(p, batch_size=10).nodes
     assert awkward not in only.query and only.params["rows"][0]["id"] == awkward
     with pytest.raises(ValueError, match="not a model label"):
-        statement("load/nodes.cypher", key_label="Client {id: 1}) DETACH DELETE (n", labels="Client")
+        statement("load/stage_nodes.cypher", staged="Client {id: 1}) DETACH DELETE (n")
 
 
 def test_batches_split_rows_and_count_them() -> None:
     clients = tuple(Client(id=f"c{i}", name=f"C{i}", segment="small") for i in range(5))
     plan = LoadPlan(Portfolio(clients=clients), batch_size=2)
-    assert [len(s.params["rows"]) for s in plan.upserts] == [2, 2, 1]
-
-
-def test_prune_keeps_exactly_what_each_record_lists() -> None:
-    owned = by_query(LoadPlan(TINY, batch_size=10).prune_owned())
-    products = statement(
-        "load/prune_owned.cypher", label="Product", types="|".join(["OWNS", "SUPPLIES", "DISTRIBUTES", "MARKETS"])
-    )
-    assert owned[products].params["rows"] == [{"id": "p", "keep": [["OWNS", "c", ""], ["SUPPLIES", "m", "api"]]}]
-    everything = LoadPlan(TINY, batch_size=10).prune_all()
-    nodes = {s.query: s.params for s in everything if "ids" in s.params}
-    assert nodes[statement("load/prune_nodes.cypher", label="Product")] == {"ids": ["p"]}
-    rels = {s.query: s.params for s in everything if "keep" in s.params}
-    assert rels[statement("load/prune_relationships.cypher", type="SUPPLIES")] == {
-        "key": "step",
-        "keep": [["m", "p", "api"]],
-    }
-    assert len(rels) == len(RelType)
+    assert [len(s.params["rows"]) for s in plan.nodes] == [2, 2, 1]
+    assert [s.rows for s in plan.nodes] == [2, 2, 1]
 
 
 def test_two_different_entries_with_one_key_are_refused_before_anything_is_sent() -> None:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from graphkit import read_portfolio
 from graphkit.analysis import analyze
 from graphkit.cli.main import main
+from graphkit.fingerprint import fingerprint
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "portfolio.yaml"
 
@@ -44,6 +45,8 @@ def canonical(value):
 def test_analyze_from_neo4j_equals_analyze_from_the_file(env) -> None:
     run(env, "neo4j", "load", EXAMPLE)
     from_db = json.loads(run(env, "analyze", "--neo4j", "--format", "json"))
+    # the same portfolio, read from the database: the same fingerprint
+    assert from_db.pop("portfolio_fingerprint") == fingerprint(read_portfolio(EXAMPLE)[0])
     from_file = json.loads(json.dumps(analyze(read_portfolio(EXAMPLE)[0]).as_dict()))
     assert canonical(from_db) == canonical(from_file)
 

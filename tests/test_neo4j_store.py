@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 
 from graphkit import read_portfolio, write_records
+from graphkit.fingerprint import FINGERPRINT_KEY, fingerprint
 from graphkit.generate import GeneratorSpec, iter_records
 from graphkit.model import Client, Portfolio, Product, Provider, ProviderKind, Requirement, SupplyLink
 from graphkit.neo4j_store import (
+    FingerprintMismatch,
     LoadResult,
     Neo4jAuthError,
     Neo4jDatabaseNotFound,
@@ -156,6 +158,12 @@ def test_schema_is_applied_idempotently(store: Neo4jStore, neo4j_driver: Any, se
         "graphkit_product_id",
         "graphkit_requirement_id",
         "graphkit_liaison_id",
+        "graphkit_lock_name",
+        "graphkit_meta_name",
+        *(
+            f"graphkit_staged_{x}_id"
+            for x in ("provider", "client", "marketing_partner", "product", "requirement", "liaison")
+        ),
     }
     assert ours["graphkit_product_id"]["type"] == "UNIQUENESS"
     assert ours["graphkit_product_id"]["labelsOrTypes"] == ["Product"]
@@ -171,18 +179,15 @@ def test_load_twice_changes_nothing(
     store: Neo4jStore, small: Portfolio, neo4j_driver: Any, settings: Neo4jSettings
 ) -> None:
     first = store.load(small)
-    assert (first.nodes, first.relationships) == (14, 19)
-    assert (first.nodes_created, first.relationships_created) == (14, 19)
+    assert (first.nodes, first.relationships, first.changed) == (14, 19, True)
+    assert (first.nodes_before, first.relationships_before) == (0, 0)
     before = snapshot(neo4j_driver, settings.database)
     second = store.load(small)
-    assert (second.nodes_created, second.relationships_created, second.nodes_deleted, second.relationships_deleted) == (
-        0,
-        0,
-        0,
-        0,
-    )
+    assert (second.changed, second.nodes_before, second.relationships_before) == (False, 14, 19)
+    assert "stage" not in second.phases  # nothing was written
     assert snapshot(neo4j_driver, settings.database) == before
-    assert len(before[0]) == 14 and len(before[1]) == 19
+    graphkit = [n for n in before[0] if "GraphkitMeta" not in n[0] and "GraphkitLock" not in n[0]]
+    assert len(graphkit) == 14 and len(before[1]) == 19
 
 
 def test_labels_and_properties_follow_the_model(store: Neo4jStore, small: Portfolio) -> None:
@@ -238,7 +243,7 @@ def test_reload_makes_records_exactly_the_files(store: Neo4jStore, small: Portfo
         ),
     )
     result = store.load(changed)
-    assert result.relationships_deleted == 0
+    assert (result.changed, result.relationships) == (True, 19)
     _, rows = store.run_query("MATCH (n:Provider {id: 'api-1'}) RETURN n.country AS c, n.own_revenue AS r")
     assert rows == [{"c": None, "r": 1.5}]
     _, rows = store.run_query(
@@ -255,7 +260,7 @@ def test_reload_makes_records_exactly_the_files(store: Neo4jStore, small: Portfo
         ),
     )
     result = store.load(dropped)
-    assert result.relationships_deleted == 3  # lab-1 SUPPLIES, mp-1 and mp-2 MARKETS
+    assert result.relationships == 16  # lab-1 SUPPLIES, mp-1 and mp-2 MARKETS gone
     assert canonical(store.read()[0]) == canonical(dropped)
 
 
@@ -285,25 +290,20 @@ def test_replace_removes_what_the_file_dropped(
         contracts=tuple(c for c in small.contracts if c.client != "client-2"),
         requirements=small.requirements[:1],
     )
-    kept = store.load(smaller)  # without --replace nothing goes
-    assert (kept.nodes_deleted, kept.relationships_deleted) == (0, 0)
+    kept = store.load(smaller)  # without --replace nothing goes: the merge is the stored portfolio
+    assert (kept.changed, kept.nodes, kept.relationships) == (False, 14, 19)
     assert store.status()["nodes"]["Product"] == 2
     result = store.load(smaller, replace=True)
     # prod-2 and client-2 with their 5 relationships (OWNS, SUPPLIES, DISTRIBUTES, 2 CONTRACTS_WITH),
     # the two REQUIRES the file dropped, and the topic only client-1's dropped requirement had.
-    assert (result.nodes_deleted, result.relationships_deleted) == (3, 7)
+    assert (result.nodes_before - result.nodes, result.relationships_before - result.relationships) == (3, 7)
     assert canonical(store.read()[0]) == canonical(smaller)
     status = store.status()
     assert status["nodes"]["Product"] == 1 and status["nodes"]["Requirement"] == 1
     notes, _, _ = neo4j_driver.execute_query("MATCH (n:Note) RETURN n.text AS t", database_=settings.database)
     assert [r["t"] for r in notes] == ["analyst note"]  # data without graphkit labels is left alone
     again = store.load(smaller, replace=True)
-    assert (again.nodes_created, again.relationships_created, again.nodes_deleted, again.relationships_deleted) == (
-        0,
-        0,
-        0,
-        0,
-    )
+    assert again.changed is False
 
 
 def test_a_failed_replace_leaves_the_old_graph(
@@ -316,12 +316,14 @@ def test_a_failed_replace_leaves_the_old_graph(
 
     def progress(done: int, total: int) -> None:
         calls.append((done, total))
-        if done == total - 1:  # nearly everything written and pruned: fail now
+        if done == total - 1:  # everything staged, nothing switched: fail now
             raise RuntimeError("interrupted")
 
     with pytest.raises(RuntimeError, match="interrupted"):
-        store.load(smaller, replace=True, progress=progress)
+        store.load(smaller, replace=True, progress=progress, batch_size=1)
     assert len(calls) > 10
+    assert canonical(store.read()[0]) == canonical(small)
+    store.load(small)  # the next load deletes the dead staged generation
     assert snapshot(neo4j_driver, settings.database) == before
 
 
@@ -329,7 +331,7 @@ def test_progress_reports_every_batch(store: Neo4jStore, small: Portfolio) -> No
     calls: list[tuple[int, int]] = []
     store.load(small, progress=lambda done, total: calls.append((done, total)), batch_size=1)
     total = calls[-1][1]
-    assert [c[0] for c in calls] == list(range(1, total + 1)) and total >= 33  # 14 nodes + 19 rels
+    assert [c[0] for c in calls] == list(range(1, total)) and total == 34  # 14 nodes + 19 rels, then the switch
 
 
 def test_different_duplicates_are_refused_and_nothing_is_written(store: Neo4jStore, small: Portfolio) -> None:
@@ -402,7 +404,7 @@ def test_awkward_values_survive_as_parameters(store: Neo4jStore, small: Portfoli
     store.load(awkward)
     back, _ = store.read()
     assert back == awkward
-    assert store.run_query("MATCH (n) RETURN count(n) AS n")[1] == [{"n": 4}]
+    assert store.run_query("MATCH (n) WHERE NOT n:GraphkitMeta RETURN count(n) AS n")[1] == [{"n": 4}]
     _, rows = store.run_query("MATCH (p:Provider {id: $id}) RETURN p.name AS name", {"id": "o'brien\\1"})
     assert rows == [{"name": AWKWARD}]
 
@@ -501,7 +503,7 @@ RESULTS = {
 
 def test_write_back_findings_are_queryable_and_idempotent(store: Neo4jStore, small: Portfolio) -> None:
     store.load(small)
-    outcome = store.write_back(RESULTS)
+    outcome = store.write_back({**RESULTS, FINGERPRINT_KEY: fingerprint(small)})
     assert outcome.nodes == 3 and outcome.relationships == 2
     assert outcome.missing == ("node 'ghost'", "SUPPLIES api-1 -> prod-9 (api)")
     _, rows = store.run_query(
@@ -528,7 +530,9 @@ def test_write_back_findings_are_queryable_and_idempotent(store: Neo4jStore, sma
     # Findings are not portfolio data: reading back ignores them.
     assert canonical(store.read()[0]) == canonical(small)
     # Writing again clears what the new results no longer say.
-    again = store.write_back({"spof": {"critical_nodes": [{"node": "cb-1", "severity": "high"}]}})
+    again = store.write_back(
+        {"spof": {"critical_nodes": [{"node": "cb-1", "severity": "high"}]}, FINGERPRINT_KEY: fingerprint(small)}
+    )
     assert (again.nodes, again.relationships, again.missing) == (1, 0, ())
     _, rows = store.run_query(
         "MATCH (n) WHERE n.risk_severity IS NOT NULL OR n.hhi IS NOT NULL "
@@ -536,6 +540,23 @@ def test_write_back_findings_are_queryable_and_idempotent(store: Neo4jStore, sma
     )
     assert rows == [{"id": "cb-1", "s": "high"}]
     assert store.run_query("MATCH ()-[r]->() WHERE r.sole_source IS NOT NULL RETURN count(r) AS n")[1] == [{"n": 0}]
+
+
+def test_write_back_refuses_results_of_another_portfolio_and_keeps_the_old_findings(
+    store: Neo4jStore, small: Portfolio
+) -> None:
+    store.load(small)
+    store.write_back({**RESULTS, FINGERPRINT_KEY: fingerprint(small)})
+    flagged = "MATCH (n) WHERE n.is_single_point_of_failure RETURN n.id AS id ORDER BY id"
+    other = dataclasses.replace(small, contracts=())
+    for results, message in (
+        ({"spof": {"critical_nodes": []}, FINGERPRINT_KEY: fingerprint(other)}, "the results are of portfolio"),
+        ({"spof": {"critical_nodes": []}}, "the results carry no portfolio_fingerprint"),
+    ):
+        with pytest.raises(FingerprintMismatch, match=message) as err:
+            store.write_back(results)
+        assert "nothing was written" in str(err.value) and err.value.exit_code == 1
+        assert store.run_query(flagged)[1] == [{"id": "cb-1"}, {"id": "cmo-a"}]
 
 
 def test_write_back_rejects_malformed_results(store: Neo4jStore) -> None:
@@ -587,3 +608,31 @@ def test_load_result_is_json_able(store: Neo4jStore, small: Portfolio) -> None:
     result = store.load(small)
     assert isinstance(result, LoadResult)
     assert json.loads(json.dumps(result.as_dict()))["nodes"] == 14
+
+
+def test_markets_filings_and_scoped_feeds_round_trip(store: Neo4jStore, small: Portfolio) -> None:
+    from graphkit.model import Feed, Market
+
+    prod = small.products[0]
+    rich = dataclasses.replace(
+        small,
+        products=(
+            prod.model_copy(
+                update={
+                    "markets": (Market(territory="US", annual_revenue=5.5), Market(territory="EU")),
+                    "supply": tuple(s.model_copy(update={"filed_in": ("US", "JP")}) for s in prod.supply),
+                }
+            ),
+            *small.products[1:],
+        ),
+        feeds=tuple(f.model_copy(update={"products": (prod.id,), "filed_in": ("EU",)}) for f in small.feeds)
+        or (Feed(**{"from": "api-1", "to": "cmo-a", "material": "api", "products": (prod.id,)}),),
+    )
+    store.load(rich)
+    _, rows = store.run_query(
+        "MATCH (p:Product {id: $id}) RETURN p.markets AS m, p.market_revenues AS r", {"id": prod.id}
+    )
+    assert rows[0]["m"] == ["US", "EU"] and rows[0]["r"][0] == 5.5  # parallel lists, NaN where none given
+    back, warnings = store.read()
+    assert warnings == [] and canonical(back) == canonical(rich)
+    assert fingerprint(back) == fingerprint(rich)

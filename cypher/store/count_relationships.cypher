@@ -1,2 +1,2 @@
-// How many {{type}} relationships there are (from the count store).
-MATCH ()-[r:{{type}}]->() RETURN count(r) AS count
+// How many {{type}} relationships start at live {{label}} nodes (from the count store).
+MATCH (:{{label}})-[r:{{type}}]->() RETURN count(r) AS count

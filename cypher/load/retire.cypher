@@ -1,0 +1,5 @@
+// Switch, part 1: the live {{label}} nodes lose their model labels
+// ({{labels}}) and become the retired generation, deleted after the switch.
+MATCH (n:{{label}})
+REMOVE n:{{labels}}
+SET n:GraphkitRetired
