@@ -84,6 +84,10 @@ def deps(portfolio: PortfolioSource, product: str, fmt: str) -> None:
     distribution, marketing, or the material it feeds and to whom); tier 1 is
     direct. `certain`: its failure alone loses that market (the supply
     analysis' answer, upstream tiers and alternatives included).
+
+    \b
+    Example:
+      graphkit query deps examples/portfolio.yaml prod-veltamab
     """
     from graphkit.explore import Dependency
 
@@ -95,7 +99,12 @@ def deps(portfolio: PortfolioSource, product: str, fmt: str) -> None:
 @format_option
 def users(portfolio: PortfolioSource, node: str, fmt: str) -> None:
     """Every product and market that needs NODE (a provider or marketing
-    partner), directly or through feeds; `certain`: NODE failing alone loses it."""
+    partner), directly or through feeds; `certain`: NODE failing alone loses it.
+
+    \b
+    Example:
+      graphkit query users examples/portfolio.yaml cmo-cellvault
+    """
     from graphkit.explore import Use
 
     _answer(portfolio, fmt, lambda q: (q.users(node), Use.columns(), ""))
@@ -115,7 +124,12 @@ def _types(_ctx: click.Context, _param: click.Parameter, value: str | None) -> l
 )
 @format_option
 def neighbors(portfolio: PortfolioSource, node: str, hops: int, types: list[str] | None, fmt: str) -> None:
-    """The nodes within --hops relationships of NODE (the nodes `graphkit viz --focus` keeps)."""
+    """The nodes within --hops relationships of NODE (the nodes `graphkit viz --focus` keeps).
+
+    \b
+    Example:
+      graphkit query neighbors examples/portfolio.yaml cmo-kestrel --hops 2 --type SUPPLIES,FEEDS
+    """
     from graphkit.explore import Neighbor
 
     _answer(portfolio, fmt, lambda q: (q.neighbors(node, hops, types), Neighbor.columns(), ""))
@@ -127,7 +141,12 @@ def neighbors(portfolio: PortfolioSource, node: str, hops: int, types: list[str]
 @format_option
 def path(portfolio: PortfolioSource, a: str, b: str, limit: int, fmt: str) -> None:
     """The shortest paths between A and B over any relationships, each hop
-    with every relationship between its two nodes."""
+    with every relationship between its two nodes.
+
+    \b
+    Example:
+      graphkit query path examples/portfolio.yaml lab-eastgate client-calyx
+    """
 
     def ask(q: Queries) -> tuple[Sequence[Any], Sequence[str], str]:
         found = q.paths(a, b, limit)
@@ -143,7 +162,12 @@ def path(portfolio: PortfolioSource, a: str, b: str, limit: int, fmt: str) -> No
 def find(portfolio: PortfolioSource, options: dict[str, str], kind: str | None, fmt: str) -> None:
     """Nodes by kind and properties: every other --PROPERTY VALUE is a
     property of the model (a list property matches when it holds VALUE),
-    e.g. --kind cmo --technologies lyophilization --country IN."""
+    e.g. --kind cmo --technologies lyophilization --country IN.
+
+    \b
+    Example:
+      graphkit query find examples/portfolio.yaml --kind cmo --technology lyophilization
+    """
 
     def ask(q: Queries) -> tuple[Sequence[Any], Sequence[str], str]:
         found = q.find(kind, options)
@@ -156,7 +180,12 @@ def find(portfolio: PortfolioSource, options: dict[str, str], kind: str | None, 
 @portfolio_then("node")
 @format_option
 def show(portfolio: PortfolioSource, node: str, fmt: str) -> None:
-    """NODE's properties, its relationships and the findings that name it."""
+    """NODE's properties, its relationships and the findings that name it.
+
+    \b
+    Example:
+      graphkit query show examples/portfolio.yaml cmo-northbridge
+    """
     from graphkit.explore import Detail
 
     _answer(portfolio, fmt, lambda q: (q.show(node), Detail.columns(), ""))
