@@ -26,11 +26,17 @@ SMALL = Path(__file__).with_name("small.yaml")
 NAMES = [
     "client_dependence",
     "cmo_customer_shares",
+    "dependencies_by_market",
+    "find_nodes",
+    "neighbors",
+    "node_detail",
     "product_dependencies",
     "provider_failure_impact",
     "requirement_conflicts",
+    "shortest_paths",
     "single_liaison_providers",
     "sole_source_steps",
+    "users_by_market",
 ]
 
 

@@ -23,12 +23,13 @@ safe renderer :func:`~graphkit.viz.network.render_network`.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from graphkit.analysis import analyze
+from graphkit.explore import within_hops
 from graphkit.model import (
     Client,
     Liaison,
@@ -259,21 +260,6 @@ def _adjacency(nodes: Iterable[str], edges: Iterable[_Edge]) -> dict[str, list[s
             adj[e.source].append(e.target)
             adj[e.target].append(e.source)
     return adj
-
-
-def _neighbourhood(adj: Mapping[str, list[str]], start: str, hops: int) -> dict[str, int]:
-    """Undirected BFS: node -> distance, up to `hops`."""
-    dist = {start: 0}
-    queue = deque([start])
-    while queue:
-        u = queue.popleft()
-        if dist[u] >= hops:
-            continue
-        for v in adj[u]:
-            if v not in dist:
-                dist[v] = dist[u] + 1
-                queue.append(v)
-    return dist
 
 
 def _trim(
@@ -592,7 +578,7 @@ def _focus(
             kind = NodeKind.REQUIREMENT if focus.startswith("topic:") else portfolio.kind(focus)
             raise GraphkitError(f"'{focus}' is a {_words(kind)}, which the {view} view does not show; use --view all")
         raise GraphkitError(f"unknown node '{focus}'{did_you_mean(focus, known)}")
-    dist = _neighbourhood(adj, focus, hops)
+    dist = within_hops(adj, focus, hops)  # the same search as `graphkit query neighbors`
     return [n for n in nodes if n in dist]
 
 

@@ -69,6 +69,7 @@ __all__ = [
     "key_person_risks",
     "product_severity",
     "severity_score",
+    "single_failure_losses",
     "sole_source_steps",
     "spof",
     "supply_inputs",
@@ -655,6 +656,24 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
         )
     out.sort(key=lambda c: (-c.severity, -c.revenue_at_risk, -len(c.markets_lost), c.node))
     return out
+
+
+def single_failure_losses(portfolio: Portfolio) -> dict[str, frozenset[Unit]]:
+    """Provider or marketing-partner id -> the (product, market) pairs
+    available today that its failure alone loses (every node's
+    `CriticalNode.markets_lost`, from the same engine pass); nodes whose
+    failure loses nothing are left out.
+
+    >>> from graphkit.model import Portfolio, Product, Provider, SupplyLink
+    >>> p = Portfolio(
+    ...     providers=tuple(Provider(id=i, name=i, kind=k) for i, k in (("a", "cmo"), ("b", "cmo"), ("t", "test_lab"))),
+    ...     products=(Product(id="p", name="P", technology="tablet", owner="c",
+    ...         supply=(SupplyLink(provider="a", step="api"), SupplyLink(provider="b", step="api"),
+    ...                 SupplyLink(provider="t", step="testing"))),))
+    >>> single_failure_losses(p)  # a and b back each other up; the lab does not
+    {'t': frozenset({('p', None)})}
+    """
+    return dict(_Context(portfolio).impact)
 
 
 def _unit_name(unit: Unit) -> str:
