@@ -770,13 +770,13 @@ class CypherQueries:
         return _found(hits, row["total"], conditions)
 
     def show(self, node: str) -> list[Detail]:
-        from .neo4j_mapping import MARKET_REVENUES, NODE_FINDINGS, RELATIONSHIP_FINDINGS
+        from .neo4j_mapping import MARKET_LISTS, NODE_FINDINGS, RELATIONSHIP_FINDINGS
 
         r = self._node(node)
         kind = _kind_of(r["labels"])
         # Findings written back and a product's markets (parallel lists in
         # Neo4j; the graph keeps them as records, not properties) are left out.
-        skip = {*NODE_FINDINGS, MARKET_REVENUES, *(("markets",) if kind is NodeKind.PRODUCT else ())}
+        skip = {*NODE_FINDINGS, *MARKET_LISTS.values(), *(("markets",) if kind is NodeKind.PRODUCT else ())}
         props = {k: v for k, v in r["props"].items() if k not in skip}
         edges = [
             (
