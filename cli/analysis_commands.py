@@ -9,7 +9,7 @@ import click
 
 from graphkit.analysis import ANALYSES, Severity, findings
 from graphkit.problems import ExitCode
-from graphkit.text import humanize
+from graphkit.text import humanize, market_name
 
 from .analysis_render import render_analysis
 from .common import (
@@ -198,8 +198,7 @@ def whatif_command(
 
 
 def _market_names(markets: list[dict[str, Any]]) -> list[str]:
-    """``prod-a (JP)``, or the product alone for its one global market."""
-    return [m["product"] if m["market"] is None else f"{m['product']} ({m['market']})" for m in markets]
+    return [market_name(m["product"], m["market"]) for m in markets]
 
 
 def merge_clients_rows(p: Portfolio, a: str, b: str) -> list[dict[str, Any]]:

@@ -41,6 +41,7 @@ __all__ = [
     "neo4j_options",
     "open_store",
     "portfolio_source",
+    "portfolio_then",
     "report_problems",
     "run_analyses",
 ]
@@ -277,6 +278,71 @@ def portfolio_source(func: F) -> F:
         return func(*args, portfolio=source, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def portfolio_then(*names: str, options: bool = False) -> Callable[[F], F]:
+    """A PORTFOLIO argument followed by the arguments `names`, or --neo4j
+    (with the connection options) and `names` alone; the command gets
+    `portfolio: PortfolioSource` and each name. With `options`, further
+    ``--NAME VALUE`` (or ``--NAME=VALUE``) pairs the command does not declare
+    are passed as `options: dict[str, str]` (dashes in NAME read as
+    underscores), for commands whose option names come from the data model."""
+    shown = " ".join(n.upper() for n in names)
+
+    def decorate(func: F) -> F:
+        @click.argument("words", nargs=-1, metavar=f"[PORTFOLIO] {shown}".rstrip())
+        @click.option(
+            "--neo4j", "from_neo4j", is_flag=True, help="Ask Neo4j (see --uri etc.) instead of a portfolio file."
+        )
+        @_connection_options
+        @functools.wraps(func)
+        def wrapper(
+            *args: Any,
+            words: tuple[str, ...],
+            from_neo4j: bool,
+            uri: str,
+            user: str,
+            password: str | None,
+            database: str,
+            **kwargs: Any,
+        ) -> Any:
+            positional, pairs = _split_options(words) if options else (list(words), {})
+            wanted = len(names) + (0 if from_neo4j else 1)
+            if len(positional) != wanted:
+                usage = ("--neo4j " if from_neo4j else "PORTFOLIO ") + shown
+                raise click.UsageError(f"give {usage.strip()} (got {' '.join(positional) or 'nothing'})")
+            if from_neo4j:
+                source = PortfolioSource(neo4j=_settings(uri, user, password, database))
+            else:
+                path = PORTFOLIO.convert(positional.pop(0), None, click.get_current_context())
+                source = PortfolioSource(path=path)
+            if options:
+                kwargs["options"] = pairs
+            return func(*args, portfolio=source, **dict(zip(names, positional, strict=True)), **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _split_options(words: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
+    positional: list[str] = []
+    pairs: dict[str, str] = {}
+    rest = iter(words)
+    for word in rest:
+        if not word.startswith("--"):
+            positional.append(word)
+            continue
+        name, eq, value = word[2:].partition("=")
+        if not eq:
+            value = next(rest, None)  # type: ignore[assignment]
+            if value is None or value.startswith("--"):
+                raise click.UsageError(f"option '--{name}' needs a value")
+        key = name.replace("-", "_")
+        if key in pairs:
+            raise click.UsageError(f"option '--{name}' given twice")
+        pairs[key] = value
+    return positional, pairs
 
 
 # --------------------------------------------------------------------------

@@ -235,6 +235,8 @@ class Reference:
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# A duration in weeks (recovery, bring-up, stock on hand): a finite number >= 0.
+Weeks = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 # Provenance of an imported record, e.g. "orders.csv rows 2-4, 9; 2024-01-05..2024-03-02"
 # (graphkit import ledger writes it; analyses ignore it).
 Source = Annotated[str | None, StringConstraints(strip_whitespace=True)]
@@ -278,6 +280,10 @@ class Provider(Record):
     own_revenue: Amount | None = None
     country: str | None = None
     capacity: Amount | None = None
+    # Weeks to restore this provider after it fails (unknown: the analyses' default).
+    recovery_weeks: Weeks | None = None
+    # The corporate group it belongs to (a common cause of failure with its siblings).
+    parent: Name | None = None
     source: Source = None
 
     @property
@@ -320,16 +326,13 @@ class SupplyLink(Record):
     qualified: bool = True
     # The markets whose registration (dossier) names this source; empty: every market.
     filed_in: tuple[Territory, ...] = ()
+    # Weeks to make this source produce for the step when it is not qualified yet.
+    bring_up_weeks: Weeks | None = None
     source: Source = None
 
     def to_dict(self) -> dict[str, Any]:
         # `qualified` is always written: a backup must stay visibly unqualified.
-        out: dict[str, Any] = {"provider": self.provider, "step": str(self.step), "qualified": self.qualified}
-        if self.filed_in:
-            out["filed_in"] = list(self.filed_in)
-        if self.source:
-            out["source"] = self.source
-        return out
+        return {"provider": self.provider, "step": str(self.step), "qualified": self.qualified, **super().to_dict()}
 
 
 def _short_form(key: str) -> BeforeValidator:
@@ -354,6 +357,8 @@ class Market(Record):
 
     territory: Territory
     annual_revenue: Amount | None = None
+    # Weeks of stock in this market's channel (unset: the product's).
+    inventory_weeks: Weeks | None = None
     source: Source = None
 
 
@@ -364,6 +369,8 @@ class Product(Record):
     stage: Stage = Stage.COMMERCIAL
     owner: Annotated[Id, Ref(frozenset({NodeKind.CLIENT}), "owner", rel=RelType.OWNS)]
     annual_revenue: Amount | None = None
+    # Weeks of stock in the channel: how long its markets survive a supply stop.
+    inventory_weeks: Weeks | None = None
     supply: tuple[SupplyLink, ...] = ()
     distributors: tuple[Annotated[DistributorRef, _short_form("distributor")], ...] = ()
     marketed_by: tuple[Annotated[MarketingRef, _short_form("partner")], ...] = ()
@@ -554,7 +561,7 @@ class Portfolio:
                     {
                         "step": str(s.step),
                         "qualified": s.qualified,
-                        **_opt(filed_in=list(s.filed_in) or None, source=s.source),
+                        **_opt(filed_in=list(s.filed_in) or None, bring_up_weeks=s.bring_up_weeks, source=s.source),
                     },
                 )
             for d in p.distributors:

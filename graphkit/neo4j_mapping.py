@@ -218,11 +218,11 @@ def _rel_key(type_: RelType, source: str, target: str, props: Mapping[str, Any])
     return (type_, source, target, tuple(value) if isinstance(value, list) else value)
 
 
-# Product.markets is a list of {territory, annual_revenue?} records, and a
-# property cannot hold maps: it is stored as two parallel lists, `markets`
-# (the territories) and `market_revenues` (floats, NaN where a market gives
-# none; absent when none does).
-MARKET_REVENUES = "market_revenues"
+# Product.markets is a list of {territory, annual_revenue?, inventory_weeks?}
+# records, and a property cannot hold maps: it is stored as parallel lists,
+# `markets` (the territories) and one list of floats per number field (NaN
+# where a market gives none; absent when none does).
+MARKET_LISTS = {"annual_revenue": "market_revenues", "inventory_weeks": "market_inventory_weeks"}
 
 
 def node_properties(record: Record) -> dict[str, Any]:
@@ -232,30 +232,35 @@ def node_properties(record: Record) -> dict[str, Any]:
     props = {k: v for k, v in record.to_dict().items() if k not in drop}
     if isinstance(record, Product) and record.markets:
         props["markets"] = [m.territory for m in record.markets]
-        revenues = [math.nan if m.annual_revenue is None else float(m.annual_revenue) for m in record.markets]
-        if not all(math.isnan(r) for r in revenues):
-            props[MARKET_REVENUES] = revenues
+        for field, prop in MARKET_LISTS.items():
+            values = [getattr(m, field) for m in record.markets]
+            if any(v is not None for v in values):
+                props[prop] = [math.nan if v is None else float(v) for v in values]
     return props
 
 
 def _markets(props: dict[str, Any], where: str, problems: list[Problem]) -> None:
     """Undo `node_properties`' parallel lists (in place)."""
-    revenues = props.pop(MARKET_REVENUES, None)
+    lists = {field: props.pop(prop, None) for field, prop in MARKET_LISTS.items()}
     territories = props.get("markets")
     if not isinstance(territories, list):
-        if revenues is not None:
-            problems.append(Problem(where, f"{MARKET_REVENUES} without markets; ignored", "warning"))
+        for field, values in lists.items():
+            if values is not None:
+                problems.append(Problem(where, f"{MARKET_LISTS[field]} without markets; ignored", "warning"))
         return
-    if revenues is not None and (not isinstance(revenues, list) or len(revenues) != len(territories)):
-        problems.append(
-            Problem(where, f"{MARKET_REVENUES} must be a list as long as markets ({len(territories)}); ignored")
-        )
-        revenues = None
-    props["markets"] = [
-        {"territory": t}
-        | ({"annual_revenue": r} if isinstance(r, (int, float)) and not isinstance(r, bool) and r == r else {})
-        for t, r in zip(territories, revenues or [None] * len(territories), strict=True)
-    ]
+    records: list[dict[str, Any]] = [{"territory": t} for t in territories]
+    for field, values in lists.items():
+        if values is None:
+            continue
+        if not isinstance(values, list) or len(values) != len(territories):
+            problems.append(
+                Problem(where, f"{MARKET_LISTS[field]} must be a list as long as markets ({len(territories)}); ignored")
+            )
+            continue
+        for record, v in zip(records, values, strict=True):
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v:
+                record[field] = v
+    props["markets"] = records
 
 
 class LoadPlan:

@@ -16,7 +16,7 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["humanize", "money", "money_short", "percent"]
+__all__ = ["humanize", "market_name", "money", "money_short", "percent"]
 
 # Suffixes of `money_short`, largest first.
 _SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
@@ -52,3 +52,12 @@ def percent(share: float | None, digits: int = 1) -> str:
 def humanize(name: object) -> str:
     """A model name (an enum value, a field or a key) in words."""
     return str(name).replace("_", " ")
+
+
+def market_name(product: str, market: str | None) -> str:
+    """A lost (product, market) pair as the outputs show it; the product alone for its one global market.
+
+    >>> market_name("prod-a", "JP"), market_name("prod-a", None)
+    ('prod-a (JP)', 'prod-a')
+    """
+    return product if market is None else f"{product} ({market})"

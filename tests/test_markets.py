@@ -9,19 +9,17 @@ import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from market_portfolios import CLIENT, cmo, dist, markets_portfolio, product, random_portfolio
 from supply_oracle import available, brute_single, counts_in, markets_of, providers_down
 
 from graphkit.analysis.spof import critical_nodes, sole_source_steps, whatif
 from graphkit.model import (
-    Client,
     DistributorRef,
     Feed,
     Market,
     MarketingPartner,
     MarketingRef,
     Portfolio,
-    Product,
-    Provider,
     SupplyLink,
 )
 
@@ -33,20 +31,6 @@ def engine_single(pf: Portfolio) -> dict[str, set[tuple[str, str | None]]]:
 # ---------------------------------------------------------------------------
 # hand-worked cases (the issue's own)
 # ---------------------------------------------------------------------------
-
-CLIENT = Client(id="client", name="Client", segment="mid_sized")
-
-
-def cmo(i: str) -> Provider:
-    return Provider(id=i, name=i, kind="cmo")
-
-
-def dist(i: str) -> Provider:
-    return Provider(id=i, name=i, kind="distributor")
-
-
-def product(i: str, supply, **kw) -> Product:
-    return Product(id=i, name=i, technology="aseptic_fill", owner="client", supply=tuple(supply), **kw)
 
 
 def test_scoped_feed_takes_down_only_its_product() -> None:
@@ -73,38 +57,6 @@ def test_scoped_feed_takes_down_only_its_product() -> None:
     assert by_node["cmo-ds-a"].products_lost == ("prod-a",) and by_node["cmo-ds-a"].revenue_at_risk == 300e6
     assert by_node["cmo-ds-a"].hidden
     assert by_node["cmo-fill"].products_lost == ("prod-a", "prod-b")
-
-
-def markets_portfolio() -> Portfolio:
-    """prod-a: EU by dist-eu and partner-eu, JP by dist-jp and partner-jp;
-    fill at cmo-us (filed US only) and cmo-eu (filed EU, JP)."""
-    return Portfolio(
-        providers=(cmo("cmo-us"), cmo("cmo-eu"), dist("dist-eu"), dist("dist-jp")),
-        clients=(CLIENT,),
-        marketing_partners=(
-            MarketingPartner(id="partner-eu", name="EU partner"),
-            MarketingPartner(id="partner-jp", name="JP partner"),
-        ),
-        products=(
-            product(
-                "prod-a",
-                [
-                    SupplyLink(provider="cmo-us", step="fill_finish", filed_in=("US",)),
-                    SupplyLink(provider="cmo-eu", step="fill_finish", filed_in=("EU", "JP")),
-                ],
-                annual_revenue=90e6,
-                markets=(Market(territory="US"),),
-                distributors=(
-                    DistributorRef(distributor="dist-eu", territory="EU"),
-                    DistributorRef(distributor="dist-jp", territory="JP"),
-                ),
-                marketed_by=(
-                    MarketingRef(partner="partner-eu", territory="EU"),
-                    MarketingRef(partner="partner-jp", territory="JP"),
-                ),
-            ),
-        ),
-    )
 
 
 def test_japanese_distributor_or_partner_loses_japan_only() -> None:
@@ -208,66 +160,6 @@ def test_filed_feed_counts_only_in_its_markets() -> None:
 # ---------------------------------------------------------------------------
 # random portfolios: engine == brute force
 # ---------------------------------------------------------------------------
-
-TERRITORIES = ["EU", "US", "JP"]
-STEPS = ["api", "drug_product", "fill_finish", "testing"]
-
-
-def random_portfolio(rng: random.Random, cyclic: bool) -> Portfolio:
-    n_cmo, n_dist, n_partner, n_prod = rng.randint(1, 6), rng.randint(0, 3), rng.randint(0, 3), rng.randint(1, 4)
-    cmos = [f"c{i}" for i in range(n_cmo)]
-    dists = [f"d{i}" for i in range(n_dist)]
-    partners = [f"m{i}" for i in range(n_partner)]
-    products_ = [f"p{i}" for i in range(n_prod)]
-
-    def some(items, k_max):
-        return tuple(rng.sample(items, rng.randint(0, min(k_max, len(items)))))
-
-    def territory():
-        return rng.choice([None, None, *TERRITORIES])
-
-    products = []
-    for pid in products_:
-        supply = [
-            SupplyLink(
-                provider=rng.choice(cmos),
-                step=rng.choice(STEPS),
-                qualified=rng.random() < 0.85,
-                filed_in=some(TERRITORIES, 2) if rng.random() < 0.4 else (),
-            )
-            for _ in range(rng.randint(0, 4))
-        ]
-        products.append(
-            product(
-                pid,
-                supply,
-                annual_revenue=float(rng.randint(0, 9)) * 1e6,
-                markets=tuple(Market(territory=t) for t in some(TERRITORIES, 2)) if rng.random() < 0.3 else (),
-                distributors=tuple(DistributorRef(distributor=d, territory=territory()) for d in some(dists, 3)),
-                marketed_by=tuple(MarketingRef(partner=m, territory=territory()) for m in some(partners, 3)),
-            )
-        )
-    feeds = []
-    for _ in range(rng.randint(0, 8)):
-        a, b = rng.sample(cmos, 2) if len(cmos) > 1 else (cmos[0], cmos[0])
-        if not cyclic and a >= b:
-            a, b = sorted((a, b))
-            if a == b:
-                continue
-        feeds.append(
-            Feed(
-                **{"from": a, "to": b, "material": rng.choice(["api", "ds", "cells"])},
-                products=some(products_, 2) if rng.random() < 0.5 else (),
-                filed_in=some(TERRITORIES, 2) if rng.random() < 0.3 else (),
-            )
-        )
-    return Portfolio(
-        providers=tuple(cmo(c) for c in cmos) + tuple(dist(d) for d in dists),
-        clients=(CLIENT,),
-        marketing_partners=tuple(MarketingPartner(id=m, name=m) for m in partners),
-        products=tuple(products),
-        feeds=tuple(feeds),
-    )
 
 
 def check(pf: Portfolio, rng: random.Random) -> None:

@@ -92,8 +92,8 @@ def test_cypher_list_needs_no_server() -> None:
     rows = json.loads(result.stdout)
     assert {
         "name": "provider_failure_impact",
-        "params": "$provider (provider id)",
-        "summary": "Products a given provider's failure reaches, directly and through FEEDS.",
+        "params": "$provider (provider or marketing partner id)",
+        "summary": "Markets a given provider's or marketing partner's failure reaches, and which it loses.",
     } in rows
     shown = CliRunner().invoke(main, ["cypher", "show", "sole_source_steps"])
     assert shown.stdout.startswith("// Product steps with exactly one qualified source")
@@ -102,16 +102,17 @@ def test_cypher_list_needs_no_server() -> None:
 def test_cypher_run_library_queries(gk: Any) -> None:
     gk("neo4j", "load", SMALL)
     rows = json.loads(gk("cypher", "run", "sole_source_steps", "-f", "json").stdout)
-    assert [(r["product"], r["step"], r["provider"]) for r in rows] == [
-        ("prod-1", "distribution", "dist-1"),
-        ("prod-1", "fill_finish", "cmo-a"),
-        ("prod-2", "api", "api-1"),
-        ("prod-2", "distribution", "dist-1"),
+    assert [(r["product"], r["step"], r["market"], r["provider"]) for r in rows] == [
+        ("prod-1", "distribution", "EU", "dist-1"),
+        ("prod-1", "fill_finish", "EU", "cmo-a"),
+        ("prod-1", "fill_finish", "US", "cmo-a"),
+        ("prod-2", "api", None, "api-1"),
+        ("prod-2", "distribution", None, "dist-1"),
     ]
     csv = gk("cypher", "run", "provider_failure_impact", "--param", "provider=cb-1", "--format", "csv")
     assert csv.stdout.splitlines() == [
-        "product,product_name,owner,annual_revenue,tier,via,certainly_lost",
-        "prod-2,Tablet Two,client-2,,2,api-1,yes",
+        "product,product_name,market,owner,revenue,revenue_basis,tier,via,available,lost",
+        "prod-2,Tablet Two,,client-2,0.0,share,2,api-1,yes,yes",
     ]
     table = gk("cypher", "run", "product_dependencies", "-p", "product=prod-2").stdout.splitlines()
     assert table[0].split() == ["provider", "name", "kind", "tier", "qualified", "roles"]

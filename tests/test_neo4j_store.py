@@ -203,9 +203,16 @@ def test_labels_and_properties_follow_the_model(store: Neo4jStore, small: Portfo
         "own_revenue": 500000,
         "own_technologies": ["tablet"],
         "country": "IN",
+        "recovery_weeks": 12,
+        "parent": "Works Group",
     }
     _, rows = store.run_query("MATCH (p:Product {id: 'prod-1'}) RETURN properties(p) AS props")
     assert "owner" not in rows[0]["props"] and "supply" not in rows[0]["props"]
+    props = rows[0]["props"]
+    assert (props["inventory_weeks"], props["markets"], props["market_inventory_weeks"]) == (4, ["EU"], [8.0])
+    assert "market_revenues" not in props  # no market gives a revenue
+    _, rows = store.run_query("MATCH (:Provider {id: 'lab-1'})-[r:SUPPLIES]->() RETURN r.bring_up_weeks AS weeks")
+    assert rows == [{"weeks": 10.0}]
     _, rows = store.run_query(
         "MATCH (:MarketingPartner {id: 'mp-2'})-[r:REQUIRES]->(q:Requirement) "
         "RETURN q.id AS id, q.topic AS topic, r.value AS value, r.products AS products"

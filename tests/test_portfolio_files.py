@@ -71,7 +71,7 @@ def test_networkx_graph() -> None:
     edges = {(u, v, d["type"]) for u, v, d in g.edges(data=True)}
     assert ("cb-1", "api-1", "FEEDS") in edges and ("li-1", "lab-1", "LIAISES_WITH") in edges
     supply = g.get_edge_data("lab-1", "prod-1")[0]
-    assert supply == {"type": "SUPPLIES", "step": "testing", "qualified": False}
+    assert supply == {"type": "SUPPLIES", "step": "testing", "qualified": False, "bring_up_weeks": 10.0}
 
 
 def test_requirement_reach() -> None:
@@ -135,10 +135,10 @@ def test_spreadsheet_layout(tmp_path: Path) -> None:
         ]
     )
     assert (tmp_path / "csv" / "product_supply.csv").read_text().splitlines() == [
-        "product,provider,step,qualified,filed_in,source",
-        "prod-1,cmo-a,fill_finish,true,,",
-        "prod-1,lab-1,testing,false,,",
-        "prod-2,api-1,api,true,,",
+        "product,provider,step,qualified,filed_in,bring_up_weeks,source",
+        "prod-1,cmo-a,fill_finish,true,,,",
+        "prod-1,lab-1,testing,false,,10,",
+        "prod-2,api-1,api,true,,,",
     ]
     assert "li-1,Ana Liaison,client-1,cmo-a; lab-1,aseptic" in (tmp_path / "csv" / "liaisons.csv").read_text()
 

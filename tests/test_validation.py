@@ -224,3 +224,30 @@ def test_xlsx_locations(tmp_path, write) -> None:
 
 def test_empty_portfolio_is_valid(write) -> None:
     assert read_portfolio(write("p.yaml", "{}\n"))[0] == Portfolio()
+
+
+def test_weeks_must_be_finite_non_negative_numbers_all_reported_at_once(write) -> None:
+    path = write("w.yaml", BAD_WEEKS)
+    assert problems_of(path) == [
+        f"{path}:2: provider 'a': parent is empty",
+        f"{path}:2: provider 'a': recovery_weeks must not be negative, got -1",
+        f"{path}:10: product 'p': inventory_weeks must be a number, got 'x'",
+        f"{path}:11: product 'p': markets #1 inventory_weeks must be a number, got 'inf'",
+        f"{path}:12: product 'p': supply #1 bring_up_weeks must not be negative, got -3",
+    ]
+
+
+BAD_WEEKS = """\
+providers:
+  - {id: a, name: A, kind: cmo, recovery_weeks: -1, parent: ""}
+clients:
+  - {id: c, name: C, segment: small}
+products:
+  - id: p
+    name: P
+    technology: tablet
+    owner: c
+    inventory_weeks: x
+    markets: [{territory: US, inventory_weeks: .inf}]
+    supply: [{provider: a, step: api, bring_up_weeks: -3}]
+"""

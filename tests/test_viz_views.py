@@ -214,7 +214,10 @@ def test_whatif_marks(small: Portfolio, example: Portfolio) -> None:
     assert nodes["cb-1"].color == style.MARK["failed"] and nodes["prod-2"].color == style.MARK["lost"]
     assert {i for i, n in nodes.items() if n.highlight} == {"cb-1", "api-1", "prod-2", "client-2"}
     assert nodes["cmo-a"].color == style.MARK["unaffected"]
-    assert v.notes[0].startswith("What-if: if Cell Bank One (cb-1) fails, 1 product(s) are lost: prod-2")
+    assert v.notes[0].startswith(
+        "What-if: if Cell Bank One (cb-1) fails, 1 market(s) are lost: prod-2; "
+        "1 product(s) lost in every market: prod-2"
+    )
     impact = {(e.source, e.target) for e in v.edges if e.color == style.MARK["impact_edge"]}
     assert impact == {("cb-1", "api-1"), ("api-1", "prod-2"), ("client-2", "prod-2")}
     # The example's hidden common mode: Northbridge takes down five products it does not supply itself.
@@ -400,7 +403,10 @@ def test_focus_and_whatif_in_the_page(browser_page: BrowserPage, tmp_path: Path)
     assert by_colour[style.MARK["affected"]] == {"client-2"}
     assert len(by_colour[style.MARK["unaffected"]]) == 10
     notes = browser_page.driver.find_element("css selector", "section.gk-notes").text
-    assert "What-if: if Cell Bank One (cb-1) fails, 1 product(s) are lost: prod-2" in notes
+    assert (
+        "What-if: if Cell Bank One (cb-1) fails, 1 market(s) are lost: prod-2; "
+        "1 product(s) lost in every market: prod-2"
+    ) in notes
     assert "cb-1" in browser_page.driver.title
     assert browser_page.console_errors() == [] and browser_page.network_requests() == []
 

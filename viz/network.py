@@ -32,8 +32,8 @@ import importlib.util
 import math
 import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -44,9 +44,14 @@ from .layout import compute_layout
 from .page import asset, clean, fill, h, head, json_for_script
 
 __all__ = [
+    "LABEL_FONT_SIZE",
     "LARGE_GRAPH_NODES",
     "NODE_SHAPES",
+    "Filter",
     "LegendEntry",
+    "ListPanel",
+    "Questions",
+    "choose_renderer",
     "VizEdge",
     "VizNode",
     "render_network",
@@ -56,6 +61,10 @@ __all__ = [
 #: Above this many nodes the physics simulation is never used: positions are
 #: taken from the nodes or computed in Python, and the page starts static.
 LARGE_GRAPH_NODES = 1500
+
+#: Label font size of an ordinary node and of an emphasised one, in canvas pixels.
+LABEL_FONT_SIZE = 14.0
+EMPHASIS_FONT_SIZE = 17.0
 
 #: vis-network node shapes that draw without external resources (no images,
 #: no icon fonts).
@@ -88,6 +97,7 @@ _COLOR_RE = re.compile(
     r"|rgba?\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*(?:,\s*(?:0|1|0?\.\d+|1\.0+)\s*)?\)"
 )
 _HEIGHT_RE = re.compile(r"\d{1,5}(?:\.\d{1,3})?(?:px|vh|em|rem|%)")
+_KEY_RE = re.compile(r"[a-z][a-z0-9-]{0,40}")
 
 
 # --------------------------------------------------------------------------- data
@@ -237,6 +247,65 @@ class LegendEntry:
             raise ValueError(f"LegendEntry.shape {self.shape!r} is not one of {sorted(NODE_SHAPES)}")
 
 
+def _check_key(value: object, what: str) -> None:
+    _check_text(value, what)
+    if not _KEY_RE.fullmatch(str(value)):
+        raise ValueError(f"{what} {value!r} must be lower-case letters, digits and '-'")
+
+
+@dataclass(frozen=True, slots=True)
+class ListPanel:
+    """A titled list in the side panel: plain-text rows, each with ``data-*`` attributes
+    (what a what-if loses, per market), so scripts and tests read what is shown.
+
+    ``key`` names the section (``id="gk-list-KEY"``); each row is ``(text, {name: value})``
+    with names of lower-case letters, digits and ``-``.
+    """
+
+    key: str
+    title: str
+    rows: Sequence[tuple[str, Mapping[str, str]]]
+
+    def __post_init__(self) -> None:
+        _check_key(self.key, "ListPanel.key")
+        _check_text(self.title, "ListPanel.title")
+        for text, data in self.rows:
+            _check_text(text, "ListPanel row text")
+            for name, value in data.items():
+                _check_key(name, "ListPanel data name")
+                _check_text(value, "ListPanel data value")
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """One drop-down of the page's filters: an option's nodes stay lit, the rest are dimmed."""
+
+    key: str
+    title: str
+    options: Mapping[str, Sequence[str]]  # option label -> node ids
+
+    def __post_init__(self) -> None:
+        _check_key(self.key, "Filter.key")
+        _check_text(self.title, "Filter.title")
+
+
+@dataclass(frozen=True, slots=True)
+class Questions:
+    """What the page answers on a click, computed by the library and embedded as data.
+
+    ``impact``: node -> the nodes its failure takes down (lit when it is clicked),
+    ``impact_text``: node -> one line saying so; ``closure``: product -> its supply
+    closure through every tier (lit when the product is clicked); ``filters``.
+    The page never recomputes these: it lights up what it is given.
+    """
+
+    impact: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    impact_text: Mapping[str, str] = field(default_factory=dict)
+    closure: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    closure_text: Mapping[str, str] = field(default_factory=dict)
+    filters: Sequence[Filter] = ()
+
+
 # -------------------------------------------------------------------------- assets
 
 
@@ -312,7 +381,7 @@ def _node_font(node: VizNode) -> dict[str, Any] | None:
     if node.shape in _LABEL_INSIDE:
         font.update(strokeWidth=0, color="#ffffff" if _is_dark(node.color) else "#1d2330")
     if node.highlight:
-        font["size"] = 17
+        font["size"] = EMPHASIS_FONT_SIZE
     return font or None
 
 
@@ -372,8 +441,10 @@ def render_network(
     legend: Iterable[LegendEntry] = (),
     notes: Iterable[str] = (),
     height: str = "800px",
-    layout: Literal["physics", "precomputed"] = "physics",
+    layout: Literal["physics", "precomputed", "tiers"] = "physics",
     filter_groups: bool = True,
+    lists: Iterable[ListPanel] = (),
+    questions: Questions | None = None,
 ) -> str:
     """Render a network as one self-contained interactive HTML document.
 
@@ -400,9 +471,15 @@ def render_network(
         more than :data:`LARGE_GRAPH_NODES` nodes, and ``"precomputed"``,
         never run physics: given positions are kept and the others are
         computed in Python (a two-level force layout for big components, a
-        radial tree for small ones; roughly linear time).
+        radial tree for small ones; roughly linear time).  ``"tiers"`` is
+        ``"precomputed"`` for positions in columns (:func:`.layout.tiered_layout`):
+        edges are drawn as horizontal curves, material flowing left to right.
     filter_groups : bool, optional
         Show a checkbox per node group to hide and show that group.
+    lists : iterable of ListPanel, optional
+        Titled lists for the side panel (shown above the legend).
+    questions : Questions, optional
+        What a click lights up and the filters; the page shows what it is given.
 
     Returns
     -------
@@ -421,8 +498,8 @@ def render_network(
     _check_text(title, "title")
     if not isinstance(height, str) or not _HEIGHT_RE.fullmatch(height):
         raise ValueError(f"height {height!r} must look like '800px', '90vh', '40em' or '100%'")
-    if layout not in ("physics", "precomputed"):
-        raise ValueError(f"layout must be 'physics' or 'precomputed', not {layout!r}")
+    if layout not in ("physics", "precomputed", "tiers"):
+        raise ValueError(f"layout must be 'physics', 'precomputed' or 'tiers', not {layout!r}")
     node_list, edge_list, adjacency = _checked_graph(nodes, edges)
     legend_list = list(legend)
     for entry in legend_list:
@@ -431,18 +508,28 @@ def render_network(
     note_list = list(notes)
     for note in note_list:
         _check_text(note, "each note")
+    list_panels = list(lists)
+    for panel in list_panels:
+        if not isinstance(panel, ListPanel):
+            raise TypeError(f"lists must hold ListPanel objects, not {type(panel).__name__}")
 
     n = len(node_list)
+    renderer = choose_renderer(n)
     large = n > LARGE_GRAPH_NODES
     physics = layout == "physics" and not large
-    layout_text = "layout: physics, frozen once stable" if physics else "layout: precomputed, physics off"
+    layout_text = {True: "layout: physics, frozen once stable", False: "layout: precomputed, physics off"}[physics]
+    if layout == "tiers":
+        layout_text = "layout: supply tiers, material flowing left to right"
+    known = {clean(node.id) for node in node_list}
     data = {
         "nodes": _vis_nodes(node_list, _positions(node_list, adjacency)),
         "edges": _vis_edges(edge_list),
-        "options": _vis_options(n, physics, large),
+        "options": _vis_options(n, physics, large, flow=layout == "tiers"),
         "physicsInitially": physics,
-        "layout": "physics" if physics else "precomputed",
+        "layout": "physics" if physics else layout if layout == "tiers" else "precomputed",
         "layoutText": layout_text,
+        "renderer": renderer,
+        "questions": _questions_data(questions or Questions(), known),
     }
     vis_js, vis_css = _vis_assets()
     stats = f"{n} nodes \u00b7 {len(edge_list)} edges \u00b7 {layout_text}"
@@ -457,11 +544,62 @@ def render_network(
             "TITLE": h(title),
             "STATS": h(stats),
             **_panels(node_list, legend_list, note_list, filter_groups),
+            "LISTS": "\n".join(_list_html(p) for p in list_panels),
+            "FILTERS": _filters_html(questions.filters if questions else ()),
             "DATA": json_for_script(data),
             "VIS_JS": vis_js,
             "PAGE_JS": _PAGE_JS,
         },
     )
+
+
+def choose_renderer(node_count: int) -> Literal["vis"]:
+    """The one place a page's renderer is chosen.
+
+    vis-network (pyvis's bundle) draws every page today; a WebGL renderer for
+    networks beyond what vis-network draws smoothly plugs in here, with the
+    same page data (positions precomputed in Python, the same questions).
+    """
+    return "vis"
+
+
+def _questions_data(q: Questions, known: set[str]) -> dict[str, Any]:
+    """The embedded answers, restricted to the drawn nodes (a trimmed view draws fewer)."""
+
+    def ids(items: Iterable[str]) -> list[str]:
+        return [clean(i) for i in dict.fromkeys(items) if clean(i) in known]
+
+    return {
+        "impact": {clean(k): ids(v) for k, v in q.impact.items() if clean(k) in known},
+        "impactText": {clean(k): clean(v) for k, v in q.impact_text.items() if clean(k) in known},
+        "closure": {clean(k): ids(v) for k, v in q.closure.items() if clean(k) in known},
+        "closureText": {clean(k): clean(v) for k, v in q.closure_text.items() if clean(k) in known},
+        "filters": {f.key: [ids(members) for members in f.options.values()] for f in q.filters},
+    }
+
+
+def _list_html(panel: ListPanel) -> str:
+    rows = "".join(
+        "<li" + "".join(f' data-{name}="{h(value)}"' for name, value in data.items()) + f">{h(text)}</li>\n"
+        for text, data in panel.rows
+    )
+    return (
+        f'<section class="gk-list" id="gk-list-{panel.key}">\n<h2>{h(panel.title)} '
+        f'<span class="gk-count">({len(panel.rows)})</span></h2>\n<ul>\n{rows}</ul>\n</section>'
+    )
+
+
+def _filters_html(filters: Sequence[Filter]) -> str:
+    if not filters:
+        return ""
+    rows = "".join(
+        f'<label class="gk-filter-row"><span>{h(f.title)}</span><select class="gk-filter" data-filter="{f.key}">'
+        '<option value="">all</option>'
+        + "".join(f'<option value="{i}">{h(label)}</option>' for i, label in enumerate(f.options))
+        + "</select></label>\n"
+        for f in filters
+    )
+    return f'<section class="gk-filters">\n<h2>Filter</h2>\n{rows}</section>'
 
 
 def _checked_graph(
@@ -553,8 +691,9 @@ def _vis_edges(edge_list: list[VizEdge]) -> list[dict[str, Any]]:
     return vis_edges
 
 
-def _vis_options(n: int, physics: bool, large: bool) -> dict[str, Any]:
-    """vis-network options: physics (for small networks, until stable), fonts, interaction."""
+def _vis_options(n: int, physics: bool, large: bool, *, flow: bool = False) -> dict[str, Any]:
+    """vis-network options: physics (for small networks, until stable), fonts, interaction;
+    `flow`: edges as horizontal curves between the columns of a tiered layout."""
     physics_options: dict[str, Any] = {"enabled": False}
     if physics:
         physics_options = {
@@ -580,7 +719,13 @@ def _vis_options(n: int, physics: bool, large: bool) -> dict[str, Any]:
         "physics": physics_options,
         "nodes": {
             "borderWidth": 1.5,
-            "font": {"size": 14, "face": _FONT_STACK, "color": "#1d2330", "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "font": {
+                "size": LABEL_FONT_SIZE,
+                "face": _FONT_STACK,
+                "color": "#1d2330",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
         },
         "edges": {
             "font": {
@@ -591,7 +736,13 @@ def _vis_options(n: int, physics: bool, large: bool) -> dict[str, Any]:
                 "strokeWidth": 3,
                 "strokeColor": "#ffffff",
             },
-            "smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.35},
+            "smooth": (
+                False
+                if large
+                else {"enabled": True, "type": "cubicBezier", "forceDirection": "horizontal", "roundness": 0.5}
+                if flow
+                else {"enabled": True, "type": "continuous", "roundness": 0.35}
+            ),
             "selectionWidth": 1.5,
             "hoverWidth": 0.5,
             "arrows": {"to": {"scaleFactor": 0.6}},

@@ -28,6 +28,7 @@ import graphkit
 from graphkit import summarize
 from graphkit.analysis import analyze, findings
 from graphkit.model import Portfolio
+from graphkit.text import market_name
 
 from . import style
 from .page import asset, fill, h, head
@@ -427,20 +428,27 @@ _MORE_AT = 200  # cut points listed by name
 
 
 def _spof_section(spof: Mapping[str, Any], names: _Names, max_rows: int) -> str:
+    critical_rows = [
+        dict(c, markets=[market_name(m["product"], m["market"]) for m in c.get("markets_lost", ())])
+        for c in spof.get("critical_nodes", [])
+    ]
     money = _Col("revenue_at_risk", "Revenue at risk", "num", lambda v: _money(v))
     critical = [
         _Col("node", "Node", "node"),
         _Col("kind", "Kind", fmt=_kind),
-        _Col("products_lost", "Products lost", "list"),
+        _Col("markets", "Markets lost", "list"),
+        _Col("products_lost", "Products lost (every market)", "list"),
         _Col("clients_affected", "Clients", "list"),
         _Col("partners_affected", "Partners", "list"),
         money,
+        _Col("revenue_basis", "Basis", fmt=lambda v: {"share": "even share per market"}.get(v, str(v or ""))),
         _Col("hidden", "Hidden", fmt=lambda v: "yes" if v else "no"),
         _SEV,
         _EXPL,
     ]
     sole = [
         _Col("product", "Product", "node"),
+        _Col("market", "Market", fmt=lambda v: v or "its one market"),
         _Col("step", "Step"),
         _Col("provider", "Provider", "node"),
         _Col("backup", "Unqualified backup", "list"),
@@ -454,11 +462,12 @@ def _spof_section(spof: Mapping[str, Any], names: _Names, max_rows: int) -> str:
     ]
     parts = [
         (
-            '<p class="gk-lead">What one failure takes down: a product needs every step, a step any one '
-            "qualified source, a provider every input material from any one feeder (upstream tiers "
-            "included, so hidden common modes show).</p>"
+            '<p class="gk-lead">What one failure takes down, per market: a product\'s market needs every '
+            "step, a step any one qualified source filed there, a provider every input material from any "
+            "one feeder (upstream tiers included, so hidden common modes show), distribution and marketing "
+            "a distributor and a partner serving that market.</p>"
         ),
-        _table("gk-critical-nodes", "Critical nodes", critical, spof.get("critical_nodes", []), names, max_rows),
+        _table("gk-critical-nodes", "Critical nodes", critical, critical_rows, names, max_rows),
         _table("gk-sole-source", "Sole-source steps", sole, spof.get("sole_source_steps", []), names, max_rows),
         _table(
             "gk-key-person",

@@ -132,6 +132,7 @@ MARK: dict[str, str] = {
     "failed": "#d62728",  # what-if: failed node
     "down": "#ff7f0e",  # what-if: provider cut off upstream
     "lost": "#8c1c13",  # what-if: product lost
+    "market_lost": "#e377c2",  # what-if: product with some of its markets lost
     "affected": "#f2b705",  # what-if: client / partner affected
     "impact_edge": "#d62728",  # what-if: edge along which supply is lost
     "unaffected": "#dfe2e7",  # what-if: everything else

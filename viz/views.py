@@ -23,12 +23,13 @@ safe renderer :func:`~graphkit.viz.network.render_network`.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from graphkit.analysis import analyze
+from graphkit.explore import within_hops
 from graphkit.model import (
     Client,
     Liaison,
@@ -41,9 +42,10 @@ from graphkit.model import (
     requirement_node_id,
 )
 from graphkit.problems import GraphkitError, did_you_mean
+from graphkit.text import market_name
 
 from . import style
-from .network import LegendEntry, VizEdge, VizNode, render_network
+from .network import LegendEntry, ListPanel, Questions, VizEdge, VizNode, render_network
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -110,11 +112,22 @@ class NetworkView:
     total_edges: int
     trimmed: bool = False
     marks: dict[str, list[str]] = field(default_factory=dict)
+    lists: list[ListPanel] = field(default_factory=list)
+    questions: Questions | None = None
+    layout: Literal["physics", "precomputed", "tiers"] = "physics"
 
     def render(self, height: str = "800px") -> str:
         """The view as one self-contained HTML document."""
         return render_network(
-            self.nodes, self.edges, title=self.title, legend=self.legend, notes=self.notes, height=height
+            self.nodes,
+            self.edges,
+            title=self.title,
+            legend=self.legend,
+            notes=self.notes,
+            height=height,
+            layout=self.layout,
+            lists=self.lists,
+            questions=self.questions,
         )
 
 
@@ -259,21 +272,6 @@ def _adjacency(nodes: Iterable[str], edges: Iterable[_Edge]) -> dict[str, list[s
             adj[e.source].append(e.target)
             adj[e.target].append(e.source)
     return adj
-
-
-def _neighbourhood(adj: Mapping[str, list[str]], start: str, hops: int) -> dict[str, int]:
-    """Undirected BFS: node -> distance, up to `hops`."""
-    dist = {start: 0}
-    queue = deque([start])
-    while queue:
-        u = queue.popleft()
-        if dist[u] >= hops:
-            continue
-        for v in adj[u]:
-            if v not in dist:
-                dist[v] = dist[u] + 1
-                queue.append(v)
-    return dist
 
 
 def _trim(
@@ -543,9 +541,11 @@ def build_view(
         keep = _focus(portfolio, view, nodes, adj, focus, hops)
         page_title = title or f"{page_title} \u2014 {_name(portfolio, focus)} and {hops} hop(s) around it"
     status: dict[str, str] = {}
+    lists: list[ListPanel] = []
     if fail:
-        status, whatif_notes, headline = _whatif(portfolio, view, nodes, fail)
+        status, whatif_notes, headline, markets_panel = _whatif(portfolio, view, nodes, fail)
         notes += whatif_notes
+        lists.append(markets_panel)
         page_title = title or f"{page_title} \u2014 {headline}"
     trimmed = len(keep) > max_nodes
     if trimmed:
@@ -574,6 +574,7 @@ def build_view(
         total_edges=len(edges),
         trimmed=trimmed,
         marks=marks,
+        lists=lists,
     )
 
 
@@ -592,14 +593,14 @@ def _focus(
             kind = NodeKind.REQUIREMENT if focus.startswith("topic:") else portfolio.kind(focus)
             raise GraphkitError(f"'{focus}' is a {_words(kind)}, which the {view} view does not show; use --view all")
         raise GraphkitError(f"unknown node '{focus}'{did_you_mean(focus, known)}")
-    dist = _neighbourhood(adj, focus, hops)
+    dist = within_hops(adj, focus, hops)  # the same search as `graphkit query neighbors`
     return [n for n in nodes if n in dist]
 
 
 def _whatif(
     portfolio: Portfolio, view: str, nodes: Mapping[str, NodeKind], fail: Collection[str]
-) -> tuple[dict[str, str], list[str], str]:
-    """(what-if status per node, notes, title headline) of failing `fail` together."""
+) -> tuple[dict[str, str], list[str], str, ListPanel]:
+    """(what-if status per node, notes, title headline, the markets-lost list) of failing `fail` together."""
     from graphkit.analysis.spof import whatif as run_whatif  # NetworkX: only when asked
 
     report = run_whatif(portfolio, list(fail))
@@ -608,6 +609,7 @@ def _whatif(
         ("failed", report.failed),
         ("down", [p for p in report.providers_down if p not in set(report.failed)]),
         ("lost", report.products_lost),
+        ("market_lost", [p for p, _ in report.markets_lost]),
         ("affected", [*report.clients_affected, *report.partners_affected]),
     )
     for name, ids in groups:
@@ -615,11 +617,14 @@ def _whatif(
             status.setdefault(node, name)
     failed_names = ", ".join(f"{_name(portfolio, f)} ({f})" for f in report.failed)
     lost = report.products_lost
+    markets = [market_name(p, m) for p, m in report.markets_lost]
     verb = "fails" if len(report.failed) == 1 else "fail"
     notes = [
-        f"What-if: if {failed_names} {verb}, {len(lost)} product(s) are lost"
+        f"What-if: if {failed_names} {verb}, {len(markets)} market(s) are lost"
+        + (f": {', '.join(markets[:12])}" + (" \u2026" if len(markets) > 12 else "") if markets else "")
+        + f"; {len(lost)} product(s) lost in every market"
         + (f": {', '.join(lost[:12])}" + (" \u2026" if len(lost) > 12 else "") if lost else "")
-        + f"; revenue at risk {_money(report.revenue_at_risk)}"
+        + f"; revenue at risk {_money(report.revenue_at_risk)} ({_BASIS_TEXT[report.revenue_basis]})"
     ]
     if report.clients_affected:
         notes.append(f"What-if: clients affected: {', '.join(report.clients_affected)}")
@@ -634,10 +639,26 @@ def _whatif(
     absent = [f for f in report.failed if f not in nodes]
     if absent:
         notes.append(f"What-if: failed node(s) not drawn in the {view} view: {', '.join(absent)}")
-    return status, notes, f"what if {', '.join(report.failed)} {verb}: {len(lost)} product(s) lost"
+    panel = ListPanel(
+        "markets-lost",
+        "Markets lost",
+        [
+            (f"{_name(portfolio, p)} \u2014 {m or 'its one market'}", {"product": p, "market": m or ""})
+            for p, m in report.markets_lost
+        ],
+    )
+    headline = f"what if {', '.join(report.failed)} {verb}: {len(markets)} market(s), {len(lost)} product(s) lost"
+    return status, notes, headline, panel
 
 
-_STATUS_RANK = {"failed": 0, "lost": 1, "down": 2, "affected": 3}
+_BASIS_TEXT = {
+    "market": "each market's own revenue",
+    "share": "an even share of the product's revenue per market",
+    "mixed": "markets' own revenue where given, even shares elsewhere",
+}
+
+
+_STATUS_RANK = {"failed": 0, "lost": 1, "market_lost": 2, "down": 3, "affected": 4}
 
 
 def _trim_view(
@@ -832,13 +853,15 @@ def _legend(
 _STATUS_TEXT = {
     "failed": "fails",
     "down": "cut off upstream (an input has no working feeder)",
-    "lost": "product lost",
-    "affected": "affected (owns or markets a lost product)",
+    "lost": "product lost (every market)",
+    "market_lost": "some markets lost (see the Markets lost list)",
+    "affected": "affected (owns or markets a lost market)",
 }
 _STATUS_LEGEND = {
     "failed": "failed",
     "down": "provider cut off upstream",
-    "lost": "product lost",
+    "lost": "product lost in every market",
+    "market_lost": "product with a market lost",
     "affected": "client / partner affected",
 }
 
@@ -846,11 +869,11 @@ _STATUS_LEGEND = {
 def _impact_edge(e: _Edge, status: Mapping[str, str]) -> bool:
     s, t = status.get(e.source), status.get(e.target)
     if e.type in (RelType.SUPPLIES, RelType.DISTRIBUTES):
-        return s in ("failed", "down") and t == "lost"
+        return s in ("failed", "down") and t in ("lost", "market_lost")
     if e.type is RelType.FEEDS:
         return s in ("failed", "down") and t in ("failed", "down")
     if e.type in (RelType.OWNS, RelType.MARKETS):
-        return t == "lost"
+        return t in ("lost", "market_lost") and s in ("failed", "affected")
     return False
 
 

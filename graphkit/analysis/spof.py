@@ -69,6 +69,7 @@ __all__ = [
     "key_person_risks",
     "product_severity",
     "severity_score",
+    "single_failure_losses",
     "sole_source_steps",
     "spof",
     "supply_inputs",
@@ -212,20 +213,33 @@ def supply_inputs(portfolio: Portfolio) -> tuple[dict[Unit, dict[str, tuple[str,
     """
     units: dict[Unit, dict[str, tuple[str, ...]]] = {}
     for product in portfolio.products:
+        qualified: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # step -> (source, filed_in)
+        for link in product.supply:
+            sources = qualified.setdefault(str(link.step), [])
+            if link.qualified:
+                sources.append((link.provider, link.filed_in))
+        # A step without filings has the same sources in every market: one
+        # tuple for all of them (the engine shares the work on shared tuples).
+        plain = {
+            step: tuple(dict.fromkeys(s for s, _ in sources))
+            for step, sources in qualified.items()
+            if not any(filed for _, filed in sources)
+        }
         for market in product.market_territories:
-            acc: dict[str, dict[str, None]] = {}
-            for link in product.supply:
-                sources = acc.setdefault(str(link.step), {})
-                if link.qualified and _filed(link.filed_in, market):
-                    sources[link.provider] = None
+            steps = {
+                step: plain[step]
+                if step in plain
+                else tuple(dict.fromkeys(s for s, filed in sources if _filed(filed, market)))
+                for step, sources in qualified.items()
+            }
             if product.distributors:
-                acc[DISTRIBUTION_STEP] = {
-                    d.distributor: None for d in product.distributors if d.territory in (None, market)
-                }
-            partners = {m.partner: None for m in product.marketed_by if m.territory in (None, market)}
+                steps[DISTRIBUTION_STEP] = tuple(
+                    dict.fromkeys(d.distributor for d in product.distributors if d.territory in (None, market))
+                )
+            partners = tuple(dict.fromkeys(m.partner for m in product.marketed_by if m.territory in (None, market)))
             if partners:
-                acc[MARKETING_STEP] = partners
-            units[(product.id, market)] = {step: tuple(sources) for step, sources in acc.items()}
+                steps[MARKETING_STEP] = partners
+            units[(product.id, market)] = steps
     feeds: dict[str, list[FeedIn]] = {}
     for f in portfolio.feeds:
         feeds.setdefault(f.to, []).append(
@@ -559,17 +573,24 @@ def sole_source_steps(portfolio: Portfolio) -> list[SoleSourceStep]:
 
 def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
     out: list[SoleSourceStep] = []
+    unqualified: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {}  # product -> step -> backups
+    for product in ctx.portfolio.products:
+        backups = unqualified[product.id] = {}
+        for link in product.supply:
+            if not link.qualified:
+                backups.setdefault(str(link.step), []).append((link.provider, link.filed_in))
     for unit, unit_steps in ctx.units.items():
         pid, market = unit
-        unqualified = [
-            link for link in ctx.products[pid].supply if not link.qualified and _filed(link.filed_in, market)
-        ]
+        backups = unqualified[pid]
         for step, sources in unit_steps.items():
             if len(sources) != 1 or step == MARKETING_STEP:
                 continue
             provider = sources[0]
-            backup = tuple(
-                dict.fromkeys(link.provider for link in unqualified if link.step == step and link.provider != provider)
+            links = backups.get(step)
+            backup = (
+                tuple(dict.fromkeys(b for b, filed in links if b != provider and _filed(filed, market)))
+                if links
+                else ()
             )
             sev = _shift(ctx.severity[unit], -1) if backup else ctx.severity[unit]
             where = f" in {market}" if market is not None else ""
@@ -581,7 +602,8 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
             if unit not in ctx.available:
                 text += f" ({pid}{where} is not currently available)"
             out.append(SoleSourceStep(pid, step, market, provider, backup, sev, text))
-    out.sort(key=lambda s: (-s.severity, s.product, _STEP_NAMES.index(s.step), s.market or ""))
+    order = {step: i for i, step in enumerate(_STEP_NAMES)}
+    out.sort(key=lambda s: (-s.severity, s.product, order[s.step], s.market or ""))
     return out
 
 
@@ -634,6 +656,24 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
         )
     out.sort(key=lambda c: (-c.severity, -c.revenue_at_risk, -len(c.markets_lost), c.node))
     return out
+
+
+def single_failure_losses(portfolio: Portfolio) -> dict[str, frozenset[Unit]]:
+    """Provider or marketing-partner id -> the (product, market) pairs
+    available today that its failure alone loses (every node's
+    `CriticalNode.markets_lost`, from the same engine pass); nodes whose
+    failure loses nothing are left out.
+
+    >>> from graphkit.model import Portfolio, Product, Provider, SupplyLink
+    >>> p = Portfolio(
+    ...     providers=tuple(Provider(id=i, name=i, kind=k) for i, k in (("a", "cmo"), ("b", "cmo"), ("t", "test_lab"))),
+    ...     products=(Product(id="p", name="P", technology="tablet", owner="c",
+    ...         supply=(SupplyLink(provider="a", step="api"), SupplyLink(provider="b", step="api"),
+    ...                 SupplyLink(provider="t", step="testing"))),))
+    >>> single_failure_losses(p)  # a and b back each other up; the lab does not
+    {'t': frozenset({('p', None)})}
+    """
+    return dict(_Context(portfolio).impact)
 
 
 def _unit_name(unit: Unit) -> str:

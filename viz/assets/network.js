@@ -143,5 +143,65 @@
   });
   gk.find = find;
   gk.setGroupVisible = setGroupVisible;
+
+  // ---- ask the page: a click or a filter lights up the answer the library embedded
+  var q = data.questions, answer = document.getElementById("gk-answer");
+  var DIM_NODE = {background: "#eef0f3", border: "#d5d9e0", highlight: {background: "#eef0f3", border: "#000000"},
+    hover: {background: "#eef0f3", border: "#000000"}};
+  var DIM_EDGE = {color: "#eceef2", highlight: "#eceef2", hover: "#eceef2"};
+  var litSet = null;
+  function fontWith(n, color) { return Object.assign({}, n.font || {}, {color: color}); }
+  function light(ids) {
+    litSet = ids ? Object.create(null) : null;
+    if (ids) { ids.forEach(function (id) { litSet[id] = true; }); }
+    nodes.update(data.nodes.map(function (n) {
+      var on = !litSet || litSet[n.id];
+      return {id: n.id, color: on ? n.color : DIM_NODE,
+        font: fontWith(n, on ? ((n.font && n.font.color) || "#1d2330") : "#b4bac4")};
+    }));
+    edges.update(data.edges.map(function (e) {
+      var on = !litSet || (litSet[e.from] && litSet[e.to]);
+      return {id: e.id, color: on ? e.color : DIM_EDGE};
+    }));
+  }
+  function ask(id) {
+    // A product lights its supply closure; any other node what its failure takes down.
+    if (id !== undefined && q.closure[id]) {
+      light([id].concat(q.closure[id]));
+      answer.textContent = q.closureText[id] || "";
+    } else if (id !== undefined && q.impact[id]) {
+      light([id].concat(q.impact[id]));
+      answer.textContent = q.impactText[id] || "";
+    } else {
+      light(id === undefined ? null : [id]);
+      answer.textContent = id === undefined ? "" : (q.impactText[id] || "");
+    }
+  }
+  network.on("click", function (p) {
+    if (p.nodes.length) { ask(p.nodes[0]); }
+    else if (!p.edges.length) { ask(); filterChanged(); }
+  });
+  var filters = Array.prototype.slice.call(document.querySelectorAll("select.gk-filter"));
+  function filterChanged() {
+    var chosen = null;
+    filters.forEach(function (f) {
+      if (f.value === "") { return; }
+      var members = q.filters[f.getAttribute("data-filter")][+f.value], next = Object.create(null);
+      members.forEach(function (id) { if (!chosen || chosen[id]) { next[id] = true; } });
+      chosen = next;
+    });
+    light(chosen ? Object.keys(chosen) : null);
+  }
+  filters.forEach(function (f) { f.addEventListener("change", function () { answer.textContent = ""; filterChanged(); }); });
+  gk.ask = function (id) { network.selectNodes(id === undefined ? [] : [id]); showDetails(id); ask(id); };
+  gk.lit = function () { return litSet ? Object.keys(litSet).sort() : null; };
+  gk.labelBoxes = function () {
+    // Label and node boxes in canvas coordinates as last drawn (zoom-independent).
+    return nodes.getIds().filter(function (id) { return !nodes.get(id).hidden; }).map(function (id) {
+      var node = network.body.nodes[id], size = node.labelModule.size, box = node.shape.boundingBox;
+      return {id: id, label: [size.left, size.top, size.left + size.width, size.top + size.height],
+        node: [box.left, box.top, box.right, box.bottom]};
+    });
+  };
   updateStats();
 })();

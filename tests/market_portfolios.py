@@ -1,0 +1,165 @@
+"""Small market portfolios for the tests: the constructors of the hand-worked
+cases and seeded random portfolios with markets, filings, partners and
+product-scoped feeds (feed cycles on request)."""
+
+from __future__ import annotations
+
+import random
+
+from graphkit.model import (
+    Client,
+    DistributorRef,
+    Feed,
+    Market,
+    MarketingPartner,
+    MarketingRef,
+    Portfolio,
+    Product,
+    Provider,
+    SupplyLink,
+)
+
+CLIENT = Client(id="client", name="Client", segment="mid_sized")
+
+
+def cmo(i: str) -> Provider:
+    return Provider(id=i, name=i, kind="cmo")
+
+
+def dist(i: str) -> Provider:
+    return Provider(id=i, name=i, kind="distributor")
+
+
+def product(i: str, supply, **kw) -> Product:
+    return Product(id=i, name=i, technology="aseptic_fill", owner="client", supply=tuple(supply), **kw)
+
+
+def markets_portfolio() -> Portfolio:
+    """prod-a: EU by dist-eu and partner-eu, JP by dist-jp and partner-jp;
+    fill at cmo-us (filed US only) and cmo-eu (filed EU, JP)."""
+    return Portfolio(
+        providers=(cmo("cmo-us"), cmo("cmo-eu"), dist("dist-eu"), dist("dist-jp")),
+        clients=(CLIENT,),
+        marketing_partners=(
+            MarketingPartner(id="partner-eu", name="EU partner"),
+            MarketingPartner(id="partner-jp", name="JP partner"),
+        ),
+        products=(
+            product(
+                "prod-a",
+                [
+                    SupplyLink(provider="cmo-us", step="fill_finish", filed_in=("US",)),
+                    SupplyLink(provider="cmo-eu", step="fill_finish", filed_in=("EU", "JP")),
+                ],
+                annual_revenue=90e6,
+                markets=(Market(territory="US"),),
+                distributors=(
+                    DistributorRef(distributor="dist-eu", territory="EU"),
+                    DistributorRef(distributor="dist-jp", territory="JP"),
+                ),
+                marketed_by=(
+                    MarketingRef(partner="partner-eu", territory="EU"),
+                    MarketingRef(partner="partner-jp", territory="JP"),
+                ),
+            ),
+        ),
+    )
+
+
+def scoped_feed_portfolio() -> Portfolio:
+    """cmo-fill fills prod-x and prod-y; cmo-ds-a feeds it prod-x's drug substance only."""
+    return Portfolio(
+        providers=(cmo("cmo-ds-a"), cmo("cmo-fill")),
+        clients=(CLIENT,),
+        products=(
+            product("prod-x", [SupplyLink(provider="cmo-fill", step="fill_finish")], annual_revenue=300e6),
+            product("prod-y", [SupplyLink(provider="cmo-fill", step="fill_finish")], annual_revenue=500e6),
+        ),
+        feeds=(Feed(**{"from": "cmo-ds-a", "to": "cmo-fill", "material": "X drug substance"}, products=("prod-x",)),),
+    )
+
+
+TERRITORIES = ["EU", "US", "JP"]
+STEPS = ["api", "drug_product", "fill_finish", "testing"]
+
+
+def random_portfolio(rng: random.Random, cyclic: bool, prefix: str = "") -> Portfolio:
+    """Ids start with ``prefix`` (so several can be joined into one portfolio)."""
+    n_cmo, n_dist, n_partner, n_prod = rng.randint(1, 6), rng.randint(0, 3), rng.randint(0, 3), rng.randint(1, 4)
+    cmos = [f"{prefix}c{i}" for i in range(n_cmo)]
+    dists = [f"{prefix}d{i}" for i in range(n_dist)]
+    partners = [f"{prefix}m{i}" for i in range(n_partner)]
+    products_ = [f"{prefix}p{i}" for i in range(n_prod)]
+
+    def some(items, k_max):
+        return tuple(rng.sample(items, rng.randint(0, min(k_max, len(items)))))
+
+    def territory():
+        return rng.choice([None, None, *TERRITORIES])
+
+    products = []
+    for pid in products_:
+        supply = [
+            SupplyLink(
+                provider=rng.choice(cmos),
+                step=rng.choice(STEPS),
+                qualified=rng.random() < 0.85,
+                filed_in=some(TERRITORIES, 2) if rng.random() < 0.4 else (),
+            )
+            for _ in range(rng.randint(0, 4))
+        ]
+        products.append(
+            product(
+                pid,
+                supply,
+                annual_revenue=float(rng.randint(0, 9)) * 1e6,
+                markets=tuple(Market(territory=t) for t in some(TERRITORIES, 2)) if rng.random() < 0.3 else (),
+                distributors=tuple(DistributorRef(distributor=d, territory=territory()) for d in some(dists, 3)),
+                marketed_by=tuple(MarketingRef(partner=m, territory=territory()) for m in some(partners, 3)),
+            )
+        )
+    feeds = []
+    for _ in range(rng.randint(0, 8)):
+        a, b = rng.sample(cmos, 2) if len(cmos) > 1 else (cmos[0], cmos[0])
+        if not cyclic and a >= b:
+            a, b = sorted((a, b))
+            if a == b:
+                continue
+        feeds.append(
+            Feed(
+                **{"from": a, "to": b, "material": rng.choice(["api", "ds", "cells"])},
+                products=some(products_, 2) if rng.random() < 0.5 else (),
+                filed_in=some(TERRITORIES, 2) if rng.random() < 0.3 else (),
+            )
+        )
+    return Portfolio(
+        providers=tuple(cmo(c) for c in cmos) + tuple(dist(d) for d in dists),
+        clients=(CLIENT,),
+        marketing_partners=tuple(MarketingPartner(id=m, name=m) for m in partners),
+        products=tuple(products),
+        feeds=tuple(feeds),
+    )
+
+
+def loadable(*portfolios: Portfolio) -> Portfolio:
+    """The portfolios joined (ids apart, clients shared), with one supply
+    entry per (provider, step) of a product and one feed per (from, to,
+    material), the first of each: Neo4j keeps one relationship per key, so a
+    load refuses differing duplicates."""
+    products = []
+    feeds: dict[tuple[str, str, str], Feed] = {}
+    for pf in portfolios:
+        for p in pf.products:
+            seen: dict[tuple[str, str], SupplyLink] = {}
+            for link in p.supply:
+                seen.setdefault((link.provider, str(link.step)), link)
+            products.append(p.model_copy(update={"supply": tuple(seen.values())}))
+        for f in pf.feeds:
+            feeds.setdefault((f.from_, f.to, f.material), f)
+    return Portfolio(
+        providers=tuple(r for pf in portfolios for r in pf.providers),
+        clients=tuple({c.id: c for pf in portfolios for c in pf.clients}.values()),
+        marketing_partners=tuple(r for pf in portfolios for r in pf.marketing_partners),
+        products=tuple(products),
+        feeds=tuple(feeds.values()),
+    )
