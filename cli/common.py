@@ -92,9 +92,27 @@ def exit_with(code: ExitCode, message: str) -> None:
     sys.exit(code)
 
 
+_COLOUR = {"error": "red", "warning": "yellow", "note": None}
+
+
 def report_problems(problems: list[Problem]) -> None:
     for p in problems:
-        click.secho(printable(str(p)), fg="red" if p.severity == "error" else "yellow", err=True)
+        click.secho(printable(str(p)), fg=_COLOUR[p.severity], err=True)
+
+
+STRICT = click.option(
+    "--strict", is_flag=True, help="Treat warnings (e.g. a provider on a step outside its services) as errors."
+)
+
+
+def _checked(problems: list[Problem], strict: bool, source: str, notes: bool = False) -> list[Problem]:
+    """The problems to show (notes only when asked: `validate` shows them);
+    with `strict`, raises when any is a warning."""
+    from graphkit.problems import strict as promoted
+
+    if strict and any(p.severity == "warning" for p in problems):
+        raise PortfolioError(promoted(problems), source)
+    return [p for p in problems if notes or p.severity != "note"]
 
 
 # --------------------------------------------------------------------------
@@ -105,8 +123,9 @@ def report_problems(problems: list[Problem]) -> None:
 LARGE_FILE = 5_000_000
 
 
-def load(path: Path) -> Portfolio:
-    """Read a portfolio, showing its warnings (and, for large files, progress) on stderr."""
+def load(path: Path, strict: bool = False, notes: bool = False) -> Portfolio:
+    """Read a portfolio, showing its warnings (with `notes`, its notes too; and,
+    for large files, progress) on stderr; with `strict`, a warning fails the read."""
     from graphkit import read_portfolio
 
     size = path.stat().st_size if path.is_file() else 0
@@ -118,7 +137,7 @@ def load(path: Path) -> Portfolio:
         click.echo(
             f"read and validated {len(portfolio.nodes):,} nodes in {time.perf_counter() - started:.1f} s", err=True
         )
-    report_problems(warnings)
+    report_problems(_checked(warnings, strict, str(path), notes))
     return portfolio
 
 
@@ -206,6 +225,7 @@ class PortfolioSource:
 
     path: Path | None = None
     neo4j: Neo4jSettings | None = None
+    strict: bool = False
 
     @property
     def name(self) -> str:
@@ -216,12 +236,12 @@ class PortfolioSource:
 
     def load(self) -> Portfolio:
         if self.path is not None:
-            return load(self.path)
+            return load(self.path, self.strict)
         assert self.neo4j is not None
         with open_store(self.neo4j) as store:
             portfolio, warnings = store.read()
             self.neo4j = store.settings
-        report_problems(warnings)
+        report_problems(_checked(warnings, self.strict, self.name))
         return portfolio
 
 
@@ -234,12 +254,14 @@ def portfolio_source(func: F) -> F:
     @click.option(
         "--neo4j", "from_neo4j", is_flag=True, help="Read the portfolio from Neo4j (see --uri etc.) instead of a file."
     )
+    @STRICT
     @_connection_options
     @functools.wraps(func)
     def wrapper(
         *args: Any,
         portfolio: Path | None,
         from_neo4j: bool,
+        strict: bool,
         uri: str,
         user: str,
         password: str | None,
@@ -249,9 +271,9 @@ def portfolio_source(func: F) -> F:
         if from_neo4j == (portfolio is not None):
             raise click.UsageError("give a PORTFOLIO file, or --neo4j to read the portfolio from Neo4j")
         source = (
-            PortfolioSource(neo4j=_settings(uri, user, password, database))
+            PortfolioSource(neo4j=_settings(uri, user, password, database), strict=strict)
             if from_neo4j
-            else PortfolioSource(path=portfolio)
+            else PortfolioSource(path=portfolio, strict=strict)
         )
         return func(*args, portfolio=source, **kwargs)
 

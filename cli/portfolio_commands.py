@@ -12,27 +12,30 @@ import click
 from graphkit.problems import GraphkitError, printable
 from graphkit.text import humanize
 
-from .common import OUTPUT, PORTFOLIO, TO, load
+from .common import OUTPUT, PORTFOLIO, STRICT, TO, load
 from .output import format_option, render_rows, to_json
 
 
 @click.command()
 @click.argument("portfolio", type=PORTFOLIO)
 @format_option
-def validate(portfolio: Path, fmt: str) -> None:
+@STRICT
+def validate(portfolio: Path, fmt: str, strict: bool) -> None:
     """Check a portfolio and summarise what is in it.
 
     Every problem is reported at once with its file and line (or sheet and
-    row); the exit code is 1 when any is an error.
+    row); the exit code is 1 when any is an error (or, with --strict, a
+    warning). Notes point at what may need a look and never fail.
 
     \b
     Examples:
       graphkit validate examples/portfolio.yaml
       graphkit validate portfolio.xlsx --format json
+      graphkit validate examples/portfolio.yaml --strict
     """
     from graphkit import summarize
 
-    summary = summarize(load(portfolio))
+    summary = summarize(load(portfolio, strict, notes=True))
     if fmt == "json":
         click.echo(to_json(summary.as_dict()))
         return

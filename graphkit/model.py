@@ -23,6 +23,9 @@ __all__ = [
     "NODE_SECTIONS",
     "PROVIDER_KINDS",
     "SUPPLIER_KINDS",
+    "KIND_SERVICES",
+    "STEP_SERVICES",
+    "TECHNOLOGY_STEPS",
     "SECTIONS",
     "STERILE_TECHNOLOGIES",
     "BusinessModel",
@@ -52,6 +55,7 @@ __all__ = [
     "Step",
     "SupplyLink",
     "Technology",
+    "kind_may_perform",
     "references",
     "requirement_node_id",
 ]
@@ -164,9 +168,43 @@ class NodeKind(StrEnum):
     LIAISON = "liaison"
 
 
+# What each kind of provider can offer at all (a test lab makes nothing, a CRO
+# fills nothing), and which service each supply step is: together the one
+# declaration of who may perform which step. Validation reads them through
+# `kind_may_perform`; a provider's own `services` narrow its kind's further.
+KIND_SERVICES: dict[ProviderKind, frozenset[Service]] = {
+    ProviderKind.CMO: frozenset(Service) - {Service.CLINICAL_RESEARCH, Service.DISTRIBUTION},
+    ProviderKind.CRO: frozenset({Service.CLINICAL_RESEARCH, Service.TESTING}),
+    ProviderKind.TEST_LAB: frozenset({Service.TESTING}),
+    ProviderKind.DISTRIBUTOR: frozenset({Service.DISTRIBUTION}),
+}
+STEP_SERVICES: dict[str, Service] = {
+    Step.CELL_BANK: Service.CELL_BANK,
+    Step.API: Service.API,
+    Step.DRUG_PRODUCT: Service.DRUG_PRODUCT,
+    Step.FILL_FINISH: Service.FINISHED_PRODUCT,
+    Step.PACKAGING_LABELING: Service.PACKAGING_LABELING,
+    Step.TESTING: Service.TESTING,
+    DISTRIBUTION_STEP: Service.DISTRIBUTION,
+}
+# Steps done with the product's technology (a manufacturing process: aseptic
+# fill, lyophilisation, compression), so a provider's `technologies` must
+# include it; making the API, packing and testing do not use it.
+TECHNOLOGY_STEPS = frozenset({Step.DRUG_PRODUCT, Step.FILL_FINISH})
+
+
+def kind_may_perform(kind: ProviderKind, step: str) -> bool:
+    """Whether a provider of this kind can perform the step at all.
+
+    >>> kind_may_perform(ProviderKind.TEST_LAB, "fill_finish"), kind_may_perform(ProviderKind.CRO, "testing")
+    (False, True)
+    """
+    return STEP_SERVICES[step] in KIND_SERVICES[kind]
+
+
 PROVIDER_KINDS = frozenset(NodeKind(k.value) for k in ProviderKind)
 # Who can perform a supply step (distributors cover the distribution step instead).
-SUPPLIER_KINDS = PROVIDER_KINDS - {NodeKind.DISTRIBUTOR}
+SUPPLIER_KINDS = frozenset(NodeKind(k.value) for k in ProviderKind if any(kind_may_perform(k, s) for s in Step))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ __all__ = [
     "did_you_mean",
     "printable",
     "sort_problems",
+    "strict",
 ]
 
 
@@ -74,10 +75,11 @@ class Problem:
 
     location: str
     message: str
-    severity: Literal["error", "warning"] = "error"
+    # A note points at something worth a look that is not wrong (never fails `--strict`).
+    severity: Literal["error", "warning", "note"] = "error"
 
     def __str__(self) -> str:
-        prefix = "" if self.severity == "error" else "warning: "
+        prefix = "" if self.severity == "error" else f"{self.severity}: "
         return f"{self.location}: {prefix}{self.message}" if self.location else prefix + self.message
 
 
@@ -108,9 +110,21 @@ def did_you_mean(value: object, choices: Iterable[str]) -> str:
     return f" (did you mean '{guess}'?)" if guess else ""
 
 
+_RANK = {"error": 0, "warning": 1, "note": 2}
+
+
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
-    """Errors before warnings, each by file and line (or sheet and row)."""
-    return sorted(set(problems), key=lambda p: (p.severity != "error", _location_key(p.location), p.message))
+    """Errors, then warnings, then notes, each by file and line (or sheet and row)."""
+    return sorted(set(problems), key=lambda p: (_RANK[p.severity], _location_key(p.location), p.message))
+
+
+def strict(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems with every warning made an error (`--strict`); notes stay notes.
+
+    >>> [p.severity for p in strict([Problem("a", "x", "warning"), Problem("b", "y", "note")])]
+    ['error', 'note']
+    """
+    return [Problem(p.location, p.message, "error") if p.severity == "warning" else p for p in problems]
 
 
 def _location_key(location: str) -> tuple[str, int]:

@@ -14,15 +14,21 @@ from typing import Any
 from pydantic import ValidationError
 
 from .model import (
+    DISTRIBUTION_STEP,
     NODE_SECTIONS,
     SECTIONS,
+    STEP_SERVICES,
+    SUPPLIER_KINDS,
+    TECHNOLOGY_STEPS,
     Contract,
     Feed,
     NodeKind,
     Portfolio,
     Product,
+    Provider,
     ProviderKind,
     Record,
+    kind_may_perform,
     references,
     requirement_node_id,
 )
@@ -278,6 +284,9 @@ class _Validator(_InputChecks):
         self.check_currencies(sections["contracts"])
         self.check_feed_cycles(sections["feeds"])
         self.check_duplicate_entries(sections)
+        self.check_capabilities(sections["products"], portfolio)
+        self.check_territories(sections, portfolio)
+        self.check_unscoped_feeds(sections["feeds"], portfolio)
         return portfolio
 
     # -- records -----------------------------------------------------------
@@ -413,6 +422,133 @@ class _Validator(_InputChecks):
             cycle = nx.find_cycle(g.subgraph(component))
             names = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
             self.error(("feeds", g.edges[cycle[0]]["index"]), f"feeds form a cycle: {names}")
+
+    def check_capabilities(self, products: list[tuple[int, Product]], portfolio: Portfolio) -> None:
+        """A provider only on steps its kind can perform (`model.KIND_SERVICES`:
+        an error otherwise) and, when it lists `services` or `technologies`,
+        on steps and dosage forms among them (a warning otherwise)."""
+        for i, p in products:
+            for j, s in enumerate(p.supply):
+                prov = portfolio.nodes.get(s.provider)
+                if not isinstance(prov, Provider) or NodeKind(prov.kind.value) not in SUPPLIER_KINDS:
+                    continue  # undefined, or the wrong kind altogether: reported as a reference
+                path = ("products", i, "supply", j, "provider")
+                if not kind_may_perform(prov.kind, s.step):
+                    self.error(
+                        path, f"product '{p.id}': a {prov.kind} cannot perform {s.step}: {prov.id} is a {prov.kind}"
+                    )
+                    continue
+                self._offers(path, p, prov, str(s.step))
+                if s.step in TECHNOLOGY_STEPS and prov.technologies and p.technology not in prov.technologies:
+                    self.error(
+                        path,
+                        f"product '{p.id}': {prov.id} performs {s.step} for a {p.technology} product, but its "
+                        f"technologies ({', '.join(prov.technologies)}) do not include {p.technology}",
+                        "warning",
+                    )
+            for j, d in enumerate(p.distributors):
+                prov = portfolio.nodes.get(d.distributor)
+                if isinstance(prov, Provider):
+                    self._offers(("products", i, "distributors", j), p, prov, DISTRIBUTION_STEP)
+
+    def _offers(self, path: tuple[Any, ...], product: Product, prov: Provider, step: str) -> None:
+        service = STEP_SERVICES[step]
+        if prov.services and service not in prov.services:
+            self.error(
+                path,
+                f"product '{product.id}': {prov.id} performs {step}, but its services "
+                f"({', '.join(prov.services)}) do not include {service}",
+                "warning",
+            )
+
+    def check_territories(self, sections: dict[str, list[tuple[int, Any]]], portfolio: Portfolio) -> None:
+        """Territories are compared exactly, so one written two ways (JP, jp)
+        is an error; a `filed_in` territory must be named somewhere else (a
+        market or a partner's territory: an error with did-you-mean) and
+        should be a market of the products it files for (a warning)."""
+        written: dict[str, tuple[str, tuple[Any, ...]]] = {}  # case-folded -> first spelling, where
+        for path, territory in _territories(sections):
+            first = written.setdefault(territory.casefold(), (territory, path))
+            if first[0] != territory:
+                self.error(
+                    path,
+                    f"territory '{brief(territory)}' is written '{first[0]}' at {self.locate(first[1])}; "
+                    "territories are compared exactly, write it one way",
+                )
+        known = {t for p in portfolio.products for t in p.market_territories if t is not None}
+        known.update(t for m in portfolio.marketing_partners for t in m.territories)
+        for i, p in sections["products"]:
+            for j, s in enumerate(p.supply):
+                self._filed_in(
+                    ("products", i, "supply", j), f"product '{p.id}': supply #{j + 1}", s.filed_in, [p], known
+                )
+        makes: dict[str, list[Product]] = {}
+        for p in portfolio.products:
+            for prov in dict.fromkeys(s.provider for s in p.supply):
+                makes.setdefault(prov, []).append(p)
+        for i, f in sections["feeds"]:
+            into = [portfolio.nodes[pid] for pid in f.products if isinstance(portfolio.nodes.get(pid), Product)]
+            feeds_into = typing.cast(list[Product], into) if f.products else makes.get(f.to, [])
+            self._filed_in(("feeds", i), f"feed {f.from_} -> {f.to}", f.filed_in, feeds_into, known)
+
+    def _filed_in(
+        self, path: tuple[Any, ...], what: str, filed_in: tuple[str, ...], products: list[Product], known: set[str]
+    ) -> None:
+        for k, territory in enumerate(filed_in):
+            where = (*path, "filed_in", k)
+            markets = [t for p in products for t in p.market_territories if t is not None]
+            if territory not in known:
+                if territory.casefold() in {t.casefold() for t in known}:
+                    continue  # written another way elsewhere: reported as such
+                near = did_you_mean(territory, markets) or did_you_mean(territory, known)
+                self.error(
+                    where,
+                    f"{what}: filed_in territory '{brief(territory)}' is not a market or a partner's territory{near}",
+                )
+            elif products and territory not in markets:
+                names = ", ".join(dict.fromkeys(markets)) or "one global market"
+                self.error(
+                    where,
+                    f"{what}: filed_in territory '{territory}' is not a market of "
+                    f"{', '.join(p.id for p in products)} ({names}); the filing counts nowhere",
+                    "warning",
+                )
+
+    def check_unscoped_feeds(self, feeds: list[tuple[int, Feed]], portfolio: Portfolio) -> None:
+        """A note for each feed without `products` into a provider that works on
+        several products: it counts as an input of all of them."""
+        works_on: dict[str, dict[str, None]] = {}
+        for p in portfolio.products:
+            for s in p.supply:
+                works_on.setdefault(s.provider, {})[p.id] = None
+        for i, f in feeds:
+            products = list(works_on.get(f.to, ()))
+            if not f.products and len(products) > 1:
+                shown = ", ".join(products[:4]) + (f" and {len(products) - 4} more" if len(products) > 4 else "")
+                self.error(
+                    ("feeds", i),
+                    f"feed {f.from_} -> {f.to} of {f.material} has no products, so it is an input of all "
+                    f"{len(products)} products {f.to} works on ({shown}); list `products` if it goes into fewer",
+                    "note",
+                )
+
+
+def _territories(sections: dict[str, list[tuple[int, Any]]]) -> Iterable[tuple[tuple[Any, ...], str]]:
+    """(path, territory) of every territory written, in file order."""
+    for i, m in sections["marketing_partners"]:
+        for k, t in enumerate(m.territories):
+            yield ("marketing_partners", i, "territories", k), t
+    for i, p in sections["products"]:
+        for key, entries in (("markets", p.markets), ("distributors", p.distributors), ("marketed_by", p.marketed_by)):
+            for j, e in enumerate(entries):
+                if e.territory is not None:
+                    yield ("products", i, key, j, "territory"), e.territory
+        for j, s in enumerate(p.supply):
+            for k, t in enumerate(s.filed_in):
+                yield ("products", i, "supply", j, "filed_in", k), t
+    for i, f in sections["feeds"]:
+        for k, t in enumerate(f.filed_in):
+            yield ("feeds", i, "filed_in", k), t
 
 
 # section -> (path to the referencing value, how messages call it, kinds it may

@@ -283,3 +283,28 @@ def test_findings_are_rated_and_explained(results: dict) -> None:
     all_findings = list(findings(results))
     assert all(f.explanation for f in all_findings)
     assert {f.analysis for f in all_findings} == {"spof", "overlap", "concentration"}
+
+
+def test_requirement_conflicts_per_provider_follow_steps_and_markets(results: dict) -> None:
+    rows = {r["provider"]: {c["topic"]: c["values"] for c in r["conflicts"]} for r in results["overlap"]["providers"]}
+    # CellVault (cell bank) and Northbridge (drug substance) only make lyozumab upstream: of its
+    # topics only audit.frequency reaches them, and Atlas and EuroVita agree (annual): no row.
+    assert "cmo-cellvault" not in rows and "cmo-northbridge" not in rows
+    # Meridian makes API only: audits reach it, labels, packaging, serialization and specs do not.
+    # annual: Atlas (sterisol, orivir, zelvatinib) and EuroVita (ceftavir, zelvatinib); every 2
+    # years: Sakura (orivir); every 3 years: Galen's own (capsorin).
+    assert rows["cmo-meridian-api"] == {
+        "audit.frequency": {
+            "annual": sorted(p("ceftavir", "orivir", "sterisol", "zelvatinib")),
+            "every 2 years": ["prod-orivir"],
+            "every 3 years": ["prod-capsorin"],
+        }
+    }
+    # Saltmarsh serves EU and GB, where EuroVita sells de+fr+it labels; en reaches it only
+    # through Helix's own requirement (an owner sells everywhere) on lyozumab and zelvatinib.
+    assert rows["dist-saltmarsh"]["labeling.language"] == {
+        "de+fr+it": sorted(p("ceftavir", "dermacort", "lyozumab", "nefrostatin", "tessimab", "veltamab", "zelvatinib")),
+        "en": sorted(p("lyozumab", "zelvatinib")),
+    }
+    # Westbrook serves US and LATAM, where every party wants en labels: no label conflict.
+    assert "labeling.language" not in rows["dist-westbrook"]

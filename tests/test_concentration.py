@@ -296,3 +296,19 @@ def test_concentration_change_when_a_client_fails() -> None:
             "top1_share_after": 1.0,
         }
     ]
+
+
+def test_a_tie_for_the_top_customer_names_every_tied_client() -> None:
+    # tie3: 40 + 40 + 20 of 100 -> b-corp and a-corp tie at 40 %, HHI 1,600 + 1,600 + 400 = 3,600.
+    # tie2: 5 + 5 -> 50 % each, HHI 5,000. solo: 3 + 1 -> 75 %, no tie.
+    p = _contracts(
+        {"tie3": {"b-corp": 40, "c-corp": 20, "a-corp": 40}, "tie2": {"x": 5, "y": 5}, "solo": {"x": 3, "y": 1}}
+    )
+    rows = _providers(p)
+    assert rows["tie3"]["top_customer"] == "a-corp" and rows["tie3"]["hhi"] == pytest.approx(3600)
+    assert rows["tie3"]["explanation"] == (
+        "tie3 earns 40% of its contract revenue from each of 2 clients tied for the top, a-corp and b-corp "
+        "(HHI 3,600, highly concentrated, 3 client(s)); losing any one of them would cut 40 USD a year"
+    )
+    assert "each of 2 clients tied for the top, x and y" in rows["tie2"]["explanation"]
+    assert rows["solo"]["explanation"].startswith("solo earns 75% of its contract revenue from x (")

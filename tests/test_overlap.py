@@ -91,22 +91,85 @@ def test_overlaps_and_conflicts_per_product(portfolio: Portfolio) -> None:
 
 def test_conflicts_per_provider(portfolio: Portfolio) -> None:
     rows = {r["provider"]: r for r in requirement_overlap(portfolio).as_dict()["providers"]}
-    assert list(rows) == ["cmo-1", "cmo-2", "dist"]  # idle supplies nothing
-    # cmo-1 makes vial and (not yet qualified) tab.
-    assert rows["cmo-1"]["conflicts"] == [
-        {"topic": "labeling.language", "values": {"de": ["tab", "vial"], "en": ["tab", "vial"]}},
-        {"topic": "serialization.standard", "values": {"gs1": ["vial"], "ifa": ["tab"]}},
-    ]
-    assert rows["cmo-1"]["severity"] == "high"  # vial is commercial and sterile
-    assert rows["cmo-2"]["conflicts"] == [
-        {"topic": "labeling.language", "values": {"de": ["tab"], "en": ["cap", "tab"]}},
-        {"topic": "serialization.standard", "values": {"gs1": ["cap"], "ifa": ["tab"]}},
-    ]
-    assert rows["cmo-2"]["severity"] == "medium"  # cap is commercial, nothing sterile
+    # Labeling and serialization reach packaging/labeling and distribution only (TOPIC_STEPS).
+    # cmo-1 fills vial (reached by neither) and packs tab (unqualified): tab's parties want
+    # en (owner) and de (mp-b) on labels, only ifa (mp-c) on serialization. cmo-2 makes tab's
+    # API and cap's drug product: no topic reaches either, so no row; nor for idle.
+    assert list(rows) == ["cmo-1", "dist"]
+    assert rows["cmo-1"]["conflicts"] == [{"topic": "labeling.language", "values": {"de": ["tab"], "en": ["tab"]}}]
+    assert rows["cmo-1"]["severity"] == "low"  # tab is clinical and not sterile
     # The distributor labels tab, whose parties disagree on the language.
     assert rows["dist"]["conflicts"] == [{"topic": "labeling.language", "values": {"de": ["tab"], "en": ["tab"]}}]
     assert rows["dist"]["severity"] == "low"
-    assert rows["cmo-2"]["explanation"].startswith("cmo-2 must meet different required values on 2 topic(s)")
+    assert rows["dist"]["explanation"].startswith("dist must meet different required values on 1 topic(s)")
+
+
+# p1 sells in EU (mp-eu, dist-eu) and JP (mp-jp, dist-jp); p2 has one global market (mp-all).
+MARKETS = """
+providers:
+  - {id: api, name: API, kind: cmo}
+  - {id: pack-eu, name: Pack EU, kind: cmo}
+  - {id: pack-all, name: Pack All, kind: cmo}
+  - {id: lab, name: Lab, kind: test_lab}
+  - {id: dist-eu, name: Dist EU, kind: distributor}
+  - {id: dist-jp, name: Dist JP, kind: distributor}
+  - {id: dist-any, name: Dist Any, kind: distributor}
+clients:
+  - {id: owner, name: Owner, segment: small}
+marketing_partners:
+  - {id: mp-eu, name: EU}
+  - {id: mp-jp, name: JP}
+  - {id: mp-all, name: All}
+products:
+  - id: p1
+    name: P1
+    technology: tablet
+    owner: owner
+    supply:
+      - {provider: api, step: api}
+      - {provider: pack-eu, step: packaging_labeling, filed_in: [EU]}
+      - {provider: pack-all, step: packaging_labeling}
+      - {provider: lab, step: testing}
+    distributors: [{distributor: dist-eu, territory: EU}, {distributor: dist-jp, territory: JP}]
+    marketed_by: [{partner: mp-eu, territory: EU}, {partner: mp-jp, territory: JP}]
+  - id: p2
+    name: P2
+    technology: tablet
+    owner: owner
+    supply: [{provider: pack-eu, step: packaging_labeling}]
+    distributors: [dist-any]
+    marketed_by: [mp-all]
+requirements:
+  - {party: mp-eu, topic: labeling.language, value: de}
+  - {party: mp-jp, topic: labeling.language, value: ja}
+  - {party: mp-all, topic: labeling.language, value: en}
+  - {party: mp-eu, topic: spec.assay, value: 95-105}
+  - {party: mp-jp, topic: spec.assay, value: 98-102}
+  - {party: mp-eu, topic: audit.frequency, value: annual}
+  - {party: mp-jp, topic: audit.frequency, value: biennial}
+"""
+
+
+def test_provider_conflicts_count_only_the_steps_and_markets_it_serves(write) -> None:
+    p, _ = read_portfolio(write("m.yaml", MARKETS))
+    rows = {r["provider"]: r["conflicts"] for r in requirement_overlap(p).as_dict()["providers"]}
+    assert rows == {
+        # The API maker is audited (audit reaches every step) but told nothing about labels or specs.
+        "api": [{"topic": "audit.frequency", "values": {"annual": ["p1"], "biennial": ["p1"]}}],
+        # Filed for EU only on p1: mp-eu's de (and annual, alone: no conflict); p2's global en.
+        "pack-eu": [{"topic": "labeling.language", "values": {"de": ["p1"], "en": ["p2"]}}],
+        # Packs p1 for both markets: both partners' labels and audits; specs do not reach packing.
+        "pack-all": [
+            {"topic": "audit.frequency", "values": {"annual": ["p1"], "biennial": ["p1"]}},
+            {"topic": "labeling.language", "values": {"de": ["p1"], "ja": ["p1"]}},
+        ],
+        # Testing: specs and audits, no labels.
+        "lab": [
+            {"topic": "audit.frequency", "values": {"annual": ["p1"], "biennial": ["p1"]}},
+            {"topic": "spec.assay", "values": {"95-105": ["p1"], "98-102": ["p1"]}},
+        ],
+        # dist-eu sees only mp-eu's values, dist-jp only mp-jp's, dist-any only mp-all's: no conflict.
+    }
 
 
 def test_partner_similarity_by_hand(portfolio: Portfolio) -> None:
@@ -157,10 +220,9 @@ def test_small_portfolio() -> None:
     assert prod1.conflicts[0].topic == "labeling.language"
     assert prod1.conflicts[0].values == {"mp-1": "de", "mp-2": "en"}
     assert prod1.severity is Severity.HIGH  # commercial, sterile
-    # prod-1 is made by cmo-a, tested by lab-1 (unqualified), distributed by dist-1.
-    assert [(r.provider, r.conflicts[0].values) for r in result.providers] == [
-        (prov, {"de": ("prod-1",), "en": ("prod-1",)}) for prov in ("cmo-a", "lab-1", "dist-1")
-    ]
+    # prod-1 is filled by cmo-a and tested by lab-1 (labels reach neither) and distributed in
+    # EU by dist-1, where only mp-1 (everywhere) sells: mp-2 sells it in US. So no provider conflicts.
+    assert result.providers == ()
     assert result.partner_similarity == ()  # de vs en: nothing shared
 
 

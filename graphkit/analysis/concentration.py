@@ -260,7 +260,8 @@ def customer_concentration(
     (0–10,000), computed exactly (the class boundaries are exact: 1,000 and
     1,800 are both moderately concentrated by default);
     ``effective_customers`` = 10,000 / ``hhi``; ``top3_share`` sums the three
-    largest shares (all of them when fewer).  Ties go to the smaller id.
+    largest shares (all of them when fewer).  Ties go to the smaller id
+    (``top_customer``); the explanation names every client tied for the top.
 
     *Own revenue* (hybrids' own products) is counted as one more customer,
     the provider itself: ``top1_share_of_total`` and ``revenue_lost_share``
@@ -553,7 +554,7 @@ def _provider_row(
         explanation=_provider_explanation(
             prov.id,
             basis,
-            top,
+            tuple(c for c, v in ranked if v == top_value),
             shares[top],
             float(hhi),
             concentration,
@@ -569,7 +570,7 @@ def _provider_row(
 def _provider_explanation(
     prov: str,
     basis: Basis,
-    top: str,
+    tied: tuple[str, ...],
     top1: float,
     hhi: float,
     concentration: Concentration,
@@ -580,14 +581,17 @@ def _provider_explanation(
     currency: str | None,
 ) -> str:
     spread = f"HHI {hhi:,.0f}, {humanize(concentration)}, {n} client(s)"
+    # A tie for the top customer names every tied client (`top_customer` is the smallest id).
+    top = tied[0] if len(tied) == 1 else f"{', '.join(tied[:-1])} and {tied[-1]}"
+    each = "" if len(tied) == 1 else f"each of {len(tied)} clients tied for the top, "
     if basis == "product_count":
         return (
-            f"{prov} has no contract values; by product count {top} owns {percent(top1, 0)} of the "
+            f"{prov} has no contract values; by product count {each}{top} owns {percent(top1, 0)} of the "
             f"products it handles ({spread})"
         )
     text = (
-        f"{prov} earns {percent(top1, 0)} of its contract revenue from {top} ({spread}); "
-        f"losing {top} would cut {money(top_value, currency)} a year"
+        f"{prov} earns {percent(top1, 0)} of its contract revenue from {each}{top} ({spread}); "
+        f"losing {top if len(tied) == 1 else 'any one of them'} would cut {money(top_value, currency)} a year"
     )
     if own and top_total is not None:
         text += f", {percent(top_total, 0)} of its total revenue with its own products"

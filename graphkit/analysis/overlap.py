@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from ..model import Portfolio, Product, Stage
+from ..model import DISTRIBUTION_STEP, Portfolio, Product, Stage, Step
 from .severity import Severity
 
 __all__ = [
@@ -32,9 +32,33 @@ __all__ = [
     "ProviderConflicts",
     "RequirementConflict",
     "SharedRequirement",
+    "TOPIC_STEPS",
     "TopicConflict",
     "requirement_overlap",
+    "topic_reaches",
 ]
+
+# Which steps a requirement topic reaches, by its family (the text before its
+# first "."): a provider is told about a topic only on products it performs one
+# of these steps for. A family not listed (audit, quality, …) reaches every step.
+TOPIC_STEPS: dict[str, frozenset[str]] = {
+    "labeling": frozenset({Step.PACKAGING_LABELING, DISTRIBUTION_STEP}),
+    "serialization": frozenset({Step.PACKAGING_LABELING, DISTRIBUTION_STEP}),
+    "packaging": frozenset({Step.PACKAGING_LABELING}),
+    "spec": frozenset({Step.DRUG_PRODUCT, Step.FILL_FINISH, Step.TESTING}),
+}
+
+
+def topic_reaches(topic: str, step: str) -> bool:
+    """Whether a provider performing `step` must meet requirements on `topic`.
+
+    >>> topic_reaches("labeling.language", "api"), topic_reaches("labeling.language", "distribution")
+    (False, True)
+    >>> topic_reaches("audit.frequency", "api")
+    True
+    """
+    steps = TOPIC_STEPS.get(topic.partition(".")[0])
+    return steps is None or step in steps
 
 
 @dataclass(frozen=True)
@@ -160,13 +184,20 @@ def requirement_overlap(portfolio: Portfolio) -> OverlapResult:
     parties, reported with every party's value (so a topic can be both: two
     parties agree and a third differs).
 
-    *Per provider.*  The products a provider handles are those it supplies
-    for any step, qualified or not, and those it distributes (distributors
-    label and serialise).  A topic conflicts when those products carry two or
-    more distinct values for it, counting every party's value of every
-    product (a product with an internal conflict appears under each of its
-    values).  The step is not considered: a provider is told about every
-    conflict on its products.
+    *Per provider.*  A provider handles a product through each supply entry
+    (any step, qualified or not) and each distributor entry (the
+    ``distribution`` step).  Such an entry reaches a topic when
+    `topic_reaches` (the `TOPIC_STEPS` table) says its step does, and a
+    party's value when the party sells in a market the entry serves: the
+    owner sells everywhere, a partner in the territories of its
+    ``marketed_by`` entries for the product (everywhere for one without a
+    territory); a distributor entry serves its territory, a supply entry its
+    ``filed_in`` markets (everywhere without them, or when the product has
+    one global market).  A topic conflicts when the values reaching the
+    provider, over all its entries, are two or more (a product with an
+    internal conflict appears under each of its values).  So an API maker
+    is not told about label languages, and a Japanese distributor not about
+    the EU partner's.
 
     *Partner similarity.*  A partner's set is every (topic, value) it requires
     on any product (as counted above); the Jaccard index
@@ -205,7 +236,7 @@ def requirement_overlap(portfolio: Portfolio) -> OverlapResult:
             product_rows.append(row)
 
     provider_rows = []
-    for provider, handled in _handled_products(portfolio).items():
+    for provider, handled in _handled(portfolio).items():
         found = _provider_row(provider, handled, products, wants)
         if found is not None:
             provider_rows.append(found)
@@ -256,26 +287,48 @@ def _product_explanation(
     return f"{product.id} ({kind}): " + "; ".join(parts)
 
 
-def _handled_products(portfolio: Portfolio) -> dict[str, list[str]]:
-    """provider id -> product ids it supplies or distributes, in portfolio order."""
-    handled: dict[str, dict[str, None]] = {p.id: {} for p in portfolio.providers}
+# (product, step, markets served: None for every market)
+_Entry = tuple[str, str, frozenset[str] | None]
+
+
+def _handled(portfolio: Portfolio) -> dict[str, list[_Entry]]:
+    """provider id -> the entries through which it handles products, in portfolio order."""
+    handled: dict[str, list[_Entry]] = {p.id: [] for p in portfolio.providers}
     for product in portfolio.products:
+        markets = set(product.market_territories)
         for s in product.supply:
-            handled.setdefault(s.provider, {})[product.id] = None
+            served = frozenset(s.filed_in) if s.filed_in and None not in markets else None
+            handled.setdefault(s.provider, []).append((product.id, str(s.step), served))
         for d in product.distributors:
-            handled.setdefault(d.distributor, {})[product.id] = None
-    return {prov: list(prods) for prov, prods in handled.items() if prods}
+            served = None if d.territory is None else frozenset({d.territory})
+            handled.setdefault(d.distributor, []).append((product.id, DISTRIBUTION_STEP, served))
+    return {prov: entries for prov, entries in handled.items() if entries}
+
+
+def _sells_in(product: Product) -> dict[str, frozenset[str] | None]:
+    """party -> the territories it sells the product in (None: everywhere)."""
+    sells: dict[str, frozenset[str] | None] = {product.owner: None}
+    for m in product.marketed_by:
+        if m.partner in sells and sells[m.partner] is None:
+            continue
+        sells[m.partner] = None if m.territory is None else (sells.get(m.partner) or frozenset()) | {m.territory}
+    return sells
 
 
 def _provider_row(
-    provider: str, handled: list[str], products: dict[str, Product], wants: dict[str, dict[str, dict[str, str]]]
+    provider: str, handled: list[_Entry], products: dict[str, Product], wants: dict[str, dict[str, dict[str, str]]]
 ) -> ProviderConflicts | None:
     # topic -> value -> product ids
     by_topic: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for pid in handled:
+    for pid, step, served in handled:
+        sells = _sells_in(products[pid])
         for topic, by_party in wants.get(pid, {}).items():
-            for value in by_party.values():
-                by_topic[topic][value].add(pid)
+            if not topic_reaches(topic, step):
+                continue
+            for party, value in by_party.items():
+                where = sells.get(party)
+                if served is None or where is None or where & served:
+                    by_topic[topic][value].add(pid)
     conflicts = tuple(
         TopicConflict(topic, {v: tuple(sorted(by_topic[topic][v])) for v in sorted(by_topic[topic])})
         for topic in sorted(by_topic)

@@ -31,6 +31,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..model import STEP_SERVICES
 from ..problems import GraphkitError, PortfolioError, Problem, did_you_mean
 from . import ImportResult, readable_ids
 from .mapping import VOCABULARIES, FieldSpec, LedgerMapping, Names, SegmentByTotal, load_mapping
@@ -38,14 +39,6 @@ from .sources import Table, cell_text, parse_amount, parse_date, read_table
 
 __all__ = ["LedgerResult", "import_ledger", "money"]
 
-SERVICE_OF_STEP = {
-    "cell_bank": "cell_bank",
-    "api": "api",
-    "drug_product": "drug_product",
-    "fill_finish": "finished_product",
-    "packaging_labeling": "packaging_labeling",
-    "testing": "testing",
-}
 MAX_RANGES = 4  # provenance lists row ranges up to this many, else counts rows
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
@@ -678,7 +671,7 @@ def _records(run: _Run, warnings: list[Problem]) -> LedgerResult:
             rec: dict[str, Any] = {"id": node_id[role][key], "name": names[role][key]}
             if role == "provider":
                 rec["kind"] = first(e, "kind")
-                rec["services"] = sorted({SERVICE_OF_STEP[s] for s in e.attrs.get("steps", {})})
+                rec["services"] = sorted({str(STEP_SERVICES[s]) for s in e.attrs.get("steps", {})})
                 rec["technologies"] = sorted(e.attrs.get("technologies", {}))
             else:
                 rec["kind"] = "distributor"
