@@ -627,7 +627,7 @@ def test_markets_filings_and_scoped_feeds_round_trip(store: Neo4jStore, small: P
             prod.model_copy(
                 update={
                     "markets": (Market(territory="US", annual_revenue=5.5), Market(territory="EU")),
-                    "supply": tuple(s.model_copy(update={"filed_in": ("US", "JP")}) for s in prod.supply),
+                    "supply": tuple(s.model_copy(update={"filed_in": ("US", "EU")}) for s in prod.supply),
                 }
             ),
             *small.products[1:],
