@@ -285,8 +285,9 @@ class _Validator(_InputChecks):
         self.check_feed_cycles(sections["feeds"])
         self.check_duplicate_entries(sections)
         self.check_capabilities(sections["products"], portfolio)
-        self.check_territories(sections, portfolio)
-        self.check_unscoped_feeds(sections["feeds"], portfolio)
+        supplied = _supplied_by(portfolio)
+        self.check_territories(sections, portfolio, supplied)
+        self.check_unscoped_feeds(sections["feeds"], supplied)
         return portfolio
 
     # -- records -----------------------------------------------------------
@@ -461,7 +462,9 @@ class _Validator(_InputChecks):
                 "warning",
             )
 
-    def check_territories(self, sections: dict[str, list[tuple[int, Any]]], portfolio: Portfolio) -> None:
+    def check_territories(
+        self, sections: dict[str, list[tuple[int, Any]]], portfolio: Portfolio, supplied: dict[str, list[Product]]
+    ) -> None:
         """Territories are compared exactly, so one written two ways (JP, jp)
         is an error; a `filed_in` territory must be named somewhere else (a
         market or a partner's territory: an error with did-you-mean) and
@@ -482,21 +485,19 @@ class _Validator(_InputChecks):
                 self._filed_in(
                     ("products", i, "supply", j), f"product '{p.id}': supply #{j + 1}", s.filed_in, [p], known
                 )
-        makes: dict[str, list[Product]] = {}
-        for p in portfolio.products:
-            for prov in dict.fromkeys(s.provider for s in p.supply):
-                makes.setdefault(prov, []).append(p)
         for i, f in sections["feeds"]:
             into = [portfolio.nodes[pid] for pid in f.products if isinstance(portfolio.nodes.get(pid), Product)]
-            feeds_into = typing.cast(list[Product], into) if f.products else makes.get(f.to, [])
+            feeds_into = typing.cast(list[Product], into) if f.products else supplied.get(f.to, [])
             self._filed_in(("feeds", i), f"feed {f.from_} -> {f.to}", f.filed_in, feeds_into, known)
 
     def _filed_in(
         self, path: tuple[Any, ...], what: str, filed_in: tuple[str, ...], products: list[Product], known: set[str]
     ) -> None:
+        if not filed_in:
+            return
+        markets = [t for p in products for t in p.market_territories if t is not None]
         for k, territory in enumerate(filed_in):
             where = (*path, "filed_in", k)
-            markets = [t for p in products for t in p.market_territories if t is not None]
             if territory not in known:
                 if territory.casefold() in {t.casefold() for t in known}:
                     continue  # written another way elsewhere: reported as such
@@ -514,15 +515,11 @@ class _Validator(_InputChecks):
                     "warning",
                 )
 
-    def check_unscoped_feeds(self, feeds: list[tuple[int, Feed]], portfolio: Portfolio) -> None:
+    def check_unscoped_feeds(self, feeds: list[tuple[int, Feed]], supplied: dict[str, list[Product]]) -> None:
         """A note for each feed without `products` into a provider that works on
         several products: it counts as an input of all of them."""
-        works_on: dict[str, dict[str, None]] = {}
-        for p in portfolio.products:
-            for s in p.supply:
-                works_on.setdefault(s.provider, {})[p.id] = None
         for i, f in feeds:
-            products = list(works_on.get(f.to, ()))
+            products = [p.id for p in supplied.get(f.to, ())]
             if not f.products and len(products) > 1:
                 shown = ", ".join(products[:4]) + (f" and {len(products) - 4} more" if len(products) > 4 else "")
                 self.error(
@@ -531,6 +528,15 @@ class _Validator(_InputChecks):
                     f"{len(products)} products {f.to} works on ({shown}); list `products` if it goes into fewer",
                     "note",
                 )
+
+
+def _supplied_by(portfolio: Portfolio) -> dict[str, list[Product]]:
+    """provider id -> the products it has a supply entry for, in portfolio order."""
+    supplied: dict[str, list[Product]] = {}
+    for p in portfolio.products:
+        for prov in dict.fromkeys(s.provider for s in p.supply):
+            supplied.setdefault(prov, []).append(p)
+    return supplied
 
 
 def _territories(sections: dict[str, list[tuple[int, Any]]]) -> Iterable[tuple[tuple[Any, ...], str]]:

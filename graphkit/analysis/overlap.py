@@ -235,9 +235,11 @@ def requirement_overlap(portfolio: Portfolio) -> OverlapResult:
         if row is not None:
             product_rows.append(row)
 
+    # Who sells each product with requirements where: once per product, not per provider entry.
+    sells = {pid: _sells_in(products[pid]) for pid in wants}
     provider_rows = []
     for provider, handled in _handled(portfolio).items():
-        found = _provider_row(provider, handled, products, wants)
+        found = _provider_row(provider, handled, products, wants, sells)
         if found is not None:
             provider_rows.append(found)
 
@@ -316,17 +318,20 @@ def _sells_in(product: Product) -> dict[str, frozenset[str] | None]:
 
 
 def _provider_row(
-    provider: str, handled: list[_Entry], products: dict[str, Product], wants: dict[str, dict[str, dict[str, str]]]
+    provider: str,
+    handled: list[_Entry],
+    products: dict[str, Product],
+    wants: dict[str, dict[str, dict[str, str]]],
+    sells: dict[str, dict[str, frozenset[str] | None]],
 ) -> ProviderConflicts | None:
     # topic -> value -> product ids
     by_topic: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for pid, step, served in handled:
-        sells = _sells_in(products[pid])
         for topic, by_party in wants.get(pid, {}).items():
             if not topic_reaches(topic, step):
                 continue
             for party, value in by_party.items():
-                where = sells.get(party)
+                where = sells[pid].get(party)
                 if served is None or where is None or where & served:
                     by_topic[topic][value].add(pid)
     conflicts = tuple(
