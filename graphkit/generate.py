@@ -49,6 +49,20 @@ from dataclasses import dataclass, fields
 from itertools import accumulate, pairwise
 from typing import Any
 
+from .model import (
+    BIOLOGIC_TECHNOLOGIES,
+    PARENTERAL_TECHNOLOGIES,
+    STERILE_TECHNOLOGIES,
+    BusinessModel,
+    ProviderKind,
+    QualityMaturity,
+    Segment,
+    Service,
+    Stage,
+    Step,
+    Technology,
+)
+
 __all__ = [
     "RELATIONSHIP_KINDS",
     "SECTION_ORDER",
@@ -71,42 +85,78 @@ SECTION_ORDER = (
     "liaisons",
 )
 
-# -- vocabularies -------------------------------------------------------------
+# -- vocabularies ---------------------------------------------------------------
+# Every closed vocabulary comes from the model; the tables here only weight its
+# members or give them example wording.
 
-TECHNOLOGIES = (
-    "aseptic_fill",
-    "lyophilization",
-    "terminal_sterilization",
-    "sterile_powder",
-    "sterile_cream",
-    "tablet",
-    "capsule",
-    "caplet",
-    "sachet",
+# Technologies by position: the bit numbers of the per-provider masks.
+_TECHS = tuple(Technology)
+
+
+def _indices(techs: Iterable[Technology]) -> tuple[int, ...]:
+    """Positions of `techs` in `_TECHS`, in the model's order."""
+    wanted = frozenset(techs)
+    return tuple(i for i, t in enumerate(_TECHS) if t in wanted)
+
+
+_TECH_WEIGHT = {
+    Technology.ASEPTIC_FILL: 14,
+    Technology.LYOPHILIZATION: 8,
+    Technology.TERMINAL_STERILIZATION: 6,
+    Technology.STERILE_POWDER: 4,
+    Technology.STERILE_CREAM: 4,
+    Technology.TABLET: 30,
+    Technology.CAPSULE: 18,
+    Technology.CAPLET: 7,
+    Technology.SACHET: 4,
+}
+_TECH_WEIGHTS = tuple(_TECH_WEIGHT.get(t, 5) for t in _TECHS)
+_BIO_TECHS = _indices(BIOLOGIC_TECHNOLOGIES)
+_FILL_FINISH_TECHS = frozenset(_indices(PARENTERAL_TECHNOLOGIES))
+_SMALL_MOLECULE_TECHS = _indices(frozenset(Technology) - BIOLOGIC_TECHNOLOGIES)
+_ORAL_TECHS = frozenset(Technology) - STERILE_TECHNOLOGIES
+# What one drug-product site makes: biologics, sterile small molecules, oral
+# solids, tablets and capsules only, parenterals including powders.
+_TECH_FAMILIES = (
+    _BIO_TECHS,
+    _indices(STERILE_TECHNOLOGIES - BIOLOGIC_TECHNOLOGIES | {Technology.ASEPTIC_FILL}),
+    _indices(_ORAL_TECHS),
+    _indices((Technology.TABLET, Technology.CAPSULE)),
+    _indices(BIOLOGIC_TECHNOLOGIES | {Technology.STERILE_POWDER}),
 )
-_TECH_WEIGHTS = (14, 8, 6, 4, 4, 30, 18, 7, 4)
-_BIO_TECHS = (0, 1)  # aseptic_fill, lyophilization: where biologics live
-_FILL_FINISH_TECHS = frozenset((0, 1, 2, 3))  # filled into vials/bags/syringes
-_SMALL_MOLECULE_TECHS = (2, 3, 4, 5, 6, 7, 8)
-_TECH_FAMILIES = ((0, 1), (0, 2, 3, 4), (5, 6, 7, 8), (5, 6), (0, 1, 3))
-_DOSE_FORM = (
-    "solution for injection",
-    "powder for injection (lyophilised)",
-    "infusion bag",
-    "powder for injection",
-    "cream",
-    "tablets",
-    "capsules",
-    "caplets",
-    "oral sachets",
-)
+# What a hybrid without a technology list of its own sells: generics are oral
+# solids, branded products an injectable.
+_OWN_GENERIC_TECHS = list(_indices((Technology.TABLET, Technology.CAPSULE)))
+_OWN_BRANDED_TECHS = list(_indices((Technology.ASEPTIC_FILL,)))
+_DOSE_FORM = {
+    Technology.ASEPTIC_FILL: "solution for injection",
+    Technology.LYOPHILIZATION: "powder for injection (lyophilised)",
+    Technology.TERMINAL_STERILIZATION: "infusion bag",
+    Technology.STERILE_POWDER: "powder for injection",
+    Technology.STERILE_CREAM: "cream",
+    Technology.TABLET: "tablets",
+    Technology.CAPSULE: "capsules",
+    Technology.CAPLET: "caplets",
+    Technology.SACHET: "oral sachets",
+}
 _STRENGTHS = ("5 mg", "10 mg", "20 mg", "25 mg", "50 mg", "100 mg", "150 mg", "250 mg", "500 mg")
 
 # Provider roles (internal); the first four are CMOs.
 _CELL_BANK, _API, _DRUG_PRODUCT, _PACKAGING, _CRO, _TEST_LAB, _DISTRIBUTOR = range(7)
-_ROLE_KIND = ("cmo", "cmo", "cmo", "cmo", "cro", "test_lab", "distributor")
-_KIND_PREFIX = {"cmo": "cmo", "cro": "cro", "test_lab": "lab", "distributor": "dist"}
+_ROLE_KIND = (*(ProviderKind.CMO,) * 4, ProviderKind.CRO, ProviderKind.TEST_LAB, ProviderKind.DISTRIBUTOR)
+_KIND_PREFIX = {
+    ProviderKind.CMO: "cmo",
+    ProviderKind.CRO: "cro",
+    ProviderKind.TEST_LAB: "lab",
+    ProviderKind.DISTRIBUTOR: "dist",
+}
 _ROLE_MINIMUM = (2, 4, 9, 2, 2, 3, 3)  # so every feature exists even in tiny portfolios
+# Pools a client picks providers from: one per technology (drug-product sites
+# making it, numbered by the technology's position), then these.
+_BIO_API_POOL, _CHEM_API_POOL, _CELL_BANK_POOL, _PACKAGING_POOL, _TESTING_POOL, _CRO_POOL, _DISTRIBUTOR_POOL = range(
+    len(_TECHS), len(_TECHS) + 7
+)
+_POOLS = len(_TECHS) + 7
 _ROLE_SUFFIXES = (
     ("Cell Banking", "Cell Sciences", "Biorepository"),
     ("Biologics", "Fine Chemicals", "API Synthesis", "Bioprocessing", "Chemicals"),
@@ -192,12 +242,26 @@ _COUNTRIES = (
 )
 _EURO = frozenset(("IE", "DE", "IT", "FR", "BE", "NL", "ES", "AT"))
 
-SEGMENTS = ("generics_only", "large", "mid_sized", "small")
-_SEGMENT_WEIGHTS = (0.2, 0.1, 0.3, 0.4)
-_SEGMENT_PRODUCT_WEIGHT = (4.0, 20.0, 5.0, 1.0)  # how many products a client of the segment owns
-_SEGMENT_NETWORK = (4, 8, 4, 2)  # preferred providers per pool a client keeps reusing
-_SEGMENT_CONTRACT_MU = (14.2, 15.8, 14.8, 13.6)  # ln USD: ~1.5M, 7M, 2.7M, 0.8M median
-_MATURITY = ("low", "medium", "high")
+
+@dataclass(frozen=True)
+class _SegmentTraits:
+    share: float  # of clients
+    products: float  # how many products a client of the segment owns, relatively
+    network: int  # preferred providers per pool a client keeps reusing
+    contract_mu: float  # ln USD of a contract's median value
+    maturity: int  # its lowest quality maturity (position in QualityMaturity); one more half the time
+    suffixes: tuple[str, ...]  # of its company names
+
+
+_SEGMENT = {
+    Segment.GENERICS_ONLY: _SegmentTraits(0.2, 4.0, 4, 14.2, 0, ("Generics", "Generic Pharma", "Laboratories")),
+    Segment.LARGE: _SegmentTraits(0.1, 20.0, 8, 15.8, 1, ("Pharma", "Pharmaceuticals", "Biopharma")),
+    Segment.MID_SIZED: _SegmentTraits(0.3, 5.0, 4, 14.8, 2, ("Therapeutics", "Biosciences", "Medicines")),
+    Segment.SMALL: _SegmentTraits(0.4, 1.0, 2, 13.6, 0, ("Bio", "Therapeutics", "Health")),
+}  # contract medians ~1.5M, 7M, 2.7M, 0.8M USD
+_SEGMENTS = tuple(Segment)
+_TRAITS = tuple(_SEGMENT[s] for s in _SEGMENTS)
+_MATURITY = tuple(QualityMaturity)
 _CLIENT_WORDS = (
     "Aurelia",
     "Benthos",
@@ -229,12 +293,6 @@ _CLIENT_WORDS = (
     "Boreal",
     "Cygnet",
     "Dorian",
-)
-_CLIENT_SUFFIXES = (
-    ("Generics", "Generic Pharma", "Laboratories"),
-    ("Pharma", "Pharmaceuticals", "Biopharma"),
-    ("Therapeutics", "Biosciences", "Medicines"),
-    ("Bio", "Therapeutics", "Health"),
 )
 _PARTNER_SUFFIXES = (
     "Pharma Marketing",
@@ -597,7 +655,7 @@ class _Generator:
         n = spec.providers
         self.role = bytearray(n)
         self.euro = bytearray(n)  # 1: contracts in EUR
-        self.techs = array("H", bytes(2 * n))  # bit mask over TECHNOLOGIES (CMOs making products)
+        self.techs = array("H", bytes(2 * n))  # bit mask over _TECHS (CMOs making products)
         self.flags = bytearray(n)  # services: 1 packaging, 2 testing, 4 own cell bank; 8 bio API
         self.country = bytearray(n)  # index into _COUNTRIES
         self.size = array("d", bytes(8 * n))
@@ -637,7 +695,7 @@ class _Generator:
         roles = [r for r, c in enumerate(spec.role_counts()) for _ in range(c)]
         rng.shuffle(roles)
         ordinal = dict.fromkeys(_KIND_PREFIX, 0)
-        seen_role = [0] * 7
+        seen_role = [0] * len(_ROLE_KIND)
         width = _width(spec.providers, 5)
         for i, role in enumerate(roles):
             kind = _ROLE_KIND[role]
@@ -654,76 +712,89 @@ class _Generator:
             euro = _COUNTRIES[country] in _EURO and rng.random() < spec.euro_currency_share
             self.euro[i] = euro
             rec: dict[str, Any] = {"id": pid}
+            bio = False
             if role == _API:
                 bio = k == 0 or (k != 1 and rng.random() < 0.45)
                 suffix = rng.choice(_ROLE_SUFFIXES[role][0::3] if bio else _ROLE_SUFFIXES[role][1:3])
                 rec["name"] = f"{rng.choice(_PLACES)} {suffix}"
             else:
                 rec["name"] = self._company(_ROLE_SUFFIXES[role])
-            rec["kind"] = kind
-            services: list[str]
-            techs: list[int] = []
-            if role == _CELL_BANK:
-                services = ["cell_bank"] + (["testing"] if rng.random() < 0.3 else [])
-                self.flags[i] |= 2 * (len(services) > 1)
-            elif role == _API:
-                services = ["api"]
-                self.flags[i] |= 8 * bio
-                if bio and k != 0 and rng.random() < 0.3:
-                    services.insert(0, "cell_bank")
-                    self.flags[i] |= 4
-            elif role == _DRUG_PRODUCT:
-                services = ["drug_product", "finished_product"]
-                if rng.random() < 0.5:
-                    services.append("packaging_labeling")
-                    self.flags[i] |= 1
-                if rng.random() < 0.4:
-                    services.append("testing")
-                    self.flags[i] |= 2
-                family = rng.choice(_TECH_FAMILIES)
-                techs = sorted({k % 9, *rng.sample(family, rng.randint(1, len(family)))})
-            elif role == _PACKAGING:
-                services = ["packaging_labeling"]
-            elif role == _CRO:
-                services = ["clinical_research"]
-                if k == 0 or rng.random() < 0.5:
-                    services.append("testing")
-                    self.flags[i] |= 2
-            elif role == _TEST_LAB:
-                services = ["testing"]
-            else:
-                services = ["distribution"]
-            if kind == "cmo":
-                model = "cmo_only"
-                if role in (_DRUG_PRODUCT, _API):
-                    forced = ("cmo_only", "hybrid_branded", "hybrid_generic")
-                    if role == _DRUG_PRODUCT and k < 3:
-                        model = forced[k]
-                    elif rng.random() < spec.hybrid_share:
-                        model = "hybrid_branded" if rng.random() < 0.4 else "hybrid_generic"
-                rec["business_model"] = model
-            rec["services"] = services
+            rec["kind"] = kind.value
+            services, techs = self._capabilities(i, role, k, bio)
+            if kind is ProviderKind.CMO:
+                rec["business_model"] = self._business_model(role, k).value
+            rec["services"] = [x.value for x in services]
             if techs:
-                rec["technologies"] = [TECHNOLOGIES[t] for t in techs]
+                rec["technologies"] = [_TECHS[t].value for t in techs]
                 mask = 0
                 for t in techs:
                     mask |= 1 << t
                 self.techs[i] = mask
-            if kind == "cmo" and rec["business_model"] != "cmo_only":
-                own = techs or ([5, 6] if rec["business_model"] == "hybrid_generic" else [0])
-                rec["own_technologies"] = [TECHNOLOGIES[t] for t in sorted(rng.sample(own, rng.randint(1, len(own))))]
+            if kind is ProviderKind.CMO and rec["business_model"] != BusinessModel.CMO_ONLY:
+                hybrid_generic = rec["business_model"] == BusinessModel.HYBRID_GENERIC
+                own = techs or (_OWN_GENERIC_TECHS if hybrid_generic else _OWN_BRANDED_TECHS)
+                rec["own_technologies"] = [_TECHS[t].value for t in sorted(rng.sample(own, rng.randint(1, len(own))))]
                 rec["own_revenue"] = int(round(rng.lognormvariate(17.0, 1.2), -3))
             rec["country"] = _COUNTRIES[country]
-            if kind == "cmo":
+            if kind is ProviderKind.CMO:
                 rec["capacity"] = max(10, round(40 * size * rng.uniform(0.7, 1.3)))
             yield rec
         self._build_pools()
+
+    def _capabilities(self, i: int, role: int, k: int, bio: bool) -> tuple[list[Service], list[int]]:
+        """The services of the k-th provider of a role and, for drug-product
+        sites, its technologies (positions); sets its service flags."""
+        rng, flags = self.rng, self.flags
+        services: list[Service]
+        techs: list[int] = []
+        if role == _CELL_BANK:
+            services = [Service.CELL_BANK] + ([Service.TESTING] if rng.random() < 0.3 else [])
+            flags[i] |= 2 * (len(services) > 1)
+        elif role == _API:
+            services = [Service.API]
+            flags[i] |= 8 * bio
+            if bio and k != 0 and rng.random() < 0.3:
+                services.insert(0, Service.CELL_BANK)
+                flags[i] |= 4
+        elif role == _DRUG_PRODUCT:
+            services = [Service.DRUG_PRODUCT, Service.FINISHED_PRODUCT]
+            if rng.random() < 0.5:
+                services.append(Service.PACKAGING_LABELING)
+                flags[i] |= 1
+            if rng.random() < 0.4:
+                services.append(Service.TESTING)
+                flags[i] |= 2
+            family = rng.choice(_TECH_FAMILIES)
+            # the k-th site makes the k-th technology too, so every one is made somewhere
+            techs = sorted({k % len(_TECHS), *rng.sample(family, rng.randint(1, len(family)))})
+        elif role == _PACKAGING:
+            services = [Service.PACKAGING_LABELING]
+        elif role == _CRO:
+            services = [Service.CLINICAL_RESEARCH]
+            if k == 0 or rng.random() < 0.5:
+                services.append(Service.TESTING)
+                flags[i] |= 2
+        elif role == _TEST_LAB:
+            services = [Service.TESTING]
+        else:
+            services = [Service.DISTRIBUTION]
+        return services, techs
+
+    def _business_model(self, role: int, k: int) -> BusinessModel:
+        """The k-th CMO of a role: the first drug-product sites take each model once."""
+        if role not in (_DRUG_PRODUCT, _API):
+            return BusinessModel.CMO_ONLY
+        if role == _DRUG_PRODUCT and k < len(BusinessModel):
+            return tuple(BusinessModel)[k]
+        if self.rng.random() < self.spec.hybrid_share:
+            return BusinessModel.HYBRID_BRANDED if self.rng.random() < 0.4 else BusinessModel.HYBRID_GENERIC
+        return BusinessModel.CMO_ONLY
 
     def _build_pools(self) -> None:
         role, flags, techs, size = self.role, self.flags, self.techs, self.size
         n = len(role)
         dp = [i for i in range(n) if role[i] == _DRUG_PRODUCT]
-        self.tech_pool = [_Pool([i for i in dp if techs[i] >> t & 1], size) for t in range(9)]
+        self.tech_pool = [_Pool([i for i in dp if techs[i] >> t & 1], size) for t in range(len(_TECHS))]
         self.bio_api = _Pool([i for i in range(n) if role[i] == _API and flags[i] & 8], size)
         self.chem_api = _Pool([i for i in range(n) if role[i] == _API and not flags[i] & 8], size)
         self.cell_bank_feeders = _Pool([i for i in range(n) if role[i] == _CELL_BANK], size)
@@ -734,7 +805,7 @@ class _Generator:
         self.testing = _Pool([i for i in range(n) if role[i] == _TEST_LAB or (role[i] < _CRO and flags[i] & 2)], size)
         self.cro = _Pool([i for i in range(n) if role[i] == _CRO and flags[i] & 2], size)
         self.distributor = _Pool([i for i in range(n) if role[i] == _DISTRIBUTOR], size)
-        # pool numbers for the clients' preferred networks
+        # pool numbers for the clients' preferred networks: the technologies', then _BIO_API_POOL...
         self.pool_list = [
             *self.tech_pool,
             self.bio_api,
@@ -749,23 +820,26 @@ class _Generator:
     def clients(self) -> Iterator[dict[str, Any]]:
         spec, rng = self.spec, self.rng
         width = _width(spec.clients, 4)
-        seg_cum = list(accumulate(_SEGMENT_WEIGHTS))
+        seg_cum = list(accumulate(t.share for t in _TRAITS))
+        last = len(_SEGMENTS) - 1
         weights = []
         for c in range(spec.clients):
-            seg = c if c < 4 else bisect_right(seg_cum, rng.random() * seg_cum[-1])
-            seg = min(seg, 3)
+            # the first clients take each segment once
+            seg = c if c <= last else min(bisect_right(seg_cum, rng.random() * seg_cum[-1]), last)
+            traits = _TRAITS[seg]
             self.client_segment[c] = seg
-            weights.append(_SEGMENT_PRODUCT_WEIGHT[seg] * rng.uniform(0.5, 1.5))
+            weights.append(traits.products * rng.uniform(0.5, 1.5))
             cid = f"client-{c + 1:0{width}d}"
             self.client_ids.append(cid)
             rec: dict[str, Any] = {
                 "id": cid,
-                "name": f"{rng.choice(_CLIENT_WORDS)} {rng.choice(_CLIENT_SUFFIXES[seg])}",
-                "segment": SEGMENTS[seg],
+                "name": f"{rng.choice(_CLIENT_WORDS)} {rng.choice(traits.suffixes)}",
+                "segment": _SEGMENTS[seg].value,
             }
             if rng.random() < 0.7:
-                rec["quality_maturity"] = _MATURITY[min(2, seg % 3 + rng.randrange(2))]
-            n_reqs = rng.choice((0, 1, 1, 2, 3)) + (1 if seg == 1 else 0)
+                rec["quality_maturity"] = _MATURITY[min(len(_MATURITY) - 1, traits.maturity + rng.randrange(2))].value
+            large = _SEGMENTS[seg] is Segment.LARGE  # large clients impose one requirement more
+            n_reqs = rng.choice((0, 1, 1, 2, 3)) + large
             self.client_reqs.append(self._requirement_set(n_reqs))
             yield rec
         self.client_cum = list(accumulate(weights))
@@ -802,11 +876,11 @@ class _Generator:
     def _pick(self, client: int, pool_no: int) -> int:
         """A provider for the client: mostly one it already works with."""
         rng = self.rng
-        key = client * 16 + pool_no
+        key = client * _POOLS + pool_no
         known = self.network.get(key)
         if known is None:
             known = self.network[key] = []
-        if known and (len(known) >= _SEGMENT_NETWORK[self.client_segment[client]] or rng.random() < 0.7):
+        if known and (len(known) >= _TRAITS[self.client_segment[client]].network or rng.random() < 0.7):
             return known[rng.randrange(len(known))]
         chosen = self.pool_list[pool_no].draw(rng)
         if chosen not in known:
@@ -824,128 +898,152 @@ class _Generator:
 
     def products(self) -> Iterator[dict[str, Any]]:
         spec, rng = self.spec, self.rng
-        ids = self.provider_ids
-        nprov = spec.providers
-        pairs = self.pairs
+        nprov, pairs = spec.providers, self.pairs
         width = _width(spec.products, 6)
         tech_cum = list(accumulate(_TECH_WEIGHTS))
-        partner_cum, client_cum = self.partner_cum, self.client_cum
-        n_partners, n_clients = spec.partners, spec.clients
-        pools = self.pool_list
-        second, backup = spec.second_source_rate, spec.unqualified_backup_rate
+        client_cum, n_clients = self.client_cum, spec.clients
         for p in range(spec.products):
-            pid = f"prod-{p + 1:0{width}d}"
             owner = min(bisect_right(client_cum, rng.random() * client_cum[-1]), n_clients - 1)
-            # the first nine products cover every technology
-            tech = p if p < 9 else bisect_right(tech_cum, rng.random() * tech_cum[-1])
+            # the first products cover every technology
+            tech = p if p < len(_TECHS) else bisect_right(tech_cum, rng.random() * tech_cum[-1])
             clinical = p > 0 and rng.random() < spec.clinical_share
             bio = tech in _BIO_TECHS and (p < 2 or rng.random() < 0.75)
-            explicit = p < 2 or rng.random() < spec.explicit_upstream_rate
-            steps: list[tuple[str, int]] = []  # (step, pool number)
-            if bio and explicit:
-                steps.append(("cell_bank", 11))
-            if explicit and (bio or rng.random() < 0.6):
-                steps.append(("api", 9 if bio else 10))
-            steps.append(("drug_product", tech))
-            if tech in _FILL_FINISH_TECHS:
-                steps.append(("fill_finish", tech))
-            steps.append(("packaging_labeling", 12))
-            steps.append(("testing", 14 if clinical and rng.random() < 0.4 else 13))
-            supply: list[dict[str, Any]] = []
-            used: list[int] = []
-            dp_maker = -1
-            for step, pool_no in steps:
-                # the drug-product site often fills and packs its own product too
-                same_site = (
-                    step == "fill_finish"
-                    and rng.random() < 0.5
-                    or step == "packaging_labeling"
-                    and self.flags[dp_maker] & 1
-                    and rng.random() < 0.4
-                )
-                chosen = dp_maker if same_site else self._pick(owner, pool_no)
-                if step == "drug_product":
-                    dp_maker = chosen
-                sources = [chosen]
-                supply.append({"provider": ids[chosen], "step": step, "qualified": True})
-                r = rng.random()
-                if r < second or p == 2 and step == "drug_product":
-                    extra = self._other(pools[pool_no], sources)
-                    if extra is not None:
-                        sources.append(extra)
-                        supply.append({"provider": ids[extra], "step": step, "qualified": True})
-                elif r < second + backup or p == 3 and step == "drug_product":
-                    extra = self._other(pools[pool_no], sources)
-                    if extra is not None:
-                        sources.append(extra)
-                        supply.append({"provider": ids[extra], "step": step, "qualified": False})
-                used.extend(sources)
+            used: list[int] = []  # providers it brings the owner to work with
+            supply = self._supply(p, owner, self._steps(p, tech, bio, clinical), used)
             rec: dict[str, Any] = {
-                "id": pid,
+                "id": f"prod-{p + 1:0{width}d}",
                 "name": self._product_name(tech, bio),
-                "technology": TECHNOLOGIES[tech],
-                "stage": "clinical" if clinical else "commercial",
+                "technology": _TECHS[tech].value,
+                "stage": (Stage.CLINICAL if clinical else Stage.COMMERCIAL).value,
                 "owner": self.client_ids[owner],
             }
             if not clinical:
                 rec["annual_revenue"] = int(round(rng.lognormvariate(17.5, 1.3), -3))
             rec["supply"] = supply
-            # distributors
-            n_dist = (rng.random() < 0.5) if clinical else (1 if rng.random() < 0.6 else 2)
-            if n_dist:
-                dists: list[dict[str, Any]] = []
-                taken: list[int] = []
-                for j in range(n_dist):
-                    d = self._pick(owner, 15) if j == 0 else self._other(self.distributor, taken)
-                    if d is None or d in taken:
-                        break
-                    taken.append(d)
-                    country = _COUNTRIES[self.country[d]]
-                    territory = "EU" if country in _EURO and rng.random() < 0.5 else country
-                    dists.append({"distributor": ids[d], "territory": territory})
-                used.extend(taken)
+            dists = self._distributors(owner, clinical, used)
+            if dists:
                 rec["distributors"] = dists
-            # marketing partners
-            if clinical:
-                n_mkt = 1 if rng.random() < 0.3 else 0
-            else:
-                r = rng.random()
-                n_mkt = 1 if r < 0.4 else 2 if r < 0.75 else 3
-                if p < 9:
-                    n_mkt = 3
-            n_mkt = min(n_mkt, n_partners)
-            marketers: list[int] = []
-            while len(marketers) < n_mkt:
-                m = min(bisect_right(partner_cum, rng.random() * partner_cum[-1]), n_partners - 1)
-                if m not in marketers:
-                    marketers.append(m)
+            marketers = self._marketers(p, clinical)
             if marketers:
                 rec["marketed_by"] = [
                     {"partner": self.partner_ids[m], "territory": rng.choice(self.partner_territories[m])}
                     for m in marketers
                 ]
-            # a party-specific extra requirement for this product
-            if rng.random() < spec.product_requirement_rate:
-                if marketers and rng.random() < 0.7:
-                    party, general = marketers[0], self.partner_reqs[marketers[0]]
-                else:
-                    party, general = -1 - owner, self.client_reqs[owner]
-                free = [t for t in range(len(_TOPICS)) if all(t != g for g, _ in general)]
-                if free:
-                    topic = rng.choice(free)
-                    key = (party, topic, self._topic_value(topic))
-                    self.specific.setdefault(key, []).append(p)
+            self._specific_requirement(p, owner, marketers)
             base = owner * nprov
             for u in used:
                 pairs.add(base + u)
             yield rec
         self.network.clear()
 
+    def _steps(self, p: int, tech: int, bio: bool, clinical: bool) -> list[tuple[Step, int]]:
+        """The supply steps of the p-th product, each with the pool its sources come from."""
+        rng = self.rng
+        explicit = p < 2 or rng.random() < self.spec.explicit_upstream_rate
+        steps: list[tuple[Step, int]] = []
+        if bio and explicit:
+            steps.append((Step.CELL_BANK, _CELL_BANK_POOL))
+        if explicit and (bio or rng.random() < 0.6):
+            steps.append((Step.API, _BIO_API_POOL if bio else _CHEM_API_POOL))
+        steps.append((Step.DRUG_PRODUCT, tech))
+        if tech in _FILL_FINISH_TECHS:
+            steps.append((Step.FILL_FINISH, tech))
+        steps.append((Step.PACKAGING_LABELING, _PACKAGING_POOL))
+        steps.append((Step.TESTING, _CRO_POOL if clinical and rng.random() < 0.4 else _TESTING_POOL))
+        return steps
+
+    def _supply(self, p: int, owner: int, steps: list[tuple[Step, int]], used: list[int]) -> list[dict[str, Any]]:
+        """Sources for each step: mostly one, some with a second qualified
+        source or an unqualified backup (the 3rd and 4th products always)."""
+        rng, ids, pools = self.rng, self.provider_ids, self.pool_list
+        second, backup = self.spec.second_source_rate, self.spec.unqualified_backup_rate
+        supply: list[dict[str, Any]] = []
+        dp_maker = -1
+        for step, pool_no in steps:
+            # the drug-product site often fills and packs its own product too
+            same_site = (
+                step is Step.FILL_FINISH
+                and rng.random() < 0.5
+                or step is Step.PACKAGING_LABELING
+                and self.flags[dp_maker] & 1
+                and rng.random() < 0.4
+            )
+            chosen = dp_maker if same_site else self._pick(owner, pool_no)
+            if step is Step.DRUG_PRODUCT:
+                dp_maker = chosen
+            sources = [chosen]
+            supply.append({"provider": ids[chosen], "step": step.value, "qualified": True})
+            r = rng.random()
+            if r < second or p == 2 and step is Step.DRUG_PRODUCT:
+                qualified: bool | None = True
+            elif r < second + backup or p == 3 and step is Step.DRUG_PRODUCT:
+                qualified = False
+            else:
+                qualified = None
+            if qualified is not None:
+                extra = self._other(pools[pool_no], sources)
+                if extra is not None:
+                    sources.append(extra)
+                    supply.append({"provider": ids[extra], "step": step.value, "qualified": qualified})
+            used.extend(sources)
+        return supply
+
+    def _distributors(self, owner: int, clinical: bool, used: list[int]) -> list[dict[str, Any]]:
+        """One or two distributors for a commercial product, half the time one
+        for a clinical one, each serving its home territory (or the EU)."""
+        rng, ids = self.rng, self.provider_ids
+        n_dist = (rng.random() < 0.5) if clinical else (1 if rng.random() < 0.6 else 2)
+        dists: list[dict[str, Any]] = []
+        taken: list[int] = []
+        for j in range(n_dist):
+            d = self._pick(owner, _DISTRIBUTOR_POOL) if j == 0 else self._other(self.distributor, taken)
+            if d is None or d in taken:
+                break
+            taken.append(d)
+            country = _COUNTRIES[self.country[d]]
+            territory = "EU" if country in _EURO and rng.random() < 0.5 else country
+            dists.append({"distributor": ids[d], "territory": territory})
+        used.extend(taken)
+        return dists
+
+    def _marketers(self, p: int, clinical: bool) -> list[int]:
+        """The partners marketing the p-th product (the first products have three)."""
+        rng, n_partners, partner_cum = self.rng, self.spec.partners, self.partner_cum
+        if clinical:
+            n_mkt = 1 if rng.random() < 0.3 else 0
+        else:
+            r = rng.random()
+            n_mkt = 1 if r < 0.4 else 2 if r < 0.75 else 3
+            if p < len(_TECHS):
+                n_mkt = 3
+        n_mkt = min(n_mkt, n_partners)
+        marketers: list[int] = []
+        while len(marketers) < n_mkt:
+            m = min(bisect_right(partner_cum, rng.random() * partner_cum[-1]), n_partners - 1)
+            if m not in marketers:
+                marketers.append(m)
+        return marketers
+
+    def _specific_requirement(self, p: int, owner: int, marketers: list[int]) -> None:
+        """Now and then a party-specific extra requirement for the p-th product."""
+        rng = self.rng
+        if rng.random() >= self.spec.product_requirement_rate:
+            return
+        if marketers and rng.random() < 0.7:
+            party, general = marketers[0], self.partner_reqs[marketers[0]]
+        else:
+            party, general = -1 - owner, self.client_reqs[owner]
+        free = [t for t in range(len(_TOPICS)) if all(t != g for g, _ in general)]
+        if free:
+            topic = rng.choice(free)
+            key = (party, topic, self._topic_value(topic))
+            self.specific.setdefault(key, []).append(p)
+
     def _product_name(self, tech: int, bio: bool) -> str:
         rng = self.rng
         stem = rng.choice(_BIO_STEMS if bio else _SMALL_STEMS)
         name = (rng.choice(_SYLLABLES) + rng.choice(_SYLLABLES)).capitalize() + stem
-        return f"{name} {rng.choice(_STRENGTHS)} {_DOSE_FORM[tech]}"
+        return f"{name} {rng.choice(_STRENGTHS)} {_DOSE_FORM[_TECHS[tech]]}"
 
     # -- relationships between providers, money, requirements, people -------------
 
@@ -987,7 +1085,7 @@ class _Generator:
         self.pairs = set()
         for pair in self.sorted_pairs:
             client, prov = divmod(pair, nprov)
-            mu = _SEGMENT_CONTRACT_MU[self.client_segment[client]]
+            mu = _TRAITS[self.client_segment[client]].contract_mu
             if self.role[prov] >= _CRO:  # services cost less than manufacturing
                 mu -= 1.2
             value = max(1000.0, round(rng.lognormvariate(mu, sigma), -3))

@@ -28,6 +28,8 @@ __all__ = [
     "TECHNOLOGY_STEPS",
     "SECTIONS",
     "STERILE_TECHNOLOGIES",
+    "PARENTERAL_TECHNOLOGIES",
+    "BIOLOGIC_TECHNOLOGIES",
     "BusinessModel",
     "Client",
     "Contract",
@@ -107,6 +109,11 @@ STERILE_TECHNOLOGIES = frozenset(
         Technology.STERILE_CREAM,
     }
 )
+# Filled into vials, bags or syringes: the product has a fill-finish step.
+PARENTERAL_TECHNOLOGIES = STERILE_TECHNOLOGIES - {Technology.STERILE_CREAM}
+# Where biologics are made: a protein survives neither heat sterilisation nor
+# the gut, so it is filled aseptically, as a solution or freeze-dried.
+BIOLOGIC_TECHNOLOGIES = frozenset({Technology.ASEPTIC_FILL, Technology.LYOPHILIZATION})
 
 
 class Stage(StrEnum):

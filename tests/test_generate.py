@@ -21,41 +21,27 @@ from graphkit.generate import (
     iter_records,
     relationships_of,
 )
+from graphkit.model import (
+    NODE_SECTIONS,
+    STEP_SERVICES,
+    TECHNOLOGY_STEPS,
+    BusinessModel,
+    ProviderKind,
+    Segment,
+    Service,
+    Stage,
+    Step,
+    Technology,
+    kind_may_perform,
+)
 
-PROVIDER_KINDS = {"cmo", "cro", "test_lab", "distributor"}
-BUSINESS_MODELS = {"cmo_only", "hybrid_branded", "hybrid_generic"}
-SERVICES = {
-    "cell_bank",
-    "api",
-    "drug_product",
-    "finished_product",
-    "packaging_labeling",
-    "testing",
-    "clinical_research",
-    "distribution",
-}
-TECHNOLOGIES = {
-    "aseptic_fill",
-    "lyophilization",
-    "terminal_sterilization",
-    "sterile_powder",
-    "sterile_cream",
-    "tablet",
-    "capsule",
-    "caplet",
-    "sachet",
-}
-SEGMENTS = {"generics_only", "large", "mid_sized", "small"}
-STEPS = {"cell_bank", "api", "drug_product", "fill_finish", "packaging_labeling", "testing"}
-# the service a CMO needs to perform a step
-STEP_SERVICE = {
-    "cell_bank": "cell_bank",
-    "api": "api",
-    "drug_product": "drug_product",
-    "fill_finish": "drug_product",
-    "packaging_labeling": "packaging_labeling",
-    "testing": "testing",
-}
+PROVIDER_KINDS = {str(k) for k in ProviderKind}
+BUSINESS_MODELS = {str(m) for m in BusinessModel}
+SERVICES = {str(s) for s in Service}
+TECHNOLOGIES = {str(t) for t in Technology}
+SEGMENTS = {str(s) for s in Segment}
+STAGES = {str(s) for s in Stage}
+STEPS = {str(s) for s in Step}
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +144,7 @@ def test_sections_come_in_file_order() -> None:
 def test_referential_integrity(portfolio: dict[str, list[dict]]) -> None:
     p = portfolio
     kind: dict[str, str] = {}
-    for section in ("providers", "clients", "marketing_partners", "products", "liaisons"):
+    for section in NODE_SECTIONS:
         for r in p[section]:
             assert r["id"] not in kind, f"duplicate id {r['id']}"
             assert r["name"].strip(), r
@@ -170,9 +156,9 @@ def test_referential_integrity(portfolio: dict[str, list[dict]]) -> None:
         assert set(r.get("services", ())) <= SERVICES
         assert set(r.get("technologies", ())) <= TECHNOLOGIES
         assert set(r.get("own_technologies", ())) <= TECHNOLOGIES
-        if r["kind"] == "cmo":
+        if r["kind"] == ProviderKind.CMO:
             assert r["business_model"] in BUSINESS_MODELS
-            hybrid = r["business_model"] != "cmo_only"
+            hybrid = r["business_model"] != BusinessModel.CMO_ONLY
             assert ("own_revenue" in r) == hybrid and ("own_technologies" in r) == hybrid
         else:
             assert "business_model" not in r and "own_revenue" not in r
@@ -183,24 +169,22 @@ def test_referential_integrity(portfolio: dict[str, list[dict]]) -> None:
     partners_of: dict[str, set[str]] = {}
     for prod in p["products"]:
         assert kind[prod["owner"]] == "clients"
-        assert prod["technology"] in TECHNOLOGIES and prod["stage"] in {"clinical", "commercial"}
+        assert prod["technology"] in TECHNOLOGIES and prod["stage"] in STAGES
         owner[prod["id"]] = prod["owner"]
         steps = {s["step"] for s in prod["supply"]}
-        assert steps <= STEPS and 3 <= len(steps) <= 6
+        assert steps <= STEPS and 3 <= len(steps) <= len(STEPS)
         seen = set()
         for s in prod["supply"]:
             assert (s["provider"], s["step"]) not in seen
             seen.add((s["provider"], s["step"]))
             prov = providers[s["provider"]]
-            assert prov["kind"] in {"cmo", "cro", "test_lab"}
-            if s["step"] == "testing":
-                assert prov["kind"] == "test_lab" or "testing" in prov["services"]
-            else:
-                assert prov["kind"] == "cmo" and STEP_SERVICE[s["step"]] in prov["services"]
-            if s["step"] in {"drug_product", "fill_finish"}:
+            # a kind that can do the step at all, offering the step's service
+            assert kind_may_perform(ProviderKind(prov["kind"]), s["step"])
+            assert STEP_SERVICES[s["step"]] in prov["services"]
+            if s["step"] in TECHNOLOGY_STEPS:
                 assert prod["technology"] in prov["technologies"]
         for d in prod.get("distributors", ()):
-            assert kind[d["distributor"] if isinstance(d, dict) else d] == "distributor"
+            assert kind[d["distributor"] if isinstance(d, dict) else d] == ProviderKind.DISTRIBUTOR
         marketers = [m["partner"] if isinstance(m, dict) else m for m in prod.get("marketed_by", ())]
         assert all(kind[m] == "marketing_partners" for m in marketers)
         assert len(marketers) == len(set(marketers)) <= 3
@@ -252,7 +236,7 @@ def test_has_every_kind_model_segment_and_technology(portfolio: dict[str, list[d
     assert {r.get("business_model") for r in p["providers"]} - {None} == BUSINESS_MODELS
     assert {r["segment"] for r in p["clients"]} == SEGMENTS
     assert {r["technology"] for r in p["products"]} == TECHNOLOGIES
-    assert {r["stage"] for r in p["products"]} == {"clinical", "commercial"}
+    assert {r["stage"] for r in p["products"]} == STAGES
     assert {c["currency"] for c in p["contracts"]} == {"USD", "EUR"}
     assert any(r.get("own_revenue", 0) > 0 for r in p["providers"])
 
@@ -312,7 +296,7 @@ def test_partners_requirements_overlap_and_conflict(portfolio: dict[str, list[di
 
 
 def test_customer_concentration_varies(portfolio: dict[str, list[dict]]) -> None:
-    cmos = {r["id"] for r in portfolio["providers"] if r["kind"] == "cmo"}
+    cmos = {r["id"] for r in portfolio["providers"] if r["kind"] == ProviderKind.CMO}
     by_provider: dict[str, list[float]] = defaultdict(list)
     for c in portfolio["contracts"]:
         if c["provider"] in cmos:
