@@ -395,6 +395,9 @@ def _facts(portfolio: Portfolio, node_id: str, kind: NodeKind, degree: Mapping[s
         lines += values[:12]
         if len(values) > 12:
             lines.append(f"\u2026 and {len(values) - 12} more")
+    source = getattr(record, "source", None)
+    if source:
+        lines.append(f"source: {source}")
     links = degree.get(node_id)
     if links:
         lines.append("links: " + ", ".join(f"{t.lower().replace('_', ' ')} {n}" for t, n in sorted(links.items())))
@@ -478,6 +481,7 @@ def _edge_text(edge: _Edge, index: _Index) -> tuple[str, list[str], bool, bool, 
         lines.append("employs")
     elif t is RelType.LIAISES_WITH:
         lines.append("liaises with")
+    lines += [f"source: {s}" for s in dict.fromkeys(p["source"] for p in props if p.get("source"))]
     return label, lines, dashed, risky, value
 
 

@@ -574,11 +574,17 @@ def sole_source_steps(portfolio: Portfolio) -> list[SoleSourceStep]:
 def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
     out: list[SoleSourceStep] = []
     unqualified: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {}  # product -> step -> backups
+    provenance: dict[tuple[str, str, str], dict[str, None]] = {}  # (product, step, provider) -> entries' sources
     for product in ctx.portfolio.products:
         backups = unqualified[product.id] = {}
         for link in product.supply:
             if not link.qualified:
                 backups.setdefault(str(link.step), []).append((link.provider, link.filed_in))
+            elif link.source:
+                provenance.setdefault((product.id, str(link.step), link.provider), {})[link.source] = None
+        for d in product.distributors:
+            if d.source:
+                provenance.setdefault((product.id, DISTRIBUTION_STEP, d.distributor), {})[d.source] = None
     for unit, unit_steps in ctx.units.items():
         pid, market = unit
         backups = unqualified[pid]
@@ -601,6 +607,9 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
                 text += f"; unqualified backups {', '.join(backup)} exist"
             if unit not in ctx.available:
                 text += f" ({pid}{where} is not currently available)"
+            evidence = provenance.get((pid, step, provider))
+            if evidence:
+                text += f" [source: {' | '.join(evidence)}]"
             out.append(SoleSourceStep(pid, step, market, provider, backup, sev, text))
     order = {step: i for i, step in enumerate(_STEP_NAMES)}
     out.sort(key=lambda s: (-s.severity, s.product, order[s.step], s.market or ""))
@@ -639,6 +648,9 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
         reasons = ctx.explain(first, frozenset((node,)))
         text = f"{node} failing takes down {ctx.describe(units)} ({_revenue_text(revenue)}): "
         text += reasons if len(units) == 1 else f"{_unit_name(first)} {reasons}"
+        source = getattr(ctx.portfolio.nodes.get(node), "source", None)
+        if source:
+            text += f" [{node} source: {source}]"
         out.append(
             CriticalNode(
                 node=node,
