@@ -3,11 +3,12 @@ streaming writes."""
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -101,7 +102,7 @@ def read_document(path: Path, fmt: str) -> tuple[Any, Any]:
         raise PortfolioError([Problem(where, f"not valid YAML: {brief(reason)}")], str(path)) from None
     if problems:
         raise PortfolioError(problems, str(path))
-    return data, _LineLocator(path, text)
+    return data, (_JsonLocator(path, text) if fmt == "json" else _LineLocator(path, text))
 
 
 # JSON deeper than this is refused (a portfolio is five levels deep).
@@ -240,6 +241,97 @@ class _LineLocator:
                 break
             node, line = child
         return f"{self.path}:{line}"
+
+
+class _JsonLocator:
+    """Finds the line of a path in a JSON file without building a node tree
+    (composing a large JSON file as YAML costs tens of times its parse). On
+    the first call the top level is indexed in one pass of the C decoder;
+    below a record, only that record's text is scanned."""
+
+    _decoder = json.JSONDecoder()
+    _space = re.compile(r"[ \t\n\r]*")
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path, self.text = path, text
+        self._newlines: list[int] | None = None
+        self._top: dict[str, tuple[int, int, list[int] | None]] | None = None
+
+    def __call__(self, path: tuple[Any, ...]) -> str:
+        return f"{self.path}:{self._line(self._offset(path))}"
+
+    def _offset(self, path: tuple[Any, ...]) -> int:
+        """Where the deepest part of `path` found starts (a key's, or an item's)."""
+        text, at = self.text, self._skip(0)
+        found = 0
+        if path and text.startswith("{", at):
+            top = self._index()
+            entry = top.get(str(path[0]))
+            if entry is None:
+                return found
+            found, at, items = entry
+            path = path[1:]
+            if path and items is not None:
+                i = path[0]
+                if not isinstance(i, int) or not 0 <= i < len(items):
+                    return found
+                found = at = items[i]
+                path = path[1:]
+        for part in path:
+            child = self._child(at, part)
+            if child is None:
+                break
+            found, at = child
+        return found
+
+    def _index(self) -> dict[str, tuple[int, int, list[int] | None]]:
+        """Top-level key -> (key offset, value offset, item offsets of an array value)."""
+        if self._top is None:
+            self._top = {}
+            for key, key_at, value_at in self._members(self._skip(0)):
+                items = list(self._items(value_at)) if self.text.startswith("[", value_at) else None
+                self._top.setdefault(key, (key_at, value_at, items))
+        return self._top
+
+    def _child(self, at: int, part: Any) -> tuple[int, int] | None:
+        if self.text.startswith("{", at):
+            for key, key_at, value_at in self._members(at):
+                if key == str(part):
+                    return key_at, value_at
+        elif self.text.startswith("[", at) and isinstance(part, int):
+            for i, item_at in enumerate(self._items(at)):
+                if i == part:
+                    return item_at, item_at
+        return None
+
+    def _members(self, at: int) -> Iterator[tuple[str, int, int]]:
+        """(key, key offset, value offset) of the object starting at `at`."""
+        text, pos = self.text, self._skip(at + 1)
+        while not text.startswith("}", pos):
+            key, end = self._decoder.raw_decode(text, pos)
+            value_at = self._skip(self._skip(end) + 1)  # past the colon
+            yield key, pos, value_at
+            pos = self._skip(self._decoder.raw_decode(text, value_at)[1])
+            if text.startswith(",", pos):
+                pos = self._skip(pos + 1)
+
+    def _items(self, at: int) -> Iterator[int]:
+        """Offsets of the items of the array starting at `at`."""
+        text, pos = self.text, self._skip(at + 1)
+        while not text.startswith("]", pos):
+            yield pos
+            pos = self._skip(self._decoder.raw_decode(text, pos)[1])
+            if text.startswith(",", pos):
+                pos = self._skip(pos + 1)
+
+    def _skip(self, pos: int) -> int:
+        match = self._space.match(self.text, pos)
+        return match.end() if match else pos
+
+    def _line(self, offset: int) -> int:
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._newlines, offset) + 1
 
 
 def _child(node: Any, part: Any) -> tuple[yaml.Node, int] | None:
