@@ -7,8 +7,10 @@ visual styling all derive from the declarations here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, get_origin
@@ -244,6 +246,37 @@ Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 # A duration in weeks (recovery, bring-up, stock on hand): a finite number >= 0.
 Weeks = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# Batches a year: a provider's `capacity` (every batch it can make or test in a
+# year, whatever the product or step) and a supply entry's `volume` (what that
+# step of that product takes of it).
+Batches = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# Months of notice a contract needs before it ends.
+Months = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+def _iso_date(value: Any) -> Any:
+    """A calendar date written YYYY-MM-DD (text, a YAML date, or a
+    spreadsheet date cell at midnight); anything else is refused rather than
+    read as a timestamp or a day count.
+
+    >>> _iso_date("2027-03-31"), _iso_date(datetime(2027, 3, 31))
+    (datetime.date(2027, 3, 31), datetime.date(2027, 3, 31))
+    """
+    if isinstance(value, datetime):
+        if value.time() != datetime.min.time():
+            raise ValueError(f"must be a date without a time of day, got '{value.isoformat()}'")
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date of the calendar") from None
+    raise ValueError(f"must be a date written YYYY-MM-DD, got '{value}'")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 # Provenance of an imported record, e.g. "orders.csv rows 2-4, 9; 2024-01-05..2024-03-02"
 # (graphkit import ledger writes it; analyses ignore it).
 Source = Annotated[str | None, StringConstraints(strip_whitespace=True)]
@@ -270,6 +303,8 @@ class Record(BaseModel):
                 value = [str(v) for v in value]
             elif isinstance(value, StrEnum):
                 value = str(value)
+            elif isinstance(value, date):
+                value = value.isoformat()
             elif isinstance(value, float) and value.is_integer():
                 value = int(value)
             out[info.alias or name] = value
@@ -286,7 +321,8 @@ class Provider(Record):
     own_technologies: tuple[Technology, ...] = ()
     own_revenue: Amount | None = None
     country: str | None = None
-    capacity: Amount | None = None
+    # Batches a year it can make (or test, or pack) over all its products and steps.
+    capacity: Batches | None = None
     # Weeks to restore this provider after it fails (unknown: the analyses' default).
     recovery_weeks: Weeks | None = None
     # The corporate group it belongs to (a common cause of failure with its siblings).
@@ -335,6 +371,8 @@ class SupplyLink(Record):
     filed_in: tuple[Territory, ...] = ()
     # Weeks to make this source produce for the step when it is not qualified yet.
     bring_up_weeks: Weeks | None = None
+    # Batches a year this step of this product takes of the provider's capacity.
+    volume: Batches | None = None
     source: Source = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -432,6 +470,12 @@ class Contract(Record):
     provider: Annotated[Id, Ref(PROVIDER_KINDS, "provider")]
     annual_value: Amount
     currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{3}$")] = "USD"
+    # Terms: the first and last day it runs, the notice it needs, and whether it
+    # renews by itself at its end (then `end` is the next renewal date).
+    start: IsoDate | None = None
+    end: IsoDate | None = None
+    notice_months: Months | None = None
+    auto_renew: bool | None = None
     source: Source = None
 
 
@@ -568,7 +612,12 @@ class Portfolio:
                     {
                         "step": str(s.step),
                         "qualified": s.qualified,
-                        **_opt(filed_in=list(s.filed_in) or None, bring_up_weeks=s.bring_up_weeks, source=s.source),
+                        **_opt(
+                            filed_in=list(s.filed_in) or None,
+                            bring_up_weeks=s.bring_up_weeks,
+                            volume=s.volume,
+                            source=s.source,
+                        ),
                     },
                 )
             for d in p.distributors:
@@ -590,7 +639,17 @@ class Portfolio:
                 RelType.CONTRACTS_WITH,
                 c.client,
                 c.provider,
-                {"annual_value": c.annual_value, "currency": c.currency, **_opt(source=c.source)},
+                {
+                    "annual_value": c.annual_value,
+                    "currency": c.currency,
+                    **_opt(
+                        start=c.start and c.start.isoformat(),
+                        end=c.end and c.end.isoformat(),
+                        notice_months=c.notice_months,
+                        auto_renew=c.auto_renew,
+                        source=c.source,
+                    ),
+                },
             )
         for r in self.requirements:
             yield R(

@@ -282,6 +282,7 @@ class _Validator(_InputChecks):
         portfolio = Portfolio(**{k: tuple(r for _, r in v) for k, v in sections.items()})
         self.check_requirements(sections, portfolio)
         self.check_currencies(sections["contracts"])
+        self.check_contract_terms(sections["contracts"])
         self.check_feed_cycles(sections["feeds"])
         self.check_duplicate_entries(sections)
         self.check_capabilities(sections["products"], portfolio)
@@ -402,6 +403,15 @@ class _Validator(_InputChecks):
                     "one provider's contracts must share a currency",
                 )
             first.setdefault(c.provider, (c.currency, i))
+
+    def check_contract_terms(self, contracts: list[tuple[int, Contract]]) -> None:
+        for i, c in contracts:
+            if c.start is not None and c.end is not None and c.end < c.start:
+                self.error(
+                    ("contracts", i, "end"),
+                    f"contract {c.client} -> {c.provider}: end {c.end.isoformat()} is before start "
+                    f"{c.start.isoformat()}",
+                )
 
     def check_feed_cycles(self, feeds: list[tuple[int, Feed]]) -> None:
         inputs: dict[str, set[str]] = {}
@@ -645,4 +655,6 @@ def explain(err: Mapping[str, Any]) -> str:
         return f"{name} must be text, got '{value}'"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"{name} must be a record with fields, got '{value}'"
+    if kind == "value_error":  # the model's own validators say what is wrong
+        return f"{name} {err['ctx']['error']}"
     return f"{name}: {err['msg']}"

@@ -213,6 +213,23 @@ def test_labels_and_properties_follow_the_model(store: Neo4jStore, small: Portfo
     assert "market_revenues" not in props  # no market gives a revenue
     _, rows = store.run_query("MATCH (:Provider {id: 'lab-1'})-[r:SUPPLIES]->() RETURN r.bring_up_weeks AS weeks")
     assert rows == [{"weeks": 10.0}]
+    _, rows = store.run_query("MATCH (:Provider {id: 'cmo-a'})-[r:SUPPLIES]->() RETURN r.volume AS volume")
+    assert rows == [{"volume": 12.5}]
+    _, rows = store.run_query(
+        "MATCH (:Client {id: 'client-1'})-[r:CONTRACTS_WITH]->(:Provider {id: 'cmo-a'}) RETURN properties(r) AS props"
+    )
+    assert rows == [  # dates as ISO text, the form every file writes
+        {
+            "props": {
+                "annual_value": 300000.0,
+                "currency": "USD",
+                "start": "2024-07-01",
+                "end": "2027-06-30",
+                "notice_months": 6.0,
+                "auto_renew": False,
+            }
+        }
+    ]
     _, rows = store.run_query(
         "MATCH (:MarketingPartner {id: 'mp-2'})-[r:REQUIRES]->(q:Requirement) "
         "RETURN q.id AS id, q.topic AS topic, r.value AS value, r.products AS products"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,15 @@ def test_small_portfolio_reads_as_written() -> None:
     assert p.contracts[2].currency == "EUR"  # normalised to upper case
     assert p.nodes["api-1"].model == "hybrid_generic" and p.nodes["cmo-a"].model == "cmo_only"
     assert p.nodes["lab-1"].model is None
+    terms = p.contracts[0]
+    assert (terms.start, terms.end, terms.notice_months, terms.auto_renew) == (
+        date(2024, 7, 1),
+        date(2027, 6, 30),
+        6,
+        False,
+    )
+    assert p.contracts[1].end == date(2026, 12, 31) and p.contracts[1].start is None  # quoted text reads alike
+    assert p.nodes["cmo-a"].capacity == 40 and prod1.supply[0].volume == 12.5 and prod1.supply[1].volume is None
 
 
 def test_summary_counts_by_hand() -> None:
@@ -135,10 +145,14 @@ def test_spreadsheet_layout(tmp_path: Path) -> None:
         ]
     )
     assert (tmp_path / "csv" / "product_supply.csv").read_text().splitlines() == [
-        "product,provider,step,qualified,filed_in,bring_up_weeks,source",
-        "prod-1,cmo-a,fill_finish,true,,,",
-        "prod-1,lab-1,testing,false,,10,",
-        "prod-2,api-1,api,true,,,",
+        "product,provider,step,qualified,filed_in,bring_up_weeks,volume,source",
+        "prod-1,cmo-a,fill_finish,true,,,12.5,",
+        "prod-1,lab-1,testing,false,,10,,",
+        "prod-2,api-1,api,true,,,,",
+    ]
+    assert (tmp_path / "csv" / "contracts.csv").read_text().splitlines()[:2] == [
+        "client,provider,annual_value,currency,start,end,notice_months,auto_renew,source",
+        "client-1,cmo-a,300000,USD,2024-07-01,2027-06-30,6,false,",
     ]
     assert "li-1,Ana Liaison,client-1,cmo-a; lab-1,aseptic" in (tmp_path / "csv" / "liaisons.csv").read_text()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -251,3 +252,56 @@ products:
     markets: [{territory: US, inventory_weeks: .inf}]
     supply: [{provider: a, step: api, bring_up_weeks: -3}]
 """
+
+
+BAD_TERMS = """\
+providers:
+  - {id: a, name: A, kind: cmo, capacity: -4}
+clients:
+  - {id: c, name: C, segment: small}
+products:
+  - {id: p, name: P, technology: tablet, owner: c, supply: [{provider: a, step: api, volume: -2}]}
+contracts:
+  - {client: c, provider: a, annual_value: 1, start: 2026-05-01, end: 2025-01-01}
+  - {client: c, provider: a, annual_value: 1, currency: EUR, start: "31/12/2025", end: 2026-02-30}
+  - {client: c, provider: a, annual_value: 1, currency: GBP, notice_months: -1, auto_renew: maybe, end: 20261231}
+"""
+
+
+def test_terms_capacity_and_volume_located_all_at_once(write) -> None:
+    path = write("t.yaml", BAD_TERMS)
+    problems = [p for p in problems_of(path) if "currency" not in p]  # three currencies: reported besides
+    assert problems == [
+        f"{path}:2: provider 'a': capacity must not be negative, got -4",
+        f"{path}:6: product 'p': supply #1 volume must not be negative, got -2",
+        f"{path}:8: contract c -> a: end 2025-01-01 is before start 2026-05-01",
+        f"{path}:9: contract c -> a: end '2026-02-30' is not a date of the calendar",
+        f"{path}:9: contract c -> a: start must be a date written YYYY-MM-DD, got '31/12/2025'",
+        f"{path}:10: contract c -> a: auto_renew must be true or false, got 'maybe'",
+        f"{path}:10: contract c -> a: end must be a date written YYYY-MM-DD, got '20261231'",
+        f"{path}:10: contract c -> a: notice_months must not be negative, got -1",
+    ]
+
+
+def test_dates_in_spreadsheets_located(tmp_path, write) -> None:
+    from openpyxl import load_workbook
+
+    good, _ = read_portfolio(
+        write("p.yaml", BASE + "contracts:\n  - {client: client-1, provider: cmo-1, annual_value: 1}\n")
+    )
+    folder = write_portfolio(good, tmp_path / "csv")
+    contracts = folder / "contracts.csv"
+    contracts.write_text(contracts.read_text().replace("1,USD,", "1,USD,2025-13-01,2025-01-01"))
+    assert problems_of(folder) == [
+        f"{folder}/contracts.csv:2: contract client-1 -> cmo-1: start '2025-13-01' is not a date of the calendar"
+    ]
+    book = write_portfolio(good, tmp_path / "p.xlsx")
+    wb = load_workbook(book)
+    wb["contracts"]["E2"], wb["contracts"]["F2"] = date(2026, 1, 1), datetime(2025, 6, 30)  # date cells
+    wb.save(book)
+    assert problems_of(book) == [
+        f"{book}[contracts] row 2: contract client-1 -> cmo-1: end 2025-06-30 is before start 2026-01-01"
+    ]
+    wb["contracts"]["F2"] = datetime(2027, 6, 30)
+    wb.save(book)
+    assert read_portfolio(book)[0].contracts[0].end == date(2027, 6, 30)

@@ -56,8 +56,17 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
             return 0
         return super().construct_yaml_int(node)  # type: ignore[no-any-return]
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        # A date that is not in the calendar (2026-02-30) stays text, for
+        # validation to report at its field rather than fail the whole file.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return node.value
+
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def _too_long(digits: int) -> str:
