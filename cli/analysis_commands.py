@@ -96,7 +96,7 @@ def analyze_command(
     if write_back:
         assert portfolio.neo4j is not None
         with open_store(portfolio.neo4j) as store:
-            done = store.write_back(results)
+            done = store.write_back(results.as_dict())
         click.echo(
             f"findings written back to {portfolio.name}: {done.nodes} node(s) and "
             f"{done.relationships} relationship(s) flagged",
@@ -159,46 +159,54 @@ def whatif_command(
     from graphkit.analysis.spof import whatif as run_whatif
 
     p = portfolio.load()
-    out: dict[str, Any] = {}
-    if fail:
-        out["failure"] = run_whatif(p, list(fail), add_sources).as_dict()
-        out["concentration_change"] = concentration_change(p, set(fail))
+    report = run_whatif(p, list(fail), add_sources) if fail else None
+    change = concentration_change(p, set(fail)) if fail else []
+    merged = None
     if merge_clients:
         names = [n.strip() for n in merge_clients.split(",")]
         if len(names) != 2:
             raise click.BadParameter("give two client ids, e.g. client-a,client-b", param_hint="--merge-clients")
-        out["merge"] = merge_clients_rows(p, *names)
+        merged = merge_clients_rows(p, *names)
     if fmt == "json":
+        out: dict[str, Any] = {}
+        if report is not None:
+            out["failure"] = report.as_dict()
+            out["concentration_change"] = change
+        if merged is not None:
+            out["merge"] = merged
         click.echo(to_json(out))
         return
     blocks = []
-    if "failure" in out:
-        f = out["failure"]
-        facts = [
-            {"": humanize(k), "value": ", ".join(_market_names(f[k])) if k.startswith("markets_") else f[k]}
-            for k in (
-                "failed",
-                "markets_lost",
-                "products_lost",
-                "products_saved",
-                "products_gained",
-                "clients_affected",
-                "partners_affected",
-                "revenue_at_risk",
-                "providers_down",
-            )
-        ]
-        why = [{"product": k, "why": v} for k, v in f["explanations"].items()]
-        blocks += [render_rows(facts, fmt), render_rows(why, fmt) if why else "", "\n".join(f["notes"])]
-        if out["concentration_change"]:
-            blocks.append(render_rows(out["concentration_change"], fmt))
-    if "merge" in out:
-        blocks.append(render_rows(out["merge"], fmt))
+    if report is not None:
+        facts = [{"": humanize(name), "value": _fact(getattr(report, name))} for name in _WHATIF_FACTS]
+        why = [{"product": product, "why": reason} for product, reason in report.explanations]
+        blocks += [render_rows(facts, fmt), render_rows(why, fmt) if why else "", "\n".join(report.notes)]
+        if change:
+            blocks.append(render_rows(change, fmt))
+    if merged is not None:
+        blocks.append(render_rows(merged, fmt))
     click.echo("\n\n".join(b for b in blocks if b))
 
 
-def _market_names(markets: list[dict[str, Any]]) -> list[str]:
-    return [market_name(m["product"], m["market"]) for m in markets]
+# The what-if facts the text formats list, in order (fields of WhatIfReport).
+_WHATIF_FACTS = (
+    "failed",
+    "markets_lost",
+    "products_lost",
+    "products_saved",
+    "products_gained",
+    "clients_affected",
+    "partners_affected",
+    "revenue_at_risk",
+    "providers_down",
+)
+
+
+def _fact(value: Any) -> Any:
+    """A fact's cell: (product, market) pairs as market names."""
+    if isinstance(value, tuple) and value and isinstance(value[0], tuple):
+        return ", ".join(market_name(product, market) for product, market in value)
+    return value
 
 
 def merge_clients_rows(p: Portfolio, a: str, b: str) -> list[dict[str, Any]]:

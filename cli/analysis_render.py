@@ -1,12 +1,14 @@
-"""Rendering analysis results (the JSON contract) as text, Markdown or CSV."""
+"""Rendering analysis results (the typed results of `graphkit.analysis`) as text, Markdown or CSV."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import fields
 from typing import Any
 
 from graphkit import text
-from graphkit.analysis import Severity, findings
+from graphkit.analysis import Analysis, Finding, findings
+from graphkit.analysis.results import encode, json_key, number
 
 from .output import md, render_rows, render_table, to_json
 
@@ -26,7 +28,9 @@ def count(value: Any) -> Any:
     return len(value) if isinstance(value, (list, dict)) else value
 
 
-# (title, analysis, list key, columns; a column is a key or (key, formatter)).
+# (title, analysis, list, columns): a list is a field of the analysis's result
+# and a column a field of its rows (or (field, formatter)); a column is headed
+# by the field's JSON key.
 Column = str | tuple[str, Callable[[Any], Any]]
 SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
     (
@@ -68,7 +72,7 @@ SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
             ("top3_share", percent),
             "hhi",
             "effective_customers",
-            "class",
+            "concentration",
             ("top1_share_of_total", percent),
             "explanation",
         ),
@@ -77,7 +81,7 @@ SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
         "Client dependence on providers",
         "concentration",
         "clients",
-        ("client", "top_provider", ("top1_share", percent), "hhi", "class"),
+        ("client", "top_provider", ("top1_share", percent), "hhi", "concentration"),
     ),
     (
         "Hybrids making a client's product in their own technology",
@@ -98,64 +102,59 @@ def short(text: Any) -> Any:
     return text[: EXPLANATION_WIDTH - 1].rstrip() + "…"
 
 
-def _rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], terminal: bool) -> list[dict[str, Any]]:
+def _rows(rows: Sequence[Any], columns: Sequence[Column], terminal: bool) -> tuple[list[str], list[dict[str, Any]]]:
+    """(headers, cells) of typed rows: each cell the field's JSON value, formatted."""
+    fields = [(c, None) if isinstance(c, str) else c for c in columns]
+    headers = [json_key(type(rows[0]), name) for name, _ in fields] if rows else []
     out = []
     for row in rows:
         cells = {}
-        for col in columns:
-            key, fmt = (col, None) if isinstance(col, str) else col
-            cells[key] = fmt(row.get(key)) if fmt else row.get(key)
-            if terminal and key == "explanation":
-                cells[key] = short(cells[key])
+        for header, (name, fmt) in zip(headers, fields):
+            value = encode(getattr(row, name))
+            cells[header] = fmt(value) if fmt else value
+            if terminal and name == "explanation":
+                cells[header] = short(cells[header])
         out.append(cells)
-    return out
+    return headers, out
 
 
-def render_analysis(results: dict[str, Any], fmt: str, limit: int = 0) -> str:
+def render_analysis(analysis: Analysis, fmt: str, limit: int = 0) -> str:
     """The whole analysis in one format. JSON is the contract; CSV is the
     flat list of findings (one row each); table and Markdown show a section
     per finding list, `limit` rows each (0: all)."""
     if fmt == "json":
-        return to_json(results)
+        return to_json(analysis.as_dict())
     if fmt == "csv":
-        return render_rows(
-            [f.as_dict() for f in findings(results)],
-            "csv",
-            ["analysis", "finding", "subject", "severity", "explanation"],
-        )
+        return render_rows([f.as_dict() for f in findings(analysis)], "csv", [f.name for f in fields(Finding)])
     blocks = []
-    for title, analysis, key, columns in SECTIONS:
-        if analysis not in results:
+    for title, name, attribute, columns in SECTIONS:
+        result = getattr(analysis, name)
+        if result is None:
             continue
-        rows = results[analysis].get(key, [])
-        if "severity" in (rows[0] if rows else {}):
-            rows = sorted(rows, key=lambda r: -Severity.parse(r["severity"]))
+        rows = list(getattr(result, attribute))
+        if rows and hasattr(rows[0], "severity"):
+            rows.sort(key=lambda r: -r.severity)
         shown = rows[:limit] if limit else rows
-        table = _rows(shown, columns, terminal=fmt == "table")
+        headers, table = _rows(shown, columns, terminal=fmt == "table")
         more = f"... {len(rows) - len(shown)} more (--limit 0 shows all)" if len(shown) < len(rows) else ""
         if fmt == "markdown":
-            body = (
-                render_rows(table, "markdown", [c if isinstance(c, str) else c[0] for c in columns])
-                if table
-                else "_none_"
-            )
+            body = render_rows(table, "markdown", headers) if table else "_none_"
             blocks.append(f"## {title} ({len(rows)})\n\n{body}" + (f"\n\n{more}" if more else ""))
         else:
-            body = render_table(table, [c if isinstance(c, str) else c[0] for c in columns])
+            body = render_table(table, headers)
             blocks.append(f"{title} ({len(rows)})\n{body}" + (f"\n{more}" if more else ""))
-    if "spof" in results:
-        s = results["spof"]
-        cut = ", ".join(s["articulation_points"]) or "none"
-        bridges = ", ".join(f"{a}–{b}" for a, b in s["bridges"]) or "none"
+    if analysis.spof is not None:
+        cut = ", ".join(analysis.spof.articulation_points) or "none"
+        bridges = ", ".join(f"{a}–{b}" for a, b in analysis.spof.bridges) or "none"
         if fmt == "markdown":
             blocks.append(f"## Structural cut points\n\n- Articulation points: {md(cut)}\n- Bridges: {md(bridges)}")
         else:
             blocks.append(f"Structural cut points\nArticulation points: {cut}\nBridges: {bridges}")
-    if "concentration" in results:
-        b = results["concentration"]["bands"]
+    if analysis.concentration is not None:
+        moderate, high = number(analysis.concentration.bands.moderate), number(analysis.concentration.bands.high)
         note = (
-            f"Concentration classes: HHI above {b['high']:,} highly concentrated, {b['moderate']:,} to "
-            f"{b['high']:,} moderately (2023 US merger guideline bands unless changed with --bands)."
+            f"Concentration classes: HHI above {high:,} highly concentrated, {moderate:,} to "
+            f"{high:,} moderately (2023 US merger guideline bands unless changed with --bands)."
         )
         blocks.append(note)
     return "\n\n".join(blocks)

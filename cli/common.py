@@ -24,7 +24,7 @@ import click
 from graphkit.problems import ExitCode, GraphkitError, PortfolioError, Problem, printable
 
 if TYPE_CHECKING:
-    from graphkit.analysis import Bands
+    from graphkit.analysis import Analysis, Bands
     from graphkit.model import Portfolio
     from graphkit.neo4j_store import Neo4jSettings, Neo4jStore
 
@@ -376,21 +376,20 @@ def bands_option(func: F) -> F:
 LARGE = 10_000
 
 
-def run_analyses(p: Portfolio, only: tuple[str, ...] | None = None, bands: Bands | None = None) -> dict[str, Any]:
-    """The analyses' JSON-shaped results, with progress on stderr for large
-    portfolios, and the fingerprint of the portfolio analysed (write-back
-    checks it)."""
+def run_analyses(p: Portfolio, only: tuple[str, ...] | None = None, bands: Bands | None = None) -> Analysis:
+    """The analyses' results, with progress on stderr for large portfolios,
+    and the fingerprint of the portfolio analysed (write-back checks it)."""
     from graphkit.analysis import ANALYSES
-    from graphkit.fingerprint import FINGERPRINT_KEY, fingerprint
+    from graphkit.fingerprint import fingerprint
 
-    return {**_analyses(p, only or ANALYSES, bands), FINGERPRINT_KEY: fingerprint(p)}
+    return replace(_analyses(p, only or ANALYSES, bands), fingerprint=fingerprint(p))
 
 
-def _analyses(p: Portfolio, only: tuple[str, ...], bands: Bands | None) -> dict[str, Any]:
+def _analyses(p: Portfolio, only: tuple[str, ...], bands: Bands | None) -> Analysis:
     from graphkit.analysis import analyze
 
     if len(p.nodes) < LARGE:
-        return analyze(p, only, bands).as_dict()
+        return analyze(p, only, bands)
     with click.progressbar(
         length=len(only), label="analysing", file=sys.stderr, item_show_func=lambda name: name
     ) as bar:
@@ -401,6 +400,6 @@ def _analyses(p: Portfolio, only: tuple[str, ...], bands: Bands | None) -> dict[
             bar.update(1 if started else 0, name)
             started += 1
 
-        results = analyze(p, only, bands, progress=step).as_dict()
+        results = analyze(p, only, bands, progress=step)
         bar.update(1)
     return results

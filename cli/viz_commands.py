@@ -116,10 +116,11 @@ def viz(
         raise click.UsageError("--highlight whatif needs at least one --fail ID")
     if fail and highlight != "whatif":
         raise click.UsageError(f"--fail only works with --highlight whatif, not {highlight}")
+    from graphkit.analysis import Analysis
     from graphkit.viz.views import build_view
 
     loaded = portfolio.load()
-    analysis = {} if highlight == "none" else run_analyses(loaded)
+    analysis = Analysis() if highlight == "none" else run_analyses(loaded)
     net = build_view(
         loaded,
         view,

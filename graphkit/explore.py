@@ -408,11 +408,7 @@ def _named_findings(portfolio: Portfolio, node: str) -> list[Detail]:
     from .analysis import analyze, findings
 
     pattern = re.compile(_FINDING_ID.format(re.escape(node)))
-    named = [
-        f
-        for f in findings(analyze(portfolio).as_dict())
-        if node in f.subject.split("/") or pattern.search(f.explanation)
-    ]
+    named = [f for f in findings(analyze(portfolio)) if node in f.subject.split("/") or pattern.search(f.explanation)]
     # Most severe first, then by text: not by record order, which Neo4j does not keep.
     named.sort(key=lambda f: (-f.severity, f.analysis, f.finding, f.subject, f.explanation))
     return [

@@ -30,7 +30,6 @@ MATCH (n:Product) RETURN count(n) AS count
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import defaultdict
@@ -560,89 +559,57 @@ def graph_to_portfolio(
 def finding_rows(
     results: Mapping[str, Any],
 ) -> tuple[list[dict[str, Any]], dict[tuple[RelType, str, str], list[dict[str, Any]]]]:
-    """Property rows for write-back from the JSON of ``graphkit analyze``:
-    ``[{id, props}]`` for nodes, and per (type, source label, target label)
-    ``[{source, target, step, props}]`` for relationships."""
-    if not isinstance(results, Mapping):
-        raise Neo4jStoreError("analysis results must be a JSON object (graphkit analyze --format json)")
+    """Property rows for write-back from the JSON of ``graphkit analyze``
+    (read through the typed results): ``[{id, props}]`` for nodes, and per
+    (type, source label, target label) ``[{source, target, step, props}]``
+    for relationships."""
+    from .analysis import read_analysis
+    from .analysis.results import ResultsError
+
+    try:
+        analysis = read_analysis(results)
+    except ResultsError as err:
+        raise Neo4jStoreError(str(err)) from None
     props: dict[str, dict[str, Any]] = defaultdict(dict)
-
-    def entries(section: str, key: str, *required: str) -> list[Mapping[str, Any]]:
-        value = (results.get(section) or {}).get(key) or []
-        if not isinstance(value, list) or not all(
-            isinstance(e, Mapping) and all(r in e for r in required) for e in value
-        ):
-            raise Neo4jStoreError(
-                f"analysis results: {section}.{key} must be a list of records with {', '.join(required)}"
-            )
-        return value
-
-    for e in entries("spof", "critical_nodes", "node"):
-        p = props[str(e["node"])]
-        p["is_single_point_of_failure"] = True
-        for src, dst in (
-            ("severity", "risk_severity"),
-            ("revenue_at_risk", "revenue_at_risk"),
-            ("products_lost", "products_lost"),
-            ("clients_affected", "clients_affected"),
-            ("partners_affected", "partners_affected"),
-            ("hidden", "hidden_common_mode"),
-        ):
-            if e.get(src) is not None:
-                p[dst] = _property(e[src])
-    for e in entries("concentration", "providers", "provider"):
-        p = props[str(e["provider"])]
-        for src, dst in (
-            ("hhi", "hhi"),
-            ("top1_share", "top1_share"),
-            ("top3_share", "top3_share"),
-            ("effective_customers", "effective_customers"),
-            ("class", "concentration_class"),
-            ("severity", "concentration_severity"),
-            ("top_customer", "top_customer"),
-        ):
-            if e.get(src) is not None:
-                p[dst] = _property(e[src])
-    for e in entries("overlap", "products", "product"):
-        p = props[str(e["product"])]
-        conflicts = e.get("conflicts") or []
-        p["requirement_conflicts"] = len(conflicts) if isinstance(conflicts, list) else int(conflicts)
-        if isinstance(e.get("overlaps"), list):
-            p["requirement_overlaps"] = len(e["overlaps"])
-        topics = (
-            [c["topic"] for c in conflicts if isinstance(c, Mapping) and "topic" in c]
-            if isinstance(conflicts, list)
-            else []
-        )
-        if topics:
-            p["conflicting_topics"] = sorted(map(str, topics))
     rels: dict[tuple[RelType, str, str], list[dict[str, Any]]] = defaultdict(list)
-    provider, product = KEY_LABEL[NodeKind.CMO], KEY_LABEL[NodeKind.PRODUCT]
-    for e in entries("spof", "sole_source_steps", "product", "step", "provider"):
-        distribution = e["step"] == DISTRIBUTION_STEP
-        t = RelType.DISTRIBUTES if distribution else RelType.SUPPLIES
-        rels[(t, provider, product)].append(
-            {
-                "source": str(e["provider"]),
-                "target": str(e["product"]),
-                "step": None if distribution else str(e["step"]),
-                "props": {"sole_source": True},
-            }
-        )
+    if analysis.spof is not None:
+        for c in analysis.spof.critical_nodes:
+            props[c.node].update(
+                is_single_point_of_failure=True,
+                risk_severity=str(c.severity),
+                revenue_at_risk=c.revenue_at_risk,
+                products_lost=list(c.products_lost),
+                clients_affected=list(c.clients_affected),
+                partners_affected=list(c.partners_affected),
+                hidden_common_mode=c.hidden,
+            )
+        provider, product = KEY_LABEL[NodeKind.CMO], KEY_LABEL[NodeKind.PRODUCT]
+        for s in analysis.spof.sole_source_steps:
+            distribution = s.step == DISTRIBUTION_STEP
+            t = RelType.DISTRIBUTES if distribution else RelType.SUPPLIES
+            rels[(t, provider, product)].append(
+                {
+                    "source": s.provider,
+                    "target": s.product,
+                    "step": None if distribution else s.step,
+                    "props": {"sole_source": True},
+                }
+            )
+    if analysis.concentration is not None:
+        for p in analysis.concentration.providers:
+            props[p.provider].update(
+                hhi=p.hhi,
+                top1_share=p.top1_share,
+                top3_share=p.top3_share,
+                effective_customers=p.effective_customers,
+                concentration_class=str(p.concentration),
+                concentration_severity=str(p.severity),
+                top_customer=p.top_customer,
+            )
+    if analysis.overlap is not None:
+        for o in analysis.overlap.products:
+            node = props[o.product]
+            node.update(requirement_conflicts=len(o.conflicts), requirement_overlaps=len(o.overlaps))
+            if o.conflicts:
+                node["conflicting_topics"] = sorted(c.topic for c in o.conflicts)
     return [{"id": k, "props": v} for k, v in props.items()], rels
-
-
-def _property(value: Any) -> Any:
-    """A value Neo4j can hold as a property: scalars and lists of one scalar
-    type as they are; anything else as JSON text."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        items = list(value)
-        if (
-            all(isinstance(v, str) for v in items)
-            or all(isinstance(v, bool) for v in items)
-            or all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items)
-        ):
-            return items
-    return json.dumps(value, sort_keys=True, default=str)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graphkit import read_portfolio
-from graphkit.analysis import analyze, findings
+from graphkit.analysis import analyze, findings, read_analysis
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "portfolio.yaml"
 
@@ -280,7 +280,7 @@ def test_single_liaison_relationships(results: dict) -> None:
 
 
 def test_findings_are_rated_and_explained(results: dict) -> None:
-    all_findings = list(findings(results))
+    all_findings = list(findings(read_analysis(results)))
     assert all(f.explanation for f in all_findings)
     assert {f.analysis for f in all_findings} == {"spof", "overlap", "concentration"}
 

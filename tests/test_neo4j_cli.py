@@ -10,8 +10,10 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner
+from result_records import record
 
 from graphkit import read_portfolio, write_records
+from graphkit.analysis.spof import CriticalNode, SoleSourceStep, SpofResult
 from graphkit.cli.main import main
 from graphkit.cli.neo4j_commands import parse_param
 from graphkit.fingerprint import FINGERPRINT_KEY, fingerprint
@@ -219,18 +221,20 @@ def test_write_back_command(gk: Any, tmp_path: Path) -> None:
     results.write_text(
         json.dumps(
             {
-                "spof": {
-                    "sole_source_steps": [{"product": "prod-1", "step": "fill_finish", "provider": "cmo-a"}],
-                    "critical_nodes": [
-                        {
-                            "node": "cmo-a",
-                            "severity": "critical",
-                            "revenue_at_risk": 1200000.5,
-                            "products_lost": ["prod-1"],
-                        },
-                        {"node": "gone", "severity": "low"},
+                "spof": record(
+                    SpofResult,
+                    sole_source_steps=[record(SoleSourceStep, product="prod-1", step="fill_finish", provider="cmo-a")],
+                    critical_nodes=[
+                        record(
+                            CriticalNode,
+                            node="cmo-a",
+                            severity="critical",
+                            revenue_at_risk=1200000.5,
+                            products_lost=["prod-1"],
+                        ),
+                        record(CriticalNode, node="gone", severity="low"),
                     ],
-                },
+                ),
                 FINGERPRINT_KEY: fingerprint(read_portfolio(SMALL)[0]),
             }
         )
@@ -253,6 +257,10 @@ def test_write_back_command(gk: Any, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     assert gk("neo4j", "write-back", bad).exit_code == 1
+    bad.write_text(json.dumps({"spof": record(SpofResult, critical_nodes=[{"node": "cmo-a"}])}))
+    refused = gk("neo4j", "write-back", bad)
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "spof.critical_nodes[0]: no kind; spof.critical_nodes[0]: no markets_lost" in refused.stderr
 
 
 # -- connection problems: exit codes and messages ------------------------------------

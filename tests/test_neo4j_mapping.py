@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from result_records import record
 
+from graphkit.analysis.concentration import ConcentrationResult, ProviderConcentration
+from graphkit.analysis.spof import CriticalNode, SoleSourceStep, SpofResult
 from graphkit.model import Client, Portfolio, Product, Provider, RelType, SupplyLink
 from graphkit.neo4j_mapping import (
     LoadPlan,
@@ -118,15 +121,26 @@ def test_a_broken_graph_names_the_node() -> None:
 
 def test_write_back_rows_from_analysis_json() -> None:
     results = {
-        "spof": {
-            "critical_nodes": [
-                {"node": "m", "severity": "high", "revenue_at_risk": 10.0, "products_lost": ["p"], "hidden": False}
+        "spof": record(
+            SpofResult,
+            critical_nodes=[
+                record(CriticalNode, node="m", severity="high", revenue_at_risk=10.0, products_lost=["p"], hidden=False)
             ],
-            "sole_source_steps": [{"product": "p", "step": "api", "provider": "m"}],
-        },
-        "concentration": {
-            "providers": [{"provider": "m", "hhi": 10000.0, "class": "highly_concentrated", "severity": "high"}]
-        },
+            sole_source_steps=[record(SoleSourceStep, product="p", step="api", provider="m")],
+        ),
+        "concentration": record(
+            ConcentrationResult,
+            bands={"moderate": 1000, "high": 1800},
+            providers=[
+                record(
+                    ProviderConcentration,
+                    provider="m",
+                    hhi=10000.0,
+                    **{"class": "highly_concentrated"},
+                    severity="high",
+                )
+            ],
+        ),
     }
     nodes, rels = finding_rows(results)
     assert nodes == [
@@ -137,10 +151,16 @@ def test_write_back_rows_from_analysis_json() -> None:
                 "risk_severity": "high",
                 "revenue_at_risk": 10.0,
                 "products_lost": ["p"],
+                "clients_affected": [],
+                "partners_affected": [],
                 "hidden_common_mode": False,
                 "hhi": 10000.0,
+                "top1_share": 0.0,
+                "top3_share": 0.0,
+                "effective_customers": 0.0,
                 "concentration_class": "highly_concentrated",
                 "concentration_severity": "high",
+                "top_customer": "",
             },
         }
     ]
@@ -149,5 +169,8 @@ def test_write_back_rows_from_analysis_json() -> None:
             {"source": "m", "target": "p", "step": "api", "props": {"sole_source": True}}
         ]
     }
-    with pytest.raises(Neo4jStoreError, match="spof.critical_nodes must be a list of records with node"):
-        finding_rows({"spof": {"critical_nodes": [{"severity": "high"}]}})
+    nameless = {k: v for k, v in record(CriticalNode, severity="dire").items() if k != "node"}
+    with pytest.raises(Neo4jStoreError, match=r"critical_nodes\[0\]: no node; .*\[0\]\.severity: 'dire' is not"):
+        finding_rows({"spof": record(SpofResult, critical_nodes=[nameless])})
+    with pytest.raises(Neo4jStoreError, match="analysis results must be a JSON object"):
+        finding_rows([])  # type: ignore[arg-type]

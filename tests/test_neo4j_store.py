@@ -9,8 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from result_records import record as result_record
 
 from graphkit import read_portfolio, write_records
+from graphkit.analysis.concentration import ConcentrationResult, ProviderConcentration
+from graphkit.analysis.overlap import OverlapResult, ProductOverlap
+from graphkit.analysis.spof import CriticalNode, SoleSourceStep, SpofResult
 from graphkit.fingerprint import FINGERPRINT_KEY, fingerprint
 from graphkit.generate import GeneratorSpec, iter_records
 from graphkit.model import Client, Portfolio, Product, Provider, ProviderKind, Requirement, SupplyLink
@@ -468,61 +472,69 @@ def test_an_empty_database_reads_as_an_empty_portfolio(store: Neo4jStore) -> Non
 # -- write-back ---------------------------------------------------------------------
 
 RESULTS = {
-    "spof": {
-        "sole_source_steps": [
-            {"product": "prod-1", "step": "fill_finish", "provider": "cmo-a", "severity": "critical"},
-            {"product": "prod-2", "step": "distribution", "provider": "dist-1"},
-            {"product": "prod-9", "step": "api", "provider": "api-1"},
+    "spof": result_record(
+        SpofResult,
+        sole_source_steps=[
+            result_record(SoleSourceStep, product="prod-1", step="fill_finish", provider="cmo-a", severity="critical"),
+            result_record(SoleSourceStep, product="prod-2", step="distribution", provider="dist-1"),
+            result_record(SoleSourceStep, product="prod-9", step="api", provider="api-1"),
         ],
-        "critical_nodes": [
-            {
-                "node": "cmo-a",
-                "kind": "cmo",
-                "products_lost": ["prod-1"],
-                "clients_affected": ["client-1"],
-                "partners_affected": ["mp-1", "mp-2"],
-                "revenue_at_risk": 1200000.5,
-                "hidden": False,
-                "severity": "critical",
-                "explanation": "...",
-            },
-            {
-                "node": "cb-1",
-                "products_lost": ["prod-2"],
-                "clients_affected": ["client-2"],
-                "partners_affected": [],
-                "revenue_at_risk": 0,
-                "hidden": True,
-                "severity": "medium",
-            },
-            {"node": "ghost", "products_lost": [], "severity": "low"},
+        critical_nodes=[
+            result_record(
+                CriticalNode,
+                node="cmo-a",
+                kind="cmo",
+                products_lost=["prod-1"],
+                clients_affected=["client-1"],
+                partners_affected=["mp-1", "mp-2"],
+                revenue_at_risk=1200000.5,
+                hidden=False,
+                severity="critical",
+                explanation="...",
+            ),
+            result_record(
+                CriticalNode,
+                node="cb-1",
+                products_lost=["prod-2"],
+                clients_affected=["client-2"],
+                partners_affected=[],
+                revenue_at_risk=0,
+                hidden=True,
+                severity="medium",
+            ),
+            result_record(CriticalNode, node="ghost", products_lost=[], severity="low"),
         ],
-    },
-    "concentration": {
-        "providers": [
-            {
-                "provider": "cmo-a",
-                "hhi": 6250.0,
-                "top1_share": 0.75,
-                "top3_share": 1.0,
-                "class": "highly_concentrated",
-                "effective_customers": 1.6,
-                "severity": "critical",
-                "top_customer": "client-1",
-                "shares": {"client-1": 0.75, "client-2": 0.25},
-            },
-        ]
-    },
-    "overlap": {
-        "products": [
-            {
-                "product": "prod-1",
-                "overlaps": [],
-                "conflicts": [{"topic": "labeling.language", "values": {"mp-1": "de", "mp-2": "en"}}],
-            },
-        ]
-    },
+    ),
+    "concentration": result_record(
+        ConcentrationResult,
+        bands={"moderate": 1000, "high": 1800},
+        providers=[
+            result_record(
+                ProviderConcentration,
+                provider="cmo-a",
+                hhi=6250.0,
+                top1_share=0.75,
+                top3_share=1.0,
+                effective_customers=1.6,
+                severity="critical",
+                top_customer="client-1",
+                shares={"client-1": 0.75, "client-2": 0.25},
+                **{"class": "highly_concentrated"},
+            ),
+        ],
+    ),
+    "overlap": result_record(
+        OverlapResult,
+        products=[
+            result_record(
+                ProductOverlap,
+                product="prod-1",
+                conflicts=[{"topic": "labeling.language", "values": {"mp-1": "de", "mp-2": "en"}}],
+            ),
+        ],
+    ),
 }
+EMPTY_SPOF = result_record(SpofResult)
 
 
 def test_write_back_findings_are_queryable_and_idempotent(store: Neo4jStore, small: Portfolio) -> None:
@@ -555,7 +567,12 @@ def test_write_back_findings_are_queryable_and_idempotent(store: Neo4jStore, sma
     assert canonical(store.read()[0]) == canonical(small)
     # Writing again clears what the new results no longer say.
     again = store.write_back(
-        {"spof": {"critical_nodes": [{"node": "cb-1", "severity": "high"}]}, FINGERPRINT_KEY: fingerprint(small)}
+        {
+            "spof": result_record(
+                SpofResult, critical_nodes=[result_record(CriticalNode, node="cb-1", severity="high")]
+            ),
+            FINGERPRINT_KEY: fingerprint(small),
+        }
     )
     assert (again.nodes, again.relationships, again.missing) == (1, 0, ())
     _, rows = store.run_query(
@@ -574,8 +591,8 @@ def test_write_back_refuses_results_of_another_portfolio_and_keeps_the_old_findi
     flagged = "MATCH (n) WHERE n.is_single_point_of_failure RETURN n.id AS id ORDER BY id"
     other = dataclasses.replace(small, contracts=())
     for results, message in (
-        ({"spof": {"critical_nodes": []}, FINGERPRINT_KEY: fingerprint(other)}, "the results are of portfolio"),
-        ({"spof": {"critical_nodes": []}}, "the results carry no portfolio_fingerprint"),
+        ({"spof": EMPTY_SPOF, FINGERPRINT_KEY: fingerprint(other)}, "the results are of portfolio"),
+        ({"spof": EMPTY_SPOF}, "the results carry no portfolio_fingerprint"),
     ):
         with pytest.raises(FingerprintMismatch, match=message) as err:
             store.write_back(results)
@@ -584,8 +601,8 @@ def test_write_back_refuses_results_of_another_portfolio_and_keeps_the_old_findi
 
 
 def test_write_back_rejects_malformed_results(store: Neo4jStore) -> None:
-    with pytest.raises(Neo4jStoreError, match=r"spof\.critical_nodes must be a list of records with node"):
-        store.write_back({"spof": {"critical_nodes": [{"id": "x"}]}})
+    with pytest.raises(Neo4jStoreError, match=r"spof\.critical_nodes\[0\]: no node"):
+        store.write_back({"spof": result_record(SpofResult, critical_nodes=[{"id": "x"}])})
 
 
 # -- analysts' queries ----------------------------------------------------------------

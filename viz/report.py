@@ -19,20 +19,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import graphkit
 from graphkit import summarize
-from graphkit.analysis import analyze, findings
-from graphkit.model import Portfolio
+from graphkit.analysis import ANALYSES, Analysis, analyze, findings, read_analysis
+from graphkit.model import BusinessModel, Portfolio
 from graphkit.text import market_name
 
 from . import style
 from .page import asset, fill, h, head
 from .views import DEFAULT_MAX_NODES, VIEW_TITLES, VIEWS, build_view
+
+if TYPE_CHECKING:
+    from graphkit.analysis.concentration import ConcentrationResult, ProviderConcentration
+    from graphkit.analysis.overlap import OverlapResult
+    from graphkit.analysis.spof import CriticalNode, SpofResult
 
 __all__ = ["DEFAULT_MAX_ROWS", "render_report"]
 
@@ -81,10 +86,16 @@ def _money(value: float | None, currency: str | None = None) -> str:
 
 @dataclass(frozen=True)
 class _Col:
-    key: str
+    """A column: a field of the typed rows (or what `get` works out of a row)."""
+
+    field: str
     header: str
     kind: str = "text"  # text | num | sev | node | list
     fmt: Callable[[Any], str] | None = None
+    get: Callable[[Any], Any] | None = None
+
+    def value(self, row: Any) -> Any:
+        return self.get(row) if self.get else getattr(row, self.field)
 
 
 class _Names:
@@ -103,11 +114,10 @@ class _Names:
         return name, f'{h(name)}<span class="gk-id">{h(node_id)}</span>'
 
 
-def _cell(col: _Col, row: Mapping[str, Any], names: _Names) -> str:
-    value = row.get(col.key)
+def _cell(col: _Col, row: Any, names: _Names) -> str:
+    value = col.value(row)
     if col.kind == "sev":
-        sev = str(value) if str(value) in style.SEVERITY_ORDER else "info"
-        return f'<td data-v="{style.SEVERITY_ORDER.index(sev)}"><span class="gk-sev gk-sev-{sev}">{sev}</span></td>'
+        return f'<td data-v="{int(value)}"><span class="gk-sev gk-sev-{value}">{value}</span></td>'
     if col.kind == "num":
         shown = col.fmt(value) if col.fmt else _num(value)
         key = "" if value is None else repr(float(value))
@@ -136,7 +146,7 @@ def _table(
     table_id: str,
     caption: str,
     cols: Sequence[_Col],
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Any],
     names: _Names,
     max_rows: int,
     *,
@@ -144,12 +154,7 @@ def _table(
 ) -> str:
     total = len(rows)
     if by_severity:
-        rows = sorted(
-            rows,
-            key=lambda r: (
-                -style.SEVERITY_ORDER.index(r["severity"] if r.get("severity") in style.SEVERITY_ORDER else "info")
-            ),
-        )
+        rows = sorted(rows, key=lambda r: -r.severity)
     shown = rows[:max_rows]
     note = f"{total:,} row(s)"
     if total > len(shown):
@@ -180,14 +185,14 @@ def _table(
 _Segment = tuple[str, str, float, str]  # (client key, label, value, colour)
 
 
-def _chart(row: Mapping[str, Any], names: _Names, portfolio: Portfolio) -> str:
+def _chart(row: ProviderConcentration, names: _Names, portfolio: Portfolio) -> str:
     """A stacked bar of one provider's customer shares (and, for hybrids, of
     all its revenue with its own products as one more slice)."""
-    provider = str(row["provider"])
-    values: dict[str, float] = {str(k): float(v) for k, v in (row.get("values") or {}).items()}
+    provider = row.provider
+    values: dict[str, float] = {str(k): float(v) for k, v in row.values.items()}
     total = sum(values.values())
-    basis = row.get("basis", "contract_value")
-    currency = row.get("currency")
+    basis = row.basis
+    currency = row.currency
     ranked = sorted(values.items(), key=lambda kv: -kv[1])
     segments: list[_Segment] = []
     for i, (client, value) in enumerate(ranked[:_CHART_SEGMENTS]):
@@ -196,31 +201,30 @@ def _chart(row: Mapping[str, Any], names: _Names, portfolio: Portfolio) -> str:
         rest = ranked[_CHART_SEGMENTS:]
         segments.append(("", f"{len(rest)} other client(s)", sum(v for _, v in rest), _OTHERS_COLOR))
     unit = (lambda v: _money(v, currency)) if basis == "contract_value" else (lambda v: f"{v:g} product(s)")
-    own = float(row.get("own_revenue") or 0.0) if basis == "contract_value" else 0.0
+    own = float(row.own_revenue or 0.0) if basis == "contract_value" else 0.0
 
     svg = _chart_svg(names.cell(provider)[0], segments, total, own, unit, basis)
 
     record = portfolio.nodes.get(provider)
-    kind = str(row.get("kind", ""))
-    model = row.get("business_model")
+    kind = row.kind
+    model = row.business_model
     if kind == "cmo" and model in style.CMO_COLORS:
-        sub = style.CMO_COLORS[model][1]
+        sub = style.CMO_COLORS[BusinessModel(model)][1]
     else:
         sub = style.KIND_LABELS.get(kind, kind)  # type: ignore[call-overload]
-    sev = str(row.get("severity", "info"))
-    sev = sev if sev in style.SEVERITY_ORDER else "info"
+    sev = str(row.severity)
     facts = [
-        f"HHI {_num(row.get('hhi'))} ({str(row.get('class', '')).replace('_', ' ')})",
-        f"top customer {_pct(row.get('top1_share'))}",
-        f"top 3 {_pct(row.get('top3_share'))}",
-        f"effective customers {_num(row.get('effective_customers'), 1)}",
+        f"HHI {_num(row.hhi)} ({str(row.concentration).replace('_', ' ')})",
+        f"top customer {_pct(row.top1_share)}",
+        f"top 3 {_pct(row.top3_share)}",
+        f"effective customers {_num(row.effective_customers, 1)}",
     ]
     if basis == "contract_value":
-        facts.append(f"contract value {_money(row.get('contract_value'), currency)}")
+        facts.append(f"contract value {_money(row.contract_value, currency)}")
         if own:
             facts.append(
-                f"own revenue {_money(own, currency)}; top customer = {_pct(row.get('top1_share_of_total'))} "
-                f"of all revenue, HHI incl. own {_num(row.get('hhi_with_own'))}"
+                f"own revenue {_money(own, currency)}; top customer = {_pct(row.top1_share_of_total)} "
+                f"of all revenue, HHI incl. own {_num(row.hhi_with_own)}"
             )
     else:
         facts.append("no contract values: shares of products handled")
@@ -237,7 +241,7 @@ def _chart(row: Mapping[str, Any], names: _Names, portfolio: Portfolio) -> str:
         f'<div class="gk-facts">{h(_DOT.join(facts))}</div></figcaption>\n'
         + svg
         + f'\n<ul class="gk-chart-legend">{legend}</ul>\n'
-        f'<p class="gk-expl">{h(row.get("explanation", ""))}</p>\n</figure>\n'
+        f'<p class="gk-expl">{h(row.explanation)}</p>\n</figure>\n'
     )
 
 
@@ -310,7 +314,7 @@ def _counts_table(title: str, counts: Mapping[str, int]) -> str:
 def render_report(
     portfolio: Portfolio,
     *,
-    analysis: Any = None,
+    analysis: Analysis | Mapping[str, Any] | None = None,
     source: str = "",
     generated: datetime | None = None,
     views: Iterable[str] = ("supply",),
@@ -343,22 +347,22 @@ def render_report(
         if v not in VIEWS:
             raise graphkit.GraphkitError(f"unknown view '{v}' (views: {', '.join(VIEWS)})")
     if analysis is None:
-        results = analyze(portfolio).as_dict()
+        results = analyze(portfolio)
     else:
-        results = analysis.as_dict() if hasattr(analysis, "as_dict") else dict(analysis)
+        results = analysis if isinstance(analysis, Analysis) else read_analysis(analysis)
     generated = generated or datetime.now(UTC)
     source_name = Path(source).name if source else "portfolio"
     page_title = title or f"graphkit report \u2014 {source_name}"
     names = _Names(portfolio)
     sections = [("summary", "Portfolio summary", _summary_section(portfolio, results))]
-    if results.get("spof") is not None:
-        sections.append(("spof", "Single points of failure", _spof_section(results["spof"], names, max_rows)))
-    if results.get("overlap") is not None:
+    if results.spof is not None:
+        sections.append(("spof", "Single points of failure", _spof_section(results.spof, names, max_rows)))
+    if results.overlap is not None:
         sections.append(
-            ("overlap", "Requirement overlap and conflicts", _overlap_section(results["overlap"], names, max_rows))
+            ("overlap", "Requirement overlap and conflicts", _overlap_section(results.overlap, names, max_rows))
         )
-    if results.get("concentration") is not None:
-        conc = _concentration_section(results["concentration"], names, portfolio, max_rows, max_charts)
+    if results.concentration is not None:
+        conc = _concentration_section(results.concentration, names, portfolio, max_rows, max_charts)
         sections.append(("concentration", "Customer concentration", conc))
     network_scripts: list[str] = []
     if views:
@@ -373,7 +377,7 @@ def render_report(
     stamp = generated.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     meta = (
         f"Source: {h(source_name)} \u00b7 Generated {h(stamp)} \u00b7 graphkit {h(graphkit.__version__)}"
-        f" \u00b7 analyses: {h(', '.join(results) or 'none')}"
+        f" \u00b7 analyses: {h(', '.join(a for a in ANALYSES if getattr(results, a) is not None) or 'none')}"
     )
     return fill(
         _PAGE,
@@ -388,7 +392,7 @@ def render_report(
     )
 
 
-def _summary_section(portfolio: Portfolio, results: Mapping[str, Any]) -> str:
+def _summary_section(portfolio: Portfolio, results: Analysis) -> str:
     summary = summarize(portfolio).as_dict()
     by_list: dict[str, dict[str, int]] = {}
     total_by_sev: dict[str, int] = dict.fromkeys(reversed(style.SEVERITY_ORDER), 0)
@@ -427,16 +431,16 @@ _EXPL = _Col("explanation", "Explanation")
 _MORE_AT = 200  # cut points listed by name
 
 
-def _spof_section(spof: Mapping[str, Any], names: _Names, max_rows: int) -> str:
-    critical_rows = [
-        dict(c, markets=[market_name(m["product"], m["market"]) for m in c.get("markets_lost", ())])
-        for c in spof.get("critical_nodes", [])
-    ]
+def _markets(row: CriticalNode) -> list[str]:
+    return [market_name(product, market) for product, market in row.markets_lost]
+
+
+def _spof_section(spof: SpofResult, names: _Names, max_rows: int) -> str:
     money = _Col("revenue_at_risk", "Revenue at risk", "num", lambda v: _money(v))
     critical = [
         _Col("node", "Node", "node"),
         _Col("kind", "Kind", fmt=_kind),
-        _Col("markets", "Markets lost", "list"),
+        _Col("markets_lost", "Markets lost", "list", get=_markets),
         _Col("products_lost", "Products lost (every market)", "list"),
         _Col("clients_affected", "Clients", "list"),
         _Col("partners_affected", "Partners", "list"),
@@ -467,19 +471,19 @@ def _spof_section(spof: Mapping[str, Any], names: _Names, max_rows: int) -> str:
             "one feeder (upstream tiers included, so hidden common modes show), distribution and marketing "
             "a distributor and a partner serving that market.</p>"
         ),
-        _table("gk-critical-nodes", "Critical nodes", critical, critical_rows, names, max_rows),
-        _table("gk-sole-source", "Sole-source steps", sole, spof.get("sole_source_steps", []), names, max_rows),
+        _table("gk-critical-nodes", "Critical nodes", critical, spof.critical_nodes, names, max_rows),
+        _table("gk-sole-source", "Sole-source steps", sole, spof.sole_source_steps, names, max_rows),
         _table(
             "gk-key-person",
             "Key-person risks",
             [*person, _SEV, _EXPL],
-            spof.get("key_person_risks", []),
+            spof.key_person_risks,
             names,
             max_rows,
         ),
     ]
-    points = list(spof.get("articulation_points", []))
-    bridges = list(spof.get("bridges", []))
+    points = list(spof.articulation_points)
+    bridges = list(spof.bridges)
     shown_points = ", ".join(
         h(names.cell(p)[0]) + f' <span class="gk-muted">({h(p)})</span>' for p in points[:_MORE_AT]
     )
@@ -497,21 +501,9 @@ def _spof_section(spof: Mapping[str, Any], names: _Names, max_rows: int) -> str:
     return "".join(parts)
 
 
-def _overlap_section(overlap: Mapping[str, Any], names: _Names, max_rows: int) -> str:
-    products = [
-        dict(
-            r,
-            n_overlaps=len(r.get("overlaps", [])),
-            n_conflicts=len(r.get("conflicts", [])),
-            conflict_topics=[c["topic"] for c in r.get("conflicts", [])],
-        )
-        for r in overlap.get("products", [])
-    ]
-    providers = [
-        dict(r, n_conflicts=len(r.get("conflicts", [])), conflict_topics=[c["topic"] for c in r.get("conflicts", [])])
-        for r in overlap.get("providers", [])
-    ]
-    topics = _Col("conflict_topics", "Conflicting topics", "list")
+def _overlap_section(overlap: OverlapResult, names: _Names, max_rows: int) -> str:
+    topics = _Col("conflicts", "Conflicting topics", "list", get=lambda r: [c.topic for c in r.conflicts])
+    conflicts = _Col("conflicts", "Conflicts", "num", get=lambda r: len(r.conflicts))
     return "".join(
         [
             (
@@ -523,21 +515,21 @@ def _overlap_section(overlap: Mapping[str, Any], names: _Names, max_rows: int) -
                 "Products",
                 [
                     _Col("product", "Product", "node"),
-                    _Col("n_overlaps", "Overlaps", "num"),
-                    _Col("n_conflicts", "Conflicts", "num"),
+                    _Col("overlaps", "Overlaps", "num", get=lambda r: len(r.overlaps)),
+                    conflicts,
                     topics,
                     _SEV,
                     _EXPL,
                 ],
-                products,
+                overlap.products,
                 names,
                 max_rows,
             ),
             _table(
                 "gk-overlap-providers",
                 "Providers facing conflicting requirements",
-                [_Col("provider", "Provider", "node"), _Col("n_conflicts", "Topics", "num"), topics, _SEV, _EXPL],
-                providers,
+                [_Col("provider", "Provider", "node"), replace(conflicts, header="Topics"), topics, _SEV, _EXPL],
+                overlap.providers,
                 names,
                 max_rows,
             ),
@@ -549,7 +541,7 @@ def _overlap_section(overlap: Mapping[str, Any], names: _Names, max_rows: int) -
                     _Col("b", "Partner", "node"),
                     _Col("jaccard", "Jaccard", "num", lambda v: f"{v:.2f}"),
                 ],
-                overlap.get("partner_similarity", []),
+                overlap.partner_similarity,
                 names,
                 max_rows,
                 by_severity=False,
@@ -558,7 +550,7 @@ def _overlap_section(overlap: Mapping[str, Any], names: _Names, max_rows: int) -
     )
 
 
-_CLASS = _Col("class", "Class", fmt=lambda v: str(v).replace("_", " "))
+_CLASS = _Col("concentration", "Class", fmt=lambda v: str(v).replace("_", " "))
 _CONC_PROVIDER_COLS = [
     _Col("provider", "Provider", "node"),
     _Col("business_model", "Business model"),
@@ -595,26 +587,19 @@ _INTEREST_COLS = [
 
 
 def _concentration_section(
-    conc: Mapping[str, Any], names: _Names, portfolio: Portfolio, max_rows: int, max_charts: int
+    conc: ConcentrationResult, names: _Names, portfolio: Portfolio, max_rows: int, max_charts: int
 ) -> str:
-    rows = list(conc.get("providers", []))
-    ranked = sorted(
-        rows,
-        key=lambda r: (
-            r.get("kind") != "cmo",
-            -style.SEVERITY_ORDER.index(r["severity"] if r.get("severity") in style.SEVERITY_ORDER else "info"),
-            -float(r.get("hhi") or 0),
-        ),
-    )
+    rows = list(conc.providers)
+    ranked = sorted(rows, key=lambda r: (r.kind != "cmo", -r.severity, -float(r.hhi or 0)))
     charted = ranked[:max_charts]
-    cmo_charts = "".join(_chart(r, names, portfolio) for r in charted if r.get("kind") == "cmo")
-    other_charts = "".join(_chart(r, names, portfolio) for r in charted if r.get("kind") != "cmo")
-    bands = conc.get("bands", {})
+    cmo_charts = "".join(_chart(r, names, portfolio) for r in charted if r.kind == "cmo")
+    other_charts = "".join(_chart(r, names, portfolio) for r in charted if r.kind != "cmo")
+    bands = conc.bands
     parts = [
         (
             f'<p class="gk-lead">How dependent each provider is on its largest customers, from contract '
             f"values: shares, Herfindahl\u2013Hirschman Index (0\u201310,000; moderately concentrated from "
-            f"{_num(bands.get('moderate'))}, highly above {_num(bands.get('high'))}) and, for hybrids, "
+            f"{_num(bands.moderate)}, highly above {_num(bands.high)}) and, for hybrids, "
             f"the buffer of their own products.</p>"
         )
     ]
@@ -633,7 +618,7 @@ def _concentration_section(
             "gk-conc-clients",
             "Clients' dependence on their providers",
             _CONC_CLIENT_COLS,
-            conc.get("clients", []),
+            conc.clients,
             names,
             max_rows,
         ),
@@ -641,7 +626,7 @@ def _concentration_section(
             "gk-conflicts-of-interest",
             "Conflicts of interest (hybrids making a competing product)",
             _INTEREST_COLS,
-            conc.get("conflicts_of_interest", []),
+            conc.conflicts_of_interest,
             names,
             max_rows,
         ),
@@ -651,7 +636,7 @@ def _concentration_section(
 
 def _networks_section(
     portfolio: Portfolio,
-    results: Mapping[str, Any],
+    results: Analysis,
     views: Sequence[str],
     source_name: str,
     max_nodes: int,

@@ -26,9 +26,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from graphkit.analysis import analyze
+from graphkit.analysis import Analysis, Severity, analyze, read_analysis
 from graphkit.explore import within_hops
 from graphkit.model import (
     Client,
@@ -46,6 +46,10 @@ from graphkit.text import market_name
 
 from . import style
 from .network import LegendEntry, ListPanel, Questions, VizEdge, VizNode, render_network
+
+if TYPE_CHECKING:
+    from graphkit.analysis.overlap import OverlapResult
+    from graphkit.analysis.spof import SpofResult
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -89,7 +93,6 @@ DEFAULT_MAX_NODES = 4000
 _EDGE_LABELS_UP_TO = 160  # edges; above this, edge text is in tooltips only
 _FINDINGS_IN_TOOLTIP = 6
 _LABEL_CHARS = 42
-_SEVERITY_RANK = {s: i for i, s in enumerate(style.SEVERITY_ORDER)}
 
 
 @dataclass
@@ -155,12 +158,13 @@ def _words(value: str) -> str:
     return str(value).replace("_", " ")
 
 
-def _results(portfolio: Portfolio, analysis: Any) -> dict[str, Any]:
+def _results(portfolio: Portfolio, analysis: Analysis | Mapping[str, Any] | None) -> Analysis:
+    """The typed results: run when not given, read back when given as JSON."""
     if analysis is None:
-        return analyze(portfolio).as_dict()
-    if hasattr(analysis, "as_dict"):
-        return analysis.as_dict()
-    return dict(analysis)
+        return analyze(portfolio)
+    if isinstance(analysis, Analysis):
+        return analysis
+    return read_analysis(analysis)
 
 
 @dataclass
@@ -175,64 +179,70 @@ class _Edge:
 class _Risk:
     """What the analyses say about one node."""
 
-    severity: int = 0
+    severity: Severity = Severity.INFO
     revenue: float = 0.0
-    findings: list[tuple[int, str]] = field(default_factory=list)
+    findings: list[tuple[Severity, str]] = field(default_factory=list)
     critical: bool = False
     conflict: bool = False
     cut_point: bool = False
 
-    def add(self, severity: str, explanation: str) -> None:
-        rank = _SEVERITY_RANK.get(severity, 0)
-        self.severity = max(self.severity, rank)
-        self.findings.append((rank, f"[{severity}] {explanation}"))
+    def add(self, severity: Severity, explanation: str) -> None:
+        self.severity = max(self.severity, severity)
+        self.findings.append((severity, f"[{severity}] {explanation}"))
 
 
 class _Index:
     """Findings of an analysis, indexed by node and by relationship."""
 
-    def __init__(self, results: Mapping[str, Any]) -> None:
+    def __init__(self, results: Analysis) -> None:
         self.risk: dict[str, _Risk] = defaultdict(_Risk)
         self.sole_source: set[tuple[str, str, str]] = set()  # (provider, product, step)
         self.conflict_values: set[tuple[str, str, str]] = set()  # (party, topic, value)
         self.conflict_topics: set[str] = set()
-        spof = results.get("spof", {})
-        for c in spof.get("critical_nodes", ()):
-            r = self.risk[c["node"]]
-            r.add(c["severity"], c["explanation"])
-            r.critical = True
-            r.revenue = max(r.revenue, float(c.get("revenue_at_risk") or 0.0))
-        for s in spof.get("sole_source_steps", ()):
-            self.risk[s["product"]].add(s["severity"], s["explanation"])
-            self.sole_source.add((s["provider"], s["product"], s["step"]))
-        for k in spof.get("key_person_risks", ()):
-            for node in (k.get("liaison"), k["client"]):
-                if node:
-                    self.risk[node].add(k["severity"], k["explanation"])
-        for node in spof.get("articulation_points", ()):
-            self.risk[node].cut_point = True
-        overlap = results.get("overlap", {})
-        for p in overlap.get("products", ()):
-            r = self.risk[p["product"]]
-            r.add(p["severity"], p["explanation"])
-            for conflict in p.get("conflicts", ()):
-                r.conflict = True
-                topic = requirement_node_id(conflict["topic"])
-                self.conflict_topics.add(topic)
-                for party, value in conflict["values"].items():
-                    self.conflict_values.add((party, topic, str(value)))
-        for p in overlap.get("providers", ()):
-            self.risk[p["provider"]].add(p["severity"], p["explanation"])
-        conc = results.get("concentration", {})
-        for p in conc.get("providers", ()):
-            self.risk[p["provider"]].add(p["severity"], p["explanation"])
-        for c in conc.get("clients", ()):
-            self.risk[c["client"]].add(c["severity"], c["explanation"])
-        for c in conc.get("conflicts_of_interest", ()):
-            for node in (c["provider"], c["product"]):
-                self.risk[node].add(c["severity"], c["explanation"])
+        if results.spof is not None:
+            self._spof(results.spof)
+        if results.overlap is not None:
+            self._overlap(results.overlap)
+        conc = results.concentration
+        if conc is not None:
+            for p in conc.providers:
+                self.risk[p.provider].add(p.severity, p.explanation)
+            for c in conc.clients:
+                self.risk[c.client].add(c.severity, c.explanation)
+            for i in conc.conflicts_of_interest:
+                for node in (i.provider, i.product):
+                    self.risk[node].add(i.severity, i.explanation)
         for topic in self.conflict_topics:
             self.risk[topic].conflict = True
+
+    def _spof(self, spof: SpofResult) -> None:
+        for c in spof.critical_nodes:
+            r = self.risk[c.node]
+            r.add(c.severity, c.explanation)
+            r.critical = True
+            r.revenue = max(r.revenue, float(c.revenue_at_risk or 0.0))
+        for s in spof.sole_source_steps:
+            self.risk[s.product].add(s.severity, s.explanation)
+            self.sole_source.add((s.provider, s.product, s.step))
+        for k in spof.key_person_risks:
+            for node in (k.liaison, k.client):
+                if node:
+                    self.risk[node].add(k.severity, k.explanation)
+        for node in spof.articulation_points:
+            self.risk[node].cut_point = True
+
+    def _overlap(self, overlap: OverlapResult) -> None:
+        for p in overlap.products:
+            r = self.risk[p.product]
+            r.add(p.severity, p.explanation)
+            for conflict in p.conflicts:
+                r.conflict = True
+                topic = requirement_node_id(conflict.topic)
+                self.conflict_topics.add(topic)
+                for party, value in conflict.values.items():
+                    self.conflict_values.add((party, topic, str(value)))
+        for q in overlap.providers:
+            self.risk[q.provider].add(q.severity, q.explanation)
 
     def get(self, node: str) -> _Risk:
         return self.risk[node] if node in self.risk else _Risk()
@@ -492,7 +502,7 @@ def build_view(
     portfolio: Portfolio,
     view: str = "all",
     *,
-    analysis: Any = None,
+    analysis: Analysis | Mapping[str, Any] | None = None,
     focus: str | None = None,
     hops: int = 1,
     fail: Collection[str] = (),
@@ -691,15 +701,12 @@ def _trim_view(
             u,
         )
 
+    def seed(u: str) -> bool:
+        r = index.get(u)
+        return u in status or u == focus or r.severity >= Severity.MEDIUM or r.critical or r.conflict
+
     prio = {u: priority(u) for u in keep}
-    seeds = sorted(
-        (
-            u
-            for u in keep
-            if u in status or u == focus or index.get(u).severity >= 2 or index.get(u).critical or index.get(u).conflict
-        ),
-        key=lambda u: prio[u],
-    )
+    seeds = sorted((u for u in keep if seed(u)), key=lambda u: prio[u])
     kept_set = set(_trim(keep, sub_adj, prio, seeds, nodes, max_nodes))
     left = Counter(nodes[u] for u in keep if u not in kept_set)
     left_edges = sum(
@@ -765,7 +772,7 @@ def _styled_nodes(
                 if risk.revenue
                 else ((record.annual_revenue or 0.0) / max_product_revenue if isinstance(record, Product) else 0.0)
             )
-            sev = style.SEVERITY_ORDER[risk.severity] if risk.findings else None
+            sev = str(risk.severity) if risk.findings else None
             color, size = s.color, style.node_size(s.size, sev, share)
             highlight = risk.critical or risk.conflict
             if risk.critical:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .results import Result, ResultsError, decode, finding_lists
 from .severity import Severity
 
 if TYPE_CHECKING:
@@ -21,37 +22,33 @@ if TYPE_CHECKING:
     from .overlap import OverlapResult
     from .spof import SpofResult
 
-__all__ = ["ANALYSES", "Analysis", "Finding", "analyze", "findings", "Bands", "Severity"]
+__all__ = ["ANALYSES", "Analysis", "Finding", "analyze", "findings", "read_analysis", "Bands", "Severity"]
 
 ANALYSES = ("spof", "overlap", "concentration")
-
-# Where findings sit in the JSON contract: (analysis, list key, subject fields).
-FINDING_LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("spof", "critical_nodes", ("node",)),
-    ("spof", "sole_source_steps", ("product", "step")),
-    ("spof", "key_person_risks", ("client", "provider")),
-    ("overlap", "products", ("product",)),
-    ("overlap", "providers", ("provider",)),
-    ("concentration", "providers", ("provider",)),
-    ("concentration", "clients", ("client",)),
-    ("concentration", "conflicts_of_interest", ("provider", "product")),
-)
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """The results of the analyses that were run (None for those left out)."""
+    """The results of the analyses that were run (None for those left out),
+    and the fingerprint of the portfolio analysed when it was taken."""
 
     spof: SpofResult | None = None
     overlap: OverlapResult | None = None
     concentration: ConcentrationResult | None = None
+    fingerprint: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name).as_dict() for name in ANALYSES if getattr(self, name) is not None}
+        """The JSON contract: one key per analysis run, then the fingerprint."""
+        data = {name: getattr(self, name).as_dict() for name in ANALYSES if getattr(self, name) is not None}
+        if self.fingerprint is not None:
+            from ..fingerprint import FINGERPRINT_KEY
+
+            data[FINGERPRINT_KEY] = self.fingerprint
+        return data
 
 
 @dataclass(frozen=True, order=True)
-class Finding:
+class Finding(Result):
     """One rated finding, flattened from any analysis."""
 
     analysis: str
@@ -59,15 +56,6 @@ class Finding:
     subject: str
     severity: Severity
     explanation: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "analysis": self.analysis,
-            "finding": self.finding,
-            "subject": self.subject,
-            "severity": str(self.severity),
-            "explanation": self.explanation,
-        }
 
 
 def analyze(
@@ -115,17 +103,57 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def findings(results: Mapping[str, Any]) -> Iterator[Finding]:
-    """Every rated finding in analysis results (the `Analysis.as_dict()` shape,
-    so results read back from JSON work too), most severe first per list."""
-    for analysis, key, fields in FINDING_LISTS:
-        rows = results.get(analysis, {}).get(key, [])
-        ranked = sorted(rows, key=lambda r: -Severity.parse(r["severity"]))
-        for row in ranked:
-            yield Finding(
-                analysis,
-                key,
-                "/".join(str(row[f]) for f in fields),
-                Severity.parse(row["severity"]),
-                row["explanation"],
-            )
+def findings(analysis: Analysis) -> Iterator[Finding]:
+    """Every rated finding of an analysis, most severe first per list.
+
+    Examples
+    --------
+    >>> from graphkit.model import Portfolio
+    >>> list(findings(analyze(Portfolio())))
+    []
+    """
+    for name in ANALYSES:
+        result = getattr(analysis, name)
+        if result is None:
+            continue
+        for key, rows in finding_lists(result):
+            for row in sorted(rows, key=lambda r: -r.severity):
+                yield Finding(name, key, row.subject, row.severity, row.explanation)
+
+
+def read_analysis(data: Any) -> Analysis:
+    """Analysis results read back from their JSON (what `Analysis.as_dict`
+    writes, e.g. a saved ``graphkit analyze --format json``), checked: a
+    `ResultsError` names every problem.
+
+    Examples
+    --------
+    >>> read_analysis({"overlap": {"products": [], "providers": [], "partner_similarity": []}}).overlap
+    OverlapResult(products=(), providers=(), partner_similarity=())
+    >>> read_analysis({"overlap": {"products": [], "providers": [], "partner_similarity": [{"a": "x", "b": 2}]}})
+    Traceback (most recent call last):
+    ...
+    graphkit.analysis.results.ResultsError: analysis results: overlap.partner_similarity[0].b: 2 is not text; ...
+    """
+    from ..fingerprint import FINGERPRINT_KEY
+    from .concentration import ConcentrationResult
+    from .overlap import OverlapResult
+    from .spof import SpofResult
+
+    if not isinstance(data, Mapping):
+        raise ResultsError("analysis results must be a JSON object (graphkit analyze --format json)")
+    kinds: dict[str, type[Any]] = {"spof": SpofResult, "overlap": OverlapResult, "concentration": ConcentrationResult}
+    parts: dict[str, Any] = {}
+    problems = []
+    for name in ANALYSES:
+        if name in data:
+            try:
+                parts[name] = decode(kinds[name], data[name], name)
+            except ResultsError as err:
+                problems.append(str(err).removeprefix("analysis results: "))
+    fingerprint = data.get(FINGERPRINT_KEY)
+    if fingerprint is not None and not isinstance(fingerprint, str):
+        problems.append(f"{FINGERPRINT_KEY}: not text")
+    if problems:
+        raise ResultsError("analysis results: " + "; ".join(problems))
+    return Analysis(**parts, fingerprint=fingerprint)

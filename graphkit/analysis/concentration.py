@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
 from typing import Any, Literal
@@ -22,6 +22,7 @@ from typing import Any, Literal
 from ..model import BusinessModel, Portfolio, Provider, Stage
 from ..problems import GraphkitError, did_you_mean
 from ..text import humanize, money, percent
+from .results import NUMBER, Result, findings_at, key
 from .severity import Severity
 
 __all__ = [
@@ -54,13 +55,13 @@ Basis = Literal["contract_value", "product_count"]
 
 
 @dataclass(frozen=True)
-class Bands:
+class Bands(Result):
     """HHI thresholds (on the 0–10,000 scale); defaults are the 2023 US
     merger guidelines: above `high` is highly concentrated, `moderate` to
     `high` inclusive moderately, below `moderate` unconcentrated."""
 
-    moderate: float = 1000
-    high: float = 1800
+    moderate: float = field(default=1000, metadata=NUMBER)
+    high: float = field(default=1800, metadata=NUMBER)
 
     def __post_init__(self) -> None:
         if not 0 <= self.moderate <= self.high <= 10_000:
@@ -73,12 +74,9 @@ class Bands:
             return Concentration.MODERATELY_CONCENTRATED
         return Concentration.UNCONCENTRATED
 
-    def as_dict(self) -> dict[str, float]:
-        return {"moderate": _num(self.moderate), "high": _num(self.high)}
-
 
 @dataclass(frozen=True)
-class ProviderConcentration:
+class ProviderConcentration(Result):
     """How one provider's revenue is spread over its clients."""
 
     provider: str
@@ -86,16 +84,14 @@ class ProviderConcentration:
     business_model: str | None
     basis: Basis
     currency: str | None  # None on the product-count basis
-    values: dict[str, float]  # client -> contract value (or product count), largest first
-    shares: dict[str, float]  # client -> share of `contract_value` (or of products)
-    contract_value: float | None  # sum of values; None on the product-count basis
-    own_revenue: float
     top_customer: str
     top1_share: float
     top3_share: float
     hhi: float
     effective_customers: float
-    concentration: Concentration
+    concentration: Concentration = field(metadata=key("class"))
+    contract_value: float | None  # sum of values; None on the product-count basis
+    own_revenue: float
     top1_share_of_total: float | None
     hhi_with_own: float | None
     class_with_own: str | None
@@ -104,44 +100,23 @@ class ProviderConcentration:
     revenue_lost_share: float | None
     severity: Severity
     explanation: str
+    shares: dict[str, float]  # client -> share of `contract_value` (or of products)
+    values: dict[str, float]  # client -> contract value (or product count), largest first
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "kind": self.kind,
-            "business_model": self.business_model,
-            "basis": self.basis,
-            "currency": self.currency,
-            "top_customer": self.top_customer,
-            "top1_share": self.top1_share,
-            "top3_share": self.top3_share,
-            "hhi": self.hhi,
-            "effective_customers": self.effective_customers,
-            "class": self.concentration,
-            "contract_value": self.contract_value,
-            "own_revenue": self.own_revenue,
-            "top1_share_of_total": self.top1_share_of_total,
-            "hhi_with_own": self.hhi_with_own,
-            "class_with_own": self.class_with_own,
-            "major_customers": list(self.major_customers),
-            "revenue_lost_if_top_leaves": self.revenue_lost_if_top_leaves,
-            "revenue_lost_share": self.revenue_lost_share,
-            "severity": str(self.severity),
-            "explanation": self.explanation,
-            "shares": dict(self.shares),
-            "values": dict(self.values),
-        }
+    @property
+    def subject(self) -> str:
+        return self.provider
 
 
 @dataclass(frozen=True)
-class ClientConcentration:
+class ClientConcentration(Result):
     """How one client's contract spend is spread over its providers."""
 
     client: str
     top_provider: str
     top1_share: float
     hhi: float
-    concentration: Concentration
+    concentration: Concentration = field(metadata=key("class"))
     providers: int
     spend: float
     currencies: tuple[str, ...]
@@ -149,24 +124,13 @@ class ClientConcentration:
     severity: Severity
     explanation: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "client": self.client,
-            "top_provider": self.top_provider,
-            "top1_share": self.top1_share,
-            "hhi": self.hhi,
-            "class": self.concentration,
-            "providers": self.providers,
-            "spend": self.spend,
-            "currencies": list(self.currencies),
-            "shares": dict(self.shares),
-            "severity": str(self.severity),
-            "explanation": self.explanation,
-        }
+    @property
+    def subject(self) -> str:
+        return self.client
 
 
 @dataclass(frozen=True)
-class MutualDependence:
+class MutualDependence(Result):
     """One contract pair seen from both sides."""
 
     client: str
@@ -175,18 +139,9 @@ class MutualDependence:
     client_share_of_provider: float | None  # the client's share of the provider's contract value
     provider_share_of_client: float | None  # the provider's share of the client's spend
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "client": self.client,
-            "provider": self.provider,
-            "value": self.value,
-            "client_share_of_provider": self.client_share_of_provider,
-            "provider_share_of_client": self.provider_share_of_client,
-        }
-
 
 @dataclass(frozen=True)
-class ConflictOfInterest:
+class ConflictOfInterest(Result):
     """A hybrid provider making a client's product in a technology it also sells itself."""
 
     provider: str
@@ -196,35 +151,21 @@ class ConflictOfInterest:
     severity: Severity
     explanation: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "client": self.client,
-            "product": self.product,
-            "technology": self.technology,
-            "severity": str(self.severity),
-            "explanation": self.explanation,
-        }
+    @property
+    def subject(self) -> str:
+        return f"{self.provider}/{self.product}"
 
 
 @dataclass(frozen=True)
-class ConcentrationResult:
+class ConcentrationResult(Result):
+    """The three finding lists are providers, clients and conflicts of interest, in that order."""
+
     bands: Bands
     major_share: float
-    providers: tuple[ProviderConcentration, ...]
-    clients: tuple[ClientConcentration, ...]
+    providers: tuple[ProviderConcentration, ...] = field(metadata=findings_at(0))
+    clients: tuple[ClientConcentration, ...] = field(metadata=findings_at(1))
     mutual: tuple[MutualDependence, ...]
-    conflicts_of_interest: tuple[ConflictOfInterest, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "bands": self.bands.as_dict(),
-            "major_share": self.major_share,
-            "providers": [p.as_dict() for p in self.providers],
-            "clients": [c.as_dict() for c in self.clients],
-            "mutual": [m.as_dict() for m in self.mutual],
-            "conflicts_of_interest": [c.as_dict() for c in self.conflicts_of_interest],
-        }
+    conflicts_of_interest: tuple[ConflictOfInterest, ...] = field(metadata=findings_at(2))
 
 
 def customer_concentration(
@@ -354,24 +295,28 @@ def concentration_change(portfolio: Portfolio, failed: set[str]) -> list[dict[st
         portfolio,
         contracts=tuple(c for c in portfolio.contracts if c.client not in failed and c.provider not in failed),
     )
-    before_all, after_all = customer_concentration(portfolio).as_dict(), customer_concentration(after).as_dict()
+    before, after_all = customer_concentration(portfolio), customer_concentration(after)
     rows = []
-    for key, who in (("providers", "provider"), ("clients", "client")):
-        after_rows = {r[who]: r for r in after_all[key]}
-        for b in before_all[key]:
-            node = b[who]
+    sides: tuple[tuple[str, Sequence[ProviderConcentration | ClientConcentration], Sequence[Any]], ...] = (
+        ("provider", before.providers, after_all.providers),
+        ("client", before.clients, after_all.clients),
+    )
+    for who, before_rows, after_rows in sides:
+        now = {r.subject: (r.hhi, r.top1_share) for r in after_rows}
+        for b in before_rows:
+            node = b.subject
             if node in failed:
                 continue
-            a = after_rows.get(node, {})
-            if a.get("hhi") != b["hhi"] or a.get("top1_share") != b["top1_share"]:
+            hhi_after, top1_after = now.get(node, (None, None))
+            if (hhi_after, top1_after) != (b.hhi, b.top1_share):
                 rows.append(
                     {
                         "node": node,
                         "role": who,
-                        "hhi_before": b["hhi"],
-                        "hhi_after": a.get("hhi"),
-                        "top1_share_before": b["top1_share"],
-                        "top1_share_after": a.get("top1_share"),
+                        "hhi_before": b.hhi,
+                        "hhi_after": hhi_after,
+                        "top1_share_before": b.top1_share,
+                        "top1_share_after": top1_after,
                     }
                 )
     return rows
@@ -649,7 +594,3 @@ def _conflicts_of_interest(portfolio: Portfolio, providers: dict[str, Provider])
 
 def _str(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def _num(x: float) -> float:
-    return int(x) if float(x).is_integer() else x

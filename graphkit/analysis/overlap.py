@@ -18,11 +18,11 @@ Example
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
 
 from ..model import DISTRIBUTION_STEP, Portfolio, Product, Stage, Step
+from .results import Result, findings_at
 from .severity import Severity
 
 __all__ = [
@@ -62,95 +62,67 @@ def topic_reaches(topic: str, step: str) -> bool:
 
 
 @dataclass(frozen=True)
-class SharedRequirement:
+class SharedRequirement(Result):
     """A (topic, value) that two or more parties of one product require."""
 
     topic: str
     value: str
     parties: tuple[str, ...]
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"topic": self.topic, "value": self.value, "parties": list(self.parties)}
-
 
 @dataclass(frozen=True)
-class RequirementConflict:
+class RequirementConflict(Result):
     """A topic on which the parties of one product want different values."""
 
     topic: str
     values: dict[str, str]  # party id -> its value, sorted by party
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"topic": self.topic, "values": dict(self.values)}
-
 
 @dataclass(frozen=True)
-class ProductOverlap:
+class ProductOverlap(Result):
     product: str
     overlaps: tuple[SharedRequirement, ...]
     conflicts: tuple[RequirementConflict, ...]
     severity: Severity
     explanation: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "product": self.product,
-            "overlaps": [o.as_dict() for o in self.overlaps],
-            "conflicts": [c.as_dict() for c in self.conflicts],
-            "severity": str(self.severity),
-            "explanation": self.explanation,
-        }
+    @property
+    def subject(self) -> str:
+        return self.product
 
 
 @dataclass(frozen=True)
-class TopicConflict:
+class TopicConflict(Result):
     """A topic whose required value differs across one provider's products."""
 
     topic: str
     values: dict[str, tuple[str, ...]]  # value -> product ids requiring it, sorted
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"topic": self.topic, "values": {v: list(p) for v, p in self.values.items()}}
-
 
 @dataclass(frozen=True)
-class ProviderConflicts:
+class ProviderConflicts(Result):
     provider: str
     conflicts: tuple[TopicConflict, ...]
     severity: Severity
     explanation: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "conflicts": [c.as_dict() for c in self.conflicts],
-            "severity": str(self.severity),
-            "explanation": self.explanation,
-        }
+    @property
+    def subject(self) -> str:
+        return self.provider
 
 
 @dataclass(frozen=True)
-class PartnerSimilarity:
+class PartnerSimilarity(Result):
     a: str
     b: str
     jaccard: float
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"a": self.a, "b": self.b, "jaccard": self.jaccard}
-
 
 @dataclass(frozen=True)
-class OverlapResult:
-    products: tuple[ProductOverlap, ...]
-    providers: tuple[ProviderConflicts, ...]
+class OverlapResult(Result):
+    products: tuple[ProductOverlap, ...] = field(metadata=findings_at(0))
+    providers: tuple[ProviderConflicts, ...] = field(metadata=findings_at(1))
     partner_similarity: tuple[PartnerSimilarity, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "products": [p.as_dict() for p in self.products],
-            "providers": [p.as_dict() for p in self.providers],
-            "partner_similarity": [s.as_dict() for s in self.partner_similarity],
-        }
 
 
 def requirement_overlap(portfolio: Portfolio) -> OverlapResult:

@@ -78,9 +78,8 @@ __all__ = [
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 import networkx as nx
 
@@ -102,6 +101,7 @@ from ..model import (
 )
 from ..problems import GraphkitError, did_you_mean
 from ..text import humanize, money_short
+from .results import PAIRS, UNITS, Result, findings_at
 from .severity import Severity
 from .supply import FeedIn, Network, Unit
 
@@ -258,12 +258,8 @@ def supply_inputs(portfolio: Portfolio) -> tuple[dict[Unit, dict[str, tuple[str,
 # --------------------------------------------------------------------------
 
 
-def _markets_json(units: Iterable[Unit]) -> list[dict[str, Any]]:
-    return [{"product": p, "market": m} for p, m in units]
-
-
 @dataclass(frozen=True)
-class SoleSourceStep:
+class SoleSourceStep(Result):
     """A (product, step, market) with exactly one qualified source filed there.
 
     ``market`` is None for a product's one global market; ``backup`` holds
@@ -278,20 +274,13 @@ class SoleSourceStep:
     severity: Severity
     explanation: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "product": self.product,
-            "step": self.step,
-            "market": self.market,
-            "provider": self.provider,
-            "backup": list(self.backup),
-            "severity": str(self.severity),
-            "explanation": self.explanation,
-        }
+    @property
+    def subject(self) -> str:
+        return f"{self.product}/{self.step}"
 
 
 @dataclass(frozen=True)
-class CriticalNode:
+class CriticalNode(Result):
     """A provider or marketing partner whose failure alone loses markets
     available today.
 
@@ -303,7 +292,7 @@ class CriticalNode:
 
     node: str
     kind: str
-    markets_lost: tuple[Unit, ...]
+    markets_lost: tuple[Unit, ...] = field(metadata=UNITS)
     products_lost: tuple[str, ...]
     clients_affected: tuple[str, ...]
     partners_affected: tuple[str, ...]
@@ -313,35 +302,21 @@ class CriticalNode:
     severity: Severity
     explanation: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "node": self.node,
-            "kind": self.kind,
-            "markets_lost": _markets_json(self.markets_lost),
-            "products_lost": list(self.products_lost),
-            "clients_affected": list(self.clients_affected),
-            "partners_affected": list(self.partners_affected),
-            "revenue_at_risk": self.revenue_at_risk,
-            "revenue_basis": self.revenue_basis,
-            "hidden": self.hidden,
-            "severity": str(self.severity),
-            "explanation": self.explanation,
-        }
+    @property
+    def subject(self) -> str:
+        return self.node
 
 
 @dataclass(frozen=True)
-class CutPoints:
+class CutPoints(Result):
     """Articulation points and bridges of the undirected relationship network."""
 
     articulation_points: tuple[str, ...]
     bridges: tuple[tuple[str, str], ...]
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"articulation_points": list(self.articulation_points), "bridges": [list(b) for b in self.bridges]}
-
 
 @dataclass(frozen=True)
-class KeyPersonRisk:
+class KeyPersonRisk(Result):
     """A client-provider relationship resting on one liaison (or on none: ``liaison`` None)."""
 
     client: str
@@ -350,38 +325,28 @@ class KeyPersonRisk:
     severity: Severity
     explanation: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "client": self.client,
-            "provider": self.provider,
-            "liaison": self.liaison,
-            "severity": str(self.severity),
-            "explanation": self.explanation,
-        }
+    @property
+    def subject(self) -> str:
+        return f"{self.client}/{self.provider}"
 
 
 @dataclass(frozen=True)
-class SpofResult:
-    """Every single-point-of-failure finding of a portfolio (see :func:`spof`)."""
+class SpofResult(Result):
+    """Every single-point-of-failure finding of a portfolio (see :func:`spof`).
 
-    sole_source_steps: tuple[SoleSourceStep, ...]
-    critical_nodes: tuple[CriticalNode, ...]
+    The finding lists, in the order findings are listed: critical nodes,
+    sole-source steps, key-person risks.
+    """
+
+    sole_source_steps: tuple[SoleSourceStep, ...] = field(metadata=findings_at(1))
+    critical_nodes: tuple[CriticalNode, ...] = field(metadata=findings_at(0))
     articulation_points: tuple[str, ...]
     bridges: tuple[tuple[str, str], ...]
-    key_person_risks: tuple[KeyPersonRisk, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "sole_source_steps": [s.as_dict() for s in self.sole_source_steps],
-            "critical_nodes": [c.as_dict() for c in self.critical_nodes],
-            "articulation_points": list(self.articulation_points),
-            "bridges": [list(b) for b in self.bridges],
-            "key_person_risks": [k.as_dict() for k in self.key_person_risks],
-        }
+    key_person_risks: tuple[KeyPersonRisk, ...] = field(metadata=findings_at(2))
 
 
 @dataclass(frozen=True)
-class WhatIfReport:
+class WhatIfReport(Result):
     """Outcome of failing a set of nodes, optionally with added qualified sources.
 
     ``markets_lost``: (product, market) pairs available today, not after;
@@ -395,37 +360,19 @@ class WhatIfReport:
     """
 
     failed: tuple[str, ...]
-    markets_lost: tuple[Unit, ...]
+    markets_lost: tuple[Unit, ...] = field(metadata=UNITS)
     products_lost: tuple[str, ...]
-    markets_saved: tuple[Unit, ...]
+    markets_saved: tuple[Unit, ...] = field(metadata=UNITS)
     products_saved: tuple[str, ...]
-    markets_gained: tuple[Unit, ...]
+    markets_gained: tuple[Unit, ...] = field(metadata=UNITS)
     products_gained: tuple[str, ...]
     clients_affected: tuple[str, ...]
     partners_affected: tuple[str, ...]
     revenue_at_risk: float
     revenue_basis: str
     providers_down: tuple[str, ...]
-    explanations: tuple[tuple[str, str], ...]
+    explanations: tuple[tuple[str, str], ...] = field(metadata=PAIRS)
     notes: tuple[str, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "failed": list(self.failed),
-            "markets_lost": _markets_json(self.markets_lost),
-            "products_lost": list(self.products_lost),
-            "markets_saved": _markets_json(self.markets_saved),
-            "products_saved": list(self.products_saved),
-            "markets_gained": _markets_json(self.markets_gained),
-            "products_gained": list(self.products_gained),
-            "clients_affected": list(self.clients_affected),
-            "partners_affected": list(self.partners_affected),
-            "revenue_at_risk": self.revenue_at_risk,
-            "revenue_basis": self.revenue_basis,
-            "providers_down": list(self.providers_down),
-            "explanations": dict(self.explanations),
-            "notes": list(self.notes),
-        }
 
 
 # --------------------------------------------------------------------------

@@ -1,0 +1,262 @@
+"""The analysis results as JSON and back, from the result types themselves.
+
+Every result is a frozen dataclass whose fields are the JSON contract: a
+field's key is its name (or its ``key`` metadata, e.g. ``class``) and its
+order is the key order, so each key is written once, on its field.
+:func:`encode` writes a result as JSON-ready data (what ``as_dict()``
+returns); :func:`decode` reads such data back as the same typed objects,
+checked, with every problem located at once.  Renderers read the typed
+objects (severities as :class:`Severity`), never the keys.
+
+Examples
+--------
+>>> from dataclasses import dataclass, field
+>>> @dataclass(frozen=True)
+... class Row(Result):
+...     node: str
+...     level: Severity = field(metadata=key("severity"))
+>>> Row("a", Severity.HIGH).as_dict()
+{'node': 'a', 'severity': 'high'}
+>>> decode(Row, {"node": "a", "severity": "high"}) == Row("a", Severity.HIGH)
+True
+>>> decode(Row, {"severity": "dire"}, "rows[3]")
+Traceback (most recent call last):
+...
+graphkit.analysis.results.ResultsError: analysis results: rows[3]: no node; rows[3].severity: 'dire' is not ...
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping, Sequence
+from dataclasses import fields, is_dataclass
+from enum import Enum
+from functools import cache
+from typing import Any, Literal, Protocol, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from ..problems import GraphkitError
+from .severity import Severity
+
+__all__ = [
+    "NUMBER",
+    "PAIRS",
+    "UNITS",
+    "Rated",
+    "Result",
+    "ResultsError",
+    "decode",
+    "encode",
+    "finding_lists",
+    "findings_at",
+    "json_key",
+    "key",
+    "number",
+]
+
+T = TypeVar("T")
+
+# Field metadata: how a field's value is written when not by its type alone.
+UNITS = {"codec": "units"}  # (product, market) pairs as {"product": ..., "market": ...} objects
+PAIRS = {"codec": "pairs"}  # (key, value) pairs as one object
+NUMBER = {"codec": "number"}  # a whole float written as an integer
+
+
+def findings_at(rank: int) -> dict[str, Any]:
+    """Field metadata: a list of rated findings, listed `rank`-th among its result's."""
+    return {"findings": rank}
+
+
+def key(name: str, **more: Any) -> dict[str, Any]:
+    """Field metadata: the field's JSON key is `name`, not its own name."""
+    return {"key": name, **more}
+
+
+class ResultsError(GraphkitError):
+    """Analysis results that are not the JSON of ``graphkit analyze``."""
+
+
+class Result:
+    """The base of every result type: ``as_dict()`` is its JSON."""
+
+    __slots__ = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = encode(self)
+        return data
+
+
+@cache
+def _plan(cls: type) -> tuple[tuple[str, str, str | None, Any], ...]:
+    """(attribute, JSON key, codec, type) per field of a result type."""
+    hints = get_type_hints(cls)
+    return tuple((f.name, f.metadata.get("key", f.name), f.metadata.get("codec"), hints[f.name]) for f in fields(cls))
+
+
+def json_key(cls: type, attribute: str) -> str:
+    """The JSON key of a result type's field (which must exist).
+
+    >>> from graphkit.analysis.concentration import ProviderConcentration
+    >>> json_key(ProviderConcentration, "concentration")
+    'class'
+    """
+    for name, k, _, _ in _plan(cls):
+        if name == attribute:
+            return k
+    raise AttributeError(f"{cls.__name__} has no field {attribute!r}")
+
+
+def finding_lists(result: Any) -> list[tuple[str, Sequence[Rated]]]:
+    """(JSON key, rows) of each list of rated findings in a result, in rank order."""
+    marked = [
+        (f.metadata["findings"], json_key(type(result), f.name), f.name)
+        for f in fields(result)
+        if "findings" in f.metadata
+    ]
+    return [(k, getattr(result, name)) for _, k, name in sorted(marked)]
+
+
+class Rated(Protocol):
+    """A finding: what it is about, how severe, and why."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def explanation(self) -> str: ...
+
+
+def encode(value: Any) -> Any:
+    """A result (or any part of one) as JSON-ready data."""
+    if isinstance(value, Enum):
+        return str(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: _encode_field(codec, getattr(value, name)) for name, k, codec, _ in _plan(type(value))}
+    if isinstance(value, (tuple, list)):
+        return [encode(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: encode(v) for k, v in value.items()}
+    return value
+
+
+def _encode_field(codec: str | None, value: Any) -> Any:
+    if codec == "units":
+        return [{"product": p, "market": m} for p, m in value]
+    if codec == "pairs":
+        return {k: encode(v) for k, v in value}
+    if codec == "number":
+        return number(value)
+    return encode(value)
+
+
+def number(value: float) -> float:
+    """A whole number as an int (1000.0 reads 1000), any other as it is."""
+    return int(value) if float(value).is_integer() else value
+
+
+def decode(cls: type[T], data: Any, where: str = "") -> T:
+    """`data` (as :func:`encode` writes it) read back as a `cls`; a
+    :class:`ResultsError` names every problem, located by its path."""
+    reader = _Reader()
+    value = reader.read(cls, data, where)
+    if reader.problems:
+        raise ResultsError("analysis results: " + "; ".join(reader.problems))
+    return value  # type: ignore[no-any-return]
+
+
+_BAD = object()  # a value that could not be read (its problem is recorded)
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def bad(self, where: str, text: str) -> Any:
+        self.problems.append(f"{where or 'the results'}: {text}")
+        return _BAD
+
+    def read(self, hint: Any, value: Any, where: str) -> Any:
+        origin, args = get_origin(hint), get_args(hint)
+        if origin in (Union, types.UnionType):
+            if value is None and type(None) in args:
+                return None
+            (inner,) = [a for a in args if a is not type(None)]
+            return self.read(inner, value, where)
+        if origin is Literal:
+            return value if value in args else self.bad(where, f"{value!r} is not one of {', '.join(map(str, args))}")
+        if origin is tuple:
+            return self.sequence(args, value, where)
+        if origin is dict:
+            if not isinstance(value, Mapping):
+                return self.bad(where, "not an object")
+            items = {str(k): self.read(args[1], v, f"{where}.{k}") for k, v in value.items()}
+            return _BAD if _BAD in items.values() else items
+        if isinstance(hint, type) and is_dataclass(hint):
+            return self.record(hint, value, where)
+        return self.scalar(hint, value, where)
+
+    def sequence(self, args: tuple[Any, ...], value: Any, where: str) -> Any:
+        if not isinstance(value, list):
+            return self.bad(where, "not a list")
+        if len(args) == 2 and args[1] is Ellipsis:
+            items = tuple(self.read(args[0], v, f"{where}[{i}]") for i, v in enumerate(value))
+        elif len(value) != len(args):
+            return self.bad(where, f"not a list of {len(args)}")
+        else:
+            items = tuple(self.read(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, value)))
+        return _BAD if _BAD in items else items
+
+    def record(self, cls: type, value: Any, where: str) -> Any:
+        if not isinstance(value, Mapping):
+            return self.bad(where, "not an object")
+        kwargs = {}
+        for name, k, codec, hint in _plan(cls):
+            at = f"{where}.{k}" if where else k
+            if k not in value:
+                kwargs[name] = self.bad(where, f"no {k}")
+            elif codec == "units":
+                kwargs[name] = self.units(value[k], at)
+            elif codec == "pairs":
+                kwargs[name] = self.pairs(get_args(get_args(hint)[0])[1], value[k], at)
+            else:
+                kwargs[name] = self.read(hint, value[k], at)
+        return _BAD if _BAD in kwargs.values() else cls(**kwargs)
+
+    def pairs(self, hint: Any, value: Any, where: str) -> Any:
+        if not isinstance(value, Mapping):
+            return self.bad(where, "not an object")
+        items = tuple((str(k), self.read(hint, v, f"{where}.{k}")) for k, v in value.items())
+        return _BAD if any(v is _BAD for _, v in items) else items
+
+    def units(self, value: Any, where: str) -> Any:
+        rows = self.read(tuple[dict[str, Any], ...], value, where)
+        if rows is _BAD:
+            return _BAD
+        out = tuple(
+            (
+                self.read(str, row.get("product"), f"{where}[{i}].product"),
+                self.read(str | None, row.get("market"), f"{where}[{i}].market"),
+            )
+            for i, row in enumerate(rows)
+        )
+        return _BAD if any(_BAD in unit for unit in out) else out
+
+    def scalar(self, hint: Any, value: Any, where: str) -> Any:
+        if hint is Severity:
+            if isinstance(value, str) and value.strip().upper() in Severity.__members__:
+                return Severity.parse(value)
+            return self.bad(where, f"{value!r} is not a severity ({', '.join(map(str, Severity))})")
+        if isinstance(hint, type) and issubclass(hint, Enum):
+            try:
+                return hint(value)
+            except ValueError:
+                return self.bad(where, f"{value!r} is not one of {', '.join(map(str, hint))}")
+        expected = {str: (str,), bool: (bool,), int: (int,), float: (int, float)}.get(hint)
+        if expected is None:  # Any
+            return value
+        if not isinstance(value, expected) or (hint is not bool and isinstance(value, bool)):
+            return self.bad(where, f"{value!r} is not {_NAMES[hint]}")
+        return value
+
+
+_NAMES = {str: "text", bool: "true or false", int: "a whole number", float: "a number"}
