@@ -1,0 +1,284 @@
+"""Every speed target of graphkit, each figure beside its yardstick from the
+same run (run by ``benchmarks/run``; not collected by pytest).
+
+Usage (from the project root)::
+
+    benchmarks/run [--quick] [--runs 3] [--sizes 10000,100000,1000000] [--work DIR]
+
+Generates the portfolios it needs (``graphkit generate --seed 1``, kept in
+``--work`` between runs), then times each command and its yardstick as whole
+processes, interleaved (A B A B ...), and prints one line per target: the
+figure's median, the yardstick's median, the median of the pairwise ratios,
+the target and whether it is met. Peak memory is the largest resident set of
+the figure's process. ``--quick`` stops at 100k relationships; the default
+adds ~1M. A growth table closes the run: each figure at every size, so the
+cost of growth is visible.
+
+The engine lines time (CPU) the all-node single-failure analysis in a child
+process after the portfolio is read (reading is not counted), against a
+brute-force recomputation of availability with each node failed in turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+GRAPHKIT = str(Path(PY).with_name("graphkit"))
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    rss_mb: float
+
+
+def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
+    """One whole process: wall clock, CPU (user + system) and peak RSS from wait4."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if proc.returncode not in (0, 1):  # 1: a command that reports findings/problems but ran
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def child_json(argv: Sequence[str]) -> dict[str, Any]:
+    out = subprocess.run(argv, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+@dataclass
+class Line:
+    what: str
+    figure: str
+    yardstick: str
+    ratio: float
+    target: str
+    ok: bool | None  # None: reported, no target
+
+
+LINES: list[Line] = []
+GROWTH: dict[str, dict[str, str]] = {}  # figure -> size label -> median text
+
+
+def paired(
+    what: str, a: Sequence[str], b: Sequence[str], runs: int, target: float | None, unit: str = "cpu"
+) -> tuple[list[Run], list[Run]]:
+    """Times a and b interleaved after one warm-up each; records the line."""
+    run_once(a)
+    run_once(b)
+    ra: list[Run] = []
+    rb: list[Run] = []
+    for _ in range(runs):
+        ra.append(run_once(a))
+        rb.append(run_once(b))
+    pick: Callable[[Run], float] = (lambda r: r.wall) if unit == "wall" else (lambda r: r.cpu)
+    ratio = statistics.median(pick(x) / pick(y) for x, y in zip(ra, rb, strict=True))
+    fa, fb = statistics.median(map(pick, ra)), statistics.median(map(pick, rb))
+    LINES.append(
+        Line(
+            what,
+            f"{fa:.3f} s {unit}",
+            f"{fb:.3f} s",
+            ratio,
+            f"<= {target:g}" if target is not None else "reported",
+            None if target is None else ratio <= target,
+        )
+    )
+    return ra, rb
+
+
+def label(size: int) -> str:
+    return f"{size // 1_000_000}M" if size >= 1_000_000 else f"{size // 1000}k"
+
+
+def portfolio(work: Path, size: int, fmt: str) -> Path:
+    """The generated portfolio of `size` relationships in `fmt` (made once)."""
+    base = work / f"g{label(size)}.json"
+    if not base.exists():
+        print(f"generating {base.name} ...", file=sys.stderr)
+        subprocess.run([GRAPHKIT, "generate", "--scale", str(size), "--seed", "1", "-o", str(base)], check=True)
+    if fmt == "json":
+        return base
+    target = work / f"g{label(size)}" if fmt == "csv" else work / f"g{label(size)}.{fmt}"
+    if not target.exists():
+        print(f"converting to {target.name} ...", file=sys.stderr)
+        subprocess.run([GRAPHKIT, "convert", str(base), "-o", str(target)], check=True, stdout=subprocess.DEVNULL)
+    return target
+
+
+def startup(runs: int) -> None:
+    bare = [PY, "-c", "pass"]
+    paired("start-up: graphkit --help vs python -c pass", [GRAPHKIT, "--help"], bare, runs * 3, 3)
+    small = str(ROOT / "tests" / "small.yaml")
+    paired("start-up: graphkit validate small.yaml vs python -c pass", [GRAPHKIT, "validate", small], bare, runs * 3, 3)
+
+
+def parsing(work: Path, size: int, runs: int) -> None:
+    n = label(size)
+    js = portfolio(work, size, "json")
+    ra, _ = paired(
+        f"validate JSON {n} vs orjson parse",
+        [GRAPHKIT, "validate", str(js)],
+        [PY, "-c", f"import orjson; orjson.loads(open({str(js)!r}, 'rb').read())"],
+        runs,
+        3,
+    )
+    GROWTH.setdefault("validate JSON (CPU s)", {})[n] = f"{statistics.median(r.cpu for r in ra):.2f}"
+    if size <= 100_000:
+        ym = portfolio(work, size, "yaml")
+        paired(
+            f"validate YAML {n} vs PyYAML C loader",
+            [GRAPHKIT, "validate", str(ym)],
+            [PY, "-c", f"import yaml; yaml.load(open({str(ym)!r}).read(), Loader=yaml.CSafeLoader)"],
+            runs,
+            3,
+        )
+        for fmt in ("csv", "xlsx"):
+            path = portfolio(work, size, fmt)
+            paired(
+                f"validate {fmt.upper()} {n} vs validate JSON",
+                [GRAPHKIT, "validate", str(path)],
+                [GRAPHKIT, "validate", str(js)],
+                max(1, runs - 1),
+                None,
+            )
+
+
+def analysis(work: Path, size: int, runs: int) -> None:
+    n = label(size)
+    js = str(portfolio(work, size, "json"))
+    ra, _ = paired(
+        f"analyze {n} vs validate",
+        [GRAPHKIT, "analyze", js, "--format", "json"],
+        [GRAPHKIT, "validate", js],
+        runs,
+        2,
+    )
+    peak = statistics.median(r.rss_mb for r in ra)
+    GROWTH.setdefault("analyze (CPU s)", {})[n] = f"{statistics.median(r.cpu for r in ra):.2f}"
+    GROWTH.setdefault("analyze peak memory (MB)", {})[n] = f"{peak:,.0f}"
+    if size >= 1_000_000:
+        LINES.append(Line(f"analyze {n} peak memory", f"{peak:,.0f} MB", "1,536 MB", peak / 1536, "<= 1", peak <= 1536))
+
+
+def engine(work: Path, size: int, runs: int, brute: bool) -> float:
+    """Median seconds of the all-node failure analysis at `size` (and the brute-force line)."""
+    js = str(portfolio(work, size, "json"))
+    fast = [child_json([PY, __file__, "--child", "engine", js])["seconds"] for _ in range(runs)]
+    med = statistics.median(fast)
+    GROWTH.setdefault("all-node failure analysis (s)", {})[label(size)] = f"{med:.3f}"
+    if brute:
+        slow = child_json([PY, __file__, "--child", "brute", js])
+        ratio = med / slow["seconds"]
+        LINES.append(
+            Line(
+                f"all-node failure analysis {label(size)} vs brute force ({slow['nodes']} recomputations)",
+                f"{med:.3f} s",
+                f"{slow['seconds']:.3f} s",
+                ratio,
+                "<= 0.01",
+                ratio <= 0.01,
+            )
+        )
+    return med
+
+
+def child(kind: str, path: str) -> None:
+    """In a child process: read the portfolio (not timed), then time the work."""
+    from graphkit import read_portfolio
+    from graphkit.analysis import spof
+
+    pf, _ = read_portfolio(Path(path))
+    started = time.process_time()  # both sides build the engine's inputs and network inside the timing
+    if kind == "engine":
+        spof.single_failure_losses(pf)
+        print(json.dumps({"seconds": time.process_time() - started}))
+        return
+    ctx = spof._Context(pf)  # the same inputs, then one availability pass per failed node
+    net = ctx.network
+    base = net.available(net.operational())
+    nodes = sorted(net.provider_ids)
+    for node in nodes:
+        failed = frozenset((node,))
+        base - net.available(net.operational(failed), failed)
+    print(json.dumps({"seconds": time.process_time() - started, "nodes": len(nodes)}))
+
+
+def report() -> None:
+    width = max(len(line.what) for line in LINES)
+    print()
+    print(f"{'target':<{width}}  {'figure':>14}  {'yardstick':>12}  {'ratio':>8}  {'target':>9}  verdict")
+    for line in LINES:
+        verdict = "reported" if line.ok is None else "pass" if line.ok else "falls short"
+        cells = f"{line.figure:>14}  {line.yardstick:>12}  {line.ratio:>8.3f}  {line.target:>9}"
+        print(f"{line.what:<{width}}  {cells}  {verdict}")
+    sizes = sorted(
+        {s for row in GROWTH.values() for s in row}, key=lambda s: int(s[:-1]) * (10**6 if s[-1] == "M" else 10**3)
+    )
+    print()
+    print("growth".ljust(34) + "".join(f"{s:>12}" for s in sizes))
+    for figure, row in GROWTH.items():
+        print(figure.ljust(34) + "".join(f"{row.get(s, '-'):>12}" for s in sizes))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="10k and 100k relationships only")
+    ap.add_argument("--sizes", help="comma-separated relationship counts (overrides --quick)")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/graphkit-bench"))
+    ap.add_argument("--child", choices=("engine", "brute"), help=argparse.SUPPRESS)
+    ap.add_argument("path", nargs="?", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child, args.path)
+        return
+    sizes = (
+        [int(s) for s in args.sizes.split(",")]
+        if args.sizes
+        else [10_000, 100_000] + ([] if args.quick else [1_000_000])
+    )
+    args.work.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores; sizes: {', '.join(map(label, sizes))}; runs: {args.runs}", flush=True)
+    startup(args.runs)
+    seconds: dict[int, float] = {}
+    for size in sizes:
+        parsing(args.work, size, args.runs)
+        analysis(args.work, size, args.runs)
+        seconds[size] = engine(args.work, size, args.runs, brute=size == min(sizes))
+        print(f"{label(size)} done", file=sys.stderr, flush=True)
+    if 100_000 in seconds and 1_000_000 in seconds:
+        growth = seconds[1_000_000] / seconds[100_000]
+        LINES.append(
+            Line(
+                "all-node failure analysis growth 100k -> 1M",
+                f"{seconds[1_000_000]:.3f} s",
+                f"{seconds[100_000]:.3f} s",
+                growth,
+                "<= 12",
+                growth <= 12,
+            )
+        )
+    report()
+
+
+if __name__ == "__main__":
+    main()
