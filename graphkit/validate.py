@@ -113,6 +113,13 @@ def _field_specs(cls: type[Record]) -> tuple[tuple[str, type[Record] | None, fro
 
 
 _TEXT = frozenset({str})
+_UNDEFINED = object()  # `kinds.get` of an id no section defines
+
+
+@functools.cache
+def _known_keys(cls: type[Record]) -> frozenset[str]:
+    """The keys a record of `cls` may have (aliases as written in files)."""
+    return frozenset(key for key, _, _ in _field_specs(cls))
 
 
 def _fields(cls: type[Record], item: Mapping[str, Any], where: tuple[Any, ...] = ()) -> Iterable[tuple[Any, ...]]:
@@ -306,7 +313,7 @@ class _Validator(_InputChecks):
             if not isinstance(item, Mapping):
                 self.error(path, f"each entry of '{key}' must be a record with fields, found {brief(item)}")
                 continue
-            self.check_unknown_keys(cls, item, path, describe(key, item))
+            self.check_unknown_keys(cls, item, path, (key, item))
             try:
                 out.append((i, cls.model_validate(item)))
             except ValidationError as exc:
@@ -314,16 +321,21 @@ class _Validator(_InputChecks):
                     self.error(path + clean_loc(err), f"{describe(key, item)}: {explain(err)}")
         return out
 
-    def check_unknown_keys(self, cls: type[Record], item: Mapping[str, Any], path: tuple[Any, ...], what: str) -> None:
-        known = {info.alias or name for name, info in cls.model_fields.items()}
+    def check_unknown_keys(
+        self, cls: type[Record], item: Mapping[str, Any], path: tuple[Any, ...], record: tuple[str, Mapping[str, Any]]
+    ) -> None:
+        """Warn of keys the model lacks; `record` (section, raw record) names
+        the record in the message, worked out only when there is one."""
+        known = _known_keys(cls)
         for k in item:
             if k not in known:
+                what = describe(*record)
                 self.error(path + (k,), f"{what}: unknown field '{k}' ignored{did_you_mean(k, known)}", "warning")
         for name, nested in cls.NESTED.items():
             entries = item.get(name)
             for j, entry in enumerate(entries if isinstance(entries, list) else ()):
                 if isinstance(entry, Mapping):
-                    self.check_unknown_keys(nested, entry, path + (name, j), what)
+                    self.check_unknown_keys(nested, entry, path + (name, j), record)
 
     def check_ids(self, raw: Mapping[str, Any]) -> None:
         """Ids are unique across all node sections; remember each one's kind
@@ -351,8 +363,9 @@ class _Validator(_InputChecks):
         for key, i, item in _raw_records(raw, REFERENCES):
             for pattern, label, allowed, hint in REFERENCES[key]:
                 for path, value in _values_at(item, pattern, (key, i)):
-                    if id_text(value) is not None:
-                        self.ref(path, describe(key, item), label, id_text(value), allowed, hint)  # type: ignore[arg-type]
+                    node = id_text(value)
+                    if node is not None and self.kinds.get(node, _UNDEFINED) not in allowed:
+                        self.ref(path, describe(key, item), label, node, allowed, hint)
 
     def ref(
         self, path: tuple[Any, ...], what: str, field: str, value: str, allowed: frozenset[NodeKind], hint: str = ""
