@@ -599,6 +599,20 @@ class Portfolio:
                 reach.setdefault(party, []).append(p.id)
         return tuple((r, r.products or tuple(reach.get(r.party, ()))) for r in self.requirements)
 
+    @cached_property
+    def client_provider_pairs(self) -> tuple[tuple[str, str], ...]:
+        """Every (client, provider) joined by a contract, a supply entry of
+        one of the client's products or a distributor of one, in that order."""
+        pairs: dict[tuple[str, str], None] = {}
+        for c in self.contracts:
+            pairs[(c.client, c.provider)] = None
+        for p in self.products:
+            for s in p.supply:
+                pairs[(p.owner, s.provider)] = None
+            for d in p.distributors:
+                pairs[(p.owner, d.distributor)] = None
+        return tuple(pairs)
+
     def relationships(self) -> Iterator[Relationship]:
         """Every relationship of the graph, derived from the records."""
         R = Relationship

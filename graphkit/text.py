@@ -16,7 +16,9 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["humanize", "market_name", "money", "money_short", "percent"]
+from collections.abc import Iterable
+
+__all__ = ["humanize", "listed", "market_name", "money", "money_short", "percent"]
 
 # Suffixes of `money_short`, largest first.
 _SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
@@ -61,3 +63,13 @@ def market_name(product: str, market: str | None) -> str:
     ('prod-a (JP)', 'prod-a')
     """
     return product if market is None else f"{product} ({market})"
+
+
+def listed(items: Iterable[str]) -> str:
+    """Names as a sentence lists them.
+
+    >>> listed(["a"]), listed(["a", "b"]), listed(["a", "b", "c"]), listed([])
+    ('a', 'a and b', 'a, b and c', '')
+    """
+    items = list(items)
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)

@@ -697,14 +697,6 @@ def key_person_risks(portfolio: Portfolio) -> list[KeyPersonRisk]:
 
 def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
     pf = ctx.portfolio
-    pairs: dict[tuple[str, str], None] = {}
-    for c in pf.contracts:
-        pairs[(c.client, c.provider)] = None
-    for product in pf.products:
-        for link in product.supply:
-            pairs[(product.owner, link.provider)] = None
-        for d in product.distributors:
-            pairs[(product.owner, d.distributor)] = None
     liaisons: dict[tuple[str, str], list[Liaison]] = {}
     for li in pf.liaisons:
         for prov in dict.fromkeys(li.providers):
@@ -715,7 +707,7 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
             at_risk.setdefault((ctx.products[pid].owner, node), set()).add(pid)
 
     out: list[KeyPersonRisk] = []
-    for pair in pairs:
+    for pair in pf.client_provider_pairs:
         client, provider = pair
         people = liaisons.get(pair, [])
         if len(people) > 1:
