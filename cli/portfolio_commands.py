@@ -77,7 +77,20 @@ def convert(portfolio: Path, output: Path, fmt: str | None) -> None:
     click.echo(str(output))
 
 
-@click.command()
+class _WithShares(click.Command):
+    """`generate`'s help ends with the generator's own statement of its shares
+    (read when the help is shown, so start-up does not load the generator)."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from graphkit.generate import SHARES
+
+        super().format_help_text(ctx, formatter)
+        with formatter.section("Markets, filings, scoped feeds and time data (shares)"):
+            for line in SHARES.splitlines():
+                formatter.write_text(line)
+
+
+@click.command(cls=_WithShares)
 @click.option(
     "--scale", type=click.IntRange(min=1), help="About how many relationships to make (sets all node counts)."
 )
@@ -102,7 +115,10 @@ def generate(
 
     It has realistic structure: heavy-tailed contract values, hybrids with own
     revenue, multi-tier feeds with shared upstream suppliers, unqualified
-    backups, partners with overlapping and conflicting requirements.
+    backups, partners with overlapping and conflicting requirements, markets
+    with their distributors and partners, filings and product-scoped feeds,
+    recovery, bring-up and inventory weeks and corporate groups, in the
+    shares listed below.
 
     \b
     Examples:
@@ -113,7 +129,7 @@ def generate(
     from graphkit import write_records
     from graphkit.generate import GeneratorSpec, iter_records, relationships_of
 
-    counts = {
+    counts: dict[str, Any] = {
         k: v
         for k, v in dict(providers=providers, clients=clients, partners=partners, products=products).items()
         if v is not None

@@ -18,9 +18,13 @@ structures graphkit's analyses look for:
   a second qualified source, some with an unqualified backup;
 * heavy-tailed (lognormal) contract values, so some CMOs live off one client
   and others are spread over many;
-* marketing partners (1-3 per commercial product, with territories) whose
-  requirement sets overlap and conflict with each other and with the
-  client's own;
+* products sold in markets (territories), each with its distributors and
+  often its own marketing partner; second sources filed in some markets
+  only; API feeds scoped to the products they go into (shares below);
+* marketing partners whose requirement sets overlap and conflict with each
+  other and with the client's own;
+* recovery, bring-up and inventory weeks, and corporate groups (common
+  causes of failure);
 * liaisons covering part of the client-provider relationships.
 
 Only ``random.Random(seed)`` is used: the same spec gives byte-identical
@@ -53,6 +57,7 @@ from .model import (
     BIOLOGIC_TECHNOLOGIES,
     PARENTERAL_TECHNOLOGIES,
     STERILE_TECHNOLOGIES,
+    TECHNOLOGY_STEPS,
     BusinessModel,
     ProviderKind,
     QualityMaturity,
@@ -113,7 +118,6 @@ _TECH_WEIGHT = {
 _TECH_WEIGHTS = tuple(_TECH_WEIGHT.get(t, 5) for t in _TECHS)
 _BIO_TECHS = _indices(BIOLOGIC_TECHNOLOGIES)
 _FILL_FINISH_TECHS = frozenset(_indices(PARENTERAL_TECHNOLOGIES))
-_SMALL_MOLECULE_TECHS = _indices(frozenset(Technology) - BIOLOGIC_TECHNOLOGIES)
 _ORAL_TECHS = frozenset(Technology) - STERILE_TECHNOLOGIES
 # What one drug-product site makes: biologics, sterile small molecules, oral
 # solids, tablets and capsules only, parenterals including powders.
@@ -302,7 +306,32 @@ _PARTNER_SUFFIXES = (
     "Life Sciences",
     "Medical",
 )
-_TERRITORIES = ("US", "EU", "GB", "JP", "CN", "CA", "AU", "BR", "LATAM", "MENA", "KR", "IN", "CH")
+# Where products are sold, weighted by the size of the market: a product sold
+# in few territories is sold in the big ones first.
+_TERRITORY_WEIGHT = {
+    "US": 30,
+    "EU": 25,
+    "JP": 9,
+    "CN": 8,
+    "GB": 6,
+    "CA": 5,
+    "AU": 3,
+    "BR": 3,
+    "KR": 3,
+    "IN": 2,
+    "CH": 2,
+    "MENA": 2,
+    "LATAM": 2,
+}
+_TERRITORIES = tuple(_TERRITORY_WEIGHT)
+_TERRITORY_CUM = tuple(accumulate(_TERRITORY_WEIGHT.values()))
+# Weeks to restore a provider of each role after it fails (requalifying a
+# biologics or sterile site takes up to a year, a distributor reroutes in weeks).
+_RECOVERY_WEEKS = ((26, 52), (12, 40), (8, 52), (4, 16), (2, 12), (2, 12), (1, 8))
+_BRING_UP_WEEKS = (8, 52)  # an unqualified backup producing for the step
+_INVENTORY_WEEKS = (2, 26)  # stock in the channel
+_GROUP_SIZES = (2, 5)  # providers in one corporate group
+_GROUP_SUFFIXES = ("Group", "Holdings", "Pharma Group", "Life Sciences Group")
 
 # Requirement topics and their values; earlier values are more common, so
 # partners often agree (overlap) and often do not (conflict).
@@ -451,6 +480,21 @@ class GeneratorSpec:
     contract_sigma: float = 1.4  # lognormal sigma of contract values
     product_requirement_rate: float = 0.25  # products with a party-specific extra requirement
     liaison_coverage: float = 0.6  # share of client-provider pairs with a liaison
+    # markets, filings and product-scoped feeds
+    market_count_weights: tuple[float, ...] = (0.35, 0.35, 0.2, 0.1)  # of 1, 2, 3, 4 markets
+    market_revenue_rate: float = 0.4  # commercial products giving each market's revenue
+    global_distributor_rate: float = 0.1  # products whose one distributor serves every market
+    second_distributor_rate: float = 0.15  # per market: a second distributor
+    partner_market_rate: float = 0.6  # markets of commercial products with a marketing partner
+    single_filing_rate: float = 0.2  # second qualified sources filed in one market only
+    scoped_feed_rate: float = 0.8  # API and drug-substance feeds listing the products they go into
+    # time to recover and to survive, common causes
+    recovery_known_rate: float = 0.85  # providers with recovery_weeks
+    grouped_share: float = 0.1  # providers in a corporate group (parent)
+    one_country_group_rate: float = 0.5  # groups whose members are all in one country
+    bring_up_known_rate: float = 0.8  # unqualified backups with bring_up_weeks
+    inventory_rate: float = 0.6  # commercial products with inventory_weeks
+    market_inventory_rate: float = 0.15  # markets with inventory_weeks of their own
 
     def __post_init__(self) -> None:
         minimum = sum(_ROLE_MINIMUM)
@@ -465,6 +509,12 @@ class GeneratorSpec:
                 raise ValueError(f"{f.name} must be between 0 and 1, got {value}")
         if sum(self._role_shares()) <= 0:
             raise ValueError("at least one provider role share must be positive")
+        weights = self.market_count_weights
+        if not weights or len(weights) > len(_TERRITORIES) or min(weights) < 0 or sum(weights) <= 0:
+            raise ValueError(
+                f"market_count_weights must be 1 to {len(_TERRITORIES)} non-negative weights, "
+                f"not all zero, got {weights}"
+            )
         if self.provider_size_alpha <= 0 or self.contract_sigma < 0:
             raise ValueError("provider_size_alpha must be positive and contract_sigma >= 0")
 
@@ -516,18 +566,62 @@ class GeneratorSpec:
         return tuple(counts)
 
 
+def _percent(share: float) -> str:
+    return f"{round(100 * share)}%"
+
+
+def describe_shares(spec: GeneratorSpec) -> str:
+    """The markets, filings, scopes and time data a spec makes, in words (the
+    module documentation and ``graphkit generate --help`` print the default's)."""
+    counts = ", ".join(
+        f"{n}: {_percent(w / sum(spec.market_count_weights))}" for n, w in enumerate(spec.market_count_weights, 1)
+    )
+    (r0, r1), (b0, b1), (i0, i1), (g0, g1) = (
+        (min(w for w, _ in _RECOVERY_WEEKS), max(w for _, w in _RECOVERY_WEEKS)),
+        _BRING_UP_WEEKS,
+        _INVENTORY_WEEKS,
+        _GROUP_SIZES,
+    )
+    lines = (
+        f"markets: every commercial product, and each clinical one with a distributor, is sold in "
+        f"1-{len(spec.market_count_weights)} territories ({counts}), drawn by market size from "
+        f"{', '.join(_TERRITORIES)}; other clinical products have one global market",
+        f"per-market annual_revenue (the product's split over its markets) on {_percent(spec.market_revenue_rate)} "
+        "of commercial products",
+        f"distributors: one per market and a second in {_percent(spec.second_distributor_rate)} of markets; "
+        f"{_percent(spec.global_distributor_rate)} of products with distributors instead have one "
+        "distributor without territory, serving every market",
+        f"marketing partners on {_percent(spec.partner_market_rate)} of commercial products' markets, "
+        "one each, a partner covering that territory; clinical products have none",
+        f"filings: {_percent(spec.single_filing_rate)} of second qualified sources are filed in one market only",
+        f"scoped feeds: {_percent(spec.scoped_feed_rate)} of API and drug-substance feeds list the products "
+        "their receiver makes with that material; cell-bank feeds are unscoped",
+        f"recovery_weeks ({r0}-{r1}, by role) on {_percent(spec.recovery_known_rate)} of providers",
+        f"parent: {_percent(spec.grouped_share)} of providers in corporate groups of {g0}-{g1}, "
+        f"{_percent(spec.one_country_group_rate)} of groups in one country, the others spanning countries",
+        f"bring_up_weeks ({b0}-{b1}) on {_percent(spec.bring_up_known_rate)} of unqualified backups",
+        f"inventory_weeks ({i0}-{i1}) on {_percent(spec.inventory_rate)} of commercial products and "
+        f"{_percent(spec.market_inventory_rate)} of markets",
+    )
+    return "\n".join(f"* {line};" if k < len(lines) - 1 else f"* {line}." for k, line in enumerate(lines))
+
+
+SHARES = describe_shares(GeneratorSpec())
+__doc__ = f"{__doc__}\nMarkets, filings, scoped feeds and time data (the defaults)::\n\n{SHARES}\n"
+
+
 # Relationships per product (all sections included) that the default spec
 # yields at a given scale, measured over several seeds. It grows with scale:
 # bigger portfolios have more providers per client, so more contracts and
 # liaisons per product. Interpolated linearly in log(scale).
 _MEASURED_RELATIONSHIPS_PER_PRODUCT = (
-    (300, 13.7),
-    (1_000, 11.0),
-    (3_000, 10.9),
-    (10_000, 12.2),
+    (300, 14.0),
+    (1_000, 10.8),
+    (3_000, 11.1),
+    (10_000, 12.3),
     (30_000, 12.9),
-    (100_000, 13.4),
-    (1_000_000, 13.6),
+    (100_000, 13.2),
+    (1_000_000, 13.5),
 )
 
 
@@ -664,11 +758,13 @@ class _Generator:
         self.client_segment = bytearray(spec.clients)
         self.client_reqs: list[tuple[tuple[int, int], ...]] = []
         self.partner_ids: list[str] = []
-        self.partner_territories: list[tuple[str, ...]] = []
         self.partner_reqs: list[tuple[tuple[int, int], ...]] = []
         self.pairs: set[int] = set()  # client * providers + provider, in use
         self.specific: dict[tuple[int, int, int], list[int]] = {}  # (party, topic, value) -> products
         self.network: dict[int, list[int]] = {}  # client's preferred members, per pool
+        self.partner_pool: dict[str, _Pool] = {}  # territory -> partners covering it
+        # drug-product and fill sites -> products they make: p for a small molecule, -1 - p for a biologic
+        self.makes: dict[int, list[int]] = {}
 
     def run(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for key, make in (
@@ -697,6 +793,7 @@ class _Generator:
         ordinal = dict.fromkeys(_KIND_PREFIX, 0)
         seen_role = [0] * len(_ROLE_KIND)
         width = _width(spec.providers, 5)
+        groups = self._groups(len(roles))
         for i, role in enumerate(roles):
             kind = _ROLE_KIND[role]
             ordinal[kind] += 1
@@ -708,6 +805,9 @@ class _Generator:
             size = rng.paretovariate(spec.provider_size_alpha)
             self.size[i] = size
             country = rng.randrange(len(_COUNTRIES))
+            parent, leader = groups.get(i, ("", i))
+            if leader != i:  # a group in one country
+                country = self.country[leader]
             self.country[i] = country
             euro = _COUNTRIES[country] in _EURO and rng.random() < spec.euro_currency_share
             self.euro[i] = euro
@@ -738,8 +838,32 @@ class _Generator:
             rec["country"] = _COUNTRIES[country]
             if kind is ProviderKind.CMO:
                 rec["capacity"] = max(10, round(40 * size * rng.uniform(0.7, 1.3)))
+            if rng.random() < spec.recovery_known_rate:
+                rec["recovery_weeks"] = rng.randint(*_RECOVERY_WEEKS[role])
+            if parent:
+                rec["parent"] = parent
             yield rec
         self._build_pools()
+
+    def _groups(self, n: int) -> dict[int, tuple[str, int]]:
+        """Providers in corporate groups: member -> (group name, the member whose
+        country it shares, itself when the group spans countries)."""
+        rng, spec = self.rng, self.spec
+        chosen = rng.sample(range(n), round(n * spec.grouped_share))
+        out: dict[int, tuple[str, int]] = {}
+        g = 0
+        while len(chosen) >= _GROUP_SIZES[0]:
+            members = sorted(chosen[-rng.randint(*_GROUP_SIZES) :])
+            del chosen[-len(members) :]
+            name = f"{_PLACES[g % len(_PLACES)]} {rng.choice(_GROUP_SUFFIXES)}"
+            name += f" {g // len(_PLACES) + 1}" if g >= len(_PLACES) else ""
+            # the first two groups show both kinds, so even a small portfolio has them
+            rate = spec.one_country_group_rate
+            one_country = g == 0 if g < 2 and 0 < rate < 1 else rng.random() < rate
+            for m in members:
+                out[m] = (name, members[0] if one_country else m)
+            g += 1
+        return out
 
     def _capabilities(self, i: int, role: int, k: int, bio: bool) -> tuple[list[Service], list[int]]:
         """The services of the k-th provider of a role and, for drug-product
@@ -856,20 +980,23 @@ class _Generator:
     def partners(self) -> Iterator[dict[str, Any]]:
         spec, rng = self.spec, self.rng
         width = _width(spec.partners, 3)
-        weights = []
+        territories = [rng.sample(_TERRITORIES, rng.choice((1, 1, 2, 2, 3, 4))) for _ in range(spec.partners)]
+        for t in _TERRITORIES:  # every territory has a partner, so any market can be given one
+            if not any(t in ts for ts in territories):
+                territories[rng.randrange(spec.partners)].append(t)
+        weights = array("d")
         for p in range(spec.partners):
             pid = f"partner-{p + 1:0{width}d}"
             self.partner_ids.append(pid)
-            territories = tuple(rng.sample(_TERRITORIES, rng.choice((1, 1, 2, 2, 3, 4))))
-            self.partner_territories.append(territories)
             weights.append(rng.paretovariate(1.5))
             self.partner_reqs.append(self._requirement_set(rng.randint(2, 5)))
             yield {
                 "id": pid,
                 "name": f"{rng.choice(_PLACES)} {rng.choice(_PARTNER_SUFFIXES)}",
-                "territories": list(territories),
+                "territories": territories[p],
             }
-        self.partner_cum = list(accumulate(weights))
+        for t in _TERRITORIES:
+            self.partner_pool[t] = _Pool([p for p in range(spec.partners) if t in territories[p]], weights)
 
     # -- products ------------------------------------------------------------------
 
@@ -908,8 +1035,10 @@ class _Generator:
             tech = p if p < len(_TECHS) else bisect_right(tech_cum, rng.random() * tech_cum[-1])
             clinical = p > 0 and rng.random() < spec.clinical_share
             bio = tech in _BIO_TECHS and (p < 2 or rng.random() < 0.75)
+            # commercial products are distributed in their markets, half the clinical ones too
+            markets = self._territories() if not clinical or rng.random() < 0.5 else []
             used: list[int] = []  # providers it brings the owner to work with
-            supply = self._supply(p, owner, self._steps(p, tech, bio, clinical), used)
+            supply = self._supply(p, owner, self._steps(p, tech, bio, clinical), markets, bio, used)
             rec: dict[str, Any] = {
                 "id": f"prod-{p + 1:0{width}d}",
                 "name": self._product_name(tech, bio),
@@ -919,22 +1048,48 @@ class _Generator:
             }
             if not clinical:
                 rec["annual_revenue"] = int(round(rng.lognormvariate(17.5, 1.3), -3))
+                if rng.random() < spec.inventory_rate:
+                    rec["inventory_weeks"] = rng.randint(*_INVENTORY_WEEKS)
             rec["supply"] = supply
-            dists = self._distributors(owner, clinical, used)
-            if dists:
-                rec["distributors"] = dists
-            marketers = self._marketers(p, clinical)
+            if markets:
+                rec["markets"] = self._markets(markets, rec.get("annual_revenue"))
+                rec["distributors"] = self._distributors(owner, markets, used)
+            marketers = [] if clinical else self._marketers(markets)
             if marketers:
                 rec["marketed_by"] = [
-                    {"partner": self.partner_ids[m], "territory": rng.choice(self.partner_territories[m])}
-                    for m in marketers
+                    {"partner": self.partner_ids[m], "territory": t} for t, m in zip(markets, marketers) if m >= 0
                 ]
-            self._specific_requirement(p, owner, marketers)
+            self._specific_requirement(p, owner, list(dict.fromkeys(m for m in marketers if m >= 0)))
             base = owner * nprov
             for u in used:
                 pairs.add(base + u)
             yield rec
         self.network.clear()
+
+    def _territories(self) -> list[str]:
+        """1-4 distinct territories of a product, the bigger markets likelier."""
+        rng, weights = self.rng, self.spec.market_count_weights
+        n = 1 + bisect_right(list(accumulate(weights)), rng.random() * sum(weights))
+        n = min(n, len(weights))
+        out: list[str] = []
+        while len(out) < n:
+            t = _TERRITORIES[bisect_right(_TERRITORY_CUM, rng.random() * _TERRITORY_CUM[-1])]
+            if t not in out:
+                out.append(t)
+        return out
+
+    def _markets(self, territories: list[str], revenue: int | None) -> list[dict[str, Any]]:
+        """The product's markets, some with their share of its revenue and their own stock."""
+        rng, spec = self.rng, self.spec
+        out: list[dict[str, Any]] = [{"territory": t} for t in territories]
+        if revenue and rng.random() < spec.market_revenue_rate:
+            weights = [_TERRITORY_WEIGHT[t] * rng.uniform(0.5, 1.5) for t in territories]
+            for market, w in zip(out, weights):
+                market["annual_revenue"] = int(round(revenue * w / sum(weights), -3))
+        for market in out:
+            if rng.random() < spec.market_inventory_rate:
+                market["inventory_weeks"] = rng.randint(*_INVENTORY_WEEKS)
+        return out
 
     def _steps(self, p: int, tech: int, bio: bool, clinical: bool) -> list[tuple[Step, int]]:
         """The supply steps of the p-th product, each with the pool its sources come from."""
@@ -952,11 +1107,14 @@ class _Generator:
         steps.append((Step.TESTING, _CRO_POOL if clinical and rng.random() < 0.4 else _TESTING_POOL))
         return steps
 
-    def _supply(self, p: int, owner: int, steps: list[tuple[Step, int]], used: list[int]) -> list[dict[str, Any]]:
+    def _supply(
+        self, p: int, owner: int, steps: list[tuple[Step, int]], markets: list[str], bio: bool, used: list[int]
+    ) -> list[dict[str, Any]]:
         """Sources for each step: mostly one, some with a second qualified
-        source or an unqualified backup (the 3rd and 4th products always)."""
-        rng, ids, pools = self.rng, self.provider_ids, self.pool_list
-        second, backup = self.spec.second_source_rate, self.spec.unqualified_backup_rate
+        source (some filed in one market only) or an unqualified backup (the
+        3rd and 4th products always)."""
+        rng, ids, pools, spec = self.rng, self.provider_ids, self.pool_list, self.spec
+        second, backup = spec.second_source_rate, spec.unqualified_backup_rate
         supply: list[dict[str, Any]] = []
         dp_maker = -1
         for step, pool_no in steps:
@@ -980,49 +1138,44 @@ class _Generator:
                 qualified = False
             else:
                 qualified = None
-            if qualified is not None:
-                extra = self._other(pools[pool_no], sources)
-                if extra is not None:
-                    sources.append(extra)
-                    supply.append({"provider": ids[extra], "step": step.value, "qualified": qualified})
+            extra = None if qualified is None else self._other(pools[pool_no], sources)
+            if extra is not None:
+                sources.append(extra)
+                entry: dict[str, Any] = {"provider": ids[extra], "step": step.value, "qualified": qualified}
+                if qualified and markets and rng.random() < spec.single_filing_rate:
+                    entry["filed_in"] = [rng.choice(markets)]
+                if not qualified and rng.random() < spec.bring_up_known_rate:
+                    entry["bring_up_weeks"] = rng.randint(*_BRING_UP_WEEKS)
+                supply.append(entry)
+            if step in TECHNOLOGY_STEPS:  # the sites that take in its API or drug substance
+                for x in sources:
+                    self.makes.setdefault(x, []).append(-1 - p if bio else p)
             used.extend(sources)
         return supply
 
-    def _distributors(self, owner: int, clinical: bool, used: list[int]) -> list[dict[str, Any]]:
-        """One or two distributors for a commercial product, half the time one
-        for a clinical one, each serving its home territory (or the EU)."""
-        rng, ids = self.rng, self.provider_ids
-        n_dist = (rng.random() < 0.5) if clinical else (1 if rng.random() < 0.6 else 2)
+    def _distributors(self, owner: int, markets: list[str], used: list[int]) -> list[dict[str, Any]]:
+        """One distributor per market (a second in some), or one without
+        territory serving them all."""
+        rng, ids, spec = self.rng, self.provider_ids, self.spec
+        if rng.random() < spec.global_distributor_rate:
+            d = self._pick(owner, _DISTRIBUTOR_POOL)
+            used.append(d)
+            return [{"distributor": ids[d]}]
         dists: list[dict[str, Any]] = []
-        taken: list[int] = []
-        for j in range(n_dist):
-            d = self._pick(owner, _DISTRIBUTOR_POOL) if j == 0 else self._other(self.distributor, taken)
-            if d is None or d in taken:
-                break
-            taken.append(d)
-            country = _COUNTRIES[self.country[d]]
-            territory = "EU" if country in _EURO and rng.random() < 0.5 else country
-            dists.append({"distributor": ids[d], "territory": territory})
-        used.extend(taken)
+        for territory in markets:
+            taken = [self._pick(owner, _DISTRIBUTOR_POOL)]
+            if rng.random() < spec.second_distributor_rate:
+                extra = self._other(self.distributor, taken)
+                if extra is not None:
+                    taken.append(extra)
+            dists.extend({"distributor": ids[d], "territory": territory} for d in taken)
+            used.extend(taken)
         return dists
 
-    def _marketers(self, p: int, clinical: bool) -> list[int]:
-        """The partners marketing the p-th product (the first products have three)."""
-        rng, n_partners, partner_cum = self.rng, self.spec.partners, self.partner_cum
-        if clinical:
-            n_mkt = 1 if rng.random() < 0.3 else 0
-        else:
-            r = rng.random()
-            n_mkt = 1 if r < 0.4 else 2 if r < 0.75 else 3
-            if p < len(_TECHS):
-                n_mkt = 3
-        n_mkt = min(n_mkt, n_partners)
-        marketers: list[int] = []
-        while len(marketers) < n_mkt:
-            m = min(bisect_right(partner_cum, rng.random() * partner_cum[-1]), n_partners - 1)
-            if m not in marketers:
-                marketers.append(m)
-        return marketers
+    def _marketers(self, markets: list[str]) -> list[int]:
+        """The partner marketing the product in each market (-1: the owner sells it)."""
+        rng, rate = self.rng, self.spec.partner_market_rate
+        return [self.partner_pool[t].draw(rng) if rng.random() < rate else -1 for t in markets]
 
     def _specific_requirement(self, p: int, owner: int, marketers: list[int]) -> None:
         """Now and then a party-specific extra requirement for the p-th product."""
@@ -1049,34 +1202,45 @@ class _Generator:
 
     def feeds(self) -> Iterator[dict[str, Any]]:
         spec, rng, ids = self.spec, self.rng, self.provider_ids
-        bio_mask = sum(1 << t for t in _BIO_TECHS)
-        small_mask = sum(1 << t for t in _SMALL_MOLECULE_TECHS)
+        width = _width(spec.products, 6)
+        for i, material, pool, made in self._inputs():
+            feeders = [pool.draw(rng)]
+            if rng.random() < spec.dual_feed_rate:
+                extra = self._other(pool, feeders)
+                if extra is not None:
+                    feeders.append(extra)
+            for f in feeders:
+                rec: dict[str, Any] = {"from": ids[f], "to": ids[i], "material": material}
+                if made and rng.random() < spec.scoped_feed_rate:
+                    rec["products"] = [f"prod-{p + 1:0{width}d}" for p in made]
+                yield rec
+        self.makes.clear()
+
+    def _inputs(self) -> Iterator[tuple[int, str, _Pool, list[int]]]:
+        """(receiver, material, its feeders' pool, the products it goes into:
+        empty for a cell bank, which goes into everything the API maker makes).
+        A drug-product site takes in drug substance for the biologics it makes
+        and API for the small molecules; a biologics API maker, a cell bank."""
+        spec, rng = self.spec, self.rng
         first_bio_dp = first_bio_api = True
         for i in range(spec.providers):
             role = self.role[i]
-            inputs: list[tuple[str, _Pool]] = []
             if role == _DRUG_PRODUCT:
-                mask = self.techs[i]
-                forced = first_bio_dp and mask & bio_mask
+                made = self.makes.get(i, ())
+                bio = sorted({-1 - p for p in made if p < 0})
+                small = sorted({p for p in made if p >= 0})
+                forced = first_bio_dp and bio
                 if forced or rng.random() < spec.fed_rate:
-                    if mask & bio_mask and (forced or rng.random() < 0.6):
-                        inputs.append(("drug substance", self.bio_api))
+                    if bio and (forced or rng.random() < 0.6):
                         first_bio_dp = False
-                    if mask & small_mask:
-                        inputs.append(("API", self.chem_api))
+                        yield i, "drug substance", self.bio_api, bio
+                    if small:
+                        yield i, "API", self.chem_api, small
             elif (
                 role == _API and self.flags[i] & 8 and not self.flags[i] & 4 and (first_bio_api or rng.random() < 0.85)
             ):
-                inputs.append(("working cell bank", self.cell_bank_feeders))
                 first_bio_api = False
-            for material, pool in inputs:
-                feeders = [pool.draw(rng)]
-                if rng.random() < spec.dual_feed_rate:
-                    extra = self._other(pool, feeders)
-                    if extra is not None:
-                        feeders.append(extra)
-                for f in feeders:
-                    yield {"from": ids[f], "to": ids[i], "material": material}
+                yield i, "working cell bank", self.cell_bank_feeders, []
 
     def contracts(self) -> Iterator[dict[str, Any]]:
         spec, rng, ids = self.spec, self.rng, self.provider_ids

@@ -260,6 +260,9 @@ def test_market_rules_hand_worked(neo4j_clean: Any, neo4j_settings: Any) -> None
         ]
         rows = run(store, "provider_failure_impact", provider="cmo-ds-a")
         assert [(r["product"], r["tier"], r["via"], r["lost"]) for r in rows] == [("prod-x", 2, ["cmo-fill"], True)]
+        # prod-x depends on cmo-ds-a through cmo-fill; prod-y, filled there too, does not
+        deps = {p: [r["provider"] for r in run(store, "product_dependencies", product=p)] for p in ("prod-x", "prod-y")}
+        assert deps == {"prod-x": ["cmo-fill", "cmo-ds-a"], "prod-y": ["cmo-fill"]}
         steps = {(r["product"], r["step"], r["market"]): r["provider"] for r in run(store, "sole_source_steps")}
         assert {k: v for k, v in steps.items() if k[0] == "prod-a"} == {
             ("prod-a", "distribution", "EU"): "dist-eu",

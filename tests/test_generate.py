@@ -7,14 +7,19 @@ Integrity is checked here independently of graphkit's own validator.
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter, defaultdict
 from itertools import combinations
 
 import networkx as nx
 import pytest
+from supply_oracle import brute_single
 
+import graphkit.generate as generate_module
+from graphkit.analysis.spof import critical_nodes
 from graphkit.generate import (
     SECTION_ORDER,
+    SHARES,
     GeneratorSpec,
     build_portfolio_dict,
     count_relationships,
@@ -22,6 +27,7 @@ from graphkit.generate import (
     relationships_of,
 )
 from graphkit.model import (
+    BIOLOGIC_TECHNOLOGIES,
     NODE_SECTIONS,
     STEP_SERVICES,
     TECHNOLOGY_STEPS,
@@ -34,6 +40,7 @@ from graphkit.model import (
     Technology,
     kind_may_perform,
 )
+from graphkit.validate import build_portfolio
 
 PROVIDER_KINDS = {str(k) for k in ProviderKind}
 BUSINESS_MODELS = {str(m) for m in BusinessModel}
@@ -187,7 +194,8 @@ def test_referential_integrity(portfolio: dict[str, list[dict]]) -> None:
             assert kind[d["distributor"] if isinstance(d, dict) else d] == ProviderKind.DISTRIBUTOR
         marketers = [m["partner"] if isinstance(m, dict) else m for m in prod.get("marketed_by", ())]
         assert all(kind[m] == "marketing_partners" for m in marketers)
-        assert len(marketers) == len(set(marketers)) <= 3
+        territories = [m["territory"] for m in prod.get("marketed_by", ())]
+        assert len(territories) == len(set(territories))  # one partner per market
         partners_of[prod["id"]] = set(marketers)
 
     feeds = nx.DiGraph()
@@ -311,3 +319,186 @@ def test_liaisons_cover_some_relationships(portfolio: dict[str, list[dict]]) -> 
     per_pair = Counter((li["client"], prov) for li in portfolio["liaisons"] for prov in li["providers"])
     assert 0 < len(per_pair) < len(portfolio["contracts"])
     assert 1 in per_pair.values() and max(per_pair.values()) >= 2
+
+
+# -- markets, filings, scoped feeds and time data in their stated shares -----------------------
+
+SPEC = GeneratorSpec()  # the shares stated in the module and `generate --help`
+API_MATERIALS = ("API", "drug substance")  # what the generator calls an API feed's material
+
+
+@pytest.fixture(scope="module")
+def shares_portfolio() -> dict[str, list[dict]]:
+    return build_portfolio_dict(GeneratorSpec.from_scale(5_000, seed=8))
+
+
+def near(hits: int, trials: int, share: float) -> bool:
+    """Whether hits/trials is within four standard deviations of `share`."""
+    assert trials >= 30, f"too few trials ({trials}) to measure a share"
+    return abs(hits / trials - share) <= 4 * math.sqrt(share * (1 - share) / trials) + 1e-9
+
+
+def territories_of(prod: dict) -> list[str]:
+    return [m["territory"] for m in prod.get("markets", ())]
+
+
+def test_markets_per_product_in_their_shares(shares_portfolio: dict[str, list[dict]]) -> None:
+    products = shares_portfolio["products"]
+    commercial = [p for p in products if p["stage"] == Stage.COMMERCIAL]
+    clinical = [p for p in products if p["stage"] == Stage.CLINICAL]
+    assert all(territories_of(p) for p in commercial)
+    assert near(sum(bool(territories_of(p)) for p in clinical), len(clinical), 0.5)
+    sold = [p for p in products if territories_of(p)]
+    weights = SPEC.market_count_weights
+    counts = Counter(len(territories_of(p)) for p in sold)
+    assert set(counts) <= set(range(1, len(weights) + 1))
+    for n, w in enumerate(weights, 1):
+        assert near(counts[n], len(sold), w / sum(weights)), (n, counts)
+    # the bigger markets come first: the most common territory is named on most products
+    named = Counter(t for p in sold for t in territories_of(p))
+    assert named.most_common(1)[0][1] > len(sold) / 2
+    for p in sold:
+        assert len(set(territories_of(p))) == len(territories_of(p))
+    # every territory named anywhere is one of the product's markets, so markets list them all
+    for p in products:
+        for key in ("distributors", "marketed_by"):
+            assert {e["territory"] for e in p.get(key, ()) if "territory" in e} <= set(territories_of(p))
+
+
+def test_market_revenue_in_its_share_and_summing_to_the_product(shares_portfolio: dict[str, list[dict]]) -> None:
+    commercial = [p for p in shares_portfolio["products"] if p["stage"] == Stage.COMMERCIAL]
+    split = [p for p in commercial if any("annual_revenue" in m for m in p["markets"])]
+    assert near(len(split), len(commercial), SPEC.market_revenue_rate)
+    for p in split:
+        revenues = [m["annual_revenue"] for m in p["markets"]]  # every market, or none
+        assert abs(sum(revenues) - p["annual_revenue"]) <= 500 * len(revenues)  # rounded to thousands
+
+
+def test_distributors_per_market(shares_portfolio: dict[str, list[dict]]) -> None:
+    sold = [p for p in shares_portfolio["products"] if territories_of(p)]
+    assert all(p.get("distributors") for p in sold)
+    assert not any(p.get("distributors") for p in shares_portfolio["products"] if not territories_of(p))
+    everywhere = [p for p in sold if any("territory" not in d for d in p["distributors"])]
+    assert all(len(p["distributors"]) == 1 for p in everywhere)  # one distributor serving every market
+    assert near(len(everywhere), len(sold), SPEC.global_distributor_rate)
+    per_market = Counter((p["id"], d["territory"]) for p in sold if p not in everywhere for d in p["distributors"])
+    markets = [(p["id"], t) for p in sold if p not in everywhere for t in territories_of(p)]
+    assert set(per_market) == set(markets)  # each market served
+    assert near(sum(per_market[m] == 2 for m in markets), len(markets), SPEC.second_distributor_rate)
+    assert max(per_market.values()) <= 2
+
+
+def test_partners_on_their_share_of_markets(shares_portfolio: dict[str, list[dict]]) -> None:
+    covers = {m["id"]: set(m["territories"]) for m in shares_portfolio["marketing_partners"]}
+    markets = partnered = 0
+    for p in shares_portfolio["products"]:
+        if p["stage"] == Stage.CLINICAL:
+            assert "marketed_by" not in p
+            continue
+        markets += len(territories_of(p))
+        partnered += len(p.get("marketed_by", ()))
+        assert all(m["territory"] in covers[m["partner"]] for m in p.get("marketed_by", ()))
+    assert near(partnered, markets, SPEC.partner_market_rate)
+
+
+def test_second_sources_filed_in_one_market_in_their_share(shares_portfolio: dict[str, list[dict]]) -> None:
+    second = filed = 0
+    for p in shares_portfolio["products"]:
+        seen: set[str] = set()
+        for s in p["supply"]:
+            if s["qualified"] and s["step"] in seen and territories_of(p):
+                second += 1
+                if "filed_in" in s:
+                    filed += 1
+                    assert len(s["filed_in"]) == 1 and s["filed_in"][0] in territories_of(p)
+            elif "filed_in" in s:
+                raise AssertionError(f"only second qualified sources of products with markets are filed: {s}")
+            seen.add(s["step"])
+    assert near(filed, second, SPEC.single_filing_rate)
+
+
+def test_api_feeds_scoped_to_the_products_made_with_them(portfolio: dict[str, list[dict]]) -> None:
+    shares_portfolio = portfolio  # feeds are per provider: a larger portfolio has enough of them to count
+    made: dict[str, set[str]] = defaultdict(set)  # site -> products it makes on a technology step
+    technology = {p["id"]: Technology(p["technology"]) for p in shares_portfolio["products"]}
+    for p in shares_portfolio["products"]:
+        for s in p["supply"]:
+            if s["step"] in TECHNOLOGY_STEPS:
+                made[s["provider"]].add(p["id"])
+    api_feeds = [f for f in shares_portfolio["feeds"] if f["material"] in API_MATERIALS]
+    scoped = [f for f in api_feeds if "products" in f]
+    assert near(len(scoped), len(api_feeds), SPEC.scoped_feed_rate)
+    assert not any("products" in f for f in shares_portfolio["feeds"] if f not in api_feeds)
+    scopes: dict[tuple[str, str], set[str]] = {}
+    for f in scoped:
+        products = set(f["products"])
+        assert products and products <= made[f["to"]] and len(products) == len(f["products"])
+        if f["material"] == "drug substance":
+            assert all(technology[x] in BIOLOGIC_TECHNOLOGIES for x in products)
+        # the feeders of one material into one site feed the same products
+        assert scopes.setdefault((f["to"], f["material"]), products) == products
+    # a site's two materials go into different products, and between them into all it makes
+    for (to, material), products in scopes.items():
+        other = scopes.get((to, "API" if material == "drug substance" else "drug substance"))
+        if other is not None:
+            assert not products & other and products | other == made[to]
+
+
+def test_time_data_in_its_shares(shares_portfolio: dict[str, list[dict]]) -> None:
+    providers = shares_portfolio["providers"]
+    recovery = [r["recovery_weeks"] for r in providers if "recovery_weeks" in r]
+    assert near(len(recovery), len(providers), SPEC.recovery_known_rate)
+    assert min(recovery) >= 1 and max(recovery) <= 52
+    backups = [s for p in shares_portfolio["products"] for s in p["supply"] if not s["qualified"]]
+    assert not any("bring_up_weeks" in s for p in shares_portfolio["products"] for s in p["supply"] if s["qualified"])
+    bring_up = [s["bring_up_weeks"] for s in backups if "bring_up_weeks" in s]
+    assert near(len(bring_up), len(backups), SPEC.bring_up_known_rate) and 8 <= min(bring_up) <= max(bring_up) <= 52
+    commercial = [p for p in shares_portfolio["products"] if p["stage"] == Stage.COMMERCIAL]
+    stocked = [p["inventory_weeks"] for p in commercial if "inventory_weeks" in p]
+    assert near(len(stocked), len(commercial), SPEC.inventory_rate)
+    markets = [m for p in shares_portfolio["products"] for m in p.get("markets", ())]
+    market_stock = [m["inventory_weeks"] for m in markets if "inventory_weeks" in m]
+    assert near(len(market_stock), len(markets), SPEC.market_inventory_rate)
+    assert min(stocked + market_stock) >= 2 and max(stocked + market_stock) <= 26
+
+
+def test_corporate_groups(portfolio: dict[str, list[dict]], shares_portfolio: dict[str, list[dict]]) -> None:
+    for pf in (shares_portfolio, portfolio):
+        groups: dict[str, list[dict]] = defaultdict(list)
+        for r in pf["providers"]:
+            if "parent" in r:
+                groups[r["parent"]].append(r)
+        assert groups and all(2 <= len(members) <= 5 for members in groups.values())
+        grouped = sum(map(len, groups.values()))
+        assert abs(grouped - SPEC.grouped_share * len(pf["providers"])) <= 1 + 1  # a left-over member, rounding
+    # with several groups, some sit in one country and some span countries
+    countries = [{r["country"] for r in members} for members in groups.values()]
+    assert len(countries) >= 2
+    assert any(len(c) == 1 for c in countries) and any(len(c) > 1 for c in countries)
+
+
+def test_a_generated_portfolio_validates_without_warnings(shares_portfolio: dict[str, list[dict]]) -> None:
+    _, problems = build_portfolio(shares_portfolio, lambda path: "")
+    assert [p for p in problems if p.severity != "note"] == []
+    notes = [p.message for p in problems if p.severity == "note"]
+    assert notes and all("has no products" in n for n in notes)  # unscoped feeds are noted, nothing else
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_engine_agrees_with_brute_force_on_a_generated_portfolio_with_markets(seed: int) -> None:
+    pf = build_portfolio(build_portfolio_dict(GeneratorSpec.from_scale(500, seed=seed)), lambda path: "")[0]
+    assert any(len(p.market_territories) > 1 for p in pf.products)
+    assert any(s.filed_in for p in pf.products for s in p.supply) or seed  # filings at least once
+    assert any(f.products for f in pf.feeds)
+    assert {c.node: set(c.markets_lost) for c in critical_nodes(pf)} == brute_single(pf)
+
+
+def test_shares_are_stated_in_the_module_and_the_help() -> None:
+    from click.testing import CliRunner
+
+    from graphkit.cli.main import main
+
+    assert SHARES in generate_module.__doc__
+    help_text = " ".join(CliRunner().invoke(main, ["generate", "--help"]).output.split())
+    for line in SHARES.splitlines():
+        assert " ".join(line.split()) in help_text

@@ -7,7 +7,8 @@
 // `roles` lists what each provider does for the product: the step it performs
 // (tier 1) or the material it feeds and to whom. `qualified` is false only for
 // a provider that is nothing but an unqualified backup; feeders of unqualified
-// backups are not dependencies and are left out. `tier` is the shortest chain.
+// backups are not dependencies and are left out, and so are feeds scoped to
+// other products (`products`). `tier` is the shortest chain.
 //
 // params: $product (product id)
 // columns: provider, name, kind, tier, qualified, roles
@@ -20,7 +21,8 @@ CALL (p) {
   RETURN x, 1 AS tier, true AS qualified, 'distribution' AS role
   UNION
   MATCH chain = (x:Provider)-[:FEEDS*1..]->(y:Provider)-[s:SUPPLIES|DISTRIBUTES]->(p)
-  WHERE type(s) = 'DISTRIBUTES' OR coalesce(s.qualified, true)
+  WHERE (type(s) = 'DISTRIBUTES' OR coalesce(s.qualified, true))
+    AND all(f IN relationships(chain)[0..-1] WHERE f.products IS NULL OR p.id IN f.products)
   WITH x, chain, relationships(chain)[0] AS first
   RETURN x, length(chain) AS tier, true AS qualified,
          first.material + ' to ' + endNode(first).id AS role
