@@ -17,6 +17,7 @@ from .common import (
     PortfolioSource,
     bands_option,
     exit_with,
+    limit_option,
     load,
     open_store,
     portfolio_source,
@@ -58,13 +59,7 @@ def parse_only(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     f"({', '.join(SEVERITIES)}).",
 )
 @bands_option
-@click.option(
-    "--limit",
-    type=click.IntRange(min=0),
-    default=20,
-    show_default=True,
-    help="Rows per section in table and markdown output (0: all).",
-)
+@limit_option
 @click.option("--write-back", is_flag=True, help="Store the findings in Neo4j as properties for Cypher (with --neo4j).")
 def analyze_command(
     portfolio: PortfolioSource,
@@ -143,7 +138,8 @@ def whatif_command(
 
     Fail any set of nodes, optionally with added qualified second sources,
     and see the products lost or saved, the clients, partners and revenue
-    affected, and how customer concentration changes.
+    affected, how customer concentration changes, and which client-provider
+    relationships are left without a contact when liaisons fail.
 
     \b
     Examples:
@@ -156,11 +152,16 @@ def whatif_command(
     if not fail and not merge_clients:
         raise click.UsageError("give --fail ID (and optionally --add-source) or --merge-clients A,B")
     from graphkit.analysis.concentration import concentration_change
+    from graphkit.analysis.relationships import contacts_lost
     from graphkit.analysis.spof import whatif as run_whatif
 
     p = portfolio.load()
     report = run_whatif(p, list(fail), add_sources) if fail else None
     change = concentration_change(p, set(fail)) if fail else []
+    orphaned = [
+        {"client": client, "provider": provider, "liaisons": list(people)}
+        for client, provider, people in contacts_lost(p, set(fail))
+    ]
     merged = None
     if merge_clients:
         names = [n.strip() for n in merge_clients.split(",")]
@@ -172,6 +173,7 @@ def whatif_command(
         if report is not None:
             out["failure"] = report.as_dict()
             out["concentration_change"] = change
+            out["contacts_lost"] = orphaned
         if merged is not None:
             out["merge"] = merged
         click.echo(to_json(out))
@@ -183,6 +185,8 @@ def whatif_command(
         blocks += [render_rows(facts, fmt), render_rows(why, fmt) if why else "", "\n".join(report.notes)]
         if change:
             blocks.append(render_rows(change, fmt))
+        if orphaned:
+            blocks.append(f"Relationships left without a contact ({len(orphaned)})\n" + render_rows(orphaned, fmt))
     if merged is not None:
         blocks.append(render_rows(merged, fmt))
     click.echo("\n\n".join(b for b in blocks if b))

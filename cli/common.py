@@ -372,6 +372,17 @@ def bands_option(func: F) -> F:
     )(func)
 
 
+def limit_option(func: F) -> F:
+    """--limit N: rows per section in table and markdown output."""
+    return click.option(
+        "--limit",
+        type=click.IntRange(min=0),
+        default=20,
+        show_default=True,
+        help="Rows per section in table and markdown output (0: all).",
+    )(func)
+
+
 # From this many nodes on, a run takes seconds: show which analysis is running.
 LARGE = 10_000
 

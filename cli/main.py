@@ -7,7 +7,15 @@ import click
 
 import graphkit
 
-from . import analysis_commands, import_commands, neo4j_commands, portfolio_commands, query_commands, viz_commands
+from . import (
+    analysis_commands,
+    import_commands,
+    neo4j_commands,
+    portfolio_commands,
+    query_commands,
+    relationship_commands,
+    viz_commands,
+)
 from .common import CONTEXT, GraphkitGroup
 
 
@@ -22,12 +30,21 @@ def main() -> None:
       graphkit validate examples/portfolio.yaml
       graphkit analyze examples/portfolio.yaml
       graphkit whatif examples/portfolio.yaml --fail cmo-northbridge
+      graphkit relationships examples/portfolio.yaml
       graphkit query deps examples/portfolio.yaml prod-veltamab
       graphkit report examples/portfolio.yaml -o report.html
       graphkit neo4j load examples/portfolio.yaml
     """
 
 
-for module in (portfolio_commands, analysis_commands, query_commands, viz_commands, neo4j_commands, import_commands):
+for module in (
+    portfolio_commands,
+    analysis_commands,
+    relationship_commands,
+    query_commands,
+    viz_commands,
+    neo4j_commands,
+    import_commands,
+):
     for command in module.COMMANDS:
         main.add_command(command)

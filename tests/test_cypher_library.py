@@ -36,6 +36,7 @@ NAMES = [
     "node_detail",
     "product_dependencies",
     "provider_failure_impact",
+    "relationship_contacts",
     "requirement_conflicts",
     "shortest_paths",
     "single_liaison_providers",
@@ -425,3 +426,34 @@ def test_failure_impact_is_the_exact_loss_example_and_random(neo4j_clean: Any, n
             store.load(pf, replace=True)
             lost, upstream = held_to_the_library(store, pf)
             assert lost > 10 and upstream > 0
+
+
+def test_relationship_contacts_held_to_the_library(neo4j_clean: Any, neo4j_settings: Any) -> None:
+    """Every relationship and its contacts as `graphkit relationships` finds them, on the
+    hand-worked relationships portfolio and on the example (contracts, supply, distribution)."""
+    from graphkit.analysis.relationships import relationships
+
+    s = neo4j_settings
+    with Neo4jStore(Neo4jSettings(s.uri, s.username, s.password, s.database)) as store:
+        for path in (SMALL.with_name("relationships.yaml"), EXAMPLE):
+            pf = read_portfolio(path)[0]
+            store.load(pf, replace=True)
+            ends: dict[tuple[str, str], str] = {}
+            for c in pf.contracts:
+                if c.end is not None:
+                    ends[(c.client, c.provider)] = min(ends.get((c.client, c.provider), "9999"), c.end.isoformat())
+            expected = sorted(
+                (
+                    r.client,
+                    r.provider,
+                    sorted(r.liaisons),
+                    r.annual_value if r.currency else None,
+                    ends.get((r.client, r.provider)),
+                )
+                for r in relationships(pf).scorecard
+            )
+            got = [
+                (r["client"], r["provider"], r["liaisons"], r["annual_value"], r["contract_end"])
+                for r in run(store, "relationship_contacts")
+            ]
+            assert got == expected and any(not r[2] for r in got) and any(r[4] for r in got), path

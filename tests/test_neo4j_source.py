@@ -93,3 +93,11 @@ def test_unreachable_server_exit_code(env, tmp_path) -> None:
     result = CliRunner().invoke(main, ["analyze", "--neo4j"], env=env)
     assert result.exit_code == 3 and "cannot reach Neo4j" in result.output
     assert env["NEO4J_PASSWORD"] not in result.output
+
+
+def test_relationships_from_neo4j_equal_those_from_the_file(env) -> None:
+    # Contract terms, volumes and capacities survive the store: the same scorecard either way.
+    run(env, "neo4j", "load", EXAMPLE)
+    from_db = json.loads(run(env, "relationships", "--neo4j", "--format", "json"))
+    from_file = json.loads(run(env, "relationships", EXAMPLE, "--format", "json"))
+    assert canonical(from_db) == canonical(from_file) and len(from_file["cliffs"]) == 3

@@ -4,7 +4,6 @@ tests/relationships.yaml (the working is in the comments)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -160,10 +159,10 @@ def test_utilisation_per_provider_and_technology(result) -> None:
 def test_renewal_calendar_and_cliff_quarters(result) -> None:
     # Ends, soonest first; fill-a's notice: 6 months before 2027-06-30.
     assert [(r.client, r.provider, r.end, r.notice_by, r.auto_renew) for r in result.renewals] == [
-        ("tiny", "hyb", date(2026, 12, 31), None, False),
-        ("big", "cb", date(2027, 4, 1), None, False),
-        ("big", "fill-b", date(2027, 5, 15), None, True),
-        ("big", "fill-a", date(2027, 6, 30), date(2026, 12, 30), False),
+        ("tiny", "hyb", "2026-12-31", None, False),
+        ("big", "cb", "2027-04-01", None, False),
+        ("big", "fill-b", "2027-05-15", None, True),
+        ("big", "fill-a", "2027-06-30", "2026-12-30", False),
     ]
     # Cliffs: contracts that do not renew by themselves behind a sole source (hyb for tab, cb and
     # fill-a for bio); fill-b renews itself. 2026-Q4: tab, 10M; 2027-Q2: bio (no revenue given).
@@ -218,3 +217,156 @@ def test_skills_file_errors_are_located_all_at_once(tmp_path) -> None:
         f"{path}:6: needs segments small: 'quality' is not a skill listed under skills",
         f"{path}:7: unknown needs section 'colours'",
     ]
+
+
+# -- the example portfolio (examples/README.md section 5 works these out) ------------------
+
+EXAMPLE = SMALL.parent.parent / "examples" / "portfolio.yaml"
+
+
+@pytest.fixture(scope="module")
+def example():
+    return relationships(read_portfolio(EXAMPLE)[0])
+
+
+def test_example_skills_of_a_small_immature_client(example) -> None:
+    # Calyx is small with low quality maturity: quality systems everywhere; Sven Larsen knows tech transfer.
+    # Harbor fills CX-101 (aseptic): sterile manufacturing; Lumen tests: analytical.
+    assert row(example, "client-calyx", "cmo-harborfill").skills_missing == ("quality systems", "sterile manufacturing")
+    assert row(example, "client-calyx", "cro-lumen").skills_missing == ("analytical", "quality systems")
+    assert row(example, "client-calyx", "cmo-summit-clinical").skills_missing == ("quality systems",)
+
+
+def test_example_one_person_behind_zelvatinibs_two_sites(example) -> None:
+    # Zelvatinib's drug product: Riverton and Oakridge, each held for Helix by Pedro Costa alone.
+    # Veltamab's Harbor has two Aurelia contacts (Brennan, Fischer): no finding there.
+    assert [(b.liaison, b.product, b.step, b.providers) for b in example.one_liaison_backups] == [
+        ("liaison-helix-costa", "prod-zelvatinib", "drug_product", ("cmo-oakridge", "cmo-riverton"))
+    ]
+
+
+def test_example_no_contact_ranks_with_one_contact(example) -> None:
+    # Aurelia-Clearwater: nobody; Aurelia-Pinecrest: Maya Brennan alone; each provider alone takes down Veltamab.
+    assert rules(row(example, "client-aurelia", "lab-clearwater"))["no_contact"] == "high"
+    assert rules(row(example, "client-aurelia", "cmo-pinecrest-pack"))["single_contact"] == "high"
+
+
+def test_example_capacity_and_hybrid_priority(example) -> None:
+    # Valemont: Dermacort 300 + 180 (sterile_cream), Nefrostatin 40 + 20 (tablet): 540 of 600 = 90 %.
+    # Oakridge: 400 + 500 of 1,200 = 75 %. Riverton gives no volume: unknown, no utilisation.
+    use = {u.provider: u for u in example.utilisation}
+    assert (use["cmo-valemont"].utilisation, use["cmo-valemont"].by_technology) == (
+        0.9,
+        {"sterile_cream": 480.0, "tablet": 60.0},
+    )
+    assert use["cmo-oakridge"].utilisation == 0.75 and not use["cmo-oakridge"].high
+    assert use["cmo-riverton"].utilisation is None and use["cmo-riverton"].unknown_volume == 12
+    # Wren's Dermacort is a cream like Valemont's own; Wren is EUR 1M of 4M + 1M + 20M own = 4 %: high.
+    wren = row(example, "client-wren", "cmo-valemont")
+    assert wren.client_share_of_provider == pytest.approx(0.04)
+    assert rules(wren)["priority_conflict"] == "high"
+    assert "priority_conflict" not in rules(row(example, "client-tessera", "cmo-valemont"))  # a tablet
+
+
+def test_example_weak_leverage_needs_a_lower_spend_line(example) -> None:
+    # Wren spends 3.95M in all, 1M (25.3 %) at Valemont: under 30 %, so only from 25 % on.
+    assert row(example, "client-wren", "cmo-valemont").provider_share_of_client == pytest.approx(1 / 3.95)
+    assert not any("weak_leverage" in rules(r) for r in example.scorecard)
+    lower = relationships(read_portfolio(EXAMPLE)[0], thresholds=Thresholds(spend_share=0.25))
+    flagged = [(r.client, r.provider) for r in lower.scorecard if "weak_leverage" in rules(r)]
+    assert flagged == [("client-wren", "cmo-valemont")]
+    assert rules(row(lower, "client-wren", "cmo-valemont"))["weak_leverage"] == "high"  # Valemont is short
+
+
+def test_example_cliff_quarters(example) -> None:
+    # Wren-Valemont ends 2026-12-31 (Dermacort, 18M), Helix-Northbridge 2027-03-31 (Lyozumab, 180M; all of
+    # Northbridge's revenue), Tessera-Kestrel 2027-06-30 (Sterisol 65M + Ceftavir 90M; 90 % of Kestrel's).
+    # Aurelia-Harbor and Galen-Riverton renew by themselves: in the calendar, not in a cliff.
+    assert [(c.quarter, c.sole_source_products, c.revenue_at_risk) for c in example.cliffs] == [
+        ("2026-Q4", ("prod-dermacort",), 18_000_000.0),
+        ("2027-Q1", ("prod-lyozumab",), 180_000_000.0),
+        ("2027-Q2", ("prod-ceftavir", "prod-sterisol"), 155_000_000.0),
+    ]
+    assert example.cliffs[2].provider_shares == {"cmo-kestrel": pytest.approx(0.9)}
+    assert [(r.provider, r.end, r.notice_by) for r in example.renewals] == [
+        ("cmo-valemont", "2026-12-31", "2026-09-30"),
+        ("cmo-northbridge", "2027-03-31", "2026-03-31"),
+        ("cmo-harborfill", "2027-06-30", "2026-06-30"),
+        ("cmo-kestrel", "2027-06-30", "2026-12-30"),
+        ("cmo-riverton", "2028-03-31", None),
+    ]
+
+
+# -- through the command line ---------------------------------------------------------------
+
+
+def cli(*args: object, code: int = 0) -> str:
+    from click.testing import CliRunner
+
+    from graphkit.cli.main import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_cli_formats_hold_the_library_answers() -> None:
+    import csv
+    import io
+    import json
+
+    data = json.loads(cli("relationships", SMALL, "--format", "json"))
+    assert data == json.loads(json.dumps(relationships(read_portfolio(SMALL)[0]).as_dict()))
+    rows = list(csv.DictReader(io.StringIO(cli("relationships", SMALL, "--format", "csv"))))
+    assert [(r["client"], r["provider"], r["severity"]) for r in rows][:2] == [
+        ("big", "cb", "critical"),
+        ("big", "fill-a", "critical"),
+    ]
+    table = cli("relationships", SMALL)
+    assert "Relationship scorecard (6)" in table and "Cliff quarters (2)" in table
+    assert "## One liaison behind sources that back each other up (1)" in cli("relationships", SMALL, "-f", "markdown")
+
+
+def test_cli_thresholds_are_percentages() -> None:
+    import json
+
+    data = json.loads(cli("relationships", SMALL, "--format", "json", "--high-utilisation", "95"))
+    assert data["thresholds"]["high_utilisation"] == 0.95
+    hyb = next(r for r in data["scorecard"] if r["provider"] == "hyb")
+    assert "priority_conflict" not in {f["rule"] for f in hyb["findings"]}
+    assert "not a percentage" in cli("relationships", SMALL, "--spend-share", "130", code=2)
+
+
+def test_cli_unknown_or_bad_skills_file_is_a_located_error(tmp_path) -> None:
+    out = cli("relationships", SMALL, "--skills", tmp_path / "nope.yaml", code=1)
+    assert f"{tmp_path / 'nope.yaml'}: no such skills file" in out and "Traceback" not in out
+    bad = tmp_path / "s.yaml"
+    bad.write_text("skills:\n  analytical: [qc]\nneeds:\n  steps: {testing: analytics}\n")
+    assert f"{bad}:4: needs steps testing: 'analytics' is not a skill listed under skills" in cli(
+        "relationships", SMALL, "--skills", bad, code=1
+    )
+
+
+def test_cli_whatif_on_a_liaison() -> None:
+    import json
+
+    out = json.loads(cli("whatif", SMALL, "--fail", "ann", "--format", "json"))
+    assert out["contacts_lost"] == [
+        {"client": "big", "provider": "fill-a", "liaisons": ["ann"]},
+        {"client": "big", "provider": "fill-b", "liaisons": ["ann"]},
+    ]
+    assert "Relationships left without a contact (2)" in cli("whatif", SMALL, "--fail", "ann")
+
+
+def test_report_has_the_scorecard_section() -> None:
+    import re
+
+    from graphkit.viz.report import render_report
+
+    portfolio = read_portfolio(SMALL)[0]
+    page = render_report(portfolio, views=())
+    assert '<section class="gk-sec" id="relationships">' in page
+    for table_id, rows in (("gk-relationships", 6), ("gk-renewals", 4), ("gk-cliffs", 2), ("gk-utilisation", 3)):
+        body = re.search(f'id="{table_id}">.*?<tbody>(.*?)</tbody>', page, re.S)
+        assert body is not None and body.group(1).count("<tr>") == rows, table_id
+    assert "no liaison holds it (it needs quality systems)" in page

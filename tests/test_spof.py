@@ -375,18 +375,19 @@ def test_cut_points_match_networkx_bridges(load) -> None:
 
 def test_key_person_risks(load) -> None:
     rows = [(k.client, k.provider, k.liaison, k.severity) for k in key_person_risks(load(WORLD))]
-    H, M, L = Severity.HIGH, Severity.MEDIUM, Severity.LOW
+    H, M = Severity.HIGH, Severity.MEDIUM
+    # No liaison rates like one liaison: high when the provider alone takes down a product of the client.
     assert rows == [
+        ("gen-co", "dist-2", None, H),  # dist-2 is p-gen's only distributor
         ("small-co", "cmo-a", "li-1", H),  # cmo-a is a single point of failure for p-sterile
+        ("small-co", "dist-1", None, H),  # dist-1 is p-sterile's only distributor
         ("small-co", "lab", "li-5", H),  # lab too
         ("big-co", "dist-1", "li-3", M),  # dist-1 is critical only for small-co's product
+        ("big-co", "dist-2", None, M),  # p-tab has two distributors
+        ("big-co", "lab", None, M),  # a contract without supply is a relationship
+        ("gen-co", "cmo-a", None, M),  # p-gen's drug product has cmo-b too
         ("gen-co", "cmo-b", "li-4", M),
         ("small-co", "cmo-b", "li-5", M),  # an unqualified backup is still a relationship
-        ("big-co", "dist-2", None, L),
-        ("big-co", "lab", None, L),  # a contract without supply is a relationship
-        ("gen-co", "cmo-a", None, L),
-        ("gen-co", "dist-2", None, L),
-        ("small-co", "dist-1", None, L),
     ]  # big-co/cmo-a has two liaisons; li-1's api-x is no relationship of small-co
     texts = {(k.client, k.provider): k.explanation for k in key_person_risks(load(WORLD))}
     assert texts[("small-co", "cmo-a")] == (
@@ -554,12 +555,12 @@ def test_small_yaml_by_hand() -> None:
     assert result["articulation_points"] == ["api-1", "prod-1"]
     assert result["bridges"] == [["api-1", "cb-1"], ["lab-1", "prod-1"], ["mp-1", "prod-1"], ["mp-2", "prod-1"]]
     assert [(k["client"], k["provider"], k["liaison"], k["severity"]) for k in result["key_person_risks"]] == [
+        ("client-2", "api-1", None, "high"),  # api-1 and dist-1 alone take down prod-2
+        ("client-2", "dist-1", None, "high"),
         ("client-1", "cmo-a", "li-1", "medium"),  # cmo-a is critical for nothing (prod-1 is unavailable)
+        ("client-1", "dist-1", None, "medium"),
         ("client-1", "lab-1", "li-1", "medium"),
-        ("client-1", "dist-1", None, "low"),
-        ("client-2", "api-1", None, "low"),
-        ("client-2", "cmo-a", None, "low"),
-        ("client-2", "dist-1", None, "low"),
+        ("client-2", "cmo-a", None, "medium"),
     ]
     # qualifying the lab makes prod-1 available; then cb-1 failing still only loses prod-2
     r = whatif(p, [], [("prod-1", "testing", "lab-1")])

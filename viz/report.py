@@ -37,6 +37,7 @@ from .views import DEFAULT_MAX_NODES, VIEW_TITLES, VIEWS, build_view
 if TYPE_CHECKING:
     from graphkit.analysis.concentration import ConcentrationResult, ProviderConcentration
     from graphkit.analysis.overlap import OverlapResult
+    from graphkit.analysis.relationships import RelationshipsResult
     from graphkit.analysis.spof import CriticalNode, SpofResult
 
 __all__ = ["DEFAULT_MAX_ROWS", "render_report"]
@@ -322,6 +323,7 @@ def render_report(
     max_rows: int = DEFAULT_MAX_ROWS,
     max_charts: int = DEFAULT_MAX_CHARTS,
     title: str | None = None,
+    relationships: RelationshipsResult | None = None,
 ) -> str:
     """The whole report as one self-contained HTML document.
 
@@ -341,6 +343,9 @@ def render_report(
         charts; the page says when a cap left something out.
     title : str, optional
         Page title (default: ``graphkit report — <file name>``).
+    relationships : RelationshipsResult, optional
+        The relationship scorecard (default: computed with the shipped skills
+        and default thresholds).
     """
     views = list(dict.fromkeys(views))
     for v in views:
@@ -364,6 +369,11 @@ def render_report(
     if results.concentration is not None:
         conc = _concentration_section(results.concentration, names, portfolio, max_rows, max_charts)
         sections.append(("concentration", "Customer concentration", conc))
+    if relationships is None:
+        from graphkit.analysis.relationships import relationships as score
+
+        relationships = score(portfolio)
+    sections.append(("relationships", "Relationships", _relationships_section(relationships, names, max_rows)))
     network_scripts: list[str] = []
     if views:
         nets = _networks_section(portfolio, results, views, source_name, max_nodes, network_scripts)
@@ -499,6 +509,47 @@ def _spof_section(spof: SpofResult, names: _Names, max_rows: int) -> str:
         f"{shown_bridges or 'none'}{more(bridges)}</p>"
     )
     return "".join(parts)
+
+
+def _relationships_section(rel: RelationshipsResult, names: _Names, max_rows: int) -> str:
+    pair = [_Col("client", "Client", "node"), _Col("provider", "Provider", "node")]
+    scorecard = [
+        *pair,
+        _Col("liaisons", "Liaisons", "list"),
+        _Col("skills_missing", "Skills missing", "list"),
+        _Col("client_share_of_provider", "Client's share of provider revenue", "num", _pct),
+        _Col("provider_share_of_client", "Provider's share of client spend", "num", _pct),
+        _SEV,
+        _EXPL,
+    ]
+    use = [
+        _Col("provider", "Provider", "node"),
+        _Col("capacity", "Capacity (batches a year)", "num"),
+        _Col("volume", "Volume", "num"),
+        _Col("utilisation", "Utilisation", "num", _pct),
+        _Col("unknown_volume", "Entries without volume", "num"),
+    ]
+    renewals = [
+        _Col("end", "Ends"),
+        _Col("notice_by", "Notice by"),
+        *pair,
+        _Col("auto_renew", "Renews by itself", fmt=lambda v: "yes" if v else "no"),
+        _Col("annual_value", "Annual value", "num", lambda v: _money(v)),
+    ]
+    cliffs = [_Col("quarter", "Quarter"), _SEV, _EXPL]
+    return "".join(
+        [
+            (
+                '<p class="gk-lead">Every client\u2013provider relationship with its contacts, the skills they '
+                "lack, leverage both ways, capacity and contract terms; the explanation reads each finding "
+                "aloud.</p>"
+            ),
+            _table("gk-relationships", "Relationship scorecard", scorecard, rel.scorecard, names, max_rows),
+            _table("gk-utilisation", "Utilisation", use, rel.utilisation, names, max_rows, by_severity=False),
+            _table("gk-renewals", "Renewal calendar", renewals, rel.renewals, names, max_rows, by_severity=False),
+            _table("gk-cliffs", "Cliff quarters", cliffs, rel.cliffs, names, max_rows, by_severity=False),
+        ]
+    )
 
 
 def _overlap_section(overlap: OverlapResult, names: _Names, max_rows: int) -> str:

@@ -57,13 +57,14 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
 from ..model import BusinessModel, Client, Contract, Portfolio, Product, Provider, Stage, Step
 from ..text import listed, money_short, percent
+from .results import Result
 from .severity import Severity
 from .skills import SkillMap
 
@@ -98,7 +99,7 @@ class Rule(StrEnum):
 
 
 @dataclass(frozen=True)
-class Thresholds:
+class Thresholds(Result):
     """The settable thresholds of the rules (fractions, not percentages)."""
 
     spend_share: float = 0.30  # weak leverage: the provider's share of the client's spend, at least
@@ -108,32 +109,21 @@ class Thresholds:
     cliff_share: float = 0.30  # a contract carrying this share of the provider's revenue makes a cliff
 
     def __post_init__(self) -> None:
-        for name, value in self.as_dict().items():
-            if not (0 <= value <= 1 or name == "high_utilisation" and 0 <= value < math.inf):
-                raise ValueError(f"threshold {name} must be a fraction between 0 and 1, got {value}")
-
-    def as_dict(self) -> dict[str, float]:
-        return {
-            "spend_share": self.spend_share,
-            "revenue_share": self.revenue_share,
-            "major_share": self.major_share,
-            "high_utilisation": self.high_utilisation,
-            "cliff_share": self.cliff_share,
-        }
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not (0 <= value <= 1 or f.name == "high_utilisation" and 0 <= value < math.inf):
+                raise ValueError(f"threshold {f.name} must be a fraction between 0 and 1, got {value}")
 
 
 @dataclass(frozen=True, order=True)
-class Finding:
+class Finding(Result):
     rule: Rule
     severity: Severity
     text: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"rule": str(self.rule), "severity": str(self.severity), "text": self.text}
-
 
 @dataclass(frozen=True)
-class Relationship:
+class Relationship(Result):
     """One client–provider relationship with everything found about it."""
 
     client: str
@@ -149,25 +139,9 @@ class Relationship:
     severity: Severity
     explanation: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "client": self.client,
-            "provider": self.provider,
-            "liaisons": list(self.liaisons),
-            "annual_value": self.annual_value,
-            "currency": self.currency,
-            "client_share_of_provider": self.client_share_of_provider,
-            "provider_share_of_client": self.provider_share_of_client,
-            "skills_needed": list(self.skills_needed),
-            "skills_missing": list(self.skills_missing),
-            "findings": [f.as_dict() for f in self.findings],
-            "severity": str(self.severity),
-            "explanation": self.explanation,
-        }
-
 
 @dataclass(frozen=True)
-class OneLiaisonBackups:
+class OneLiaisonBackups(Result):
     """One liaison as the only contact for sources that back each other up."""
 
     liaison: str
@@ -178,20 +152,9 @@ class OneLiaisonBackups:
     severity: Severity
     explanation: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "liaison": self.liaison,
-            "client": self.client,
-            "product": self.product,
-            "step": self.step,
-            "providers": list(self.providers),
-            "severity": str(self.severity),
-            "explanation": self.explanation,
-        }
-
 
 @dataclass(frozen=True)
-class Utilisation:
+class Utilisation(Result):
     """A provider's capacity (batches a year) against its clients' volumes."""
 
     provider: str
@@ -202,44 +165,22 @@ class Utilisation:
     unknown_volume: int  # qualified entries without a volume
     high: bool
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "capacity": self.capacity,
-            "volume": self.volume,
-            "utilisation": self.utilisation,
-            "by_technology": dict(self.by_technology),
-            "unknown_volume": self.unknown_volume,
-            "high": self.high,
-        }
-
 
 @dataclass(frozen=True)
-class Renewal:
+class Renewal(Result):
     """A contract's end in the renewal calendar."""
 
     client: str
     provider: str
-    end: date
-    notice_by: date | None
+    end: str  # ISO date
+    notice_by: str | None  # ISO date: the last day to give notice
     auto_renew: bool
     annual_value: float
     currency: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "client": self.client,
-            "provider": self.provider,
-            "end": self.end.isoformat(),
-            "notice_by": self.notice_by and self.notice_by.isoformat(),
-            "auto_renew": self.auto_renew,
-            "annual_value": self.annual_value,
-            "currency": self.currency,
-        }
-
 
 @dataclass(frozen=True)
-class CliffQuarter:
+class CliffQuarter(Result):
     """A quarter in which contracts behind sole sources or large revenue shares end."""
 
     quarter: str  # e.g. 2027-Q2
@@ -250,20 +191,9 @@ class CliffQuarter:
     severity: Severity
     explanation: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "quarter": self.quarter,
-            "contracts": [list(c) for c in self.contracts],
-            "sole_source_products": list(self.sole_source_products),
-            "revenue_at_risk": self.revenue_at_risk,
-            "provider_shares": dict(self.provider_shares),
-            "severity": str(self.severity),
-            "explanation": self.explanation,
-        }
-
 
 @dataclass(frozen=True)
-class RelationshipsResult:
+class RelationshipsResult(Result):
     thresholds: Thresholds
     skills_source: str
     scorecard: tuple[Relationship, ...]
@@ -271,17 +201,6 @@ class RelationshipsResult:
     utilisation: tuple[Utilisation, ...]
     renewals: tuple[Renewal, ...]
     cliffs: tuple[CliffQuarter, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "thresholds": self.thresholds.as_dict(),
-            "skills_source": self.skills_source,
-            "scorecard": [r.as_dict() for r in self.scorecard],
-            "one_liaison_backups": [b.as_dict() for b in self.one_liaison_backups],
-            "utilisation": [u.as_dict() for u in self.utilisation],
-            "renewals": [r.as_dict() for r in self.renewals],
-            "cliffs": [c.as_dict() for c in self.cliffs],
-        }
 
 
 # --------------------------------------------------------------------------
@@ -364,12 +283,12 @@ class _Facts:
 
 
 def _contacts(portfolio: Portfolio) -> dict[tuple[str, str], tuple[str, ...]]:
-    """(client, provider) -> the client's liaisons who list the provider."""
+    """(client, provider) -> the client's liaisons who list the provider, by id."""
     out: dict[tuple[str, str], list[str]] = defaultdict(list)
     for li in portfolio.liaisons:
         for prov in dict.fromkeys(li.providers):
             out[(li.client, prov)].append(li.id)
-    return {k: tuple(v) for k, v in out.items()}
+    return {k: tuple(sorted(v)) for k, v in out.items()}  # by id: the same from a file and from Neo4j
 
 
 def _biologic_products(portfolio: Portfolio) -> set[str]:
@@ -551,7 +470,8 @@ def _one_liaison_backups(portfolio: Portfolio, facts: _Facts) -> Iterable[OneLia
                 people = facts.contacts.get((p.owner, prov), ())
                 if len(people) == 1:
                     by_person[people[0]].append(prov)
-            for person, alone in by_person.items():
+            for person, alone in sorted(by_person.items()):
+                alone = sorted(alone)
                 if len(alone) < 2:
                     continue
                 level = Severity.MEDIUM if p.stage is Stage.CLINICAL else Severity.HIGH
@@ -587,7 +507,15 @@ def _utilisation(portfolio: Portfolio, t: Thresholds) -> Iterable[Utilisation]:
 def _terms(portfolio: Portfolio, facts: _Facts, t: Thresholds) -> tuple[tuple[Renewal, ...], tuple[CliffQuarter, ...]]:
     renewals = sorted(
         (
-            Renewal(c.client, c.provider, c.end, _notice_by(c), bool(c.auto_renew), c.annual_value, c.currency)
+            Renewal(
+                c.client,
+                c.provider,
+                c.end.isoformat(),
+                _iso(_notice_by(c)),
+                bool(c.auto_renew),
+                c.annual_value,
+                c.currency,
+            )
             for c in portfolio.contracts
             if c.end is not None
         ),
@@ -612,7 +540,7 @@ def _terms(portfolio: Portfolio, facts: _Facts, t: Thresholds) -> tuple[tuple[Re
         parts = [f"{len(ending)} contract{'s end' if len(ending) > 1 else ' ends'} ({pairs})"]
         if products:
             worth = f" ({money_short(revenue)} a year)" if revenue else ""
-            parts.append(f"the sole sources of {listed(products)}{worth}")
+            parts.append(f"the sole source{'s' if len(products) > 1 else ''} of {listed(products)}{worth}")
         parts += [f"{percent(s)} of {prov}'s revenue" for prov, s in shares.items() if s >= t.cliff_share]
         text = f"{quarter}: " + parts[0] + (": at risk " + ", ".join(parts[1:]) if len(parts) > 1 else "")
         cliffs.append(
@@ -640,6 +568,10 @@ def _notice_by(c: Contract) -> date | None:
         year, month = divmod(total, 12)
         return _clamped(year, month + 1, c.end.day)
     return c.end - timedelta(days=round(months * 365.25 / 12))
+
+
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
 
 
 def _clamped(year: int, month: int, day: int) -> date:

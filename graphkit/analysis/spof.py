@@ -41,7 +41,8 @@ low.  Then:
   to info) when an unqualified backup of that step exists;
 * a **key-person risk** is medium, high when the provider is a critical
   node for a product of that client; a relationship with no liaison at all
-  is listed with ``liaison: None`` at low.
+  is listed with ``liaison: None`` at the same level (nobody to call is
+  never less of a risk than one person to call).
 
 Examples
 --------
@@ -690,7 +691,7 @@ def key_person_risks(portfolio: Portfolio) -> list[KeyPersonRisk]:
     exactly one liaison of that client lists the provider (medium; high when
     the provider is a critical node for one of the client's products).
     Relationships with no liaison at all are listed with ``liaison`` None at
-    low severity.  Sorted by severity (highest first), client, provider.
+    the same severity.  Sorted by severity (highest first), client, provider.
     """
     return _key_person_risks(_Context(portfolio))
 
@@ -714,14 +715,14 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
             continue
         spof_products = sorted(at_risk.get(pair, ()))
         spof_text = f"; {provider} is a single point of failure for {_names(spof_products)}" if spof_products else ""
+        sev = Severity.HIGH if spof_products else Severity.MEDIUM
         if people:
             li = people[0]
-            sev = Severity.HIGH if spof_products else Severity.MEDIUM
             text = f"{client}'s relationship with {provider} rests on one liaison, {li.id} ({li.name})"
             out.append(KeyPersonRisk(client, provider, li.id, sev, text + spof_text))
         else:
             text = f"{client} has no liaison with {provider}"
-            out.append(KeyPersonRisk(client, provider, None, Severity.LOW, text + spof_text))
+            out.append(KeyPersonRisk(client, provider, None, sev, text + spof_text))
     out.sort(key=lambda k: (-k.severity, k.client, k.provider))
     return out
 
