@@ -9,7 +9,7 @@ import click
 
 from graphkit.analysis.relationships import Thresholds
 
-from .common import PortfolioSource, limit_option, portfolio_source
+from .common import PortfolioSource, limit_option, open_store, portfolio_source
 from .output import format_option, render_rows, to_json
 
 if TYPE_CHECKING:
@@ -53,8 +53,16 @@ def _threshold(name: str, what: str) -> Any:
 @_threshold("cliff_share", "A contract carrying this share of the provider's revenue makes a cliff")
 @format_option
 @limit_option
+@click.option(
+    "--write-back", is_flag=True, help="Store the scorecard in Neo4j as properties for Cypher (with --neo4j)."
+)
 def relationships_command(
-    portfolio: PortfolioSource, skills_file: Path | None, fmt: str, limit: int, **shares: float | None
+    portfolio: PortfolioSource,
+    skills_file: Path | None,
+    fmt: str,
+    limit: int,
+    write_back: bool,
+    **shares: float | None,
 ) -> None:
     """Score every client–provider relationship: liaisons and their skills,
     leverage both ways, capacity and hybrid priority, contract terms.
@@ -69,14 +77,29 @@ def relationships_command(
       graphkit relationships examples/portfolio.yaml --format json
       graphkit relationships portfolio.xlsx --skills our-skills.yaml --spend-share 40
       graphkit relationships --neo4j --format csv > scorecard.csv
+      graphkit relationships --neo4j --write-back
     """
     from graphkit.analysis.relationships import relationships
     from graphkit.analysis.skills import load_skills
 
     skills = load_skills(skills_file) if skills_file else None
     thresholds = Thresholds(**{k: v for k, v in shares.items() if v is not None})
-    result = relationships(portfolio.load(), skills, thresholds)
+    if write_back and portfolio.neo4j is None:
+        raise click.UsageError("--write-back stores the scorecard in the Neo4j portfolio: use it with --neo4j")
+    loaded = portfolio.load()
+    result = relationships(loaded, skills, thresholds)
     click.echo(render_relationships(result, fmt, limit))
+    if write_back:
+        from graphkit.fingerprint import fingerprint
+
+        assert portfolio.neo4j is not None
+        with open_store(portfolio.neo4j) as store:
+            done = store.write_relationships(result, fingerprint(loaded))
+        click.echo(
+            f"scorecard written back to {portfolio.name}: {done.relationships} relationship(s) and "
+            f"{done.nodes} provider(s)",
+            err=True,
+        )
 
 
 def scorecard_rows(result: RelationshipsResult) -> list[dict[str, Any]]:

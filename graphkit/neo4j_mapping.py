@@ -36,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .model import (
     DISTRIBUTION_STEP,
@@ -66,6 +66,9 @@ __all__ = [
     "LOCK",
     "META",
     "RETIRED",
+    "SCORE_NODE_PROPERTIES",
+    "SCORE_PROPERTIES",
+    "SCORE_TYPES",
     "STAGED",
     "LoadPlan",
     "Neo4jStoreError",
@@ -74,11 +77,15 @@ __all__ = [
     "graph_to_portfolio",
     "key_labels",
     "merge_portfolios",
+    "score_rows",
     "node_properties",
     "model_labels",
     "section_labels",
     "statement",
 ]
+
+if TYPE_CHECKING:
+    from .analysis.relationships import RelationshipsResult
 
 T = TypeVar("T")
 
@@ -132,6 +139,22 @@ NODE_FINDINGS = (
 )
 RELATIONSHIP_FINDINGS = ("sole_source",)
 FINDING_TYPES = (RelType.SUPPLIES, RelType.DISTRIBUTES)
+# Properties `write_relationships` sets (and clears first), apart from those of
+# `write_back`: a provider's capacity use, and the scorecard on the
+# CONTRACTS_WITH relationship (a relationship without a contract has no edge
+# to hold it).
+SCORE_NODE_PROPERTIES = ("capacity_utilisation", "capacity_short")
+SCORE_PROPERTIES = (
+    "relationship_severity",
+    "relationship_findings",
+    "relationship_explanation",
+    "liaison_count",
+    "skills_missing",
+)
+SCORE_TYPES = (RelType.CONTRACTS_WITH,)
+# What reading a portfolio back ignores: every property a write-back sets.
+_WRITTEN_NODE = frozenset(NODE_FINDINGS + SCORE_NODE_PROPERTIES)
+_WRITTEN_RELATIONSHIP = frozenset(RELATIONSHIP_FINDINGS + SCORE_PROPERTIES)
 
 KEY_LABEL = {kind: labels[0] for kind, labels in LABELS.items()}
 # The store's own labels. A load stages the new generation under STAGED
@@ -434,7 +457,7 @@ class _Reader:
             items = sorted(nodes[label], key=lambda r: (str(r["props"].get("id")), r["eid"]))
             raw[section] = []
             for i, r in enumerate(items):
-                props = {k: v for k, v in r["props"].items() if k not in NODE_FINDINGS}
+                props = {k: v for k, v in r["props"].items() if k not in _WRITTEN_NODE}
                 raw[section].append(props)
                 where = self.where[(section, i)] = _node_location(label, props.get("id"), r["eid"])
                 index.setdefault(str(props.get("id")), (section, i))
@@ -470,7 +493,7 @@ class _Reader:
         return portfolio, problems
 
     def _props(self, r: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in r["props"].items() if k not in RELATIONSHIP_FINDINGS}
+        return {k: v for k, v in r["props"].items() if k not in _WRITTEN_RELATIONSHIP}
 
     def _check_labels(self, props: Mapping[str, Any], labels: list[str], where: str) -> None:
         try:
@@ -613,3 +636,32 @@ def finding_rows(
             if o.conflicts:
                 node["conflicting_topics"] = sorted(c.topic for c in o.conflicts)
     return [{"id": k, "props": v} for k, v in props.items()], rels
+
+
+def score_rows(
+    result: RelationshipsResult,
+) -> tuple[list[dict[str, Any]], dict[tuple[RelType, str, str], list[dict[str, Any]]]]:
+    """Property rows for `write_relationships`, shaped like `finding_rows`'."""
+    nodes = [
+        {"id": u.provider, "props": {"capacity_utilisation": u.utilisation, "capacity_short": u.high}}
+        for u in result.utilisation
+        if u.utilisation is not None
+    ]
+    rows = [
+        {
+            "source": r.client,
+            "target": r.provider,
+            "step": None,
+            "props": {
+                "relationship_severity": str(r.severity),
+                "relationship_findings": [str(f.rule) for f in r.findings],
+                "relationship_explanation": r.explanation,
+                "liaison_count": len(r.liaisons),
+                "skills_missing": list(r.skills_missing),
+            },
+        }
+        for r in result.scorecard
+        if r.currency is not None  # has a contract
+    ]
+    key = (RelType.CONTRACTS_WITH, KEY_LABEL[NodeKind.CLIENT], KEY_LABEL[NodeKind.CMO])
+    return nodes, ({key: rows} if rows else {})

@@ -29,7 +29,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import urlsplit
 
 import neo4j
@@ -58,6 +58,9 @@ from .neo4j_mapping import (
     NODE_FINDINGS,
     RELATIONSHIP_FINDINGS,
     RETIRED,
+    SCORE_NODE_PROPERTIES,
+    SCORE_PROPERTIES,
+    SCORE_TYPES,
     STAGED,
     LoadPlan,
     Neo4jStoreError,
@@ -67,10 +70,14 @@ from .neo4j_mapping import (
     key_labels,
     merge_portfolios,
     model_labels,
+    score_rows,
     section_labels,
     statement,
 )
 from .problems import ExitCode, Problem
+
+if TYPE_CHECKING:
+    from .analysis.relationships import RelationshipsResult
 
 __all__ = [
     "BATCH_SIZE",
@@ -698,9 +705,39 @@ class Neo4jStore:
         changes nothing.
         """
         node_rows, rel_rows = finding_rows(results)
-        given = results.get(FINGERPRINT_KEY)
-        cleared_nodes = {name: None for name in NODE_FINDINGS}
-        cleared_rels = {name: None for name in RELATIONSHIP_FINDINGS}
+        written = (NODE_FINDINGS, RELATIONSHIP_FINDINGS, FINDING_TYPES)
+        again = "graphkit analyze --neo4j --write-back"
+        return self._write_findings(node_rows, rel_rows, results.get(FINGERPRINT_KEY), written, again, lock_wait)
+
+    def write_relationships(
+        self, result: RelationshipsResult, portfolio_fingerprint: str, *, lock_wait: float = LOCK_WAIT
+    ) -> WriteBackResult:
+        """Store the relationship scorecard as properties, like `write_back`
+        (same fingerprint check, lock and one transaction; earlier scores
+        cleared first): on each CONTRACTS_WITH `SCORE_PROPERTIES`
+        (``relationship_severity``, ``relationship_findings``,
+        ``relationship_explanation``, ``liaison_count``, ``skills_missing``),
+        on providers with a known utilisation `SCORE_NODE_PROPERTIES`."""
+        node_rows, rel_rows = score_rows(result)
+        written = (SCORE_NODE_PROPERTIES, SCORE_PROPERTIES, SCORE_TYPES)
+        again = "graphkit relationships --neo4j --write-back"
+        return self._write_findings(node_rows, rel_rows, portfolio_fingerprint, written, again, lock_wait)
+
+    def _write_findings(
+        self,
+        node_rows: list[dict[str, Any]],
+        rel_rows: Mapping[tuple[RelType, str, str], list[dict[str, Any]]],
+        given: Any,
+        written: tuple[tuple[str, ...], tuple[str, ...], tuple[RelType, ...]],
+        again: str,
+        lock_wait: float,
+    ) -> WriteBackResult:
+        """Clear the `written` (node properties, relationship properties, on
+        relationships of these types) and set the rows', under the lock in one
+        transaction, when `given` is the stored portfolio's fingerprint."""
+        node_names, rel_names, types = written
+        cleared_nodes = {name: None for name in node_names}
+        cleared_rels = {name: None for name in rel_names}
 
         def work(tx: neo4j.ManagedTransaction) -> tuple[set[str], set[tuple[Any, ...]]]:
             meta = tx.run(statement("store/meta.cypher")).single()
@@ -713,18 +750,18 @@ class Neo4jStore:
                         else f"the results are of portfolio {given[:12]}…, but {self.settings.describe()} holds "
                         + (f"portfolio {stored[:12]}…" if stored else "no portfolio loaded by graphkit")
                     )
-                    + "; nothing was written. Analyse what the database holds: graphkit analyze --neo4j --write-back"
+                    + f"; nothing was written. Analyse what the database holds: {again}"
                 )
             for label in key_labels():
                 tx.run(
                     statement("store/clear_node_findings.cypher", label=label),
-                    names=list(NODE_FINDINGS),
+                    names=list(node_names),
                     cleared=cleared_nodes,
                 ).consume()
-            for t in FINDING_TYPES:
+            for t in types:
                 tx.run(
                     statement("store/clear_relationship_findings.cypher", type=str(t)),
-                    names=list(RELATIONSHIP_FINDINGS),
+                    names=list(rel_names),
                     cleared=cleared_rels,
                 ).consume()
             found: set[str] = set()

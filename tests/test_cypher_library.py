@@ -37,6 +37,7 @@ NAMES = [
     "product_dependencies",
     "provider_failure_impact",
     "relationship_contacts",
+    "relationship_scorecard",
     "requirement_conflicts",
     "shortest_paths",
     "single_liaison_providers",
@@ -457,3 +458,37 @@ def test_relationship_contacts_held_to_the_library(neo4j_clean: Any, neo4j_setti
                 for r in run(store, "relationship_contacts")
             ]
             assert got == expected and any(not r[2] for r in got) and any(r[4] for r in got), path
+
+
+def test_relationship_scorecard_reads_the_write_back(neo4j_clean: Any, neo4j_settings: Any) -> None:
+    """The scorecard written back onto the example's contracts reads back as the library rated it."""
+    from graphkit.analysis.relationships import relationships
+    from graphkit.fingerprint import fingerprint
+
+    pf = read_portfolio(EXAMPLE)[0]
+    result = relationships(pf)
+    s = neo4j_settings
+    with Neo4jStore(Neo4jSettings(s.uri, s.username, s.password, s.database)) as store:
+        store.load(pf, replace=True)
+        done = store.write_relationships(result, fingerprint(pf))
+        use = {u.provider: u.utilisation for u in result.utilisation}
+        expected = [
+            (
+                r.client,
+                r.provider,
+                str(r.severity),
+                [str(f.rule) for f in r.findings],
+                len(r.liaisons),
+                list(r.skills_missing),
+                use.get(r.provider),
+                r.explanation,
+            )
+            for r in result.scorecard
+            if r.currency is not None
+        ]
+        got = [tuple(r.values()) for r in run(store, "relationship_scorecard")]
+        assert got == expected and done.relationships == len(expected) == 57 and done.nodes == 2
+        warnings = [p for p in store.read()[1] if p.severity != "note"]
+        assert warnings == []  # the scores are not read back as portfolio fields
+        store.write_relationships(result, fingerprint(pf))  # twice: the same
+        assert [tuple(r.values()) for r in run(store, "relationship_scorecard")] == expected

@@ -101,3 +101,17 @@ def test_relationships_from_neo4j_equal_those_from_the_file(env) -> None:
     from_db = json.loads(run(env, "relationships", "--neo4j", "--format", "json"))
     from_file = json.loads(run(env, "relationships", EXAMPLE, "--format", "json"))
     assert canonical(from_db) == canonical(from_file) and len(from_file["cliffs"]) == 3
+
+
+def test_relationships_write_back_through_the_command_line(env) -> None:
+    run(env, "neo4j", "load", EXAMPLE)
+    result = CliRunner().invoke(main, ["relationships", "--neo4j", "--write-back", "-f", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert (
+        "scorecard written back to Neo4j" in result.stderr and "57 relationship(s) and 2 provider(s)" in result.stderr
+    )
+    rows = json.loads(run(env, "cypher", "run", "relationship_scorecard", "--format", "json"))
+    kestrel = next(r for r in rows if r["provider"] == "cmo-kestrel" and r["client"] == "client-tessera")
+    assert kestrel["severity"] == "critical" and "contract_cliff" in kestrel["findings"]
+    refused = CliRunner().invoke(main, ["relationships", str(EXAMPLE), "--write-back"], env=env)
+    assert refused.exit_code == 2 and "use it with --neo4j" in refused.output
