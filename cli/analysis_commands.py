@@ -60,6 +60,12 @@ def parse_only(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 )
 @bands_option
 @limit_option
+@click.option(
+    "--pairs",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="List only the N double failures with the most added revenue at risk (all are computed and counted).",
+)
 @click.option("--write-back", is_flag=True, help="Store the findings in Neo4j as properties for Cypher (with --neo4j).")
 def analyze_command(
     portfolio: PortfolioSource,
@@ -68,6 +74,7 @@ def analyze_command(
     fail_on: str | None,
     bands: Bands,
     limit: int,
+    pairs: int | None,
     write_back: bool,
 ) -> None:
     """Find single points of failure, requirement overlaps and conflicts, and
@@ -81,12 +88,13 @@ def analyze_command(
     Examples:
       graphkit analyze examples/portfolio.yaml
       graphkit analyze examples/portfolio.yaml --only spof --format json
+      graphkit analyze examples/portfolio.yaml --pairs 10
       graphkit analyze portfolio.xlsx --fail-on high --format csv > findings.csv
       graphkit analyze --neo4j --write-back
     """
     if write_back and portfolio.neo4j is None:
         raise click.UsageError("--write-back stores the findings in the Neo4j portfolio: use it with --neo4j")
-    results = run_analyses(portfolio.load(), only, bands)
+    results = run_analyses(portfolio.load(), only, bands, pairs)
     click.echo(render_analysis(results, fmt, limit))
     if write_back:
         assert portfolio.neo4j is not None
@@ -118,6 +126,13 @@ def parse_source(_ctx: click.Context, _param: click.Parameter, values: tuple[str
 @portfolio_source
 @click.option("--fail", "fail", multiple=True, metavar="ID", help="A node that fails (repeat for several).")
 @click.option(
+    "--fail-group",
+    "fail_groups",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Fail every provider of a country or corporate parent at once: country=IN, parent=Acme (repeatable).",
+)
+@click.option(
     "--add-source",
     "add_sources",
     multiple=True,
@@ -130,6 +145,7 @@ def parse_source(_ctx: click.Context, _param: click.Parameter, values: tuple[str
 def whatif_command(
     portfolio: PortfolioSource,
     fail: tuple[str, ...],
+    fail_groups: tuple[str, ...],
     add_sources: list[tuple[str, str, str]],
     merge_clients: str | None,
     fmt: str,
@@ -144,18 +160,23 @@ def whatif_command(
     \b
     Examples:
       graphkit whatif examples/portfolio.yaml --fail cmo-northbridge
+      graphkit whatif examples/portfolio.yaml --fail-group country=DE
       graphkit whatif examples/portfolio.yaml --fail cmo-kestrel \\
           --add-source prod-sterisol:fill_finish:cmo-harborfill
       graphkit whatif examples/portfolio.yaml --merge-clients client-aurelia,client-helix
       graphkit whatif --neo4j --fail cmo-northbridge
     """
-    if not fail and not merge_clients:
-        raise click.UsageError("give --fail ID (and optionally --add-source) or --merge-clients A,B")
+    if not fail and not fail_groups and not merge_clients:
+        raise click.UsageError(
+            "give --fail ID or --fail-group KEY=VALUE (and optionally --add-source) or --merge-clients A,B"
+        )
     from graphkit.analysis.concentration import concentration_change
+    from graphkit.analysis.joint import group_members
     from graphkit.analysis.relationships import contacts_lost
     from graphkit.analysis.spof import whatif as run_whatif
 
     p = portfolio.load()
+    fail = tuple(dict.fromkeys((*fail, *group_members(p, fail_groups))))
     report = run_whatif(p, list(fail), add_sources) if fail else None
     change = concentration_change(p, set(fail)) if fail else []
     orphaned = [

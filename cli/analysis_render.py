@@ -12,7 +12,7 @@ from graphkit.analysis.results import encode, json_key, number
 
 from .output import md, render_rows, render_table, to_json
 
-__all__ = ["SECTIONS", "count", "money", "percent", "render_analysis"]
+__all__ = ["SECTIONS", "count", "joined", "money", "percent", "render_analysis"]
 
 
 # Cells stay None (an empty cell) when there is no value.
@@ -28,6 +28,10 @@ def count(value: Any) -> Any:
     return len(value) if isinstance(value, (list, dict)) else value
 
 
+def joined(value: Any) -> Any:
+    return " + ".join(value) if isinstance(value, list) else value
+
+
 # (title, analysis, list, columns): a list is a field of the analysis's result
 # and a column a field of its rows (or (field, formatter)); a column is headed
 # by the field's JSON key.
@@ -40,6 +44,27 @@ SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
         ("severity", "node", "kind", ("products_lost", count), ("revenue_at_risk", money), "hidden", "explanation"),
     ),
     ("Sole-source steps", "spof", "sole_source_steps", ("severity", "product", "step", "provider", "explanation")),
+    (
+        "Double failures: what two failures take down that neither does alone",
+        "spof",
+        "double_failures",
+        ("severity", ("nodes", joined), ("markets_lost", count), ("added_revenue_at_risk", money), "explanation"),
+    ),
+    (
+        "Common causes: a country or parent failing at once",
+        "spof",
+        "common_causes",
+        (
+            "severity",
+            "group",
+            ("nodes", count),
+            ("markets_lost", count),
+            ("revenue_at_risk", money),
+            ("members_revenue_at_risk", money),
+            "hidden",
+            "explanation",
+        ),
+    ),
     (
         "Relationships resting on one liaison",
         "spof",
@@ -92,6 +117,9 @@ SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
 )
 
 
+# Lists the analysis ranks by money, kept in its order (the others go by severity).
+RANKED = frozenset({"double_failures", "common_causes"})
+
 # Terminal tables cut explanations to this width; other formats keep them whole.
 EXPLANATION_WIDTH = 100
 
@@ -132,11 +160,16 @@ def render_analysis(analysis: Analysis, fmt: str, limit: int = 0) -> str:
         if result is None:
             continue
         rows = list(getattr(result, attribute))
-        if rows and hasattr(rows[0], "severity"):
+        if rows and hasattr(rows[0], "severity") and attribute not in RANKED:
             rows.sort(key=lambda r: -r.severity)
         shown = rows[:limit] if limit else rows
         headers, table = _rows(shown, columns, terminal=fmt == "table")
         more = f"... {len(rows) - len(shown)} more (--limit 0 shows all)" if len(shown) < len(rows) else ""
+        total = getattr(result, f"{attribute}_total", len(rows))  # a list the analysis capped says its total
+        if total > len(rows):
+            more = (
+                more + "; " if more else "... "
+            ) + f"{total} in all ({attribute.replace('_', ' ')} listed: {len(rows)})"
         if fmt == "markdown":
             body = render_rows(table, "markdown", headers) if table else "_none_"
             blocks.append(f"## {title} ({len(rows)})\n\n{body}" + (f"\n\n{more}" if more else ""))

@@ -387,20 +387,23 @@ def limit_option(func: F) -> F:
 LARGE = 10_000
 
 
-def run_analyses(p: Portfolio, only: tuple[str, ...] | None = None, bands: Bands | None = None) -> Analysis:
+def run_analyses(
+    p: Portfolio, only: tuple[str, ...] | None = None, bands: Bands | None = None, pairs: int | None = None
+) -> Analysis:
     """The analyses' results, with progress on stderr for large portfolios,
-    and the fingerprint of the portfolio analysed (write-back checks it)."""
+    and the fingerprint of the portfolio analysed (write-back checks it);
+    ``pairs`` caps the double failures listed."""
     from graphkit.analysis import ANALYSES
     from graphkit.fingerprint import fingerprint
 
-    return replace(_analyses(p, only or ANALYSES, bands), fingerprint=fingerprint(p))
+    return replace(_analyses(p, only or ANALYSES, bands, pairs), fingerprint=fingerprint(p))
 
 
-def _analyses(p: Portfolio, only: tuple[str, ...], bands: Bands | None) -> Analysis:
+def _analyses(p: Portfolio, only: tuple[str, ...], bands: Bands | None, pairs: int | None) -> Analysis:
     from graphkit.analysis import analyze
 
     if len(p.nodes) < LARGE:
-        return analyze(p, only, bands)
+        return analyze(p, only, bands, pairs=pairs)
     with click.progressbar(
         length=len(only), label="analysing", file=sys.stderr, item_show_func=lambda name: name
     ) as bar:
@@ -411,6 +414,6 @@ def _analyses(p: Portfolio, only: tuple[str, ...], bands: Bands | None) -> Analy
             bar.update(1 if started else 0, name)
             started += 1
 
-        results = analyze(p, only, bands, progress=step)
+        results = analyze(p, only, bands, progress=step, pairs=pairs)
         bar.update(1)
     return results

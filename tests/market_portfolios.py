@@ -163,3 +163,43 @@ def loadable(*portfolios: Portfolio) -> Portfolio:
         products=tuple(products),
         feeds=tuple(feeds.values()),
     )
+
+
+def pairs_portfolio() -> Portfolio:
+    """prod-a (100M, EU and US, even shares): api from api-1 or api-2 (both
+    parent Acme); fill at fill-1 (everywhere) or fill-2 (filed US only; its
+    drug substance from ds-1 or ds-2); d-eu and d-us distribute.  fill-1 and
+    d-eu are in IN."""
+    return Portfolio(
+        providers=(
+            cmo("api-1").model_copy(update={"parent": "Acme"}),
+            cmo("api-2").model_copy(update={"parent": "Acme"}),
+            cmo("fill-1").model_copy(update={"country": "IN"}),
+            cmo("fill-2"),
+            cmo("ds-1"),
+            cmo("ds-2"),
+            dist("d-eu").model_copy(update={"country": "IN"}),
+            dist("d-us"),
+        ),
+        clients=(CLIENT,),
+        products=(
+            product(
+                "prod-a",
+                [
+                    SupplyLink(provider="api-1", step="api"),
+                    SupplyLink(provider="api-2", step="api"),
+                    SupplyLink(provider="fill-1", step="fill_finish"),
+                    SupplyLink(provider="fill-2", step="fill_finish", filed_in=("US",)),
+                ],
+                annual_revenue=100e6,
+                distributors=(
+                    DistributorRef(distributor="d-eu", territory="EU"),
+                    DistributorRef(distributor="d-us", territory="US"),
+                ),
+            ),
+        ),
+        feeds=(
+            Feed(**{"from": "ds-1", "to": "fill-2", "material": "ds"}),
+            Feed(**{"from": "ds-2", "to": "fill-2", "material": "ds"}),
+        ),
+    )

@@ -150,3 +150,35 @@ def unit_revenue(p: Product, market: str | None) -> float:
     if all(m in own for m in markets):
         return float(own[market])
     return (p.annual_revenue or 0.0) / len(markets)
+
+
+def brute_pairs(pf: Portfolio) -> dict[tuple[str, str], set[Unit]]:
+    """Every pair of providers or partners, failed together and recomputed
+    from scratch: the markets lost that neither member loses alone."""
+    base = available(pf, set())
+    single = brute_single(pf)
+    nodes = sorted([p.id for p in pf.providers] + [m.id for m in pf.marketing_partners])
+    out = {}
+    for i, a in enumerate(nodes):
+        for b in nodes[i + 1 :]:
+            lost = base - available(pf, {a, b}) - single.get(a, set()) - single.get(b, set())
+            if lost:
+                out[(a, b)] = lost
+    return out
+
+
+def brute_groups(pf: Portfolio) -> dict[str, set[Unit]]:
+    """``country=X`` / ``parent=Y`` with at least two providers and a loss:
+    the markets available today and not with every member failed."""
+    groups: dict[str, set[str]] = {}
+    for p in pf.providers:
+        for key, value in (("country", p.country), ("parent", p.parent)):
+            if value is not None:
+                groups.setdefault(f"{key}={value}", set()).add(p.id)
+    base = available(pf, set())
+    out = {}
+    for group, members in groups.items():
+        lost = base - available(pf, members) if len(members) > 1 else set()
+        if lost:
+            out[group] = lost
+    return out

@@ -65,7 +65,7 @@ def test_table_output_limits_rows_and_says_so() -> None:
 
 def test_csv_is_the_flat_finding_list_with_formulas_neutralised(write) -> None:
     rows = list(csv.DictReader(io.StringIO(run("analyze", EXAMPLE, "--format", "csv"))))
-    assert list(rows[0]) == ["analysis", "finding", "subject", "severity", "explanation"]
+    assert list(rows[0]) == ["analysis", "finding", "subject", "severity", "revenue_at_risk", "explanation"]
     assert {"spof", "overlap", "concentration"} == {r["analysis"] for r in rows}
     hostile = write(
         "h.yaml",

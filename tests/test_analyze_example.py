@@ -187,6 +187,47 @@ def test_hidden_common_mode_explained(results: dict) -> None:
     assert set(northbridge["partners_affected"]) == {"partner-atlas", "partner-eurovita", "partner-sakura"}
 
 
+def test_one_double_failure_and_no_hidden_common_cause(results: dict) -> None:
+    # examples/README.md §2c: only veltamab's two sites (Harbor + Alpine) are a pair that adds a loss.
+    spof = results["spof"]
+    assert spof["double_failures_total"] == 1
+    (pair,) = spof["double_failures"]
+    assert pair["nodes"] == ["cmo-alpinefill", "cmo-harborfill"]
+    assert {(m["product"], m["market"]) for m in pair["markets_lost"]} == {
+        ("prod-veltamab", "US"),
+        ("prod-veltamab", "EU"),
+        ("prod-veltamab", "JP"),
+    }
+    assert (pair["added_revenue_at_risk"], pair["severity"]) == (420_000_000, "high")
+    causes = {c["group"]: c for c in spof["common_causes"]}
+    assert set(causes) == {"country=DE", "country=US"}
+    assert not any(c["hidden"] for c in causes.values())
+    de, us = causes["country=DE"], causes["country=US"]
+    assert set(de["nodes"]) == {"cmo-valemont", "lab-eastgate"}
+    assert (de["revenue_at_risk"], de["members_revenue_at_risk"]) == (257_000_000, 330_000_000)
+    assert len(us["nodes"]) == 8 and us["revenue_at_risk"] == 1_556_000_000 - 18_000_000 - 55_000_000 + 9_000_000
+    assert {m["product"] for m in us["markets_lost"]} == p(
+        "veltamab",
+        "lyozumab",
+        "cx101",
+        "tessimab",
+        "wr12",
+        "sterisol",
+        "ceftavir",
+        "cefazolin-galen",
+        "dermacort",
+        "zelvatinib",
+        "capsorin",
+        "calmapril",
+        "hydrolyte",
+        "orivir",
+        "cx205",
+        "aurevant",
+        "tessadol",
+    )
+    assert [m["market"] for m in us["markets_lost"] if m["product"] == "prod-dermacort"] == ["LATAM"]
+
+
 def test_sole_source_steps(results: dict) -> None:
     steps = results["spof"]["sole_source_steps"]
     manufacturing = [s for s in steps if s["step"] != "distribution"]

@@ -61,12 +61,15 @@ def test_findings_list_critical_nodes_first_most_severe_first(example: Analysis)
     assert example.spof is not None
     spof_findings = [f for f in findings(example) if f.analysis == "spof"]
     lists = [f.finding for f in spof_findings]
-    assert lists == sorted(lists, key=["critical_nodes", "sole_source_steps", "key_person_risks"].index)
+    order = ["critical_nodes", "sole_source_steps", "key_person_risks", "double_failures", "common_causes"]
+    assert lists == sorted(lists, key=order.index)
     critical = [f for f in spof_findings if f.finding == "critical_nodes"]
     assert [f.severity for f in critical] == sorted((c.severity for c in example.spof.critical_nodes), reverse=True)
     assert {f.subject for f in critical} == {c.node for c in example.spof.critical_nodes}
     sole = next(f for f in spof_findings if f.finding == "sole_source_steps")
     assert sole.subject.count("/") == 1
+    (pair,) = [f for f in spof_findings if f.finding == "double_failures"]
+    assert (pair.subject, pair.revenue_at_risk) == ("cmo-alpinefill+cmo-harborfill", 420e6)
 
 
 def test_only_the_analyses_run_are_written_and_read() -> None:

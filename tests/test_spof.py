@@ -487,7 +487,19 @@ def test_whatif_errors(load) -> None:
 def test_small_yaml_by_hand() -> None:
     p, _ = read_portfolio(SMALL)
     result = spof(p).as_dict()
-    assert list(result) == ["sole_source_steps", "critical_nodes", "articulation_points", "bridges", "key_person_risks"]
+    assert list(result) == [
+        "sole_source_steps",
+        "critical_nodes",
+        "articulation_points",
+        "bridges",
+        "key_person_risks",
+        "double_failures",
+        "double_failures_total",
+        "common_causes",
+    ]
+    # prod-2 has one source per step and prod-1 is not available: no pair adds anything;
+    # no country or parent has two providers.
+    assert (result["double_failures"], result["double_failures_total"], result["common_causes"]) == ([], 0, [])
     json.dumps(result)
     # prod-1 (aseptic, commercial, small client: critical) has testing only from an
     # unqualified lab, so it is not currently available; prod-2 (clinical tablet,

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from graphkit.analysis.concentration import ConcentrationResult, ProviderConcentration
     from graphkit.analysis.overlap import OverlapResult
     from graphkit.analysis.relationships import RelationshipsResult
-    from graphkit.analysis.spof import CriticalNode, SpofResult
+    from graphkit.analysis.spof import CommonCause, CriticalNode, DoubleFailure, SpofResult
 
 __all__ = ["DEFAULT_MAX_ROWS", "render_report"]
 
@@ -441,7 +441,7 @@ _EXPL = _Col("explanation", "Explanation")
 _MORE_AT = 200  # cut points listed by name
 
 
-def _markets(row: CriticalNode) -> list[str]:
+def _markets(row: CriticalNode | DoubleFailure | CommonCause) -> list[str]:
     return [market_name(product, market) for product, market in row.markets_lost]
 
 
@@ -491,6 +491,7 @@ def _spof_section(spof: SpofResult, names: _Names, max_rows: int) -> str:
             names,
             max_rows,
         ),
+        _joint_tables(spof, names, max_rows),
     ]
     points = list(spof.articulation_points)
     bridges = list(spof.bridges)
@@ -549,6 +550,45 @@ def _relationships_section(rel: RelationshipsResult, names: _Names, max_rows: in
             _table("gk-renewals", "Renewal calendar", renewals, rel.renewals, names, max_rows, by_severity=False),
             _table("gk-cliffs", "Cliff quarters", cliffs, rel.cliffs, names, max_rows, by_severity=False),
         ]
+    )
+
+
+def _joint_tables(spof: SpofResult, names: _Names, max_rows: int) -> str:
+    """Double failures and common causes, in the analysis' order (by money)."""
+    pairs, total = spof.double_failures, spof.double_failures_total
+    caption = "Double failures" + (f" (the first {len(pairs):,} of {total:,} listed)" if total > len(pairs) else "")
+    markets = _Col("markets_lost", "Markets lost", "list", get=_markets)
+    return _table(
+        "gk-double-failures",
+        caption,
+        [
+            _Col("nodes", "Nodes failing together", "list"),
+            markets,
+            _Col("added_revenue_at_risk", "Added revenue at risk", "num", lambda v: _money(v)),
+            _SEV,
+            _EXPL,
+        ],
+        pairs,
+        names,
+        max_rows,
+        by_severity=False,
+    ) + _table(
+        "gk-common-causes",
+        "Common causes (a country or parent failing at once)",
+        [
+            _Col("group", "Group"),
+            _Col("nodes", "Providers", "list"),
+            markets,
+            _Col("revenue_at_risk", "Revenue at risk", "num", lambda v: _money(v)),
+            _Col("members_revenue_at_risk", "Members alone, summed", "num", lambda v: _money(v)),
+            _Col("hidden", "Hidden", fmt=lambda v: "yes" if v else "no"),
+            _SEV,
+            _EXPL,
+        ],
+        spof.common_causes,
+        names,
+        max_rows,
+        by_severity=False,
     )
 
 

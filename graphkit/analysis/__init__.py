@@ -49,12 +49,14 @@ class Analysis:
 
 @dataclass(frozen=True, order=True)
 class Finding(Result):
-    """One rated finding, flattened from any analysis."""
+    """One rated finding, flattened from any analysis, with its revenue at
+    risk where it has one (a double failure's added revenue)."""
 
     analysis: str
     finding: str
     subject: str
     severity: Severity
+    revenue_at_risk: float | None
     explanation: str
 
 
@@ -63,9 +65,10 @@ def analyze(
     only: Iterable[str] = ANALYSES,
     bands: Bands | None = None,
     progress: Callable[[str], None] | None = None,
+    pairs: int | None = None,
 ) -> Analysis:
     """Run the chosen analyses on a portfolio; `progress` hears the name of
-    each analysis as it starts.
+    each analysis as it starts; `pairs` caps the double failures listed.
 
     Examples
     --------
@@ -82,7 +85,7 @@ def analyze(
     from .spof import spof
 
     runs: dict[str, Callable[[], Any]] = {
-        "spof": lambda: spof(portfolio),
+        "spof": lambda: spof(portfolio, pairs),
         "overlap": lambda: requirement_overlap(portfolio),
         "concentration": lambda: customer_concentration(portfolio, bands or Bands()),
     }
@@ -118,7 +121,8 @@ def findings(analysis: Analysis) -> Iterator[Finding]:
             continue
         for key, rows in finding_lists(result):
             for row in sorted(rows, key=lambda r: -r.severity):
-                yield Finding(name, key, row.subject, row.severity, row.explanation)
+                revenue = getattr(row, "revenue_at_risk", getattr(row, "added_revenue_at_risk", None))
+                yield Finding(name, key, row.subject, row.severity, revenue, row.explanation)
 
 
 def read_analysis(data: Any) -> Analysis:

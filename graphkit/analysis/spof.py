@@ -59,8 +59,10 @@ Examples
 from __future__ import annotations
 
 __all__ = [
+    "CommonCause",
     "CriticalNode",
     "CutPoints",
+    "DoubleFailure",
     "KeyPersonRisk",
     "SoleSourceStep",
     "SpofResult",
@@ -332,11 +334,58 @@ class KeyPersonRisk(Result):
 
 
 @dataclass(frozen=True)
+class DoubleFailure(Result):
+    """Two nodes whose joint failure loses markets neither loses alone
+    (see :mod:`graphkit.analysis.joint`).
+
+    ``markets_lost`` holds only those markets; ``added_revenue_at_risk`` is
+    their revenue (the critical-node rule).
+    """
+
+    nodes: tuple[str, str]
+    markets_lost: tuple[Unit, ...] = field(metadata=UNITS)
+    products_lost: tuple[str, ...]
+    added_revenue_at_risk: float
+    revenue_basis: str
+    severity: Severity
+    explanation: str
+
+    @property
+    def subject(self) -> str:
+        return "+".join(self.nodes)
+
+
+@dataclass(frozen=True)
+class CommonCause(Result):
+    """A country or corporate parent whose providers, failing together, lose
+    markets (see :mod:`graphkit.analysis.joint`).
+
+    ``hidden``: it loses a market no member loses alone;
+    ``members_revenue_at_risk``: the members' single-failure revenue at
+    risk, summed, to hold the joint loss against.
+    """
+
+    group: str
+    nodes: tuple[str, ...]
+    markets_lost: tuple[Unit, ...] = field(metadata=UNITS)
+    revenue_at_risk: float
+    revenue_basis: str
+    members_revenue_at_risk: float
+    hidden: bool
+    severity: Severity
+    explanation: str
+
+    @property
+    def subject(self) -> str:
+        return self.group
+
+
+@dataclass(frozen=True)
 class SpofResult(Result):
     """Every single-point-of-failure finding of a portfolio (see :func:`spof`).
 
     The finding lists, in the order findings are listed: critical nodes,
-    sole-source steps, key-person risks.
+    sole-source steps, key-person risks, double failures, common causes.
     """
 
     sole_source_steps: tuple[SoleSourceStep, ...] = field(metadata=findings_at(1))
@@ -344,6 +393,10 @@ class SpofResult(Result):
     articulation_points: tuple[str, ...]
     bridges: tuple[tuple[str, str], ...]
     key_person_risks: tuple[KeyPersonRisk, ...] = field(metadata=findings_at(2))
+    # Ranked by added revenue; `double_failures_total` counts them all when the listing is capped.
+    double_failures: tuple[DoubleFailure, ...] = field(default=(), metadata=findings_at(3))
+    double_failures_total: int = 0
+    common_causes: tuple[CommonCause, ...] = field(default=(), metadata=findings_at(4))
 
 
 @dataclass(frozen=True)
@@ -727,20 +780,28 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
     return out
 
 
-def spof(portfolio: Portfolio) -> SpofResult:
-    """All single-point-of-failure findings, sharing one engine run.
+def spof(portfolio: Portfolio, pairs: int | None = None) -> SpofResult:
+    """All single-point-of-failure findings, joint failures included, sharing one engine run.
 
     ``as_dict()`` gives ``{"sole_source_steps", "critical_nodes",
-    "articulation_points", "bridges", "key_person_risks"}``.
+    "articulation_points", "bridges", "key_person_risks", "double_failures",
+    "double_failures_total", "common_causes"}``; ``pairs`` caps the double
+    failures listed (every one is computed and counted in the total).
     """
+    from .joint import _common_causes, _double_failures  # joint builds on this module's context
+
     ctx = _Context(portfolio)
     cuts = cut_points(portfolio)
+    double = _double_failures(ctx)
     return SpofResult(
         sole_source_steps=tuple(_sole_source_steps(ctx)),
         critical_nodes=tuple(_critical_nodes(ctx)),
         articulation_points=cuts.articulation_points,
         bridges=cuts.bridges,
         key_person_risks=tuple(_key_person_risks(ctx)),
+        double_failures=tuple(double[:pairs]),
+        double_failures_total=len(double),
+        common_causes=tuple(_common_causes(ctx)),
     )
 
 

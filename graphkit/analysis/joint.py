@@ -1,0 +1,277 @@
+"""Joint failures: pairs of nodes that fail together (N-2) and groups of
+providers with one cause (a country, a corporate parent).
+
+Both are exact over the supply engine's AND/OR structure
+(:mod:`graphkit.analysis.supply`) and count losses as (product, market)
+pairs available today, with the revenue rule of critical nodes.
+
+Pairs are found without failing every pair of the portfolio.  A pair
+{a, b} can only take down a unit (a market of a product) when both sit in
+that unit's upstream; when neither takes it down alone, b takes it down once
+a has failed, i.e. b is in the unit's single-failure kill set in the network
+without a.  So per unit, and per node a of its upstream that does not kill
+it alone, one kill-set computation over that upstream only: the cost is the
+sum over units of their upstream size squared, not the number of pairs
+times the portfolio.  Units with the same operational sources share it.
+
+Severity: a pair's is the highest of its lost markets' severities (the
+points rule of :mod:`graphkit.analysis.spof`) one level lower, as it needs
+two independent failures; a group's is the highest of its lost markets'.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "GROUP_KEYS",
+    "common_causes",
+    "double_failures",
+    "group_members",
+    "pair_impact",
+]
+
+from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
+from typing import Final
+
+from ..model import MarketingPartner, Portfolio, Provider
+from ..problems import GraphkitError, did_you_mean
+from .spof import CommonCause, DoubleFailure, _Context, _names, _revenue_text, _shift, _sorted_units
+from .supply import Network, Unit
+
+GROUP_KEYS: Final = ("country", "parent")
+"""Provider fields whose shared value is a common cause of failure."""
+
+# A material no feed delivers: given to a provider, it never operates (the
+# same as failing it), so a network can be asked "what if a had failed".
+_NEVER: Final = "\x00failed"
+
+
+# --------------------------------------------------------------------------
+# the engine: pairs over each unit's upstream
+# --------------------------------------------------------------------------
+
+
+def _all_upstream(net: Network, sources: Iterable[str]) -> set[str]:
+    """``sources`` and every provider feeding them through any feed (scope
+    and filings ignored): the feeds a part of the network needs so that its
+    providers tell products and markets apart exactly as in the whole."""
+    seen = set(sources)
+    stack = list(seen)
+    while stack:
+        for f in net.feeds.get(stack.pop(), ()):
+            if f.feeder not in seen:
+                seen.add(f.feeder)
+                stack.append(f.feeder)
+    return seen
+
+
+def _unit_pairs(net: Network, u: int, ids: AbstractSet[str]) -> set[tuple[str, str]]:
+    """The pairs of ``ids`` that take down available unit ``u`` together
+    while neither does alone."""
+    op0 = net.baseline[0]
+    unit = net.units[u]
+    alone = net.unit_kill(u)
+    part = net.upstream(s for _, sources in net.unit_steps[u] for s in sources)
+    candidates = sorted({net.base[i] for i in part if op0[i]} & ids - alone)
+    if len(candidates) < 2:
+        return set()
+    steps = {unit: net.steps_of[unit]}
+    feeds = {
+        p: net.feeds[p] for p in _all_upstream(net, (s for ss in steps[unit].values() for s in ss)) if p in net.feeds
+    }
+    out: set[tuple[str, str]] = set()
+    for a in candidates:
+        without = Network(steps, feeds, unfed={**net.unfed, a: (*net.unfed.get(a, ()), _NEVER)})
+        if unit not in without.baseline[1]:  # pragma: no cover - a is not in the kill set
+            raise AssertionError(f"{a} alone takes down {unit}")
+        for b in without.unit_kill(0):
+            if b in ids and b not in alone and b != a:
+                out.add((a, b) if a < b else (b, a))
+    return out
+
+
+def pair_impact(net: Network, ids: AbstractSet[str]) -> dict[tuple[str, str], frozenset[Unit]]:
+    """``(a, b) -> units`` (``a < b``, both in ``ids``): the units available
+    today that a and b failing together take down and neither takes down
+    alone.  Exactly equal to failing every pair and re-evaluating.
+
+    Examples
+    --------
+    >>> net = Network({("p", None): {"api": ["a1", "a2"], "dp": ["c"]}}, {})
+    >>> pair_impact(net, {"a1", "a2", "c"})
+    {('a1', 'a2'): frozenset({('p', None)})}
+    """
+    op0, avail = net.baseline
+    found: dict[tuple[str, str], list[Unit]] = {}
+    memo: dict[tuple[tuple[int, ...], ...], set[tuple[str, str]]] = {}
+    for u, unit in enumerate(net.units):
+        if unit not in avail:
+            continue
+        if unit[0] in net.provider_ids:  # its own id takes it down: not shareable
+            pairs = _unit_pairs(net, u, ids)
+        else:
+            sig = tuple(tuple(s for s in sources if op0[s]) for _, sources in net.unit_steps[u])
+            shared = memo.get(sig)
+            if shared is None:
+                shared = memo[sig] = _unit_pairs(net, u, ids)
+            pairs = shared
+        for pair in pairs:
+            found.setdefault(pair, []).append(unit)
+    return {pair: frozenset(units) for pair, units in found.items()}
+
+
+# --------------------------------------------------------------------------
+# results
+# --------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------
+# analyses
+# --------------------------------------------------------------------------
+
+
+def _failable(ctx: _Context) -> frozenset[str]:
+    """The nodes critical nodes consider: providers and marketing partners."""
+    return frozenset(n for n, r in ctx.portfolio.nodes.items() if isinstance(r, (Provider, MarketingPartner)))
+
+
+def double_failures(portfolio: Portfolio) -> list[DoubleFailure]:
+    """Every pair of providers or marketing partners whose joint failure
+    loses a (product, market) available today that neither loses alone,
+    ranked by added revenue at risk (highest first), then ids.
+
+    Examples
+    --------
+    >>> from graphkit.model import Portfolio, Product, Provider, SupplyLink
+    >>> p = Portfolio(
+    ...     providers=tuple(Provider(id=i, name=i, kind="cmo") for i in ("a", "b")),
+    ...     products=(Product(id="p", name="P", technology="tablet", owner="c", annual_revenue=8e6,
+    ...         supply=(SupplyLink(provider="a", step="api"), SupplyLink(provider="b", step="api"))),))
+    >>> [(d.nodes, d.added_revenue_at_risk) for d in double_failures(p)]
+    [(('a', 'b'), 8000000.0)]
+    """
+    return _double_failures(_Context(portfolio))
+
+
+def _double_failures(ctx: _Context) -> list[DoubleFailure]:
+    out = []
+    for (a, b), lost in pair_impact(ctx.network, _failable(ctx)).items():
+        units = _sorted_units(lost)
+        revenue, basis = ctx.revenue_of(units)
+        sev = _shift(max(ctx.severity[u] for u in units), -1)
+        text = (
+            f"{a} and {b} failing together take down {ctx.describe(units)} ({_revenue_text(revenue)}), "
+            f"which neither takes down alone"
+        )
+        out.append(DoubleFailure((a, b), units, ctx.products_all_lost(units), revenue, basis, sev, text))
+    out.sort(key=lambda d: (-d.added_revenue_at_risk, d.nodes))
+    return out
+
+
+def _groups(portfolio: Portfolio) -> dict[str, dict[str, list[str]]]:
+    """``key -> value -> provider ids`` for every group key."""
+    out: dict[str, dict[str, list[str]]] = {key: {} for key in GROUP_KEYS}
+    for p in portfolio.providers:
+        for key in GROUP_KEYS:
+            value = getattr(p, key)
+            if value is not None:
+                out[key].setdefault(value, []).append(p.id)
+    return out
+
+
+def group_members(portfolio: Portfolio, groups: Iterable[str]) -> tuple[str, ...]:
+    """The providers of ``KEY=VALUE`` groups (``country=IN``, ``parent=Acme``),
+    in file order without repeats.
+
+    Raises
+    ------
+    GraphkitError
+        Every malformed or unknown group at once, each with a did-you-mean.
+
+    Examples
+    --------
+    >>> from graphkit.model import Portfolio, Provider
+    >>> p = Portfolio(providers=(Provider(id="a", name="A", kind="cmo", country="IN"),))
+    >>> group_members(p, ["country=IN"])
+    ('a',)
+    >>> try:
+    ...     group_members(p, ["country=XX", "parnet=x"])
+    ... except GraphkitError as e:
+    ...     print(*str(e).split("; "), sep="\\n")
+    unknown group country=XX (known: IN)
+    unknown group key 'parnet' in parnet=x (did you mean 'parent'?)
+    """
+    known = _groups(portfolio)
+    members: dict[str, None] = {}
+    problems = []
+    for group in groups:
+        key, sep, value = (part.strip() for part in group.partition("="))
+        if not sep or not value:
+            problems.append(f"'{group}' is not KEY=VALUE (e.g. country=IN, parent=Acme)")
+        elif key not in known:
+            problems.append(
+                f"unknown group key '{key}' in {group}{did_you_mean(key, GROUP_KEYS) or ' (use country or parent)'}"
+            )
+        elif value not in known[key]:
+            values = known[key]
+            have = did_you_mean(value, values) or (
+                f" (known: {', '.join(sorted(values))})" if values else f" (no provider has a {key})"
+            )
+            problems.append(f"unknown group {key}={value}{have}")
+        else:
+            members.update(dict.fromkeys(known[key][value]))
+    if problems:
+        raise GraphkitError("; ".join(problems))
+    return tuple(members)
+
+
+def common_causes(portfolio: Portfolio) -> list[CommonCause]:
+    """Each country and corporate parent with at least two providers whose
+    joint failure loses a (product, market) available today: hidden ones
+    (a market no member loses alone) first, then by how far the joint
+    revenue at risk exceeds the members' single-failure revenue summed,
+    then group.
+
+    Examples
+    --------
+    >>> from graphkit.model import Portfolio, Product, Provider, SupplyLink
+    >>> p = Portfolio(
+    ...     providers=tuple(Provider(id=i, name=i, kind="cmo", parent="Acme") for i in ("a", "b")),
+    ...     products=(Product(id="p", name="P", technology="tablet", owner="c",
+    ...         supply=(SupplyLink(provider="a", step="api"), SupplyLink(provider="b", step="api"))),))
+    >>> [(c.group, c.nodes, c.hidden) for c in common_causes(p)]
+    [('parent=Acme', ('a', 'b'), True)]
+    """
+    return _common_causes(_Context(portfolio))
+
+
+def _common_causes(ctx: _Context) -> list[CommonCause]:
+    out = []
+    for key, values in _groups(ctx.portfolio).items():
+        for value, members in values.items():
+            if len(members) < 2:
+                continue
+            lost = ctx.network.what_if(members).lost
+            if not lost:
+                continue
+            units = _sorted_units(lost)
+            revenue, basis = ctx.revenue_of(units)
+            alone = _single_losses(ctx.impact, members)
+            singles = sum(ctx.revenue_of(ctx.impact.get(m, ()))[0] for m in members)
+            hidden = _sorted_units(set(units) - alone)
+            text = (
+                f"{key}={value} ({_names(members)}) failing at once takes down {ctx.describe(units)} "
+                f"({_revenue_text(revenue)})"
+            )
+            if hidden:
+                text += f"; no one of them alone takes down {ctx.describe(hidden)}"
+            sev = max(ctx.severity[u] for u in units)
+            out.append(
+                CommonCause(f"{key}={value}", tuple(members), units, revenue, basis, singles, bool(hidden), sev, text)
+            )
+    out.sort(key=lambda c: (not c.hidden, -(c.revenue_at_risk - c.members_revenue_at_risk), c.group))
+    return out
+
+
+def _single_losses(impact: Mapping[str, Collection[Unit]], members: Iterable[str]) -> set[Unit]:
+    return {u for m in members for u in impact.get(m, ())}

@@ -1,0 +1,169 @@
+"""Double failures (N-2) and common causes: a hand-worked portfolio, and
+random portfolios held to the brute force of `supply_oracle` (every pair and
+every group failed and recomputed from scratch)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from market_portfolios import pairs_portfolio, random_portfolio
+from supply_oracle import available, brute_groups, brute_pairs, brute_single, unit_revenue
+
+from graphkit.analysis.joint import common_causes, double_failures, group_members
+from graphkit.analysis.spof import spof, whatif
+from graphkit.cli.main import main
+from graphkit.io import write_portfolio
+from graphkit.model import Portfolio
+from graphkit.problems import GraphkitError
+
+# ---------------------------------------------------------------------------
+# hand-worked
+# ---------------------------------------------------------------------------
+
+
+def test_hand_worked_pairs() -> None:
+    # Alone: fill-1 loses EU (fill-2 is filed in the US only), d-eu EU, d-us US; the rest nothing.
+    # api-1 + api-2: no api anywhere, EU and US (100M). fill-1 + fill-2: US (EU is fill-1's alone), 50M.
+    # fill-1 + ds-1 or ds-2: fill-2 still has the other drug substance. d-eu + d-us: nothing beyond the singles.
+    pairs = double_failures(pairs_portfolio())
+    assert [(d.nodes, d.markets_lost, d.added_revenue_at_risk) for d in pairs] == [
+        (("api-1", "api-2"), (("prod-a", "EU"), ("prod-a", "US")), 100e6),
+        (("fill-1", "fill-2"), (("prod-a", "US"),), 50e6),
+    ]
+    assert pairs[0].products_lost == ("prod-a",) and pairs[1].products_lost == ()
+    assert pairs[1].explanation == (
+        "fill-1 and fill-2 failing together take down prod-a in US (50M revenue), which neither takes down alone"
+    )
+
+
+def test_hand_worked_common_causes() -> None:
+    # parent=Acme (api-1, api-2): both markets, neither alone loses any: hidden, 100M against 0.
+    # country=IN (fill-1, d-eu): EU, which each loses alone: 50M against 50M + 50M.
+    causes = {c.group: c for c in common_causes(pairs_portfolio())}
+    assert set(causes) == {"parent=Acme", "country=IN"}
+    acme, india = causes["parent=Acme"], causes["country=IN"]
+    assert (acme.nodes, acme.markets_lost, acme.revenue_at_risk, acme.members_revenue_at_risk, acme.hidden) == (
+        ("api-1", "api-2"),
+        (("prod-a", "EU"), ("prod-a", "US")),
+        100e6,
+        0.0,
+        True,
+    )
+    assert (india.nodes, india.markets_lost, india.revenue_at_risk, india.members_revenue_at_risk, india.hidden) == (
+        ("fill-1", "d-eu"),
+        (("prod-a", "EU"),),
+        50e6,
+        100e6,
+        False,
+    )
+    assert [c.group for c in common_causes(pairs_portfolio())] == ["parent=Acme", "country=IN"]  # hidden first
+
+
+def test_group_members_and_their_errors() -> None:
+    pf = pairs_portfolio()
+    assert group_members(pf, ["country=IN", "parent=Acme"]) == ("fill-1", "d-eu", "api-1", "api-2")
+    assert whatif(pf, group_members(pf, ["parent=Acme"])).markets_lost == (("prod-a", "EU"), ("prod-a", "US"))
+    with pytest.raises(GraphkitError) as err:
+        group_members(pf, ["country=IM", "parent=acme", "owner=x", "country"])
+    assert str(err.value) == (
+        "unknown group country=IM (known: IN); unknown group parent=acme (did you mean 'Acme'?); "
+        "unknown group key 'owner' in owner=x (use country or parent); "
+        "'country' is not KEY=VALUE (e.g. country=IN, parent=Acme)"
+    )
+
+
+def test_the_listing_cap_never_caps_the_computation() -> None:
+    full = spof(pairs_portfolio()).as_dict()
+    capped = spof(pairs_portfolio(), pairs=1).as_dict()
+    assert full["double_failures_total"] == capped["double_failures_total"] == 2
+    assert capped["double_failures"] == full["double_failures"][:1]
+    assert spof(pairs_portfolio(), pairs=0).as_dict()["double_failures"] == []
+
+
+# ---------------------------------------------------------------------------
+# random portfolios: engine == brute force
+# ---------------------------------------------------------------------------
+
+
+def with_groups(pf: Portfolio, rng: random.Random) -> Portfolio:
+    """Countries and parents drawn at random (some providers have neither)."""
+    providers = tuple(
+        p.model_copy(update={"country": rng.choice(["IN", "US", None]), "parent": rng.choice(["Acme", "Beta", None])})
+        for p in pf.providers
+    )
+    return dataclasses.replace(pf, providers=providers)
+
+
+def check(pf: Portfolio) -> None:
+    pairs = double_failures(pf)
+    assert {d.nodes: set(d.markets_lost) for d in pairs} == brute_pairs(pf)
+    products = {p.id: p for p in pf.products}
+    for d in pairs:
+        assert d.added_revenue_at_risk == pytest.approx(sum(unit_revenue(products[p], m) for p, m in d.markets_lost))
+    assert [d.nodes for d in pairs] == sorted((d.nodes for d in pairs), key=lambda n: (-_revenue(pairs, n), n))
+    causes = common_causes(pf)
+    assert {c.group: set(c.markets_lost) for c in causes} == brute_groups(pf)
+    single = brute_single(pf)
+    for c in causes:
+        assert c.hidden == bool(set(c.markets_lost) - set().union(*(single.get(m, set()) for m in c.nodes)))
+        assert set(c.markets_lost) == available(pf, set()) - available(pf, set(c.nodes))
+
+
+def _revenue(pairs, nodes) -> float:
+    return next(d.added_revenue_at_risk for d in pairs if d.nodes == nodes)
+
+
+def test_seeded_random_portfolios_against_brute_force() -> None:
+    found = 0
+    for seed in range(200):
+        rng = random.Random(seed)
+        pf = with_groups(random_portfolio(rng, cyclic=seed % 3 == 0), rng)
+        check(pf)
+        found += bool(brute_pairs(pf))
+    assert found > 50  # the portfolios do have double failures to find
+
+
+@settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), cyclic=st.booleans())
+def test_hypothesis_portfolios_against_brute_force(seed: int, cyclic: bool) -> None:
+    rng = random.Random(seed)
+    check(with_groups(random_portfolio(rng, cyclic), rng))
+
+
+# ---------------------------------------------------------------------------
+# through the command line
+# ---------------------------------------------------------------------------
+
+
+def run(*args: object, code: int = 0) -> str:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+def test_cli_pairs_cap_csv_numbers_and_fail_group(tmp_path: Path) -> None:
+    path = write_portfolio(pairs_portfolio(), tmp_path / "pairs.yaml")
+    spof_json = json.loads(run("analyze", path, "--only", "spof", "-f", "json", "--pairs", 1))["spof"]
+    assert [d["nodes"] for d in spof_json["double_failures"]] == [["api-1", "api-2"]]
+    assert spof_json["double_failures_total"] == 2
+    table = run("analyze", path, "--only", "spof", "--pairs", 1)
+    assert "... 2 in all (double failures listed: 1)" in table and "api-1 + api-2" in table
+    rows = list(csv.DictReader(io.StringIO(run("analyze", path, "-f", "csv"))))
+    pairs = {r["subject"]: r for r in rows if r["finding"] == "double_failures"}
+    assert {s: float(r["revenue_at_risk"]) for s, r in pairs.items()} == {"api-1+api-2": 100e6, "fill-1+fill-2": 50e6}
+    causes = {r["subject"]: float(r["revenue_at_risk"]) for r in rows if r["finding"] == "common_causes"}
+    assert causes == {"parent=Acme": 100e6, "country=IN": 50e6}
+    failure = json.loads(run("whatif", path, "--fail-group", "parent=Acme", "-f", "json"))["failure"]
+    assert failure["failed"] == ["api-1", "api-2"] and failure["revenue_at_risk"] == 100e6
+    out = run("whatif", path, "--fail-group", "country=XX", "--fail-group", "parent=acme", code=1)
+    assert "unknown group country=XX (known: IN); unknown group parent=acme (did you mean 'Acme'?)" in out
