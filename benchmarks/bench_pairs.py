@@ -5,9 +5,9 @@ Usage (from the project root)::
 
     .venv/bin/python benchmarks/bench_pairs.py [--scale 10000 100000] [--seed 1] [--runs 3] [--sample 200]
 
-Per scale: a portfolio from :func:`graphkit.generate.build_portfolio_dict`,
-dressed with markets, filings and scoped feeds as ``bench_markets.py`` does,
-read back through the JSON reader.  Timed in this process, interleaved,
+Per scale: a portfolio from :func:`graphkit.generate.build_portfolio_dict`
+(what ``graphkit generate --scale N`` writes: markets, filings and scoped
+feeds included), read back through the JSON reader.  Timed in this process, interleaved,
 ``--runs`` times, medians printed:
 
 * ``double_failures``: the whole N-2 analysis from the portfolio;
@@ -35,9 +35,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_markets import dress  # noqa: E402
 
 from graphkit import read_portfolio  # noqa: E402
 from graphkit.analysis.joint import _double_failures, _failable, double_failures  # noqa: E402
@@ -50,17 +47,17 @@ TARGET_SECONDS = 60.0
 
 def build(scale: int, seed: int) -> Portfolio:
     pf = build_portfolio_dict(GeneratorSpec.from_scale(scale, seed=seed))
-    dress(pf, seed)
     records = [(k, r) for k, rs in pf.items() for r in rs]
-    print(
-        f"scale {scale:,}: {count_relationships(records)['total']:,} relationships, {len(pf['products']):,} products, "
-        f"{sum(len(p['markets']) for p in pf['products']):,} markets",
-        flush=True,
-    )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "portfolio.json"
         path.write_text(json.dumps(pf))
-        return read_portfolio(path)[0]
+        portfolio = read_portfolio(path)[0]
+    print(
+        f"scale {scale:,}: {count_relationships(records)['total']:,} relationships, {len(pf['products']):,} products, "
+        f"{sum(len(p.market_territories) for p in portfolio.products):,} (product, market) pairs",
+        flush=True,
+    )
+    return portfolio
 
 
 def timed(fn, *args):  # type: ignore[no-untyped-def]
