@@ -157,7 +157,7 @@ def _tag_names(page: str) -> list[str]:
 def _one_text_everywhere(text: str) -> str:
     nodes = [
         VizNode("a", text, text, text, "#123456", "dot", 10),
-        VizNode(f"id:{text}", "b", "g", "", "#fff", "box", 10),
+        VizNode(f"id:{text}", "b", f"other {text}", "", "#fff", "box", 10),  # a group never equal to `text`
     ]
     edges = [VizEdge("a", f"id:{text}", text, text, "#000")]
     return render_network(nodes, edges, title=text, legend=[LegendEntry(text, "red", "star")], notes=[text])
