@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from graphkit.defaults import FORMATS
 from graphkit.problems import ExitCode, GraphkitError, PortfolioError, Problem, printable
 
 if TYPE_CHECKING:
@@ -49,9 +50,6 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 PORTFOLIO = click.Path(exists=True, path_type=Path)
-# The portfolio formats; written here (not imported from graphkit.io) so that
-# building the options loads no reader. tests/test_cli.py holds them equal.
-FORMATS = ("yaml", "json", "csv", "xlsx")
 OUTPUT = click.option(
     "-o",
     "--output",

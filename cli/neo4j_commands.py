@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from graphkit.defaults import BATCH_SIZE
 from graphkit.problems import ExitCode, GraphkitError, describe_exit_codes, did_you_mean
 from graphkit.queries import list_queries, query_info
 
@@ -29,9 +30,6 @@ __all__ = ["COMMANDS", "parse_param"]
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 LARGE = 5_000  # nodes + relationships from which a load shows a progress bar
-# Rows per statement; the store's default (graphkit.neo4j_store.BATCH_SIZE), kept
-# here so that building the options does not load the driver. tests/test_cli.py holds them equal.
-BATCH_SIZE = 10_000
 NEO4J_EXIT_CODES = describe_exit_codes(
     ExitCode.NEO4J_UNREACHABLE, ExitCode.NEO4J_AUTH, ExitCode.NEO4J_NO_DATABASE, ExitCode.NEO4J_TOO_OLD
 )

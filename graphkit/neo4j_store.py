@@ -47,6 +47,7 @@ from neo4j.exceptions import (
 )
 
 from . import __version__
+from .defaults import BATCH_SIZE
 from .fingerprint import FINGERPRINT_KEY, fingerprint
 from .model import LABELS, NodeKind, Portfolio, RelType
 from .neo4j_mapping import (
@@ -106,7 +107,6 @@ __all__ = [
 
 SCHEMES = ("neo4j", "neo4j+s", "bolt", "bolt+s")
 MIN_VERSION = (5, 26)
-BATCH_SIZE = 10_000  # rows per statement (each staged batch commits on its own)
 LOCK_WAIT = 30.0  # seconds a writer waits for another to finish
 READ_TRIES = 3  # reads overtaken by a load's switch before giving up
 TIMEOUT = 10.0  # seconds: connecting, acquiring a connection, and a silent server

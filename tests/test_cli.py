@@ -157,14 +157,6 @@ def test_cli_imports_have_no_cycle_and_only_the_entry_points_import_main() -> No
     assert all(not (graph[m] & commands) for m in commands), "commands borrow from each other"
 
 
-def test_the_cli_copies_of_library_defaults_match() -> None:
-    from graphkit.cli import common, neo4j_commands
-    from graphkit.io import FORMATS
-    from graphkit.neo4j_store import BATCH_SIZE
-
-    assert common.FORMATS == FORMATS and neo4j_commands.BATCH_SIZE == BATCH_SIZE
-
-
 def test_readme_lists_every_exit_code() -> None:
     from graphkit.problems import ExitCode
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..defaults import FORMATS
 from ..model import Portfolio
 from ..problems import GraphkitError, PortfolioError, Problem, sort_problems
 from ..validate import build_portfolio
@@ -32,7 +33,6 @@ __all__ = [
     "write_records",
 ]
 
-FORMATS = ("yaml", "json", "csv", "xlsx")
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
 
 
