@@ -209,7 +209,7 @@ _MODEL_LABELS = frozenset(label for labels in LABELS.values() for label in label
 _DEFAULTS: dict[NodeKind, dict[str, str]] = {
     NodeKind(k.value): {"business_model": str(model)}
     for k in ProviderKind
-    if (model := Provider(id="_", name="_", kind=k).model) is not None
+    if (model := Provider(id="_", name="_", kind=k).business_model) is not None
 }
 _NEEDED_KINDS = PROVIDER_KINDS | {NodeKind.MARKETING_PARTNER}
 _DIRECT_ROLES = {RelType.DISTRIBUTES: DISTRIBUTION_STEP, RelType.MARKETS: MARKETING_STEP}

@@ -32,8 +32,8 @@ def to_networkx(portfolio: Portfolio) -> nx.MultiDiGraph[str]:
         attrs: dict[str, Any] = record.to_dict()
         for nested in record.NESTED:
             attrs.pop(nested, None)
-        if isinstance(record, Provider) and record.model is not None:
-            attrs["business_model"] = str(record.model)
+        if isinstance(record, Provider) and record.business_model is not None:
+            attrs["business_model"] = str(record.business_model)
         attrs["kind"] = str(portfolio.kind(node_id))
         g.add_node(node_id, **attrs)
     for topic in dict.fromkeys(r.topic for r in portfolio.requirements):

@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.fields import FieldInfo
 
 __all__ = [
@@ -329,12 +329,15 @@ class Provider(Record):
     parent: Name | None = None
     source: Source = None
 
-    @property
-    def model(self) -> BusinessModel | None:
-        """The business model, defaulting to cmo_only for CMOs."""
-        if self.kind is ProviderKind.CMO:
-            return self.business_model or BusinessModel.CMO_ONLY
-        return self.business_model
+    @model_validator(mode="before")
+    @classmethod
+    def _cmo_only_unless_said(cls, data: Any) -> Any:
+        # A CMO's business model is cmo_only unless the file says otherwise: set
+        # here, so that every reader sees one value under one name (files that
+        # leave it out still read; files written since say it).
+        if isinstance(data, dict) and data.get("business_model") is None and data.get("kind") == ProviderKind.CMO:
+            return {**data, "business_model": BusinessModel.CMO_ONLY}
+        return data
 
 
 class Client(Record):

@@ -33,7 +33,7 @@ def summarize(portfolio: Portfolio) -> Summary:
     return Summary(
         nodes=dict(nodes),
         relationships=dict(Counter(str(r.type) for r in portfolio.relationships())),
-        business_models=dict(Counter(str(p.model) for p in portfolio.providers if p.kind is ProviderKind.CMO)),
+        business_models=dict(Counter(str(p.business_model) for p in portfolio.providers if p.kind is ProviderKind.CMO)),
         segments=dict(Counter(str(c.segment) for c in portfolio.clients)),
         technologies=dict(Counter(str(p.technology) for p in portfolio.products)),
         stages=dict(Counter(str(p.stage) for p in portfolio.products)),

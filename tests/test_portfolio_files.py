@@ -29,8 +29,8 @@ def test_small_portfolio_reads_as_written() -> None:
     assert [(m.partner, m.territory) for m in prod1.marketed_by] == [("mp-1", None), ("mp-2", "US")]
     assert p.nodes["prod-2"].distributors[0].distributor == "dist-1"
     assert p.contracts[2].currency == "EUR"  # normalised to upper case
-    assert p.nodes["api-1"].model == "hybrid_generic" and p.nodes["cmo-a"].model == "cmo_only"
-    assert p.nodes["lab-1"].model is None
+    assert p.nodes["api-1"].business_model == "hybrid_generic" and p.nodes["cmo-a"].business_model == "cmo_only"
+    assert p.nodes["lab-1"].business_model is None
     terms = p.contracts[0]
     assert (terms.start, terms.end, terms.notice_months, terms.auto_renew) == (
         date(2024, 7, 1),

@@ -351,8 +351,8 @@ def _facts(portfolio: Portfolio, node_id: str, kind: NodeKind, degree: Mapping[s
     lines: list[str] = []
     if isinstance(record, Provider):
         head = style.KIND_LABELS[kind]
-        if record.model is not None:
-            head += f", {_words(record.model)}"
+        if record.business_model is not None:
+            head += f", {_words(record.business_model)}"
         lines.append(head)
         if record.services:
             lines.append("services: " + ", ".join(_words(s) for s in record.services))
@@ -752,7 +752,7 @@ def _styled_nodes(
         record = portfolio.nodes.get(u)
         s = style.node_style(
             kind,
-            business_model=str(record.model) if isinstance(record, Provider) and record.model else None,
+            business_model=_business_model(record),
             segment=str(record.segment) if isinstance(record, Client) else None,
             technology=str(record.technology) if isinstance(record, Product) else None,
         )
@@ -792,6 +792,10 @@ def _styled_nodes(
             )
         )
     return viz_nodes, used_styles
+
+
+def _business_model(record: object) -> str | None:
+    return str(record.business_model) if isinstance(record, Provider) and record.business_model else None
 
 
 def _styled_edges(

@@ -423,7 +423,7 @@ def _share(part: float, whole: float) -> float | None:
 
 
 def _buffered(provider: Provider) -> bool:
-    return provider.model in _HYBRIDS and bool(provider.own_revenue)
+    return provider.business_model in _HYBRIDS and bool(provider.own_revenue)
 
 
 def _provider_severity(concentration: Concentration, top1_share: float, buffered: bool, has_major: bool) -> Severity:
@@ -476,7 +476,7 @@ def _provider_row(
     return ProviderConcentration(
         provider=prov.id,
         kind=str(prov.kind),
-        business_model=_str(prov.model),
+        business_model=_str(prov.business_model),
         basis=basis,
         currency=currency,
         values=dict(ranked),
@@ -574,7 +574,7 @@ def _conflicts_of_interest(portfolio: Portfolio, providers: dict[str, Provider])
     for product in portfolio.products:
         for prov_id in dict.fromkeys(s.provider for s in product.supply):
             prov = providers.get(prov_id)
-            if prov is None or prov.model not in _HYBRIDS or product.technology not in prov.own_technologies:
+            if prov is None or prov.business_model not in _HYBRIDS or product.technology not in prov.own_technologies:
                 continue
             tech = str(product.technology)
             severity = Severity.MEDIUM if product.stage is Stage.COMMERCIAL else Severity.LOW
