@@ -50,6 +50,7 @@ from .model import (
     DISTRIBUTION_STEP,
     LABELS,
     MARKETING_STEP,
+    MODEL_LABELS,
     PROVIDER_KINDS,
     Client,
     Liaison,
@@ -204,7 +205,6 @@ _REQUIREMENT_PROPERTIES = ("id", "name", "topic")
 # a liaison's client and providers), not as properties.
 _REL_FIELDS = frozenset(r.path[0] for r in references() if r.ref.rel is not None and r.path[1:] in ((), ("*",)))
 _KIND_BY_LABELS = {frozenset(labels): kind for kind, labels in LABELS.items()}
-_MODEL_LABELS = frozenset(label for labels in LABELS.values() for label in labels)
 # What a node's property is when unset (a CMO's business model), from the model.
 _DEFAULTS: dict[NodeKind, dict[str, str]] = {
     NodeKind(k.value): {"business_model": str(model)}
@@ -216,7 +216,7 @@ _DIRECT_ROLES = {RelType.DISTRIBUTES: DISTRIBUTION_STEP, RelType.MARKETS: MARKET
 
 
 def _kind_of(labels: Iterable[str]) -> NodeKind:
-    return _KIND_BY_LABELS[frozenset(label for label in labels if label in _MODEL_LABELS)]
+    return _KIND_BY_LABELS[frozenset(label for label in labels if label in MODEL_LABELS)]
 
 
 def _label(kind: NodeKind) -> str:

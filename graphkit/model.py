@@ -22,6 +22,7 @@ __all__ = [
     "DISTRIBUTION_STEP",
     "MARKETING_STEP",
     "LABELS",
+    "MODEL_LABELS",
     "NODE_SECTIONS",
     "PROVIDER_KINDS",
     "SUPPLIER_KINDS",
@@ -547,6 +548,8 @@ LABELS: dict[NodeKind, tuple[str, ...]] = {
     NodeKind.REQUIREMENT: ("Requirement",),
     NodeKind.LIAISON: ("Liaison",),
 }
+# Every label of the model once, in the order above (Provider, CMO, ..., Liaison).
+MODEL_LABELS = tuple(dict.fromkeys(label for labels in LABELS.values() for label in labels))
 
 
 def requirement_node_id(topic: str) -> str:

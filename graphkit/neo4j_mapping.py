@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .model import (
     DISTRIBUTION_STEP,
     LABELS,
+    MODEL_LABELS,
     NODE_SECTIONS,
     SECTIONS,
     NodeKind,
@@ -197,7 +198,7 @@ def statement(path: str, **names: str) -> str:
 
 def model_labels() -> list[str]:
     """Every label of the model, e.g. Provider, CMO, ..., Liaison."""
-    return list(dict.fromkeys(label for labels in LABELS.values() for label in labels))
+    return list(MODEL_LABELS)
 
 
 def key_labels() -> list[str]:

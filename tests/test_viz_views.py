@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from fixtures_browser import BrowserPage, png_stats
 
 from graphkit import GraphkitError, Portfolio, read_portfolio
+from graphkit.analysis import Severity
 from graphkit.cli.main import main
 from graphkit.generate import GeneratorSpec, build_portfolio_dict
 from graphkit.model import STERILE_TECHNOLOGIES, BusinessModel, NodeKind, RelType, Segment, Technology
@@ -118,7 +119,10 @@ def test_style_covers_the_model() -> None:
     sterile, oral = style.PRODUCT_FAMILIES["sterile"], style.PRODUCT_FAMILIES["oral_solid"]
     assert (sterile.shape, sterile.color) != (oral.shape, oral.color) and sterile.shape != oral.shape
     assert style.contract_width(100, 100) == 9.0 and style.contract_width(25, 100) == 5.0
-    assert style.node_size(10, "critical", 1.0) > style.node_size(10, "low", 0.0) > style.node_size(10, None)
+    assert (
+        style.node_size(10, Severity.CRITICAL, 1.0) > style.node_size(10, Severity.LOW, 0.0) > style.node_size(10, None)
+    )
+    assert style.node_size(10, Severity.HIGH) == 10 + 3 * 3
 
 
 # ------------------------------------------------------------------ view contents

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import graphkit
 from graphkit import summarize
-from graphkit.analysis import ANALYSES, Analysis, analyze, findings, read_analysis
+from graphkit.analysis import ANALYSES, Analysis, Severity, analyze, findings, read_analysis
 from graphkit.model import BusinessModel, Portfolio
 from graphkit.text import market_name
 
@@ -404,16 +404,17 @@ def render_report(
 
 def _summary_section(portfolio: Portfolio, results: Analysis) -> str:
     summary = summarize(portfolio).as_dict()
-    by_list: dict[str, dict[str, int]] = {}
-    total_by_sev: dict[str, int] = dict.fromkeys(reversed(style.SEVERITY_ORDER), 0)
+    worst_first = sorted(Severity, reverse=True)
+    by_list: dict[str, dict[Severity, int]] = {}
+    total_by_sev = dict.fromkeys(worst_first, 0)
     for f in findings(results):
         key = f"{f.analysis}: {f.finding.replace('_', ' ')}"
-        by_list.setdefault(key, dict.fromkeys(reversed(style.SEVERITY_ORDER), 0))[str(f.severity)] += 1
-        total_by_sev[str(f.severity)] += 1
+        by_list.setdefault(key, dict.fromkeys(worst_first, 0))[f.severity] += 1
+        total_by_sev[f.severity] += 1
     cards = [("nodes", sum(summary["nodes"].values())), ("relationships", sum(summary["relationships"].values()))]
-    cards += [(f"{sev} findings", n) for sev, n in total_by_sev.items() if sev in ("critical", "high", "medium")]
+    cards += [(f"{sev} findings", n) for sev, n in total_by_sev.items() if sev >= Severity.MEDIUM]
     cards_html = "".join(f'<div class="gk-card"><b>{n:,}</b>{h(label)}</div>' for label, n in cards)
-    sev_head = "".join(f'<th scope="col">{h(s)}</th>' for s in reversed(style.SEVERITY_ORDER))
+    sev_head = "".join(f'<th scope="col">{h(str(s))}</th>' for s in worst_first)
     sev_rows = "".join(
         f"<tr><td>{h(k)}</td>" + "".join(f'<td class="gk-n">{n:,}</td>' for n in c.values()) + "</tr>"
         for k, c in by_list.items()

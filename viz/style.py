@@ -36,8 +36,6 @@ __all__ = [
     "KIND_LABELS",
     "MARK",
     "NODE_STYLES",
-    "SEVERITY_COLORS",
-    "SEVERITY_ORDER",
     "EdgeStyle",
     "NodeStyle",
     "contract_width",
@@ -139,15 +137,6 @@ MARK: dict[str, str] = {
     "unaffected_edge": "#e3e6eb",
 }
 
-SEVERITY_ORDER = tuple(str(s) for s in Severity)  # "info" … "critical", least severe first
-SEVERITY_COLORS: dict[str, str] = {
-    "info": "#8a94a6",
-    "low": "#4e9a5b",
-    "medium": "#d9a400",
-    "high": "#e8710a",
-    "critical": "#c5221f",
-}
-
 
 def _check_complete() -> None:
     """Fail at import when the model grew a value that has no style."""
@@ -187,10 +176,10 @@ def node_style(
     return base
 
 
-def node_size(base: float, severity: str | None, revenue_share: float = 0.0) -> float:
+def node_size(base: float, severity: Severity | None, revenue_share: float = 0.0) -> float:
     """Node size by risk: the kind's base size, +3 per severity level above
     info, and up to +10 by the share (0-1) of the largest revenue at risk."""
-    level = SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else 0
+    level = int(severity or Severity.INFO)
     return round(base + 3 * level + 10 * math.sqrt(max(0.0, min(1.0, revenue_share))), 1)
 
 

@@ -772,7 +772,7 @@ def _styled_nodes(
                 if risk.revenue
                 else ((record.annual_revenue or 0.0) / max_product_revenue if isinstance(record, Product) else 0.0)
             )
-            sev = str(risk.severity) if risk.findings else None
+            sev = risk.severity if risk.findings else None
             color, size = s.color, style.node_size(s.size, sev, share)
             highlight = risk.critical or risk.conflict
             if risk.critical:

@@ -156,6 +156,28 @@ def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+@dataclass(frozen=True)
+class _Line:
+    """The values read from one good row (parties as (key, name, canonical name))."""
+
+    date: Any
+    value: Decimal
+    currency: str
+    territory: Any
+    client: tuple[str, str, str | None]
+    segment: Any
+    provider: tuple[str, str, str | None] | None
+    kind: Any
+    step: Any
+    distributor: tuple[str, str, str | None] | None
+    partner: tuple[str, str, str | None] | None
+    parts: list[Any]
+    pname: Any
+    technology: Any
+    stage: Any
+    countries: dict[str, Any]
+
+
 class _Run:
     def __init__(self, mapping: LedgerMapping, tables: list[Table], locate: Any, mapping_label: str) -> None:
         self.m, self.tables, self.locate, self.mapping_label = mapping, tables, locate, mapping_label
@@ -402,6 +424,10 @@ class _Run:
         return key, name, canonical
 
     def line(self, label: str, n: int, cells: dict[str, Any], joined: dict[str, Any]) -> None:
+        self.record(label, n, self.read_line(cells, joined), joined)
+
+    def read_line(self, cells: dict[str, Any], joined: dict[str, Any]) -> _Line:
+        """One row's values, or `_Bad` for the first cell that does not read."""
         m = self.m
         date = None
         if m.date:
@@ -446,8 +472,31 @@ class _Run:
             for role in ("provider", "distributor", "client", "partner")
             if getattr(m, role) is not None and getattr(m, role).country is not None
         }
+        return _Line(
+            date,
+            value,
+            currency,
+            territory,
+            client,
+            segment,
+            provider,
+            kind,
+            step,
+            distributor,
+            partner,
+            parts,
+            pname,
+            technology,
+            stage,
+            countries,
+        )
 
-        # -- the row is good: record it -------------------------------------
+    def record(self, label: str, n: int, row: _Line, joined: dict[str, Any]) -> None:
+        """Count a good row and file its values under the entities and links it names."""
+        m = self.m
+        date, value, currency, territory = row.date, row.value, row.currency, row.territory
+        client, provider, distributor, partner = row.client, row.provider, row.distributor, row.partner
+        parts, technology = row.parts, row.technology
         where = (label, n)
         self.counts["imported_rows"] += 1
         if provider is None and m.provider is not None:
@@ -464,43 +513,22 @@ class _Run:
         for i, p in enumerate(parts):
             self.key_parts[i][folder.key(str(p))[0]][str(p)] += 1
         pent = self.entities["product"].setdefault(pkey, _Entity())
-        pent.spellings[str(pname)] += 1
+        pent.spellings[str(row.pname)] += 1
         pent.set("technology", technology, where)
-        pent.set("stage", stage, where)
+        pent.set("stage", row.stage, where)
         ckey = client[0]
         pent.set("owner", ckey, where)
-        found: dict[str, _Entity] = {}
-        for role, party in (
-            ("client", client),
-            ("provider", provider),
-            ("distributor", distributor),
-            ("partner", partner),
-        ):
-            if party is None:
-                continue
-            key, name, canonical = party
-            entity = found[role] = self.entities[role].setdefault(key, _Entity())
-            if canonical:
-                self.canonical[role][key] = canonical
-                if _fold(name) != _fold(canonical):
-                    entity.aliased.add(name)
-            entity.spellings[name] += 1
-            entity.prov.add(label, n, date)
-            for file, (master_row, _) in joined.items():
-                if file in self.role_files[role]:
-                    entity.prov.add(self.masters[file][0].label, master_row, None)
-            if role in countries:
-                entity.set("country", countries[role], where)
+        found = self.record_parties(label, n, row, joined)
         pent.prov.add(label, n, date)
-        if segment is not None:
-            found["client"].set("segment", segment, where)
+        if row.segment is not None:
+            found["client"].set("segment", row.segment, where)
         self.client_total[ckey] += value
         if provider is not None:
             pkey_, provent = provider[0], found["provider"]
-            provent.set("kind", kind, where)
-            provent.attrs.setdefault("steps", {}).setdefault(str(step), where)
+            provent.set("kind", row.kind, where)
+            provent.attrs.setdefault("steps", {}).setdefault(str(row.step), where)
             provent.attrs.setdefault("technologies", {}).setdefault(str(technology), where)
-            self.supply[(pkey, pkey_, str(step))].add(label, n, date)
+            self.supply[(pkey, pkey_, str(row.step))].add(label, n, date)
         if distributor is not None:
             self.dist[(pkey, distributor[0], territory)].add(label, n, date)
         if partner is not None:
@@ -524,6 +552,33 @@ class _Run:
                 self.currencies[("contract", f"{ckey}\n{role}\n{paid[0]}")].setdefault(currency, n)
         self.counts["value"] += 0  # keeps the key present
         self.total = getattr(self, "total", Decimal(0)) + value
+
+    def record_parties(self, label: str, n: int, row: _Line, joined: dict[str, Any]) -> dict[str, _Entity]:
+        """The entities of the parties a good row names, with its spellings, sources and countries."""
+        where, date, countries = (label, n), row.date, row.countries
+        found: dict[str, _Entity] = {}
+        for role, party in (
+            ("client", row.client),
+            ("provider", row.provider),
+            ("distributor", row.distributor),
+            ("partner", row.partner),
+        ):
+            if party is None:
+                continue
+            key, name, canonical = party
+            entity = found[role] = self.entities[role].setdefault(key, _Entity())
+            if canonical:
+                self.canonical[role][key] = canonical
+                if _fold(name) != _fold(canonical):
+                    entity.aliased.add(name)
+            entity.spellings[name] += 1
+            entity.prov.add(label, n, date)
+            for file, (master_row, _) in joined.items():
+                if file in self.role_files[role]:
+                    entity.prov.add(self.masters[file][0].label, master_row, None)
+            if role in countries:
+                entity.set("country", countries[role], where)
+        return found
 
     # -- problems --------------------------------------------------------------
 
@@ -633,167 +688,213 @@ def import_ledger(
 
 
 def _records(run: _Run, warnings: list[Problem]) -> LedgerResult:
-    m = run.m
-    names = {
-        role: {key: e.name(run.canonical[role].get(key)) for key, e in entities.items()}
-        for role, entities in run.entities.items()
-        if role != "product"
-    }
-    prefixes = {role: getattr(m, role).id_prefix for role in names}
-    ids = {role: readable_ids(names[role].values(), prefixes[role]) for role in names}
-    node_id = {role: {key: ids[role][name] for key, name in names[role].items()} for role in names}
-    years = 1
-    if run.first_date is not None:
-        years = run.last_date.year - run.first_date.year + 1
+    out = _Sections(run)
+    sections = {"providers": out.providers(), "clients": out.clients(), "marketing_partners": out.partners()}
+    sections |= {"products": out.products(), "contracts": out.contracts()}
+    counts = _counts(run, sections)
+    report = _report(run, counts)
+    ids = out.ids_by_name(sections["products"])
+    return LedgerResult(run.main.label, sections, ids, counts, report[0], report=report, warnings=warnings)
 
-    def per(amount: Decimal, spec: Any) -> float | int:
-        return money(amount / years if spec.per == "year" else amount)
 
-    # products: id from the readable ids of each key part
-    part_display = [{k: c.most_common(1)[0][0] for k, c in part.items()} for part in run.key_parts]
-    part_ids = [readable_ids(d.values()) for d in part_display]
-    pid: dict[str, str] = {}
-    for pkey in run.entities["product"]:
-        keys = pkey.split(" | ")
-        pid[pkey] = m.product.id_prefix + "--".join(part_ids[i][part_display[i][k]] for i, k in enumerate(keys))
+def _first(e: _Entity, attr: str) -> str | None:
+    values = e.attrs.get(attr)
+    return next(iter(values)) if values else None
 
-    clash = _id_clashes(node_id, pid)
-    if clash:
-        raise PortfolioError(clash, run.main.label)
 
-    def first(e: _Entity, attr: str) -> str | None:
-        values = e.attrs.get(attr)
-        return next(iter(values)) if values else None
+def _ordered(entries: list[dict[str, Any]], ref: str) -> list[dict[str, Any]]:
+    """A product's link records by the node they name, then territory and step, unset keys left out."""
+    return [
+        {k: v for k, v in e.items() if v is not None}
+        for e in sorted(entries, key=lambda e: (e[ref], str(e.get("territory") or ""), str(e.get("step") or "")))
+    ]
 
-    providers = []
-    for role in ("provider", "distributor"):
-        for key, e in run.entities.get(role, {}).items():
-            rec: dict[str, Any] = {"id": node_id[role][key], "name": names[role][key]}
-            if role == "provider":
-                rec["kind"] = first(e, "kind")
-                rec["services"] = sorted({str(STEP_SERVICES[s]) for s in e.attrs.get("steps", {})})
-                rec["technologies"] = sorted(e.attrs.get("technologies", {}))
-            else:
-                rec["kind"] = "distributor"
-                rec["services"] = ["distribution"]
-            if first(e, "country"):
-                rec["country"] = first(e, "country")
-            rec["source"] = e.prov.text()
-            providers.append(rec)
-    providers.sort(key=lambda r: (r["kind"] == "distributor", r["id"]))
-    segments = m.client.segment
 
-    def segment(key: str, e: _Entity) -> str | None:
+class _Sections:
+    """The records of a finished run, section by section, with their node ids."""
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+        self.m = m = run.m
+        self.names = {
+            role: {key: e.name(run.canonical[role].get(key)) for key, e in entities.items()}
+            for role, entities in run.entities.items()
+            if role != "product"
+        }
+        self.ids = {role: readable_ids(self.names[role].values(), getattr(m, role).id_prefix) for role in self.names}
+        self.node_id = {
+            role: {key: self.ids[role][name] for key, name in self.names[role].items()} for role in self.names
+        }
+        self.years = 1
+        if run.first_date is not None and run.last_date is not None:
+            self.years = run.last_date.year - run.first_date.year + 1
+        # products: id from the readable ids of each key part
+        part_display = [{k: c.most_common(1)[0][0] for k, c in part.items()} for part in run.key_parts]
+        self.part_ids = [readable_ids(d.values()) for d in part_display]
+        self.pid: dict[str, str] = {}
+        for pkey in run.entities["product"]:
+            keys = pkey.split(" | ")
+            self.pid[pkey] = m.product.id_prefix + "--".join(
+                self.part_ids[i][part_display[i][k]] for i, k in enumerate(keys)
+            )
+        clash = _id_clashes(self.node_id, self.pid)
+        if clash:
+            raise PortfolioError(clash, run.main.label)
+
+    def per(self, amount: Decimal, spec: Any) -> float | int:
+        return money(amount / self.years if spec.per == "year" else amount)
+
+    def providers(self) -> list[dict[str, Any]]:
+        providers = []
+        for role in ("provider", "distributor"):
+            for key, e in self.run.entities.get(role, {}).items():
+                rec: dict[str, Any] = {"id": self.node_id[role][key], "name": self.names[role][key]}
+                if role == "provider":
+                    rec["kind"] = _first(e, "kind")
+                    rec["services"] = sorted({str(STEP_SERVICES[s]) for s in e.attrs.get("steps", {})})
+                    rec["technologies"] = sorted(e.attrs.get("technologies", {}))
+                else:
+                    rec["kind"] = "distributor"
+                    rec["services"] = ["distribution"]
+                if _first(e, "country"):
+                    rec["country"] = _first(e, "country")
+                rec["source"] = e.prov.text()
+                providers.append(rec)
+        providers.sort(key=lambda r: (r["kind"] == "distributor", r["id"]))
+        return providers
+
+    def segment(self, key: str, e: _Entity) -> str | None:
+        segments = self.m.client.segment
         if isinstance(segments, SegmentByTotal):
-            total = run.client_total[key]
+            total = self.run.client_total[key]
             reached = [(t, s) for s, t in segments.by_total.items() if total >= Decimal(str(t))]
             return str(max(reached)[1]) if reached else str(segments.otherwise)
-        return first(e, "segment")
+        return _first(e, "segment")
 
-    clients = sorted(
-        (
-            {"id": node_id["client"][k], "name": names["client"][k], "segment": segment(k, e)}
-            | ({"country": first(e, "country")} if first(e, "country") else {})
-            | {"source": e.prov.text()}
-            for k, e in run.entities["client"].items()
-        ),
-        key=lambda r: str(r["id"]),
-    )
-    partners = sorted(
-        (
-            {
-                "id": node_id["partner"][k],
-                "name": names["partner"][k],
-                "territories": sorted({t for a, v in e.attrs.items() if a.startswith("territory:") for t in v}),
-                "source": e.prov.text(),
-            }
-            for k, e in run.entities.get("partner", {}).items()
-        ),
-        key=lambda r: str(r["id"]),
-    )
-    supply: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for (pk, prov, step), prov_ in run.supply.items():
-        supply[pk].append(
-            {"provider": node_id["provider"][prov], "step": step, "qualified": True, "source": prov_.text()}
+    def clients(self) -> list[dict[str, Any]]:
+        return sorted(
+            (
+                {"id": self.node_id["client"][k], "name": self.names["client"][k], "segment": self.segment(k, e)}
+                | ({"country": _first(e, "country")} if _first(e, "country") else {})
+                | {"source": e.prov.text()}
+                for k, e in self.run.entities["client"].items()
+            ),
+            key=lambda r: str(r["id"]),
         )
-    dist: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for (pk, d, territory), prov_ in run.dist.items():
-        dist[pk].append({"distributor": node_id["distributor"][d], "territory": territory, "source": prov_.text()})
-    marketed: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for (pk, p, territory), prov_ in run.marketed.items():
-        marketed[pk].append({"partner": node_id["partner"][p], "territory": territory, "source": prov_.text()})
-    markets: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    if m.revenue and m.revenue.markets:
-        for (pk, territory), value in run.market_revenue.items():
-            markets[pk].append(
+
+    def partners(self) -> list[dict[str, Any]]:
+        return sorted(
+            (
                 {
-                    "territory": territory,
-                    "annual_revenue": per(value, m.revenue),
-                    "source": run.market_prov[(pk, territory)].text(),
+                    "id": self.node_id["partner"][k],
+                    "name": self.names["partner"][k],
+                    "territories": sorted({t for a, v in e.attrs.items() if a.startswith("territory:") for t in v}),
+                    "source": e.prov.text(),
                 }
+                for k, e in self.run.entities.get("partner", {}).items()
+            ),
+            key=lambda r: str(r["id"]),
+        )
+
+    def links(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """Per link field of a product (supply, distributors, marketed_by, markets): product key -> records."""
+        run, node_id = self.run, self.node_id
+        links: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+        for (pk, prov, step), prov_ in run.supply.items():
+            links["supply"][pk].append(
+                {"provider": node_id["provider"][prov], "step": step, "qualified": True, "source": prov_.text()}
             )
-
-    def ordered(entries: list[dict[str, Any]], ref: str) -> list[dict[str, Any]]:
-        return [
-            {k: v for k, v in e.items() if v is not None}
-            for e in sorted(entries, key=lambda e: (e[ref], str(e.get("territory") or ""), str(e.get("step") or "")))
-        ]
-
-    products = []
-    for pk, e in run.entities["product"].items():
-        rec = {
-            "id": pid[pk],
-            "name": e.name(None),
-            "technology": first(e, "technology"),
-            "stage": first(e, "stage"),
-            "owner": node_id["client"][str(first(e, "owner"))],
-        }
-        if m.revenue:
-            rec["annual_revenue"] = per(run.revenue[pk], m.revenue)
-        rec["supply"] = ordered(supply.get(pk, []), "provider")
-        rec["distributors"] = ordered(dist.get(pk, []), "distributor")
-        rec["marketed_by"] = ordered(marketed.get(pk, []), "partner")
-        rec["markets"] = ordered(markets.get(pk, []), "territory")
-        rec["source"] = e.prov.text()
-        products.append(rec)
-    products.sort(key=lambda r: r["id"])
-    contracts = []
-    if m.contracts:
-        for (ck, role, party), value in run.contracts.items():
-            currencies = run.currencies[("contract", f"{ck}\n{role}\n{party}")]
-            contracts.append(
-                {
-                    "client": node_id["client"][ck],
-                    "provider": node_id[role][party],
-                    "annual_value": per(value, m.contracts),
-                    "currency": next(iter(currencies)),
-                    "source": run.contract_prov[(ck, role, party)].text(),
-                }
+        for (pk, d, territory), prov_ in run.dist.items():
+            links["distributors"][pk].append(
+                {"distributor": node_id["distributor"][d], "territory": territory, "source": prov_.text()}
             )
-        contracts.sort(key=lambda r: (r["client"], r["provider"]))
+        for (pk, p, territory), prov_ in run.marketed.items():
+            links["marketed_by"][pk].append(
+                {"partner": node_id["partner"][p], "territory": territory, "source": prov_.text()}
+            )
+        if self.m.revenue and self.m.revenue.markets:
+            for (pk, territory), value in run.market_revenue.items():
+                links["markets"][pk].append(
+                    {
+                        "territory": territory,
+                        "annual_revenue": self.per(value, self.m.revenue),
+                        "source": run.market_prov[(pk, territory)].text(),
+                    }
+                )
+        return links
 
-    ids_out: dict[str, dict[str, str]] = {role: dict(ids[role]) for role in ids}
-    ids_out["product"] = {r["name"]: r["id"] for r in products}
-    for i, spec in enumerate(m.product.key or [m.product.name]):
-        ids_out[f"product.{spec.column or spec.template or i}"] = dict(part_ids[i])
+    def products(self) -> list[dict[str, Any]]:
+        links = self.links()
+        products = []
+        for pk, e in self.run.entities["product"].items():
+            rec: dict[str, Any] = {
+                "id": self.pid[pk],
+                "name": e.name(None),
+                "technology": _first(e, "technology"),
+                "stage": _first(e, "stage"),
+                "owner": self.node_id["client"][str(_first(e, "owner"))],
+            }
+            if self.m.revenue:
+                rec["annual_revenue"] = self.per(self.run.revenue[pk], self.m.revenue)
+            for name, ref in _LINK_REFS:
+                rec[name] = _ordered(links[name].get(pk, []), ref)
+            rec["source"] = e.prov.text()
+            products.append(rec)
+        products.sort(key=lambda r: r["id"])
+        return products
+
+    def contracts(self) -> list[dict[str, Any]]:
+        run, contracts = self.run, []
+        if self.m.contracts:
+            for (ck, role, party), value in run.contracts.items():
+                currencies = run.currencies[("contract", f"{ck}\n{role}\n{party}")]
+                contracts.append(
+                    {
+                        "client": self.node_id["client"][ck],
+                        "provider": self.node_id[role][party],
+                        "annual_value": self.per(value, self.m.contracts),
+                        "currency": next(iter(currencies)),
+                        "source": run.contract_prov[(ck, role, party)].text(),
+                    }
+                )
+            contracts.sort(key=lambda r: (r["client"], r["provider"]))
+        return contracts
+
+    def ids_by_name(self, products: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+        """Per role (and per product key part) the source name -> node id."""
+        ids_out: dict[str, dict[str, str]] = {role: dict(self.ids[role]) for role in self.ids}
+        ids_out["product"] = {r["name"]: r["id"] for r in products}
+        for i, spec in enumerate(self.m.product.key or [self.m.product.name]):
+            ids_out[f"product.{spec.column or spec.template or i}"] = dict(self.part_ids[i])
+        return ids_out
+
+
+# A product's link fields, each with the field naming the other end.
+_LINK_REFS = (
+    ("supply", "provider"),
+    ("distributors", "distributor"),
+    ("marketed_by", "partner"),
+    ("markets", "territory"),
+)
+
+
+def _counts(run: _Run, sections: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    contracts = sections["contracts"]
     counts: dict[str, Any] = dict(run.counts)
     counts.update(
-        filtered={_filter_label(f): run.filtered[i] for i, f in enumerate(m.filters)},
+        filtered={_filter_label(f): run.filtered[i] for i, f in enumerate(run.m.filters)},
         providers=len(run.entities.get("provider", {})),
         distributors=len(run.entities.get("distributor", {})),
-        clients=len(clients),
-        partners=len(partners),
-        products=len(products),
+        clients=len(sections["clients"]),
+        partners=len(sections["marketing_partners"]),
+        products=len(sections["products"]),
         contracts=len(contracts),
         total_value=float(getattr(run, "total", 0)),
         currency=contracts[0]["currency"] if contracts else "",
         first_date=run.first_date,
         last_date=run.last_date,
     )
-    report = _report(run, counts)
-    sections = {"providers": providers, "clients": clients, "marketing_partners": partners}
-    sections |= {"products": products, "contracts": contracts}
-    return LedgerResult(run.main.label, sections, ids_out, counts, report[0], report=report, warnings=warnings)
+    return counts
 
 
 def _id_clashes(node_id: dict[str, dict[str, str]], pid: dict[str, str]) -> list[Problem]:

@@ -82,7 +82,7 @@ from typing import Any
 
 import networkx as nx
 
-from ..model import Technology
+from ..model import DISTRIBUTION_STEP, STEP_SERVICES, Technology
 from ..problems import GraphkitError
 from . import ImportResult, readable_ids, slugify
 
@@ -108,7 +108,6 @@ _SPELLINGS = {
     "transport": "Trans",
     "retail": "Retail",
 }
-_SERVICES = {"api": ["api"], "drug_product": ["drug_product"], None: ["distribution"]}
 DAYS_PER_YEAR = 365
 CLIENT_SEGMENT = "large"
 
@@ -270,77 +269,135 @@ def import_willems(
     sd, ll, number = chain_files(chain, data_dir)
     stages, arcs = read_chain(sd, ll)
     industry = read_industries(sd.with_name("Summary_Tables.csv")).get(number) if number is not None else None
-
-    preds: dict[str, list[str]] = defaultdict(list)
-    has_out: set[str] = set()
-    for src, dst in arcs:
-        preds[dst].append(src)
-        has_out.add(src)
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    graph.add_nodes_from(stages)
-    graph.add_edges_from(arcs)
-    cumulative: dict[str, float] = {}
-    for name in nx.topological_sort(graph):
-        cumulative[name] = stages[name].cost + math.fsum(cumulative[p] for p in preds.get(name, ()))
-
-    retail = [s for s in stages.values() if s.cls == "Retail"]
-    other_demand = [s for s in stages.values() if s.cls != "Retail" and (s.demand is not None or s.name not in has_out)]
-
-    def step_of(name: str) -> str | None:
-        return CLASSES[stages[name].cls][1]
-
-    # Retail stages that need a stocking stage: two of their feeders on one step.
-    stocked = {s.name for s in retail if len({step_of(p) for p in preds.get(s.name, ())}) < len(preds.get(s.name, ()))}
-
-    stage_ids = readable_ids(stages)
-    ids: dict[str, dict[str, str]] = {"stage": {}, "product": {}}
     client_id = f"willems-chain-{number:02d}" if number is not None else f"willems-{slugify(sd.stem)}"
     client_name = f"Willems (2008) chain {number}" if number is not None else f"Willems (2008) {sd.stem}"
     if industry:
         client_name += f": {industry[1]} (SIC {industry[0]})"
-
-    providers: list[dict[str, Any]] = []
+    records = _ChainRecords(stages, arcs, technology)
+    sections = {
+        "providers": records.providers(),
+        "clients": [{"id": client_id, "name": client_name, "segment": CLIENT_SEGMENT}],
+        "products": records.products(client_id),
+        "feeds": records.feeds(),
+    }
+    by_class: dict[str, int] = defaultdict(int)
     for s in stages.values():
-        kind, step = CLASSES[s.cls]
-        if kind is None:
-            continue
-        ids["stage"][s.name] = stage_ids[s.name]
-        record: dict[str, Any] = {"id": stage_ids[s.name], "name": s.name, "kind": kind, "services": _SERVICES[step]}
-        if kind == "cmo":
-            record["technologies"] = [technology]
-        providers.append(record)
-    for name in stocked:
-        ids["stage"][name] = f"{stage_ids[name]}-stage"
-    providers += [
-        {
-            "id": f"{stage_ids[s.name]}-stage",
-            "name": f"{s.name} (stocking stage)",
-            "kind": "distributor",
-            "services": ["distribution"],
+        by_class[s.cls] += 1
+    counts = {
+        "chain": number,
+        "stages": len(stages),
+        "arcs": len(arcs),
+        "by_class": dict(by_class),
+        **{name: len(sections[name]) for name in ("providers", "products", "feeds")},
+        "stocking_stages": len(records.stocked),
+        "industry": industry[1] if industry else None,
+    }
+    classes = ", ".join(f"{by_class[c]} {c}" for c in CLASSES if by_class.get(c))
+    summary = (
+        f"Willems (2008) chain {number if number is not None else sd.stem}"
+        f"{f' ({industry[1]})' if industry else ''}: {len(stages)} stages ({classes}), "
+        f"{len(arcs)} arcs -> {counts['providers']} providers, {counts['products']} products, {counts['feeds']} feeds"
+    )
+    return ImportResult(str(sd), sections, records.ids, counts, summary)
+
+
+class _ChainRecords:
+    """A chain's stages and arcs as provider, product and feed records, with
+    the id given to each stage and product."""
+
+    def __init__(self, stages: dict[str, Stage], arcs: list[tuple[str, str]], technology: str) -> None:
+        self.stages, self.arcs, self.technology = stages, arcs, technology
+        self.preds: dict[str, list[str]] = defaultdict(list)
+        self.has_out: set[str] = set()
+        for src, dst in arcs:
+            self.preds[dst].append(src)
+            self.has_out.add(src)
+        graph: nx.DiGraph[str] = nx.DiGraph()
+        graph.add_nodes_from(stages)
+        graph.add_edges_from(arcs)
+        # a stage's cost with everything upstream of it (the value of its demand)
+        self.cumulative: dict[str, float] = {}
+        for name in nx.topological_sort(graph):
+            self.cumulative[name] = stages[name].cost + math.fsum(self.cumulative[p] for p in self.preds.get(name, ()))
+        self.retail = [s for s in stages.values() if s.cls == "Retail"]
+        # Retail stages that need a stocking stage: two of their feeders on one step.
+        self.stocked = {
+            s.name
+            for s in self.retail
+            if len({self.step_of(p) for p in self.preds.get(s.name, ())}) < len(self.preds.get(s.name, ()))
         }
-        for s in retail
-        if s.name in stocked
-    ]
+        self.stage_ids = readable_ids(stages)
+        self.ids: dict[str, dict[str, str]] = {"stage": {}, "product": {}}
 
-    feeds = [
-        {"from": stage_ids[src], "to": ids["stage"][dst], "material": src}
-        for src, dst in arcs
-        if stages[dst].cls != "Retail" or dst in stocked
-    ]
+    def step_of(self, name: str) -> str | None:
+        return CLASSES[self.stages[name].cls][1]
 
-    def supplied(product_id: str, product_name: str, s: Stage, sources: list[str]) -> dict[str, Any]:
-        supply = [
-            {"provider": ids["stage"][p], "step": step_of(p), "qualified": True}
-            for p in sources
-            if step_of(p) is not None
+    def providers(self) -> list[dict[str, Any]]:
+        providers: list[dict[str, Any]] = []
+        stage_ids = self.stage_ids
+        for s in self.stages.values():
+            kind, step = CLASSES[s.cls]
+            if kind is None:
+                continue
+            self.ids["stage"][s.name] = stage_ids[s.name]
+            record: dict[str, Any] = {
+                "id": stage_ids[s.name],
+                "name": s.name,
+                "kind": kind,
+                "services": [str(STEP_SERVICES[step or DISTRIBUTION_STEP])],
+            }
+            if kind == "cmo":
+                record["technologies"] = [self.technology]
+            providers.append(record)
+        for name in self.stocked:
+            self.ids["stage"][name] = f"{stage_ids[name]}-stage"
+        return providers + [
+            {
+                "id": f"{stage_ids[s.name]}-stage",
+                "name": f"{s.name} (stocking stage)",
+                "kind": "distributor",
+                "services": ["distribution"],
+            }
+            for s in self.retail
+            if s.name in self.stocked
         ]
-        distributors = [ids["stage"][p] for p in sources if step_of(p) is None]
-        revenue = None if s.demand is None else round(DAYS_PER_YEAR * s.demand * cumulative[s.name], 2)
-        ids["product"][s.name] = product_id
+
+    def feeds(self) -> list[dict[str, Any]]:
+        return [
+            {"from": self.stage_ids[src], "to": self.ids["stage"][dst], "material": src}
+            for src, dst in self.arcs
+            if self.stages[dst].cls != "Retail" or dst in self.stocked
+        ]
+
+    def products(self, client_id: str) -> list[dict[str, Any]]:
+        """A product per retail stage and per other stage with demand (or no outgoing arc)."""
+        products = []
+        for s in self.retail:
+            sources = [s.name] if s.name in self.stocked else self.preds.get(s.name, [])
+            products.append(self.product(self.stage_ids[s.name], s.name, s, sources, client_id))
+        other_demand = [
+            s
+            for s in self.stages.values()
+            if s.cls != "Retail" and (s.demand is not None or s.name not in self.has_out)
+        ]
+        demand_ids = readable_ids([s.name for s in other_demand], prefix="demand-")
+        for s in other_demand:
+            products.append(self.product(demand_ids[s.name], f"Demand at {s.name}", s, [s.name], client_id))
+        return products
+
+    def product(self, product_id: str, name: str, s: Stage, sources: list[str], client_id: str) -> dict[str, Any]:
+        supply = [
+            {"provider": self.ids["stage"][p], "step": self.step_of(p), "qualified": True}
+            for p in sources
+            if self.step_of(p) is not None
+        ]
+        distributors = [self.ids["stage"][p] for p in sources if self.step_of(p) is None]
+        revenue = None if s.demand is None else round(DAYS_PER_YEAR * s.demand * self.cumulative[s.name], 2)
+        self.ids["product"][s.name] = product_id
         record: dict[str, Any] = {
             "id": product_id,
-            "name": product_name,
-            "technology": technology,
+            "name": name,
+            "technology": self.technology,
             "stage": "commercial",
             "owner": client_id,
         }
@@ -351,39 +408,3 @@ def import_willems(
         if distributors:
             record["distributors"] = distributors
         return record
-
-    products = []
-    for s in retail:
-        sources = [s.name] if s.name in stocked else preds.get(s.name, [])
-        products.append(supplied(stage_ids[s.name], s.name, s, sources))
-    demand_ids = readable_ids([s.name for s in other_demand], prefix="demand-")
-    for s in other_demand:
-        products.append(supplied(demand_ids[s.name], f"Demand at {s.name}", s, [s.name]))
-
-    by_class: dict[str, int] = defaultdict(int)
-    for s in stages.values():
-        by_class[s.cls] += 1
-    counts = {
-        "chain": number,
-        "stages": len(stages),
-        "arcs": len(arcs),
-        "by_class": dict(by_class),
-        "providers": len(providers),
-        "products": len(products),
-        "feeds": len(feeds),
-        "stocking_stages": len(stocked),
-        "industry": industry[1] if industry else None,
-    }
-    classes = ", ".join(f"{by_class[c]} {c}" for c in CLASSES if by_class.get(c))
-    summary = (
-        f"Willems (2008) chain {number if number is not None else sd.stem}"
-        f"{f' ({industry[1]})' if industry else ''}: {len(stages)} stages ({classes}), "
-        f"{len(arcs)} arcs -> {len(providers)} providers, {len(products)} products, {len(feeds)} feeds"
-    )
-    sections = {
-        "providers": providers,
-        "clients": [{"id": client_id, "name": client_name, "segment": CLIENT_SEGMENT}],
-        "products": products,
-        "feeds": feeds,
-    }
-    return ImportResult(str(sd), sections, ids, counts, summary)
