@@ -373,7 +373,7 @@ def _pair_findings(
     conc = facts.concentration.get(provider)
     if (
         conc is not None
-        and prov.model is BusinessModel.CMO_ONLY
+        and prov.business_model is BusinessModel.CMO_ONLY
         and conc.top_customer == client
         and conc.severity >= Severity.HIGH
     ):
@@ -385,7 +385,7 @@ def _pair_findings(
                 f"CMO-only {provider} in jeopardy",
             )
         )
-    if prov.model in _HYBRIDS and provider in high_use:
+    if prov.business_model in _HYBRIDS and provider in high_use:
         shared = sorted(
             {
                 str(p.technology)
