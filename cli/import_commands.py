@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from graphkit.model import Technology
+from graphkit.vocabulary import Technology
 
 from .common import OUTPUT, TO, report_problems
 

@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 import click
 
-from graphkit.io.tables import safe_cell
 from graphkit.problems import printable
 
 __all__ = ["OUTPUT_FORMATS", "cell_text", "format_option", "md", "render_rows", "render_table", "to_json"]
@@ -53,6 +52,7 @@ def csv_text(value: Any) -> str:
     """A cell for programs and spreadsheets: numbers as they are (no thousands
     separators, negatives kept), text that a spreadsheet would run as a
     formula neutralised."""
+    from graphkit.io.tables import safe_cell  # the readers and the model: only when CSV is written
 
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return repr(value)

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from graphkit.problems import GraphkitError
-from graphkit.viz.report import DEFAULT_MAX_ROWS
-from graphkit.viz.views import DEFAULT_MAX_NODES, VIEWS
+from graphkit.viz.defaults import DEFAULT_MAX_NODES, DEFAULT_MAX_ROWS, VIEWS
 
 from .common import PortfolioSource, bands_option, portfolio_source, run_analyses
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -119,25 +119,31 @@ _RECORD_FIELDS: dict[RelType, tuple[str, bool, str, str | None]] = {
     if r.ref.rel is not None
 }
 # Properties `write_back` sets (and clears first); `read` ignores them.
-NODE_FINDINGS = (
-    "is_single_point_of_failure",
-    "risk_severity",
-    "revenue_at_risk",
-    "products_lost",
-    "clients_affected",
-    "partners_affected",
-    "hidden_common_mode",
-    "hhi",
-    "top1_share",
-    "top3_share",
-    "effective_customers",
-    "concentration_class",
-    "concentration_severity",
-    "top_customer",
-    "requirement_conflicts",
-    "requirement_overlaps",
-    "conflicting_topics",
-)
+# What each finding row puts on its node (None: nothing), by the typed results.
+_CRITICAL_NODE: dict[str, Callable[[Any], Any]] = {
+    "is_single_point_of_failure": lambda c: True,
+    "risk_severity": lambda c: str(c.severity),
+    "revenue_at_risk": lambda c: c.revenue_at_risk,
+    "products_lost": lambda c: list(c.products_lost),
+    "clients_affected": lambda c: list(c.clients_affected),
+    "partners_affected": lambda c: list(c.partners_affected),
+    "hidden_common_mode": lambda c: c.hidden,
+}
+_CONCENTRATED_PROVIDER: dict[str, Callable[[Any], Any]] = {
+    "hhi": lambda p: p.hhi,
+    "top1_share": lambda p: p.top1_share,
+    "top3_share": lambda p: p.top3_share,
+    "effective_customers": lambda p: p.effective_customers,
+    "concentration_class": lambda p: str(p.concentration),
+    "concentration_severity": lambda p: str(p.severity),
+    "top_customer": lambda p: p.top_customer,
+}
+_PRODUCT_OVERLAP: dict[str, Callable[[Any], Any]] = {
+    "requirement_conflicts": lambda o: len(o.conflicts),
+    "requirement_overlaps": lambda o: len(o.overlaps),
+    "conflicting_topics": lambda o: sorted(c.topic for c in o.conflicts) or None,
+}
+NODE_FINDINGS = (*_CRITICAL_NODE, *_CONCENTRATED_PROVIDER, *_PRODUCT_OVERLAP)
 RELATIONSHIP_FINDINGS = ("sole_source",)
 FINDING_TYPES = (RelType.SUPPLIES, RelType.DISTRIBUTES)
 # Properties `write_relationships` sets (and clears first), apart from those of
@@ -596,17 +602,14 @@ def finding_rows(
         raise Neo4jStoreError(str(err)) from None
     props: dict[str, dict[str, Any]] = defaultdict(dict)
     rels: dict[tuple[RelType, str, str], list[dict[str, Any]]] = defaultdict(list)
+
+    def put(node: str, row: Any, properties: dict[str, Callable[[Any], Any]]) -> None:
+        values = {name: get(row) for name, get in properties.items()}
+        props[node].update({name: v for name, v in values.items() if v is not None})
+
     if analysis.spof is not None:
         for c in analysis.spof.critical_nodes:
-            props[c.node].update(
-                is_single_point_of_failure=True,
-                risk_severity=str(c.severity),
-                revenue_at_risk=c.revenue_at_risk,
-                products_lost=list(c.products_lost),
-                clients_affected=list(c.clients_affected),
-                partners_affected=list(c.partners_affected),
-                hidden_common_mode=c.hidden,
-            )
+            put(c.node, c, _CRITICAL_NODE)
         provider, product = KEY_LABEL[NodeKind.CMO], KEY_LABEL[NodeKind.PRODUCT]
         for s in analysis.spof.sole_source_steps:
             distribution = s.step == DISTRIBUTION_STEP
@@ -621,21 +624,10 @@ def finding_rows(
             )
     if analysis.concentration is not None:
         for p in analysis.concentration.providers:
-            props[p.provider].update(
-                hhi=p.hhi,
-                top1_share=p.top1_share,
-                top3_share=p.top3_share,
-                effective_customers=p.effective_customers,
-                concentration_class=str(p.concentration),
-                concentration_severity=str(p.severity),
-                top_customer=p.top_customer,
-            )
+            put(p.provider, p, _CONCENTRATED_PROVIDER)
     if analysis.overlap is not None:
         for o in analysis.overlap.products:
-            node = props[o.product]
-            node.update(requirement_conflicts=len(o.conflicts), requirement_overlaps=len(o.overlaps))
-            if o.conflicts:
-                node["conflicting_topics"] = sorted(c.topic for c in o.conflicts)
+            put(o.product, o, _PRODUCT_OVERLAP)
     return [{"id": k, "props": v} for k, v in props.items()], rels
 
 

@@ -31,8 +31,9 @@ from graphkit.model import BusinessModel, Portfolio
 from graphkit.text import market_name
 
 from . import style
+from .defaults import DEFAULT_MAX_NODES, DEFAULT_MAX_ROWS, VIEW_TITLES, VIEWS
 from .page import asset, fill, h, head
-from .views import DEFAULT_MAX_NODES, VIEW_TITLES, VIEWS, build_view
+from .views import build_view
 
 if TYPE_CHECKING:
     from graphkit.analysis.concentration import ConcentrationResult, ProviderConcentration
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_MAX_ROWS", "render_report"]
 
-#: Rows per findings table (most severe first); the caption says when more exist.
-DEFAULT_MAX_ROWS = 500
 #: Concentration charts drawn (most severe first).
 DEFAULT_MAX_CHARTS = 80
 _CHART_SEGMENTS = 12  # clients drawn per bar; the rest become one "others" segment

@@ -45,6 +45,7 @@ from graphkit.problems import GraphkitError, did_you_mean
 from graphkit.text import market_name
 
 from . import style
+from .defaults import DEFAULT_MAX_NODES, VIEW_TITLES, VIEWS
 from .network import LegendEntry, ListPanel, Questions, VizEdge, VizNode, render_network
 
 if TYPE_CHECKING:
@@ -80,16 +81,7 @@ VIEW_RELATIONSHIPS: dict[str, frozenset[RelType]] = {
     "commercial": frozenset({RelType.CONTRACTS_WITH, RelType.OWNS}),
     "requirements": frozenset({RelType.REQUIRES, RelType.MARKETS, RelType.OWNS}),
 }
-VIEWS: tuple[str, ...] = tuple(VIEW_KINDS)
-VIEW_TITLES = {
-    "all": "all relationships",
-    "supply": "supply chain",
-    "commercial": "contracts and ownership",
-    "requirements": "partner requirements",
-}
 
-#: Above this many nodes a view is trimmed (see :func:`build_view`).
-DEFAULT_MAX_NODES = 4000
 _EDGE_LABELS_UP_TO = 160  # edges; above this, edge text is in tooltips only
 _FINDINGS_IN_TOOLTIP = 6
 _LABEL_CHARS = 42

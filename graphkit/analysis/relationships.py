@@ -60,13 +60,16 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..model import BusinessModel, Client, Contract, Portfolio, Product, Provider, Stage, Step
 from ..text import listed, money_short, percent
+from ..vocabulary import BusinessModel, Stage, Step
 from .results import Result
 from .severity import Severity
 from .skills import SkillMap
+
+if TYPE_CHECKING:  # the records load pydantic: the command line reads Thresholds before it runs
+    from ..model import Client, Contract, Portfolio, Product, Provider
 
 __all__ = [
     "CliffQuarter",

@@ -19,8 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..model import TECHNOLOGY_STEPS, QualityMaturity, Segment, Step, Technology
 from ..problems import PortfolioError, Problem, brief, did_you_mean
+from ..vocabulary import TECHNOLOGY_STEPS, QualityMaturity, Segment, Step, Technology
 
 __all__ = ["SkillMap", "load_skills"]
 
