@@ -20,6 +20,7 @@ from graphkit.generate import GeneratorSpec, build_portfolio_dict
 from graphkit.model import STERILE_TECHNOLOGIES, BusinessModel, NodeKind, RelType, Segment, Technology
 from graphkit.validate import build_portfolio
 from graphkit.viz import style
+from graphkit.viz.network import EMPHASIS_BORDER
 from graphkit.viz.views import VIEWS, build_view
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,10 +120,30 @@ def test_style_covers_the_model() -> None:
     sterile, oral = style.PRODUCT_FAMILIES["sterile"], style.PRODUCT_FAMILIES["oral_solid"]
     assert (sterile.shape, sterile.color) != (oral.shape, oral.color) and sterile.shape != oral.shape
     assert style.contract_width(100, 100) == 9.0 and style.contract_width(25, 100) == 5.0
-    assert (
-        style.node_size(10, Severity.CRITICAL, 1.0) > style.node_size(10, Severity.LOW, 0.0) > style.node_size(10, None)
-    )
-    assert style.node_size(10, Severity.HIGH) == 10 + 3 * 3
+    low, high = style.SIZE_RANGE
+    assert style.node_size(0, 100) == low and style.node_size(100, 100) == high
+    assert style.node_size(100, 100) > style.node_size(50, 100) > style.node_size(1, 100) > low
+
+
+def _hue_lightness(colour: str) -> tuple[float, float]:
+    import colorsys
+
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    hue, lightness, _ = colorsys.rgb_to_hls(r, g, b)
+    return hue * 360, lightness
+
+
+def test_colour_means_one_thing() -> None:
+    # Red-orange hues (the severity scale's) belong to risk alone: no node fill uses them.
+    fills = [s.color for s in style.NODE_STYLES.values()] + [c for c, _ in style.CMO_COLORS.values()]
+    fills += [c for c, _ in style.CLIENT_COLORS.values()] + [s.color for s in style.PRODUCT_FAMILIES.values()]
+    for colour in fills:
+        hue, lightness = _hue_lightness(colour)
+        assert not (hue < 40 or hue > 345) or lightness > 0.6 or colour == style.NODE_STYLES[NodeKind.DISTRIBUTOR].color
+    # One sequential scale: each severity darker than the one below it, and all of one hue family.
+    scale = [_hue_lightness(style.SEVERITY_COLORS[s]) for s in style.SEVERITY_ORDER[1:]]
+    assert [lightness for _, lightness in scale] == sorted((lightness for _, lightness in scale), reverse=True)
+    assert all(hue < 40 for hue, _ in scale)
 
 
 # ------------------------------------------------------------------ view contents
@@ -146,9 +167,10 @@ def test_example_view_counts(example: Portfolio, view: str) -> None:
     kinds = {n.group for n in v.nodes}
     if view == "supply":
         assert kinds == {"CMO", "CRO", "Test lab", "Distributor", "Product"}
-        assert {e.label for e in v.edges if e.source == "cmo-kestrel" and e.target == "prod-sterisol"} == {
-            "drug product, fill finish, packaging labeling"
-        }  # three steps, one edge
+        (kestrel,) = [e for e in v.edges if e.source == "cmo-kestrel" and e.target == "prod-sterisol"]
+        # three steps, one edge; in columns the step is the column, so the edge has no label
+        steps = "drug product \u2014 sole source; fill finish \u2014 sole source; packaging labeling \u2014 sole source"
+        assert kestrel.tooltip.endswith(f"supplies {steps}") and kestrel.label == ""
 
 
 def test_styles_reach_the_page(small: Portfolio) -> None:
@@ -167,11 +189,21 @@ def test_styles_reach_the_page(small: Portfolio) -> None:
     assert widths == {("client-1", "cmo-a"): 9.0, ("client-2", "cmo-a"): 5.62, ("client-2", "api-1"): 4.27}
     conflict = [e for e in v.edges if e.target == "topic:labeling.language"]
     assert {e.color for e in conflict} == {style.MARK["conflict"]} and {e.label for e in conflict} == {"de", "en"}
-    assert nodes["topic:labeling.language"].highlight and nodes["prod-1"].highlight  # the conflict
-    assert nodes["cb-1"].highlight and nodes["api-1"].highlight and nodes["dist-1"].highlight  # critical nodes
-    assert not nodes["cmo-a"].highlight  # prod-1 is not currently available: nothing to lose
+    # Border: the highest severity of the findings naming the node (small.yaml's analysis):
+    # cmo-a 100% of its contract revenue from client-1 (critical); prod-1's sole-source steps
+    # (critical); lab-1, dist-1 concentration (high); client-2 has no liaison with api-1 and
+    # dist-1 (key person, high); client-1, li-1 key person (medium); cb-1 critical node of a
+    # low-severity product (low); mp-1 and the topics: none.
+    worst = {"cmo-a": "critical", "prod-1": "critical", "lab-1": "high", "dist-1": "high", "client-2": "high"}
+    worst |= {"client-1": "medium", "li-1": "medium", "cb-1": "low", "api-1": "low", "prod-2": "low"}
+    for node_id, node in nodes.items():
+        sev = worst.get(node_id)
+        assert node.border == (style.SEVERITY_COLORS[sev] if sev else None), node_id
+        assert node.border_width == (style.SEVERITY_BORDER[sev] if sev else None), node_id
+    # The top 5: both criticals and the three highs (nothing at risk in money: severity alone).
+    assert {i for i, n in nodes.items() if n.highlight} == {"cmo-a", "prod-1", "lab-1", "dist-1", "client-2"}
     assert "hidden" not in nodes["cb-1"].tooltip and "cb-1 failing takes down prod-2" in nodes["cb-1"].tooltip
-    assert nodes["cb-1"].size > style.NODE_STYLES[NodeKind.CMO].size
+    assert {n.size for n in nodes.values()} == {style.SIZE_RANGE[0]}  # small.yaml gives no revenue: nothing at risk
     labels = [e.label for e in v.legend]
     assert "CMO, hybrid (own generics)" in labels and "contract (width: annual value)" in labels
     assert "CMO, hybrid (own branded)" not in labels and "Client, mid-sized" not in labels  # only what is drawn
@@ -400,7 +432,7 @@ def test_focus_and_whatif_in_the_page(browser_page: BrowserPage, tmp_path: Path)
     by_colour: dict[str, set[str]] = {}
     for n in dataset_nodes(browser_page):
         by_colour.setdefault(n["color"], set()).add(n["id"])
-        assert (n["border"] == 4) == (n["id"] in {"cb-1", "api-1", "prod-2", "client-2"}), n
+        assert (n["border"] == EMPHASIS_BORDER) == (n["id"] in {"cb-1", "api-1", "prod-2", "client-2"}), n
     assert by_colour[style.MARK["failed"]] == {"cb-1"}
     assert by_colour[style.MARK["down"]] == {"api-1"}
     assert by_colour[style.MARK["lost"]] == {"prod-2"}

@@ -44,6 +44,8 @@ from .layout import compute_layout
 from .page import asset, clean, fill, h, head, json_for_script
 
 __all__ = [
+    "EMPHASIS_BORDER",
+    "EMPHASIS_FONT_SIZE",
     "LABEL_FONT_SIZE",
     "LARGE_GRAPH_NODES",
     "NODE_SHAPES",
@@ -65,6 +67,8 @@ LARGE_GRAPH_NODES = 1500
 #: Label font size of an ordinary node and of an emphasised one, in canvas pixels.
 LABEL_FONT_SIZE = 14.0
 EMPHASIS_FONT_SIZE = 17.0
+#: Border width of an emphasised node (the top risks, a what-if's outcome).
+EMPHASIS_BORDER = 5.5
 
 #: vis-network node shapes that draw without external resources (no images,
 #: no icon fonts).
@@ -145,7 +149,15 @@ class VizNode:
         Fixed position; both or neither.  Used as-is by the ``"precomputed"``
         layout and as the starting point by the ``"physics"`` layout.
     highlight : bool
-        Draw the node emphasised (thick dark border, larger label).
+        Draw the node emphasised (thickest border, larger bold label).
+    border : str or None
+        Border colour (a risk's severity); None: the default dark grey.
+    border_width : float or None
+        Border width in canvas pixels (> 0); None: the default.
+    font_size : float or None
+        Label font size; None: :data:`LABEL_FONT_SIZE` (:data:`EMPHASIS_FONT_SIZE`
+        when emphasised).  The page hides a label whose size on screen falls
+        below 7 px, so smaller labels (minor nodes) appear as one zooms in.
     """
 
     id: str
@@ -158,11 +170,19 @@ class VizNode:
     x: float | None = None
     y: float | None = None
     highlight: bool = False
+    border: str | None = None
+    border_width: float | None = None
+    font_size: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("id", "label", "group", "tooltip"):
             _check_text(getattr(self, name), f"VizNode.{name}")
         _check_color(self.color, "VizNode.color")
+        if self.border is not None:
+            _check_color(self.border, "VizNode.border")
+        for name in ("border_width", "font_size"):
+            if getattr(self, name) is not None:
+                _check_positive(getattr(self, name), f"VizNode.{name}")
         if self.shape not in NODE_SHAPES:
             raise ValueError(f"VizNode.shape {self.shape!r} is not one of {sorted(NODE_SHAPES)}")
         _check_positive(self.size, "VizNode.size")
@@ -229,6 +249,11 @@ class LegendEntry:
         Draw a node symbol or a line.
     dashes : bool
         For edges: draw the line dashed.
+    border : str or None
+        For nodes: the symbol's outline colour (a severity), drawn thick.
+    size : float or None
+        For nodes: draw the symbol at this size (canvas pixels at 100 % zoom),
+        as a key to node sizes.
     """
 
     label: str
@@ -236,6 +261,8 @@ class LegendEntry:
     shape: str
     kind: Literal["node", "edge"] = "node"
     dashes: bool = False
+    border: str | None = None
+    size: float | None = None
 
     def __post_init__(self) -> None:
         _check_text(self.label, "LegendEntry.label")
@@ -245,6 +272,10 @@ class LegendEntry:
             raise ValueError(f"LegendEntry.kind must be 'node' or 'edge', not {self.kind!r}")
         if self.kind == "node" and self.shape not in NODE_SHAPES:
             raise ValueError(f"LegendEntry.shape {self.shape!r} is not one of {sorted(NODE_SHAPES)}")
+        if self.border is not None:
+            _check_color(self.border, "LegendEntry.border")
+        if self.size is not None:
+            _check_positive(self.size, "LegendEntry.size")
 
 
 def _check_key(value: object, what: str) -> None:
@@ -380,17 +411,21 @@ def _node_font(node: VizNode) -> dict[str, Any] | None:
     font: dict[str, Any] = {}
     if node.shape in _LABEL_INSIDE:
         font.update(strokeWidth=0, color="#ffffff" if _is_dark(node.color) else "#1d2330")
+    if node.font_size is not None:
+        font["size"] = node.font_size
     if node.highlight:
-        font["size"] = EMPHASIS_FONT_SIZE
+        font["size"] = max(node.font_size or 0.0, EMPHASIS_FONT_SIZE)
+        font["color"] = "#000000"
     return font or None
 
 
 # -------------------------------------------------------------------------- markup
 
 
-def _shape_svg(shape: str, color: str) -> str:
+def _shape_svg(shape: str, color: str, border: str | None = None, size: float | None = None) -> str:
+    """A legend symbol: 18 px, or drawn at node `size` (radius 7 of 18 is the node's size)."""
     c = h(color)
-    common = f'fill="{c}" stroke="#3c4454" stroke-width="1"'
+    common = f'fill="{c}" stroke="{h(border or "#3c4454")}" stroke-width="{2.6 if border else 1}"'
     if shape in ("dot", "circle"):
         body = f'<circle cx="9" cy="9" r="7" {common}/>'
     elif shape == "ellipse":
@@ -414,7 +449,8 @@ def _shape_svg(shape: str, color: str) -> str:
             a = -math.pi / 2 + i * math.pi / 5
             pts.append(f"{9 + r * math.cos(a):.1f},{9.5 + r * math.sin(a):.1f}")
         body = f'<polygon points="{" ".join(pts)}" {common}/>'
-    return f'<svg class="gk-sym" width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">{body}</svg>'
+    px = 18 if size is None else round(size * 18 / 7, 1)
+    return f'<svg class="gk-sym" width="{px}" height="{px}" viewBox="0 0 18 18" aria-hidden="true">{body}</svg>'
 
 
 def _line_svg(color: str, dashes: bool) -> str:
@@ -445,6 +481,7 @@ def render_network(
     filter_groups: bool = True,
     lists: Iterable[ListPanel] = (),
     questions: Questions | None = None,
+    columns: Sequence[tuple[float, str]] = (),
 ) -> str:
     """Render a network as one self-contained interactive HTML document.
 
@@ -480,6 +517,8 @@ def render_network(
         Titled lists for the side panel (shown above the legend).
     questions : Questions, optional
         What a click lights up and the filters; the page shows what it is given.
+    columns : sequence of (x, heading), optional
+        Headings drawn above the columns of a ``"tiers"`` layout.
 
     Returns
     -------
@@ -530,6 +569,7 @@ def render_network(
         "layoutText": layout_text,
         "renderer": renderer,
         "questions": _questions_data(questions or Questions(), known),
+        "columns": [{"x": float(x), "label": clean(text)} for x, text in columns],
     }
     vis_js, vis_css = _vis_assets()
     stats = f"{n} nodes \u00b7 {len(edge_list)} edges \u00b7 {layout_text}"
@@ -653,7 +693,7 @@ def _vis_nodes(node_list: list[VizNode], positions: list[tuple[float, float]]) -
             "size": node.size,
             "color": {
                 "background": node.color,
-                "border": "#2b3343",
+                "border": node.border or "#2b3343",
                 "highlight": {"background": node.color, "border": "#000000"},
                 "hover": {"background": node.color, "border": "#000000"},
             },
@@ -664,9 +704,11 @@ def _vis_nodes(node_list: list[VizNode], positions: list[tuple[float, float]]) -
         font = _node_font(node)
         if font:
             item["font"] = font
+        if node.border_width is not None:
+            item["borderWidth"] = node.border_width
         if node.highlight:
-            item["borderWidth"] = 4
-            item["color"]["border"] = "#111111"
+            item["borderWidth"] = EMPHASIS_BORDER
+            item["color"]["border"] = node.border or "#111111"
         vis_nodes.append(item)
     return vis_nodes
 
@@ -719,6 +761,8 @@ def _vis_options(n: int, physics: bool, large: bool, *, flow: bool = False) -> d
         "physics": physics_options,
         "nodes": {
             "borderWidth": 1.5,
+            # labels smaller than 7 px on screen are not drawn: minor nodes' labels appear on zoom
+            "scaling": {"label": {"drawThreshold": 8}},
             "font": {
                 "size": LABEL_FONT_SIZE,
                 "face": _FONT_STACK,
@@ -782,8 +826,9 @@ def _panels(
     legend_html = ""
     if legend_list:
         rows = "".join(
-            f"<li>{_shape_svg(e.shape, e.color) if e.kind == 'node' else _line_svg(e.color, e.dashes)}"
-            f"<span>{h(e.label)}</span></li>\n"
+            "<li>"
+            + (_shape_svg(e.shape, e.color, e.border, e.size) if e.kind == "node" else _line_svg(e.color, e.dashes))
+            + f"<span>{h(e.label)}</span></li>\n"
             for e in legend_list
         )
         legend_html = f'<section class="gk-legend">\n<h2>Legend</h2>\n<ul>\n{rows}</ul>\n</section>'

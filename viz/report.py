@@ -738,8 +738,9 @@ def _networks_section(
     parts = [
         (
             '<p class="gk-lead">Interactive: drag, zoom, hover for details, search and filter by kind. '
-            "Node size grows with risk; a heavy border marks a single point of failure or a "
-            "requirement conflict; red edges are sole sources or conflicting values.</p>"
+            "Fill and shape say what a node is; the border's colour its most severe finding (light to "
+            "dark red), the thickest border the top risks; size the money at risk; orange-red edges are "
+            "sole sources or conflicting values.</p>"
         )
     ]
     for v in views:

@@ -6,12 +6,18 @@ Every table here is keyed by the model's own enums (`NodeKind`,
 new kind or relationship type in the model cannot be drawn by accident with
 a default style.
 
-* node colour and shape by kind; CMOs coloured by business model, clients
-  by segment, products shaped and coloured by technology family (sterile
-  vs oral solid);
-* edge colour, dash and arrow per relationship type;
-* the colours that mark risks (single points of failure, conflicts), the
-  what-if outcome, and the severities used by the report.
+Each visual channel means one thing:
+
+* fill colour and shape: what a node is -- its kind; CMOs by business model
+  (no fill is red or orange: those hues belong to risk), clients by segment,
+  products by technology family (sterile vs oral solid);
+* border colour: the node's highest finding severity, on one sequential
+  scale (:data:`SEVERITY_COLORS`, light to dark), shown in the legend; the
+  thickest border and a larger label only for the top risks;
+* size: money at risk (:func:`node_size`), with a size key in the legend;
+* edge colour, dash and arrow per relationship type; sole-source supply and
+  conflicting requirement values in the scale's red;
+* the what-if outcome's colours (:data:`MARK`), which replace the above.
 """
 
 from __future__ import annotations
@@ -36,12 +42,20 @@ __all__ = [
     "KIND_LABELS",
     "MARK",
     "NODE_STYLES",
+    "NO_FINDING_BORDER",
+    "SEVERITY_BORDER",
+    "SEVERITY_COLORS",
+    "SIZE_RANGE",
+    "TOP_RISKS",
+    "SEVERITY_ORDER",
     "EdgeStyle",
     "NodeStyle",
     "contract_width",
     "edge_legend",
     "node_legend",
     "node_size",
+    "severity_legend",
+    "size_key",
     "node_style",
     "technology_family",
 ]
@@ -79,12 +93,12 @@ KIND_LABELS: dict[NodeKind, str] = {
 
 # Base style per kind; CMOs, clients and products are refined below.
 NODE_STYLES: dict[NodeKind, NodeStyle] = {
-    NodeKind.CMO: NodeStyle("#e15759", "square", 13, "CMO"),
-    NodeKind.CRO: NodeStyle("#76b7b2", "hexagon", 13, "CRO"),
-    NodeKind.TEST_LAB: NodeStyle("#edc948", "triangle", 13, "Test lab"),
+    NodeKind.CMO: NodeStyle("#4e79a7", "square", 13, "CMO"),
+    NodeKind.CRO: NodeStyle("#86bcb6", "hexagon", 13, "CRO"),
+    NodeKind.TEST_LAB: NodeStyle("#bab0ac", "triangle", 13, "Test lab"),
     NodeKind.DISTRIBUTOR: NodeStyle("#9c755f", "triangleDown", 13, "Distributor"),
-    NodeKind.CLIENT: NodeStyle("#4e79a7", "dot", 13, "Client"),
-    NodeKind.MARKETING_PARTNER: NodeStyle("#ff9da7", "star", 14, "Marketing partner"),
+    NodeKind.CLIENT: NodeStyle("#3d5a80", "dot", 13, "Client"),
+    NodeKind.MARKETING_PARTNER: NodeStyle("#c994c7", "star", 14, "Marketing partner"),
     NodeKind.PRODUCT: NodeStyle("#59a14f", "diamond", 11, "Product"),
     NodeKind.REQUIREMENT: NodeStyle("#dcdfe5", "box", 12, "Requirement topic"),
     NodeKind.LIAISON: NodeStyle("#a5acb8", "dot", 7, "Liaison"),
@@ -92,17 +106,17 @@ NODE_STYLES: dict[NodeKind, NodeStyle] = {
 
 #: CMO colour by business model.
 CMO_COLORS: dict[BusinessModel, tuple[str, str]] = {
-    BusinessModel.CMO_ONLY: ("#e15759", "CMO, contract only"),
-    BusinessModel.HYBRID_BRANDED: ("#b07aa1", "CMO, hybrid (own branded)"),
-    BusinessModel.HYBRID_GENERIC: ("#f28e2b", "CMO, hybrid (own generics)"),
+    BusinessModel.CMO_ONLY: ("#4e79a7", "CMO, contract only"),
+    BusinessModel.HYBRID_BRANDED: ("#8e6bbf", "CMO, hybrid (own branded)"),
+    BusinessModel.HYBRID_GENERIC: ("#2a9d8f", "CMO, hybrid (own generics)"),
 }
 
-#: Client colour by segment (blues, darkest for the largest).
+#: Client colour by segment (slate blues, darkest for the largest; clients are dots, CMOs squares).
 CLIENT_COLORS: dict[Segment, tuple[str, str]] = {
-    Segment.LARGE: ("#1f4e89", "Client, large"),
-    Segment.MID_SIZED: ("#4e79a7", "Client, mid-sized"),
-    Segment.SMALL: ("#9cc3ea", "Client, small"),
-    Segment.GENERICS_ONLY: ("#5fa2a8", "Client, generics only"),
+    Segment.LARGE: ("#233b5d", "Client, large"),
+    Segment.MID_SIZED: ("#4f6d94", "Client, mid-sized"),
+    Segment.SMALL: ("#a7b9d3", "Client, small"),
+    Segment.GENERICS_ONLY: ("#7d8ca3", "Client, generics only"),
 }
 
 #: Product style by technology family.
@@ -125,8 +139,8 @@ EDGE_STYLES: dict[RelType, EdgeStyle] = {
 
 #: Colours that mark risks and what-if outcomes (one meaning each).
 MARK: dict[str, str] = {
-    "sole_source": "#d62728",  # a supply edge that is a product's only qualified source
-    "conflict": "#d62728",  # a requirement value in conflict
+    "sole_source": "#ef8a62",  # a supply edge that is a product's only qualified source (the scale's hue, light)
+    "conflict": "#ef8a62",  # a requirement value in conflict
     "failed": "#d62728",  # what-if: failed node
     "down": "#ff7f0e",  # what-if: provider cut off upstream
     "lost": "#8c1c13",  # what-if: product lost
@@ -136,6 +150,23 @@ MARK: dict[str, str] = {
     "unaffected": "#dfe2e7",  # what-if: everything else
     "unaffected_edge": "#e3e6eb",
 }
+
+SEVERITY_ORDER = tuple(str(s) for s in Severity)  # "info" … "critical", least severe first
+#: One sequential scale (light to dark orange-red) from the least to the most severe finding.
+SEVERITY_COLORS: dict[str, str] = {
+    "info": "#b7bcc6",
+    "low": "#fdcc8a",
+    "medium": "#fc8d59",
+    "high": "#d7301f",
+    "critical": "#7f0000",
+}
+#: Border width by severity: a little heavier as it darkens; nodes without findings keep the default.
+SEVERITY_BORDER: dict[str, float] = {"info": 1.5, "low": 2.0, "medium": 2.5, "high": 2.5, "critical": 3.0}
+NO_FINDING_BORDER = "#5b6577"
+#: How many nodes (most severe, then most money at risk) get the emphasis.
+TOP_RISKS = 5
+#: Node size (vis-network's radius, canvas pixels) with nothing at risk and with the most.
+SIZE_RANGE = (10.0, 32.0)
 
 
 def _check_complete() -> None:
@@ -176,11 +207,34 @@ def node_style(
     return base
 
 
-def node_size(base: float, severity: Severity | None, revenue_share: float = 0.0) -> float:
-    """Node size by risk: the kind's base size, +3 per severity level above
-    info, and up to +10 by the share (0-1) of the largest revenue at risk."""
-    level = int(severity or Severity.INFO)
-    return round(base + 3 * level + 10 * math.sqrt(max(0.0, min(1.0, revenue_share))), 1)
+def node_size(money: float, largest: float) -> float:
+    """Node size by money at risk: from :data:`SIZE_RANGE`'s least to its most
+    by the square root of the share of the `largest` (area grows with money).
+
+    >>> node_size(0, 100), node_size(100, 100), node_size(25, 100)
+    (10.0, 32.0, 21.0)
+    """
+    low, high = SIZE_RANGE
+    if largest <= 0 or money <= 0:
+        return low
+    return round(low + (high - low) * math.sqrt(min(1.0, money / largest)), 1)
+
+
+def size_key(largest: float) -> list[tuple[float, float]]:
+    """(money, node size) of the size legend: the largest amount, a quarter and a
+    sixteenth of it (equal steps of size); empty when nothing is at risk.
+
+    >>> size_key(1_000_000)
+    [(1000000.0, 32.0), (250000.0, 21.0), (62500.0, 15.5)]
+    """
+    if largest <= 0:
+        return []
+    return [(largest / d, node_size(largest / d, largest)) for d in (1.0, 4.0, 16.0)]
+
+
+def severity_legend() -> list[LegendEntry]:
+    """The severity scale, least to most severe, as bordered legend symbols."""
+    return [LegendEntry(f"{sev}", "#ffffff", "dot", border=SEVERITY_COLORS[sev]) for sev in SEVERITY_ORDER]
 
 
 def contract_width(value: float, largest: float) -> float:

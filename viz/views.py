@@ -47,6 +47,7 @@ from graphkit.text import market_name
 from . import style
 from .defaults import DEFAULT_MAX_NODES, VIEW_TITLES, VIEWS
 from .network import LegendEntry, ListPanel, Questions, VizEdge, VizNode, render_network
+from .tiers import tiered_nodes
 
 if TYPE_CHECKING:
     from graphkit.analysis.overlap import OverlapResult
@@ -85,6 +86,7 @@ VIEW_RELATIONSHIPS: dict[str, frozenset[RelType]] = {
 _EDGE_LABELS_UP_TO = 160  # edges; above this, edge text is in tooltips only
 _FINDINGS_IN_TOOLTIP = 6
 _LABEL_CHARS = 42
+_TIER_LABEL_CHARS = 30  # labels in columns are shorter: the column's width is its widest label
 
 
 @dataclass
@@ -110,6 +112,7 @@ class NetworkView:
     lists: list[ListPanel] = field(default_factory=list)
     questions: Questions | None = None
     layout: Literal["physics", "precomputed", "tiers"] = "physics"
+    columns: list[tuple[float, str]] = field(default_factory=list)
 
     def render(self, height: str = "800px") -> str:
         """The view as one self-contained HTML document."""
@@ -123,6 +126,7 @@ class NetworkView:
             layout=self.layout,
             lists=self.lists,
             questions=self.questions,
+            columns=self.columns,
         )
 
 
@@ -559,11 +563,32 @@ def build_view(
         notes[:0] = trim_notes
     keep_set = set(keep)
     shown_edges = [e for e in edges if e.source in keep_set and e.target in keep_set]
-    viz_nodes, used_styles = _styled_nodes(portfolio, keep, nodes, edges, index, status, bool(fail))
-    show_labels = len(shown_edges) <= _EDGE_LABELS_UP_TO
+    from graphkit.analysis.spof import single_failures  # NetworkX: only when a view is built
+
+    failures = single_failures(portfolio)
+    money = _money_at_risk(portfolio, keep, index, failures.revenue_exposed)
+    tiered = view == "supply"
+    viz_nodes, used_styles = _styled_nodes(
+        portfolio, keep, nodes, edges, index, status, bool(fail), money, _TIER_LABEL_CHARS if tiered else _LABEL_CHARS
+    )
+    # The supply view reads as a flow, so it gets columns in material-flow order
+    # (the step is the column: its edges need no label).  Contracts, ownership
+    # and requirements have no direction to read along: there a force layout
+    # puts a client beside its providers and products, and clusters show
+    # concentration, which columns would hide.
+    columns: list[tuple[float, str]] = []
+    if tiered:
+        viz_nodes, columns = tiered_nodes(portfolio, viz_nodes, nodes, ((e.source, e.target) for e in shown_edges))
+    show_labels = not tiered and len(shown_edges) <= _EDGE_LABELS_UP_TO
     viz_edges = _styled_edges(portfolio, shown_edges, index, status, bool(fail), show_labels)
-    legend = _legend({nodes[u] for u in keep}, {e.type for e in shown_edges}, used_styles, bool(fail))
-    if not show_labels and shown_edges:
+    legend = _legend(
+        {nodes[u] for u in keep},
+        {e.type for e in shown_edges},
+        used_styles,
+        bool(fail),
+        max(money.values(), default=0.0),
+    )
+    if not show_labels and shown_edges and not tiered:
         notes.append(f"Edge labels are hidden above {_EDGE_LABELS_UP_TO} edges; hover an edge for its details.")
     marks: dict[str, list[str]] = {}
     for u in keep:
@@ -581,6 +606,8 @@ def build_view(
         trimmed=trimmed,
         marks=marks,
         lists=lists,
+        layout="tiers" if tiered else "physics",
+        columns=columns,
     )
 
 
@@ -720,6 +747,36 @@ def _trim_view(
     return [u for u in keep if u in kept_set], notes
 
 
+def _money_at_risk(
+    portfolio: Portfolio, nodes: Iterable[str], index: _Index, exposed: Mapping[str, float]
+) -> dict[str, float]:
+    """Money at risk per node: a provider's or partner's revenue at risk if it
+    fails alone, a product's revenue in markets some single failure loses, a
+    client's over its products; 0 for the rest."""
+    owned: dict[str, float] = defaultdict(float)
+    for p in portfolio.products:
+        owned[p.owner] += exposed.get(p.id, 0.0)
+    out = {}
+    for u in nodes:
+        record = portfolio.nodes.get(u)
+        if isinstance(record, Product):
+            out[u] = exposed.get(u, 0.0)
+        elif isinstance(record, Client):
+            out[u] = owned.get(u, 0.0)
+        else:
+            out[u] = index.get(u).revenue
+    return out
+
+
+def _top_risks(keep: Iterable[str], index: _Index, money: Mapping[str, float]) -> set[str]:
+    """The :data:`style.TOP_RISKS` nodes with findings, most severe first, then most money at risk."""
+    ranked = sorted((u for u in keep if index.get(u).findings), key=lambda u: (-index.get(u).severity, -money[u], u))
+    return set(ranked[: style.TOP_RISKS])
+
+
+_MINOR_FONT = 12.0  # labels of nodes without a finding above low: drawn once zoomed in a little
+
+
 def _styled_nodes(
     portfolio: Portfolio,
     keep: list[str],
@@ -728,15 +785,18 @@ def _styled_nodes(
     index: _Index,
     status: Mapping[str, str],
     whatif: bool,
+    money: Mapping[str, float],
+    label_chars: int,
 ) -> tuple[list[VizNode], set[str]]:
-    """The drawn nodes, styled by kind and by risk (or by what-if status), and
-    the legend labels of the styles used."""
+    """The drawn nodes: kind by fill and shape, severity by border, money at risk
+    by size, the top risks emphasised (or, in a what-if, its outcome by fill);
+    and the legend labels of the styles used."""
     degree: dict[str, Counter] = defaultdict(Counter)
     for e in edges:
         degree[e.source][e.type.value] += 1
         degree[e.target][e.type.value] += 1
-    max_risk_revenue = max((index.get(u).revenue for u in keep), default=0.0) or 1.0
-    max_product_revenue = max((p.annual_revenue or 0.0 for p in portfolio.products), default=0.0) or 1.0
+    largest = max((money[u] for u in keep), default=0.0)
+    top = set() if whatif else _top_risks(keep, index, money)
     viz_nodes: list[VizNode] = []
     used_styles: set[str] = set()
     for u in keep:
@@ -750,37 +810,39 @@ def _styled_nodes(
         )
         used_styles.add(s.label)
         risk = index.get(u)
+        sev = str(risk.severity) if risk.findings else None
         extra: list[str] = []
+        if money[u]:
+            extra.append(f"money at risk: {_money(money[u])}")
+        border: str | None = None
+        width: float | None = None
         if whatif:
             st = status.get(u)
+            color, highlight = (style.MARK[st], True) if st else (style.MARK["unaffected"], False)
             if st:
-                color, highlight, size = style.MARK[st], True, s.size + 6
                 extra.append(f"What-if: {_STATUS_TEXT[st]}")
-            else:
-                color, highlight, size = style.MARK["unaffected"], False, s.size
         else:
-            share = (
-                risk.revenue / max_risk_revenue
-                if risk.revenue
-                else ((record.annual_revenue or 0.0) / max_product_revenue if isinstance(record, Product) else 0.0)
-            )
-            sev = risk.severity if risk.findings else None
-            color, size = s.color, style.node_size(s.size, sev, share)
-            highlight = risk.critical or risk.conflict
+            color, highlight = s.color, u in top
+            if sev is not None:
+                border, width = style.SEVERITY_COLORS[sev], style.SEVERITY_BORDER[sev]
             if risk.critical:
                 extra.append("single point of failure")
             if risk.conflict:
                 extra.append("requirement conflict")
+        minor = not highlight and risk.severity < Severity.MEDIUM and u not in status
         viz_nodes.append(
             VizNode(
                 id=u,
-                label=_short(_name(portfolio, u)),
+                label=_short(_name(portfolio, u), label_chars),
                 group=style.KIND_LABELS[kind],
                 tooltip=_tooltip(portfolio, u, kind, risk, degree, extra),
                 color=color,
                 shape=s.shape,
-                size=size,
+                size=style.node_size(money[u], largest),
                 highlight=highlight,
+                border=border,
+                border_width=width,
+                font_size=_MINOR_FONT if minor else None,
             )
         )
     return viz_nodes, used_styles
@@ -834,7 +896,7 @@ def _styled_edges(
 
 
 def _legend(
-    shown_kinds: set[NodeKind], shown_types: set[RelType], used_styles: set[str], whatif: bool
+    shown_kinds: set[NodeKind], shown_types: set[RelType], used_styles: set[str], whatif: bool, largest_money: float
 ) -> list[LegendEntry]:
     if whatif:
         legend = [LegendEntry(_STATUS_LEGEND[name], style.MARK[name], "dot") for name in _STATUS_TEXT]
@@ -850,11 +912,22 @@ def _legend(
                 for s in style.PRODUCT_FAMILIES.values()
             ]
         legend.append(LegendEntry("supply lost along this edge", style.MARK["impact_edge"], "dot", kind="edge"))
-        return legend
+        return legend + _size_legend(largest_money)
     legend = style.node_legend(shown_kinds, used_styles) + style.edge_legend(shown_types)
     legend.append(LegendEntry("sole source / requirement conflict", style.MARK["sole_source"], "dot", kind="edge"))
-    legend.append(LegendEntry("heavy border: single point of failure or conflict; size: risk", "#ffffff", "dot"))
-    return legend
+    legend += [
+        LegendEntry(f"border: {e.label} (highest finding)", e.color, e.shape, border=e.border)
+        for e in style.severity_legend()
+    ]
+    legend.append(LegendEntry(f"thickest border: the top {style.TOP_RISKS} risks", "#ffffff", "dot", border="#7f0000"))
+    return legend + _size_legend(largest_money)
+
+
+def _size_legend(largest: float) -> list[LegendEntry]:
+    return [
+        LegendEntry(f"size: {_money(amount)} at risk", "#dfe3ea", "dot", size=size)
+        for amount, size in style.size_key(largest)
+    ]
 
 
 _STATUS_TEXT = {

@@ -72,7 +72,9 @@ __all__ = [
     "key_person_risks",
     "product_severity",
     "severity_score",
+    "SingleFailures",
     "single_failure_losses",
+    "single_failures",
     "sole_source_steps",
     "spof",
     "supply_inputs",
@@ -687,6 +689,67 @@ def single_failure_losses(portfolio: Portfolio) -> dict[str, frozenset[Unit]]:
     {'t': frozenset({('p', None)})}
     """
     return dict(_Context(portfolio).impact)
+
+
+@dataclass(frozen=True)
+class SingleFailures:
+    """What each provider's or marketing partner's failure alone takes down,
+    all from one engine pass (the kill sets), field for field what
+    :func:`whatif` reports for that one node.
+
+    ``markets_lost``, ``providers_down`` (the node itself included when it is
+    a provider), ``clients_affected`` and ``partners_affected`` are keyed by
+    every provider and partner; ``revenue_exposed``: product -> revenue of its
+    available markets that some single failure loses (0 for none).
+    """
+
+    markets_lost: dict[str, tuple[Unit, ...]]
+    providers_down: dict[str, tuple[str, ...]]
+    clients_affected: dict[str, tuple[str, ...]]
+    partners_affected: dict[str, tuple[str, ...]]
+    revenue_exposed: dict[str, float]
+
+
+def single_failures(portfolio: Portfolio) -> SingleFailures:
+    """:class:`SingleFailures` of a portfolio.
+
+    A provider is down when one of its contexts works today and no longer
+    works: exactly when the failed node is in that context's kill set.
+
+    >>> from graphkit.model import Feed, Portfolio, Product, Provider, SupplyLink
+    >>> p = Portfolio(
+    ...     providers=tuple(Provider(id=i, name=i, kind="cmo") for i in ("ds", "f1", "f2")),
+    ...     feeds=tuple(Feed(**{"from": "ds", "to": f, "material": "x"}) for f in ("f1", "f2")),
+    ...     products=(Product(id="p", name="P", technology="tablet", owner="c",
+    ...         supply=tuple(SupplyLink(provider=f, step="fill_finish") for f in ("f1", "f2"))),))
+    >>> s = single_failures(p)
+    >>> s.providers_down["ds"], s.markets_lost["ds"], s.markets_lost["f1"]
+    (('ds', 'f1', 'f2'), (('p', None),), ())
+    """
+    ctx = _Context(portfolio)
+    net = ctx.network
+    op = net.baseline[0]
+    nodes = portfolio.nodes
+    down: dict[str, set[str]] = {}
+    for i, kill in enumerate(net.node_kills):
+        if op[i] and kill is not None:
+            for x in kill:
+                down.setdefault(x, set()).add(net.base[i])
+    asked = [p.id for p in portfolio.providers] + [m.id for m in portfolio.marketing_partners]
+    lost = {n: _sorted_units(ctx.impact.get(n, ())) for n in asked}
+    exposed: dict[str, set[Unit]] = {}
+    for units in lost.values():
+        for u in units:
+            exposed.setdefault(u[0], set()).add(u)
+    return SingleFailures(
+        markets_lost=lost,
+        providers_down={
+            n: tuple(sorted(x for x in down.get(n, set()) | {n} if isinstance(nodes.get(x), Provider))) for n in asked
+        },
+        clients_affected={n: ctx.clients_of(lost[n]) for n in asked},
+        partners_affected={n: ctx.partners_of(lost[n]) for n in asked},
+        revenue_exposed={p: ctx.revenue_of(exposed.get(p, ()))[0] for p in ctx.products},
+    )
 
 
 def _unit_name(unit: Unit) -> str:

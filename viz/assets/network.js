@@ -44,10 +44,35 @@
       markReady();
     });
   } else {
+    // Positions are given: draw now rather than on the next animation frame, which
+    // never comes to a frame out of view (the report's networks).
     network.once("afterDrawing", markReady);
-    network.fit();
+    fitAll();
+    network.redraw();
     if (data.nodes.length === 0) { markReady(); }
   }
+  network.once("afterDrawing", function () { gk.drawn = true; });
+
+  // ---- column headings of a tiered layout, above the top node
+  var headingY = 0;
+  data.nodes.forEach(function (n) { headingY = Math.min(headingY, n.y - n.size); });
+  headingY -= 34;
+  function fitAll() {
+    network.fit();
+    if (!data.columns.length) { return; }
+    // leave room above the top row for the headings
+    var scale = network.getScale() * 0.94, view = network.getViewPosition();
+    network.moveTo({position: {x: view.x, y: view.y - 22 / scale}, scale: scale});
+  }
+  network.on("beforeDrawing", function (ctx) {
+    if (!data.columns.length) { return; }
+    ctx.save();
+    ctx.font = "600 " + (13 / network.getScale()) + "px " + data.options.nodes.font.face;  // 13 px on screen
+    ctx.fillStyle = "#5b6577";
+    ctx.textAlign = "center";
+    data.columns.forEach(function (c) { ctx.fillText(c.label, c.x, headingY); });
+    ctx.restore();
+  });
 
   // ---- statistics line
   var stats = document.getElementById("gk-stats");
@@ -196,8 +221,11 @@
   gk.ask = function (id) { network.selectNodes(id === undefined ? [] : [id]); showDetails(id); ask(id); };
   gk.lit = function () { return litSet ? Object.keys(litSet).sort() : null; };
   gk.labelBoxes = function () {
-    // Label and node boxes in canvas coordinates as last drawn (zoom-independent).
-    return nodes.getIds().filter(function (id) { return !nodes.get(id).hidden; }).map(function (id) {
+    // Boxes of the labels drawn at the current zoom, and of their nodes, in canvas
+    // coordinates as last drawn (so comparable at any zoom).
+    return nodes.getIds().filter(function (id) {
+      return !nodes.get(id).hidden && network.body.nodes[id].labelModule.visible();
+    }).map(function (id) {
       var node = network.body.nodes[id], size = node.labelModule.size, box = node.shape.boundingBox;
       return {id: id, label: [size.left, size.top, size.left + size.width, size.top + size.height],
         node: [box.left, box.top, box.right, box.bottom]};
