@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from graphkit.problems import GraphkitError
-from graphkit.viz.defaults import DEFAULT_MAX_NODES, DEFAULT_MAX_ROWS, VIEWS
+from graphkit.viz.defaults import DEFAULT_MAX_NODES, DEFAULT_MAX_ROWS, RENDERERS, VIEWS, WEBGL_ABOVE
 
 from .common import PortfolioSource, bands_option, portfolio_source, run_analyses
 
@@ -81,6 +81,14 @@ def _open_option(func: F) -> F:
 )
 @click.option("--fail", "fail", multiple=True, metavar="ID", help="Node failing in the what-if (repeatable).")
 @_max_nodes_option
+@click.option(
+    "--renderer",
+    type=click.Choice(RENDERERS),
+    default="auto",
+    show_default=True,
+    help=f"vis: vis-network (pyvis's bundle); webgl: sigma.js, for large networks; auto: webgl above "
+    f"{WEBGL_ABOVE:,} nodes.",
+)
 @click.option("--title", help="Page title.")
 @_open_option
 def viz(
@@ -92,16 +100,20 @@ def viz(
     highlight: str | None,
     fail: tuple[str, ...],
     max_nodes: int,
+    renderer: str,
     title: str | None,
     open_it: bool,
 ) -> None:
     """Draw a portfolio as an interactive network in one HTML file.
 
-    Colour and shape show the kind of node (CMOs by business model, clients
-    by segment, products by technology family); node size grows with risk;
-    single points of failure, sole-source supply and requirement conflicts
-    are marked. Hover for the facts, search by name, filter by kind. The
-    file works offline and loads nothing from the network.
+    Fill and shape show the kind of node (CMOs by business model, clients
+    by segment, products by technology family); the border's colour its most
+    severe finding, the thickest border the top 5 risks; size the money at
+    risk. The supply view stands in columns of material flow. Click a
+    provider to light what its failure takes down, a product to light its
+    supply through every tier; filter by client, product, market or
+    severity; search by name. The file works offline and loads nothing from
+    the network; above a few thousand nodes it draws with WebGL.
 
     \b
     Examples:
@@ -136,7 +148,7 @@ def viz(
             "the page lists what was left out",
             err=True,
         )
-    _write(net.render(), output, open_it)
+    _write(net.render(renderer=renderer), output, open_it)
 
 
 @click.command()

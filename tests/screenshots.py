@@ -31,11 +31,10 @@ SHOTS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("supply", ("viz", "--view", "supply"), "", "body"),
     ("supply-click", ("viz", "--view", "supply"), "window.graphkit.ask('cmo-northbridge');", "body"),
     ("whatif", ("viz", "--view", "supply", "--fail", "cmo-northbridge"), "", "body"),
-    ("commercial", ("viz", "--view", "commercial"), "", "body"),
 )
 
 
-def driver(width: int = 1400, height: int = 900):  # type: ignore[no-untyped-def]
+def driver(width: int = 1400, height: int = 1000):  # type: ignore[no-untyped-def]
     """A headless Chromium WebDriver at the given window size."""
     from fixtures_browser import CHROME_ARGS
     from selenium import webdriver

@@ -237,7 +237,7 @@ def test_rejects_bad_input(make) -> None:  # type: ignore[no-untyped-def]
 def test_large_network_gets_a_precomputed_layout_fast() -> None:
     nodes, edges = big_network(4000, positions=False)
     started = time.perf_counter()
-    page = render_network(nodes, edges, title="big")
+    page = render_network(nodes, edges, title="big", renderer="vis")
     elapsed = time.perf_counter() - started
     data = page_data(page)
     assert data["options"]["physics"] == {"enabled": False} and data["physicsInitially"] is False
@@ -428,7 +428,7 @@ def test_empty_network_loads(browser_page: BrowserPage, tmp_path: Path) -> None:
 @pytest.mark.parametrize("given_positions", [True, False], ids=["given-positions", "computed-positions"])
 def test_large_network_renders_static(browser_page: BrowserPage, tmp_path: Path, given_positions: bool) -> None:
     nodes, edges = big_network(3000, positions=given_positions)
-    page = render_network(nodes, edges, title="3000 nodes", notes=["synthetic"])
+    page = render_network(nodes, edges, title="3000 nodes", notes=["synthetic"], renderer="vis")
     expected = {n["id"]: (n["x"], n["y"]) for n in page_data(page)["nodes"]}
     started = time.perf_counter()
     open_page(browser_page, tmp_path, page)

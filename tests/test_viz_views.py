@@ -14,7 +14,6 @@ from click.testing import CliRunner
 from fixtures_browser import BrowserPage, png_stats
 
 from graphkit import GraphkitError, Portfolio, read_portfolio
-from graphkit.analysis import Severity
 from graphkit.cli.main import main
 from graphkit.generate import GeneratorSpec, build_portfolio_dict
 from graphkit.model import STERILE_TECHNOLOGIES, BusinessModel, NodeKind, RelType, Segment, Technology
@@ -22,6 +21,7 @@ from graphkit.validate import build_portfolio
 from graphkit.viz import style
 from graphkit.viz.network import EMPHASIS_BORDER
 from graphkit.viz.views import VIEWS, build_view
+from graphkit.viz.webgl import WEBGL_ABOVE
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "tests" / "small.yaml"
@@ -285,17 +285,14 @@ def test_trimmed_view_says_what_was_left_out() -> None:
     assert critical and set(critical[:50]) <= kept
 
 
-def test_default_cap_on_a_big_portfolio_is_fast() -> None:
+def test_a_big_portfolio_stays_whole_in_webgl() -> None:
     pf = generated(32_000, seed=2)
-    total, _ = expected_counts(pf, "all")
-    assert total > 4000
-    started = time.perf_counter()
+    total, edges = expected_counts(pf, "all")
+    assert total > WEBGL_ABOVE
     v = build_view(pf, "all")
-    page = v.render()
-    elapsed = time.perf_counter() - started
-    assert len(v.nodes) == 4000 and len(page_data(page)["nodes"]) == 4000
-    assert page_data(page)["options"]["physics"] == {"enabled": False}
-    assert elapsed < 30, elapsed
+    data = page_data(v.render())
+    assert not v.trimmed and len(v.nodes) == total and len(data["webgl"]["ids"]) == total
+    assert len(data["webgl"]["edges"]) == 3 * edges and data["renderer"] == "webgl"
 
 
 def test_hostile_strings_are_data_only(tmp_path: Path) -> None:

@@ -40,8 +40,10 @@ from typing import Any, Literal
 
 from graphkit.io import atomic_path
 
+from .defaults import RENDERERS
 from .layout import compute_layout
 from .page import asset, clean, fill, h, head, json_for_script
+from .webgl import WEBGL_ABOVE, webgl_data, webgl_libraries
 
 __all__ = [
     "EMPHASIS_BORDER",
@@ -49,6 +51,7 @@ __all__ = [
     "LABEL_FONT_SIZE",
     "LARGE_GRAPH_NODES",
     "NODE_SHAPES",
+    "RENDERERS",
     "Filter",
     "LegendEntry",
     "ListPanel",
@@ -59,6 +62,7 @@ __all__ = [
     "render_network",
     "write_html_atomic",
 ]
+
 
 #: Above this many nodes the physics simulation is never used: positions are
 #: taken from the nodes or computed in Python, and the page starts static.
@@ -463,7 +467,9 @@ def _line_svg(color: str, dashes: bool) -> str:
 
 
 # The page around the network, and its style and script (hashed into the CSP).
-_PAGE, _PAGE_CSS, _PAGE_JS = asset("network.html"), asset("network.css"), asset("network.js")
+# Each renderer's page script starts with the questions both share (one inline script each).
+_PAGE, _PAGE_CSS = asset("network.html"), asset("network.css")
+_PAGE_JS, _WEBGL_JS = (asset("questions.js") + asset(name) for name in ("network.js", "webgl.js"))
 
 
 # -------------------------------------------------------------------------- render
@@ -482,6 +488,7 @@ def render_network(
     lists: Iterable[ListPanel] = (),
     questions: Questions | None = None,
     columns: Sequence[tuple[float, str]] = (),
+    renderer: str = "auto",
 ) -> str:
     """Render a network as one self-contained interactive HTML document.
 
@@ -519,6 +526,8 @@ def render_network(
         What a click lights up and the filters; the page shows what it is given.
     columns : sequence of (x, heading), optional
         Headings drawn above the columns of a ``"tiers"`` layout.
+    renderer : {"auto", "vis", "webgl"}, optional
+        See :func:`choose_renderer`.
 
     Returns
     -------
@@ -553,33 +562,42 @@ def render_network(
             raise TypeError(f"lists must hold ListPanel objects, not {type(panel).__name__}")
 
     n = len(node_list)
-    renderer = choose_renderer(n)
+    chosen = choose_renderer(n, renderer)
     large = n > LARGE_GRAPH_NODES
-    physics = layout == "physics" and not large
+    physics = layout == "physics" and not large and chosen == "vis"
     layout_text = {True: "layout: physics, frozen once stable", False: "layout: precomputed, physics off"}[physics]
     if layout == "tiers":
         layout_text = "layout: supply tiers, material flowing left to right"
+    if chosen == "webgl":
+        layout_text += " \u00b7 WebGL"
     known = {clean(node.id) for node in node_list}
-    data = {
-        "nodes": _vis_nodes(node_list, _positions(node_list, adjacency)),
-        "edges": _vis_edges(edge_list),
-        "options": _vis_options(n, physics, large, flow=layout == "tiers"),
-        "physicsInitially": physics,
+    positions = _positions(node_list, adjacency)
+    data: dict[str, Any] = {
         "layout": "physics" if physics else layout if layout == "tiers" else "precomputed",
         "layoutText": layout_text,
-        "renderer": renderer,
+        "renderer": chosen,
         "questions": _questions_data(questions or Questions(), known),
         "columns": [{"x": float(x), "label": clean(text)} for x, text in columns],
     }
-    vis_js, vis_css = _vis_assets()
+    if chosen == "webgl":
+        data["webgl"] = webgl_data(node_list, edge_list, positions)
+        data["font"] = _FONT_STACK
+        library_js, library_css, page_js = webgl_libraries(), "", _WEBGL_JS
+    else:
+        data["nodes"] = _vis_nodes(node_list, positions)
+        data["edges"] = _vis_edges(edge_list)
+        data["options"] = _vis_options(n, physics, large, flow=layout == "tiers")
+        data["physicsInitially"] = physics
+        library_js, library_css = _vis_assets()
+        page_js = _PAGE_JS
     stats = f"{n} nodes \u00b7 {len(edge_list)} edges \u00b7 {layout_text}"
     return fill(
         _PAGE,
         {
             "HEAD": head(
                 title=title,
-                scripts=(vis_js, _PAGE_JS),
-                styles=(vis_css, fill(_PAGE_CSS, {"FONT": _FONT_STACK, "HEIGHT": height})),
+                scripts=(library_js, page_js),
+                styles=(library_css, fill(_PAGE_CSS, {"FONT": _FONT_STACK, "HEIGHT": height})),
             ),
             "TITLE": h(title),
             "STATS": h(stats),
@@ -587,20 +605,28 @@ def render_network(
             "LISTS": "\n".join(_list_html(p) for p in list_panels),
             "FILTERS": _filters_html(questions.filters if questions else ()),
             "DATA": json_for_script(data),
-            "VIS_JS": vis_js,
-            "PAGE_JS": _PAGE_JS,
+            "VIS_JS": library_js,
+            "PAGE_JS": page_js,
         },
     )
 
 
-def choose_renderer(node_count: int) -> Literal["vis"]:
-    """The one place a page's renderer is chosen.
+def choose_renderer(node_count: int, requested: str = "auto") -> Literal["vis", "webgl"]:
+    """The one place a page's renderer is chosen: `requested` (``"vis"`` or
+    ``"webgl"``) when given, else vis-network (pyvis's bundle) up to
+    :data:`.webgl.WEBGL_ABOVE` nodes and the WebGL renderer (sigma.js) above,
+    where vis-network no longer pans smoothly.  Both take the same page data
+    (positions precomputed in Python above :data:`LARGE_GRAPH_NODES`) and
+    answer the same questions.
 
-    vis-network (pyvis's bundle) draws every page today; a WebGL renderer for
-    networks beyond what vis-network draws smoothly plugs in here, with the
-    same page data (positions precomputed in Python, the same questions).
+    >>> choose_renderer(35), choose_renderer(100_000), choose_renderer(35, "webgl")
+    ('vis', 'webgl', 'webgl')
     """
-    return "vis"
+    if requested not in RENDERERS:
+        raise ValueError(f"renderer must be one of {', '.join(RENDERERS)}, not {requested!r}")
+    if requested != "auto":
+        return requested  # type: ignore[return-value]
+    return "webgl" if node_count > WEBGL_ABOVE else "vis"
 
 
 def _questions_data(q: Questions, known: set[str]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ __all__ = ["TIERS", "supply_ranks", "tiered_nodes"]
 #: (rank key, column heading), in the order material flows.
 TIERS: tuple[tuple[str, str], ...] = (
     (Step.CELL_BANK, "Cell bank"),
-    (Step.API, "API, drug substance"),
+    (Step.API, "API"),
     (Step.DRUG_PRODUCT, "Drug product"),
     (Step.FILL_FINISH, "Fill-finish"),
     (Step.PACKAGING_LABELING, "Packaging"),

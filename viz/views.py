@@ -47,6 +47,7 @@ from graphkit.text import market_name
 from . import style
 from .defaults import DEFAULT_MAX_NODES, VIEW_TITLES, VIEWS
 from .network import LegendEntry, ListPanel, Questions, VizEdge, VizNode, render_network
+from .questions import view_questions
 from .tiers import tiered_nodes
 
 if TYPE_CHECKING:
@@ -114,8 +115,9 @@ class NetworkView:
     layout: Literal["physics", "precomputed", "tiers"] = "physics"
     columns: list[tuple[float, str]] = field(default_factory=list)
 
-    def render(self, height: str = "800px") -> str:
-        """The view as one self-contained HTML document."""
+    def render(self, height: str = "800px", renderer: str = "auto") -> str:
+        """The view as one self-contained HTML document (`renderer`: see
+        :func:`graphkit.viz.network.choose_renderer`)."""
         return render_network(
             self.nodes,
             self.edges,
@@ -127,6 +129,7 @@ class NetworkView:
             lists=self.lists,
             questions=self.questions,
             columns=self.columns,
+            renderer=renderer,
         )
 
 
@@ -594,6 +597,15 @@ def build_view(
     for u in keep:
         if u in status:
             marks.setdefault(status[u], []).append(u)
+    questions = view_questions(
+        portfolio,
+        keep,
+        failures,
+        {u: index.get(u).severity for u in keep if index.get(u).findings},
+        style.SEVERITY_ORDER,
+        money,
+        lambda u: _name(portfolio, u),
+    )
     return NetworkView(
         title=page_title,
         view=view,
@@ -608,6 +620,7 @@ def build_view(
         lists=lists,
         layout="tiers" if tiered else "physics",
         columns=columns,
+        questions=questions,
     )
 
 
@@ -957,6 +970,8 @@ def _impact_edge(e: _Edge, status: Mapping[str, str]) -> bool:
     return False
 
 
-def render_view(portfolio: Portfolio, view: str = "all", *, height: str = "800px", **kwargs: Any) -> str:
+def render_view(
+    portfolio: Portfolio, view: str = "all", *, height: str = "800px", renderer: str = "auto", **kwargs: Any
+) -> str:
     """:func:`build_view` rendered as one self-contained HTML document."""
-    return build_view(portfolio, view, **kwargs).render(height=height)
+    return build_view(portfolio, view, **kwargs).render(height=height, renderer=renderer)

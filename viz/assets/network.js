@@ -33,6 +33,7 @@
   };
   function markReady() {
     if (gk.ready) { return; }
+    gk.readyAt = performance.now();
     gk.ready = true;
     document.documentElement.setAttribute("data-gk-ready", "true");
   }
@@ -189,35 +190,11 @@
       return {id: e.id, color: on ? e.color : DIM_EDGE};
     }));
   }
-  function ask(id) {
-    // A product lights its supply closure; any other node what its failure takes down.
-    if (id !== undefined && q.closure[id]) {
-      light([id].concat(q.closure[id]));
-      answer.textContent = q.closureText[id] || "";
-    } else if (id !== undefined && q.impact[id]) {
-      light([id].concat(q.impact[id]));
-      answer.textContent = q.impactText[id] || "";
-    } else {
-      light(id === undefined ? null : [id]);
-      answer.textContent = id === undefined ? "" : (q.impactText[id] || "");
-    }
-  }
+  var questions = gkQuestions(q, light, answer), ask = questions.ask, filterChanged = questions.filterChanged;
   network.on("click", function (p) {
     if (p.nodes.length) { ask(p.nodes[0]); }
     else if (!p.edges.length) { ask(); filterChanged(); }
   });
-  var filters = Array.prototype.slice.call(document.querySelectorAll("select.gk-filter"));
-  function filterChanged() {
-    var chosen = null;
-    filters.forEach(function (f) {
-      if (f.value === "") { return; }
-      var members = q.filters[f.getAttribute("data-filter")][+f.value], next = Object.create(null);
-      members.forEach(function (id) { if (!chosen || chosen[id]) { next[id] = true; } });
-      chosen = next;
-    });
-    light(chosen ? Object.keys(chosen) : null);
-  }
-  filters.forEach(function (f) { f.addEventListener("change", function () { answer.textContent = ""; filterChanged(); }); });
   gk.ask = function (id) { network.selectNodes(id === undefined ? [] : [id]); showDetails(id); ask(id); };
   gk.lit = function () { return litSet ? Object.keys(litSet).sort() : null; };
   gk.labelBoxes = function () {

@@ -1,0 +1,140 @@
+
+(function () {
+  "use strict";
+  // The WebGL page: the same panel and questions as the vis-network page, drawn by
+  // sigma.js over a graphology graph; positions come precomputed from Python.
+  var data = JSON.parse(document.getElementById("gk-data").textContent);
+  var g = data.webgl, n = g.ids.length;
+  var graph = new graphology.Graph({type: "directed", multi: true, allowSelfLoops: true});
+  var groupIds = Object.create(null), hidden = Object.create(null), index = Object.create(null);
+  for (var i = 0; i < n; i++) {
+    var group = g.groupNames[g.group[i]];
+    index[g.ids[i]] = i;
+    (groupIds[group] = groupIds[group] || []).push(g.ids[i]);
+    graph.addNode(g.ids[i], {
+      x: g.x[i], y: -g.y[i], size: g.size[i], label: g.labels[i], color: g.palette[g.color[i]],
+      group: group, forceLabel: g.top[i] === 1, zIndex: g.top[i]
+    });
+  }
+  for (var e = 0; e < g.edges.length; e += 3) {
+    graph.addEdge(g.ids[g.edges[e]], g.ids[g.edges[e + 1]], {color: g.palette[g.edges[e + 2]], size: 0.6});
+  }
+  var lit = null, litCount = 0;
+  var DIM = "#e8ebef";
+  var container = document.getElementById("gk-network");
+  var renderer = new Sigma(graph, container, {
+    renderEdgeLabels: false,
+    hideEdgesOnMove: g.edges.length > 150000,
+    labelRenderedSizeThreshold: 7,
+    labelDensity: 0.6,
+    labelFont: data.font,
+    zIndex: true,
+    defaultEdgeType: "line",
+    nodeReducer: function (node, attrs) {
+      if (hidden[attrs.group]) { return Object.assign({}, attrs, {hidden: true}); }
+      if (lit && !lit[node]) { return Object.assign({}, attrs, {color: DIM, label: null, zIndex: 0, forceLabel: false}); }
+      if (lit) { return Object.assign({}, attrs, {zIndex: 2, forceLabel: litCount <= 60}); }
+      return attrs;
+    },
+    edgeReducer: function (edge, attrs) {
+      var ends = graph.extremities(edge);
+      if (hidden[graph.getNodeAttribute(ends[0], "group")] || hidden[graph.getNodeAttribute(ends[1], "group")]) {
+        return Object.assign({}, attrs, {hidden: true});
+      }
+      if (lit && !(lit[ends[0]] && lit[ends[1]])) { return Object.assign({}, attrs, {color: DIM}); }
+      return attrs;
+    }
+  });
+  var gk = window.graphkit = {renderer: renderer, graph: graph, ready: false, layout: data.layout, kind: "webgl"};
+  // sigma draws synchronously in its constructor: the page is drawn now.
+  gk.readyAt = performance.now();
+  gk.ready = true;
+  gk.drawn = true;
+  document.documentElement.setAttribute("data-gk-ready", "true");
+
+  var stats = document.getElementById("gk-stats");
+  function updateStats() {
+    var hiddenNodes = 0;
+    Object.keys(hidden).forEach(function (k) { if (hidden[k]) { hiddenNodes += groupIds[k].length; } });
+    var text = n + " nodes \u00b7 " + (g.edges.length / 3) + " edges";
+    if (hiddenNodes) { text += " \u00b7 " + hiddenNodes + " hidden by filter"; }
+    stats.textContent = text + " \u00b7 " + data.layoutText;
+  }
+  var toggles = Array.prototype.slice.call(document.querySelectorAll("input.gk-group-toggle"));
+  function setGroupVisible(group, visible) {
+    if (!groupIds[group]) { return; }
+    hidden[group] = !visible;
+    toggles.forEach(function (t) { if (t.getAttribute("data-group") === group) { t.checked = visible; } });
+    renderer.refresh();
+    updateStats();
+  }
+  toggles.forEach(function (t) {
+    t.addEventListener("change", function () { setGroupVisible(t.getAttribute("data-group"), t.checked); });
+  });
+
+  var details = document.getElementById("gk-details");
+  function showDetails(id) {
+    if (id === undefined || index[id] === undefined) { details.hidden = true; return; }
+    var i = index[id];
+    document.getElementById("gk-details-label").textContent = g.labels[i];
+    document.getElementById("gk-details-group").textContent = g.groupNames[g.group[i]];
+    document.getElementById("gk-details-tip").textContent = g.tips ? g.tips[i] : "";
+    details.hidden = false;
+  }
+
+  var q = data.questions, answer = document.getElementById("gk-answer");
+  function light(ids) {
+    lit = null;
+    if (ids) {
+      lit = Object.create(null);
+      ids.forEach(function (id) { lit[id] = true; });
+      litCount = ids.length;
+    }
+    renderer.refresh({skipIndexation: true});
+  }
+  var questions = gkQuestions(q, light, answer), ask = questions.ask, filterChanged = questions.filterChanged;
+  renderer.on("clickNode", function (ev) { showDetails(ev.node); ask(ev.node); });
+  renderer.on("clickStage", function () { showDetails(); ask(); filterChanged(); });
+
+  var input = document.getElementById("gk-search");
+  var status = document.getElementById("gk-search-status");
+  function focusOn(ids) {
+    var xs = ids.map(function (id) { return renderer.getNodeDisplayData(id); }).filter(Boolean);
+    if (!xs.length) { return; }
+    var x = 0, y = 0;
+    xs.forEach(function (d) { x += d.x; y += d.y; });
+    renderer.getCamera().animate({x: x / xs.length, y: y / xs.length, ratio: xs.length === 1 ? 0.08 : 0.3}, {duration: 300});
+  }
+  function find(query) {
+    var text = String(query).trim().toLocaleLowerCase();
+    if (!text) { status.textContent = ""; showDetails(); ask(); return []; }
+    var exact = [], partial = [];
+    for (var i = 0; i < n; i++) {
+      var label = g.labels[i].toLocaleLowerCase();
+      if (label === text || g.ids[i].toLocaleLowerCase() === text) { exact.push(g.ids[i]); }
+      else if (partial.length < 500 && label.indexOf(text) !== -1) { partial.push(g.ids[i]); }
+    }
+    var hits = exact.length ? exact : partial;
+    if (!hits.length) {
+      status.textContent = "No node matches \u201c" + String(query).trim() + "\u201d.";
+      return hits;
+    }
+    hits.forEach(function (id) { var grp = graph.getNodeAttribute(id, "group"); if (hidden[grp]) { setGroupVisible(grp, true); } });
+    showDetails(hits[0]);
+    light(hits.length === 1 && (q.closure[hits[0]] || q.impact[hits[0]]) ? null : hits);
+    if (hits.length === 1) { ask(hits[0]); }
+    focusOn(hits);
+    status.textContent = hits.length === 1 ? "1 node found." : hits.length + " nodes found; the first is shown.";
+    return hits;
+  }
+  document.getElementById("gk-search-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    find(input.value);
+  });
+  gk.find = find;
+  gk.setGroupVisible = setGroupVisible;
+  gk.ask = function (id) { showDetails(id); ask(id); };
+  gk.lit = function () { return lit ? Object.keys(lit).sort() : null; };
+  gk.counts = function () { return {nodes: graph.order, edges: graph.size}; };
+  updateStats();
+})();
