@@ -24,7 +24,7 @@
   var container = document.getElementById("gk-network");
   var renderer = new Sigma(graph, container, {
     renderEdgeLabels: false,
-    hideEdgesOnMove: g.edges.length > 150000,
+    hideEdgesOnMove: g.edges.length > 30000,  // over 10,000 edges: drawn again once the view stops
     labelRenderedSizeThreshold: 7,
     labelDensity: 0.6,
     labelFont: data.font,
