@@ -32,3 +32,28 @@ def test_two_setup_commands_and_ci_runs_the_test_one() -> None:
     assert [line.split("#")[0].strip() for line in setup.strip().splitlines()] == ["make demo", "make test"]
     ci = (Path(__file__).parent.parent / ".ci" / "run").read_text()
     assert re.search(r"^make test$", ci, re.M)
+
+
+def test_readme_topic_table_is_topic_steps() -> None:
+    from graphkit.analysis.overlap import TOPIC_STEPS
+
+    table = README.split("| topic family | steps it reaches |", 1)[1].split("\n\n", 1)[0]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.strip().splitlines()[1:]]
+    written = {family.strip("`"): {s.strip() for s in steps.split(",")} for family, steps in rows if "`" in family[:1]}
+    assert written == {family: {str(s) for s in steps} for family, steps in TOPIC_STEPS.items()}
+    assert rows[-1][0].startswith("any other") and rows[-1][1] == "every step"
+
+
+def test_readme_names_every_spreadsheet_table() -> None:
+    from graphkit.io.tables import TABLES
+
+    paragraph = README.split("Spreadsheets (a folder of CSV files", 1)[1].split("\n\n", 1)[0]
+    nested = [t for t, (_, n) in TABLES.items() if n is not None]
+    assert nested and all(f"`{t}`" in paragraph for t in nested)
+
+
+def test_readme_states_the_generator_shares() -> None:
+    from graphkit.generate import SHARES
+
+    missing = [line for line in SHARES.splitlines() if line not in README]
+    assert not missing, f"README.md's generate shares differ from graphkit.generate.SHARES: {missing}"

@@ -1,10 +1,10 @@
 """Portfolios as flat tables: a folder of CSV files or an .xlsx workbook.
 
 One table per top-level section, plus one per nested product list
-(`product_supply`, `product_distributors`, `product_marketed_by`, each with a
-`product` column), because that is how analysts keep them. List cells hold
-values separated by `;` (a `;` or `\\` inside a value is written `\\;` or
-`\\\\`). Columns derive from the model.
+(`product_supply`, `product_distributors`, `product_marketed_by`,
+`product_markets`, each with a `product` column), because that is how
+analysts keep them. List cells hold values separated by `;` (a `;` or `\\`
+inside a value is written `\\;` or `\\\\`). Columns derive from the model.
 
 Hostile text: a CSV cell starting with `=`, `+`, `-`, `@`, tab, carriage
 return, NUL (or `'`) gets a leading `'` that reading removes again; an xlsx
