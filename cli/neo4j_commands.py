@@ -8,12 +8,14 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from graphkit.defaults import BATCH_SIZE
+from graphkit.defaults import BATCH_SIZE, LOCK_WAIT
 from graphkit.problems import ExitCode, GraphkitError, describe_exit_codes, did_you_mean
 from graphkit.queries import list_queries, query_info
 
@@ -30,6 +32,14 @@ __all__ = ["COMMANDS", "parse_param"]
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 LARGE = 5_000  # nodes + relationships from which a load shows a progress bar
+LOCK_WAIT_OPTION = click.option(
+    "--lock-wait",
+    type=click.FloatRange(min=0),
+    default=LOCK_WAIT,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait while another graphkit load or write-back writes to the database (then exit 7).",
+)
 NEO4J_EXIT_CODES = describe_exit_codes(
     ExitCode.NEO4J_UNREACHABLE, ExitCode.NEO4J_AUTH, ExitCode.NEO4J_NO_DATABASE, ExitCode.NEO4J_TOO_OLD
 )
@@ -129,8 +139,22 @@ def schema(neo4j: Neo4jSettings, fmt: str) -> None:
 @click.option(
     "--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE, show_default=True, help="Rows per statement."
 )
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help=f"Show progress on stderr: a bar on a terminal, else one line per batch "
+    f"[default: for {LARGE:,}+ nodes and relationships].",
+)
+@LOCK_WAIT_OPTION
 @neo4j_options
-def load(portfolio: Path, replace: bool, batch_size: int, neo4j: Neo4jSettings) -> None:
+def load(
+    portfolio: Path,
+    replace: bool,
+    batch_size: int,
+    progress: bool | None,
+    lock_wait: float,
+    neo4j: Neo4jSettings,
+) -> None:
     """Load a portfolio into Neo4j, all or nothing (validated first; idempotent).
 
     Without --replace the file's records replace the stored ones with their
@@ -148,20 +172,17 @@ def load(portfolio: Path, replace: bool, batch_size: int, neo4j: Neo4jSettings) 
       NEO4J_DATABASE=staging graphkit neo4j load big.json
     """
     data = common.load(portfolio)
-    with open_store(neo4j) as store:
-        size = len(data.nodes) + sum(1 for _ in data.relationships())
-        if size >= LARGE:
-            with click.progressbar(length=1, label="loading into Neo4j", file=sys.stderr, show_pos=True) as bar:
-
-                def progress(done: int, total: int) -> None:
-                    bar.length = total
-                    bar.update(done - bar.pos)
-
-                result = store.load(
-                    data, replace=replace, progress=progress, batch_size=batch_size, source=str(portfolio)
-                )
-        else:
-            result = store.load(data, replace=replace, batch_size=batch_size, source=str(portfolio))
+    if progress is None:
+        progress = len(data.nodes) + sum(1 for _ in data.relationships()) >= LARGE
+    with open_store(neo4j) as store, _progress(progress) as report:
+        result = store.load(
+            data,
+            replace=replace,
+            progress=report,
+            batch_size=batch_size,
+            lock_wait=lock_wait,
+            source=str(portfolio),
+        )
     for warning in result.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     what = (
@@ -173,6 +194,24 @@ def load(portfolio: Path, replace: bool, batch_size: int, neo4j: Neo4jSettings) 
         f"{portfolio}: {result.nodes} nodes, {result.relationships} relationships in "
         f"{neo4j.describe()}, {what}, in {result.seconds:.1f} s"
     )
+
+
+@contextmanager
+def _progress(show: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A load's progress on stderr: a bar on a terminal, else a line per batch
+    ("loading into Neo4j: batch 3 of 34"; the last is the switch), for logs."""
+    if not show:
+        yield None
+    elif not sys.stderr.isatty():
+        yield lambda done, total: click.echo(f"loading into Neo4j: batch {done} of {total}", err=True)
+    else:
+        with click.progressbar(length=1, label="loading into Neo4j", file=sys.stderr, show_pos=True) as bar:
+
+            def update(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            yield update
 
 
 @neo4j_group.command("export")
@@ -225,8 +264,9 @@ def status(neo4j: Neo4jSettings, fmt: str) -> None:
 
 @neo4j_group.command("write-back")
 @click.argument("results", type=click.File("r", encoding="utf-8"))
+@LOCK_WAIT_OPTION
 @neo4j_options
-def write_back(results: Any, neo4j: Neo4jSettings) -> None:
+def write_back(results: Any, lock_wait: float, neo4j: Neo4jSettings) -> None:
     """Store analysis findings (the JSON of `graphkit analyze --format json`)
     as properties, for Cypher use. Earlier findings are cleared first.
 
@@ -246,7 +286,7 @@ def write_back(results: Any, neo4j: Neo4jSettings) -> None:
     except ValueError as exc:
         raise GraphkitError(f"{results.name}: not JSON ({exc})") from None
     with open_store(neo4j) as store:
-        outcome = store.write_back(data)
+        outcome = store.write_back(data, lock_wait=lock_wait)
     for missing in outcome.missing:
         click.secho(f"warning: {missing} is not in the database; its finding was not stored", fg="yellow", err=True)
     click.echo(
@@ -346,20 +386,33 @@ def run(name: str, params: tuple[str, ...], write: bool, neo4j: Neo4jSettings, f
             f"query '{name}' needs " + ", ".join(f"--param {p}=... ({declared[p].description})" for p in missing)
         )
     values.update({p.name: None for p in info.params if p.name not in values})
-    _run_and_print(neo4j, info.text, values, write, fmt)
+    _run_and_print(neo4j, info.text, values, fmt, write=write, library=True)
 
 
 @cypher_group.command("query")
 @click.argument("text")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help=PARAM_HELP)
 @click.option("--write", is_flag=True, help="Allow the query to write (refused by the server otherwise).")
+@click.option(
+    "--admin",
+    is_flag=True,
+    help="Allow administration commands: users, roles, databases, SHOW/TERMINATE TRANSACTIONS, "
+    "SHOW SETTINGS, DBMS procedures.",
+)
+@click.option("--load-csv", is_flag=True, help="Allow LOAD CSV (the server fetches the URL or reads the file).")
 @neo4j_options
 @format_option
-def query(text: str, params: tuple[str, ...], write: bool, neo4j: Neo4jSettings, fmt: str) -> None:
+def query(
+    text: str, params: tuple[str, ...], write: bool, admin: bool, load_csv: bool, neo4j: Neo4jSettings, fmt: str
+) -> None:
     """Run any Cypher statement (TEXT, or - to read it from stdin).
 
-    Read-only unless --write: the server itself refuses writes. Values go in
-    as $parameters, never pasted into the text. Nodes print as their
+    Read-only unless --write: the server itself refuses writes.
+    Administration commands (which read transactions do not stop: e.g.
+    TERMINATE TRANSACTIONS of another user's load) are refused unless
+    --admin, and LOAD CSV unless --load-csv; the server plans the statement
+    first (nothing runs) and the plan is checked. Values go in as
+    $parameters, never pasted into the text. Nodes print as their
     properties plus _labels, relationships plus _type, _start and _end.
 
     \b
@@ -371,12 +424,12 @@ def query(text: str, params: tuple[str, ...], write: bool, neo4j: Neo4jSettings,
     """
     if text == "-":
         text = sys.stdin.read()
-    _run_and_print(neo4j, text, dict(parse_param(p) for p in params), write, fmt)
+    _run_and_print(neo4j, text, dict(parse_param(p) for p in params), fmt, write=write, admin=admin, load_csv=load_csv)
 
 
-def _run_and_print(settings: Neo4jSettings, text: str, params: dict[str, Any], write: bool, fmt: str) -> None:
+def _run_and_print(settings: Neo4jSettings, text: str, params: dict[str, Any], fmt: str, **how: bool) -> None:
     with open_store(settings) as store:
-        columns, rows = store.run_query(text, params, write=write)
+        columns, rows = store.run_query(text, params, **how)
         notices = store.notices
     for notice in notices:
         click.secho(f"warning: {notice}", fg="yellow", err=True)

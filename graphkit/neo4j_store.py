@@ -22,6 +22,8 @@ from __future__ import annotations
 import base64
 import math
 import re
+import socket
+import ssl
 import threading
 import time as _time
 from collections.abc import Callable, Iterator, Mapping
@@ -46,8 +48,8 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from . import __version__
-from .defaults import BATCH_SIZE
+from . import __version__, cypher_guard
+from .defaults import BATCH_SIZE, LOCK_WAIT
 from .fingerprint import FINGERPRINT_KEY, fingerprint
 from .model import LABELS, NodeKind, Portfolio, RelType
 from .neo4j_mapping import (
@@ -107,7 +109,6 @@ __all__ = [
 
 SCHEMES = ("neo4j", "neo4j+s", "bolt", "bolt+s")
 MIN_VERSION = (5, 26)
-LOCK_WAIT = 30.0  # seconds a writer waits for another to finish
 READ_TRIES = 3  # reads overtaken by a load's switch before giving up
 TIMEOUT = 10.0  # seconds: connecting, acquiring a connection, and a silent server
 T = TypeVar("T")
@@ -294,7 +295,8 @@ class _Runner:
             ) from None
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             raise Neo4jUnavailable(
-                f"cannot reach Neo4j at {s.uri} ({_reason(exc)}); is the server running and NEO4J_URI right?"
+                f"cannot reach Neo4j at {s.uri} ({_reason(exc)}); "
+                + (_tls_hint(s.uri) or "is the server running and NEO4J_URI right?")
             ) from None
         except Neo4jError as exc:
             raise _translate(exc, s) from None
@@ -310,6 +312,61 @@ def _reason(exc: BaseException) -> str:
     found = re.findall(r"\(reason (.*?)\)\s*$", text, re.MULTILINE) or re.findall(r"\[Errno -?\d+\] ([^)\n]*)", text)
     reason = found[-1] if found else _first_line(text).rstrip(":")
     return re.sub(r"^\[Errno -?\d+\] ", "", reason).strip().rstrip(".") or "no answer"
+
+
+PROBE_TIMEOUT = 2.0  # seconds for each probe of a server that could not be reached
+# The Bolt handshake: magic, then four versions offered (5.0, 4.4, 4.0, 3.0).
+_BOLT_HELLO = bytes.fromhex("6060b017 00000005 00000404 00000004 00000003")
+
+
+def _tls_hint(uri: str) -> str:
+    """When TLS is what failed, how to fix the URI ("" when the server does
+    not answer either way): a +s URI at a server that answers plain Bolt,
+    or a plain URI at a server that completes a TLS handshake."""
+    parts = urlsplit(uri)
+    where = (parts.hostname or "", parts.port or 7687)
+    base = parts.scheme.removesuffix("+s")
+    if parts.scheme.endswith("+s"):
+        if _answers_plain_bolt(where):
+            return (
+                f"the server answers plain Bolt, without TLS, and {parts.scheme}:// asks for TLS: "
+                f"use {base}:// (or turn TLS on in the server)"
+            )
+    elif _answers_tls(where):
+        return f"the server asks for TLS (encrypted Bolt): use {base}+s://"
+    return ""
+
+
+def _answers_plain_bolt(where: tuple[str, int]) -> bool:
+    """A server that answers the Bolt handshake with a version (4 bytes, 00 00 ...)."""
+    try:
+        with socket.create_connection(where, timeout=PROBE_TIMEOUT) as sock:
+            sock.sendall(_BOLT_HELLO)
+            reply = b""
+            while len(reply) < 4:
+                chunk = sock.recv(4 - len(reply))
+                if not chunk:
+                    break
+                reply += chunk
+    except OSError:
+        return False
+    return len(reply) == 4 and reply[:2] == b"\0\0"
+
+
+def _answers_tls(where: tuple[str, int]) -> bool:
+    """A server that completes a TLS handshake (its certificate unchecked:
+    this only tells which protocol it speaks)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with (
+            socket.create_connection(where, timeout=PROBE_TIMEOUT) as sock,
+            context.wrap_socket(sock, server_hostname=where[0]),
+        ):
+            return True
+    except (OSError, ssl.SSLError):
+        return False
 
 
 def _first_line(text: str) -> str:
@@ -542,7 +599,8 @@ class Neo4jStore:
         never touched; relationships of other types attached to graphkit
         nodes go with the generation those nodes belong to.
 
-        `progress(done, total)` is called after each batch. Raises
+        `progress(done, total)` is called after each staged batch and after
+        the switch (``done == total``). Raises
         `Neo4jStoreError` when two different file entries share one key.
         """
         clock = _Clock()
@@ -575,6 +633,9 @@ class Neo4jStore:
                 clock.lap("stage")
                 self._switch(plan, fp)
                 clock.lap("switch")
+                if progress is not None:
+                    total = len(plan.nodes) + len(plan.relationships) + 1
+                    progress(total, total)
                 self._delete(RETIRED, batch_size)
                 clock.lap("cleanup")
         return LoadResult(
@@ -788,17 +849,31 @@ class Neo4jStore:
     # -- queries and status -----------------------------------------------------
 
     def run_query(
-        self, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False
+        self,
+        text: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        write: bool = False,
+        admin: bool = False,
+        load_csv: bool = False,
+        library: bool = False,
     ) -> tuple[list[str], list[dict[str, Any]]]:
         """Run an analyst's Cypher; returns (columns, rows of JSON-able values).
 
         Read-only unless `write`: the server refuses a write in a read
-        transaction (`WriteRefused`). Nodes become their properties plus
-        ``_labels``, relationships their properties plus ``_type``,
-        ``_start`` and ``_end`` (the ends' ids), paths
+        transaction (`WriteRefused`). Administration commands (users, roles,
+        databases, SHOW/TERMINATE TRANSACTIONS, SHOW SETTINGS, DBMS
+        procedures) unless `admin`, and LOAD CSV unless `load_csv`, raise
+        `AdministrationRefused` before anything runs (`graphkit.cypher_guard`:
+        the server plans the statement and the plan is read). Nodes become
+        their properties plus ``_labels``, relationships their properties
+        plus ``_type``, ``_start`` and ``_end`` (the ends' ids), paths
         ``{"nodes": [...], "relationships": [...]}``, temporal values ISO
         text. The server's warnings about the query (e.g. an unknown label)
-        are left in `notices`.
+        are left in `notices`, each once; for a `library` query (written
+        against the model) those saying a label, type or property key does
+        not exist are dropped: they only mean the database holds no such
+        data (e.g. no per-market revenue).
         """
 
         def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[dict[str, Any]], list[str]]:
@@ -808,14 +883,32 @@ class Neo4jStore:
             notices = [
                 re.sub(r"^warn: ", "", g.status_description)
                 for g in result.consume().gql_status_objects
-                if g.is_notification and g.severity == neo4j.NotificationSeverity.WARNING
+                if g.is_notification
+                and g.severity == neo4j.NotificationSeverity.WARNING
+                and not (library and g.gql_status in _ABSENT_NAME_STATUSES)
             ]
-            return keys, rows, notices
+            return keys, rows, list(dict.fromkeys(notices))
 
+        self._check_statement(text, params, admin=admin, load_csv=load_csv)
         keys, rows, self.notices = self._runner.transaction(
             work, Mode.WRITE if write else Mode.READ, notifications=True
         )
         return keys, rows
+
+    def _check_statement(self, text: str, params: Mapping[str, Any] | None, *, admin: bool, load_csv: bool) -> None:
+        """Refuse what `cypher_guard.refusal` names in the server's plan of
+        `text`; a statement prefixed PROFILE is planned as EXPLAIN instead."""
+        try:
+            plan, kind = self._runner.transaction(partial(_plan, text=text, params=params, admin=admin), Mode.READ)
+        except _ProfiledError:
+            text = re.sub(r"\bPROFILE\b", "EXPLAIN", text, count=1, flags=re.IGNORECASE)
+            try:
+                plan, kind = self._runner.transaction(partial(_plan, text=text, params=params, admin=admin), Mode.READ)
+            except _ProfiledError:
+                raise AdministrationRefused("the statement could not be checked (EXPLAIN and PROFILE mixed)") from None
+        why = cypher_guard.refusal(plan, kind, admin=admin, load_csv=load_csv)
+        if why:
+            raise AdministrationRefused(why)
 
     def status(self) -> dict[str, Any]:
         """Server version and edition, and how many nodes of each graphkit
@@ -851,6 +944,32 @@ def read(settings: Neo4jSettings) -> tuple[Portfolio, list[Problem]]:
     """The portfolio stored in Neo4j and its warnings (see `Neo4jStore.read`)."""
     with Neo4jStore(settings) as store:
         return store.read()
+
+
+# GQL statuses of "label / relationship type / property key does not exist".
+_ABSENT_NAME_STATUSES = frozenset({"01N50", "01N51", "01N52"})
+
+
+def _plan(
+    tx: neo4j.ManagedTransaction, text: str, params: Mapping[str, Any] | None, *, admin: bool
+) -> tuple[Mapping[str, Any], str]:
+    """The server's plan of `text` and its query type (EXPLAIN runs nothing)."""
+    try:
+        summary = tx.run("EXPLAIN " + text, dict(params or {})).consume()
+    except ClientError as exc:
+        if exc.code in cypher_guard.ADMIN_ERROR_CODES and not admin:
+            raise AdministrationRefused(
+                f"this statement is an administration command ({_first_line(exc.message or '')}); "
+                "it is refused unless asked for with --admin"
+            ) from None
+        if exc.code == "Neo.ClientError.Statement.ArgumentError" and "execution mode" in (exc.message or ""):
+            raise _ProfiledError from None
+        raise
+    return summary.plan or {}, summary.query_type or ""
+
+
+class _ProfiledError(Exception):
+    """The statement is prefixed PROFILE, which EXPLAIN conflicts with."""
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:

@@ -18,13 +18,26 @@ test that needs Neo4j must never silently skip in CI.
 `neo4j_clean` deletes every node and relationship of the configured database
 before the test (indexes and constraints are kept). It refuses to do that to a
 server that is not on this machine unless GRAPHKIT_NEO4J_ALLOW_WIPE=1.
+
+Community Edition has one user database, so a test run holds the server for
+the whole session: an exclusive flock on a file named after the server's host
+and port in the temporary directory (`server_lock_path`), taken before the first
+Neo4j test and released when the run ends (or dies). A second run against the
+same server waits for it (GRAPHKIT_NEO4J_TEST_LOCK_WAIT seconds, 600 by
+default), then fails saying who holds it, instead of wiping the first run's
+data. The lock covers the runs of one machine.
 """
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
+import json
 import os
+import tempfile
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -33,6 +46,10 @@ from urllib.parse import urlsplit
 import neo4j
 import pytest
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
+
+from graphkit.model import Portfolio
+from graphkit.neo4j_store import Neo4jSettings as GraphkitSettings
+from graphkit.neo4j_store import Neo4jStore
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_HINT = "start it with `scripts/neo4j start` (from the repo root)"
@@ -138,8 +155,54 @@ def neo4j_settings() -> Neo4jSettings:
     return load_settings()
 
 
+def server_lock_path(uri: str) -> Path:
+    """The file whose flock a test run holds on the server at `uri`."""
+    parts = urlsplit(uri)
+    name = f"graphkit-neo4j-tests-{parts.hostname}-{parts.port or 7687}.lock"
+    return Path(tempfile.gettempdir()) / name
+
+
+@contextmanager
+def hold_test_lock(uri: str, wait: float) -> Iterator[Path]:
+    """Be the one test run using the server at `uri`; wait up to `wait`
+    seconds for another run to end, then fail naming it."""
+    path = server_lock_path(uri)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:  # made by another user: a read-only descriptor locks as well
+        fd = os.open(path, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = path.read_text(errors="replace").strip() or "unknown"
+                    pytest.fail(
+                        f"another test run ({holder}) is using the Neo4j server at {uri}; waited {wait:g} s "
+                        f"for it (GRAPHKIT_NEO4J_TEST_LOCK_WAIT). Its lock is {path}",
+                        pytrace=False,
+                    )
+                time.sleep(0.2)
+        with suppress(OSError):  # a read-only descriptor: the holder stays unnamed
+            os.ftruncate(fd, 0)
+            os.write(fd, f"pid {os.getpid()}, since {time.strftime('%H:%M:%S')}\n".encode())
+        yield path
+    finally:
+        os.close(fd)
+
+
 @pytest.fixture(scope="session")
-def neo4j_driver(neo4j_settings: Neo4jSettings) -> Iterator[neo4j.Driver]:
+def neo4j_test_lock(neo4j_settings: Neo4jSettings) -> Iterator[Path]:
+    wait = float(os.environ.get("GRAPHKIT_NEO4J_TEST_LOCK_WAIT") or 600)
+    with hold_test_lock(neo4j_settings.uri, wait) as path:
+        yield path
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_settings: Neo4jSettings, neo4j_test_lock: Path) -> Iterator[neo4j.Driver]:
     s = neo4j_settings
     try:
         driver = neo4j.GraphDatabase.driver(s.uri, auth=(s.username, s.password), connection_timeout=5)
@@ -174,3 +237,33 @@ def neo4j_clean(neo4j_driver: neo4j.Driver, neo4j_settings: Neo4jSettings) -> It
         )
     empty_database(neo4j_driver, neo4j_settings.database)
     yield neo4j_driver
+
+
+# -- graphkit's store on the test server ----------------------------------------
+
+
+@pytest.fixture
+def settings(neo4j_settings: Neo4jSettings) -> GraphkitSettings:
+    """The test server as graphkit's connection settings."""
+    s = neo4j_settings
+    return GraphkitSettings(s.uri, s.username, s.password, s.database)
+
+
+@pytest.fixture
+def store(neo4j_clean: neo4j.Driver, settings: GraphkitSettings) -> Iterator[Neo4jStore]:
+    """graphkit's store on the emptied test database."""
+    with Neo4jStore(settings) as opened:
+        yield opened
+
+
+def canonical(portfolio: Portfolio) -> dict[str, list[str]]:
+    """Records as sorted JSON: Neo4j keeps no order of records, nor of the
+    lists that are relationships (a product's supply..., a liaison's providers).
+    List properties (services, territories, products...) keep their order."""
+    out: dict[str, list[str]] = {}
+    for section, record in portfolio.records():
+        for name in ("supply", "distributors", "marketed_by", "providers"):
+            if name in record:
+                record[name] = sorted(record[name], key=lambda v: json.dumps(v, sort_keys=True))
+        out.setdefault(section, []).append(json.dumps(record, sort_keys=True))
+    return {k: sorted(v) for k, v in out.items()}

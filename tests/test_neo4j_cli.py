@@ -3,13 +3,17 @@ against the real Neo4j server."""
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
 import click
 import pytest
 from click.testing import CliRunner
+from neo4j.exceptions import Neo4jError
 from result_records import record
 
 from graphkit import read_portfolio, write_records
@@ -326,3 +330,116 @@ def test_every_command_has_an_example() -> None:
         result = CliRunner().invoke(main, [*path, "-h"])
         assert result.exit_code == 0 and "Example" in result.stdout, path
     assert "NEO4J_PASSWORD" in CliRunner().invoke(main, ["neo4j", "load", "-h"]).stdout
+
+
+# -- what read-only `cypher query` refuses beyond writes ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "named"),
+    [
+        ("SHOW TRANSACTIONS", "SHOW TRANSACTIONS"),
+        ("SHOW USERS", "users, roles, privileges or databases"),
+        ("SHOW DATABASES YIELD name RETURN name", "users, roles, privileges or databases"),
+        ("CREATE USER graphkit_intruder SET PASSWORD 'pw-long-enough'", "users, roles, privileges or databases"),
+        ("SHOW ROLES", "SHOW ROLES"),
+        ("SHOW SETTINGS", "SHOW SETTINGS"),
+        ("// a comment first\nshow   transactions yield transactionId RETURN count(*)", "SHOW TRANSACTIONS"),
+        ("CALL dbms.listConnections()", "DBMS procedure dbms.listConnections"),
+        ("MATCH (n) WITH count(n) AS c CALL db.clearQueryCaches() YIELD value RETURN c", "db.clearQueryCaches"),
+    ],
+)
+def test_query_refuses_administration_commands_unless_admin(gk: Any, statement: str, named: str) -> None:
+    refused = gk("cypher", "query", statement)
+    assert refused.exit_code == 1, refused.output
+    assert refused.stderr.startswith("Error: this statement ") and named in refused.stderr
+    assert refused.stderr.rstrip().endswith("it is refused unless asked for with --admin")
+    assert refused.stdout == ""
+
+
+def test_query_still_runs_schema_and_catalogue_reads_and_profile(gk: Any) -> None:
+    for statement in (
+        "SHOW INDEXES YIELD name RETURN count(*) AS n",
+        "SHOW PROCEDURES YIELD name RETURN count(*) AS n",
+        "CALL db.labels() YIELD label RETURN count(*) AS n",
+        "PROFILE MATCH (n) RETURN count(n) AS n",
+    ):
+        result = gk("cypher", "query", statement, "-f", "json")
+        assert result.exit_code == 0, (statement, result.output)
+        assert json.loads(result.stdout)[0]["n"] >= 0
+
+
+def test_terminate_transactions_of_another_user_is_refused_unless_admin(
+    gk: Any, neo4j_clean: Any, neo4j_settings: Any
+) -> None:
+    """A transaction the test holds open stands for another analyst's running load."""
+    tag = f"victim-{uuid.uuid4()}"
+    with neo4j_clean.session(database=neo4j_settings.database) as session:
+        victim = session.begin_transaction(metadata={"app": tag})
+        victim.run("CREATE (:Scratch {v: 1})").consume()
+        records, _, _ = neo4j_clean.execute_query(
+            "SHOW TRANSACTIONS YIELD transactionId, metaData WHERE metaData.app = $tag RETURN transactionId",
+            tag=tag,
+            database_=neo4j_settings.database,
+        )
+        [victim_id] = [r["transactionId"] for r in records]
+        refused = gk("cypher", "query", "TERMINATE TRANSACTIONS $id", "-p", f"id={victim_id}")
+        assert refused.exit_code == 1
+        assert refused.stderr.strip() == (
+            "Error: this statement runs an administration command (TERMINATE TRANSACTIONS); "
+            "it is refused unless asked for with --admin"
+        )
+        assert victim.run("RETURN 1 AS one").single(strict=True)["one"] == 1  # still alive
+        ended = gk("cypher", "query", "TERMINATE TRANSACTIONS $id", "-p", f"id={victim_id}", "--admin", "-f", "json")
+        assert ended.exit_code == 0, ended.output
+        assert json.loads(ended.stdout)[0]["message"] == "Transaction terminated."
+        with pytest.raises(Neo4jError):
+            victim.run("RETURN 1").consume()
+
+
+def test_load_csv_is_refused_unless_asked_for_and_fetches_nothing(gk: Any) -> None:
+    fetched: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            fetched.append(self.path)
+            body = b"id,name\nx,ex\n"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}/secret.csv"
+        statement = "CALL () { LOAD CSV WITH HEADERS FROM $url AS row RETURN row } RETURN row.id AS id"
+        refused = gk("cypher", "query", statement, "-p", f"url={url}")
+        assert refused.exit_code == 1 and fetched == []
+        assert refused.stderr.strip() == (
+            "Error: this statement reads a file or URL with LOAD CSV (the server would fetch it); "
+            "it is refused unless asked for with --load-csv"
+        )
+        allowed = gk("cypher", "query", statement, "-p", f"url={url}", "--load-csv", "-f", "json")
+        server.shutdown()
+    assert allowed.exit_code == 0, allowed.output
+    assert json.loads(allowed.stdout) == [{"id": "x"}] and fetched == ["/secret.csv"]
+
+
+def test_library_queries_do_not_warn_about_properties_no_record_has(gk: Any, monkeypatch: Any) -> None:
+    """A library query names model properties a database may never have held
+    (market_revenues where no product has per-market revenue): the server's
+    "does not exist" notice is noise there, but stays for a typed query."""
+    from graphkit.cli import neo4j_commands
+    from graphkit.queries import QueryInfo
+
+    absent = f"never_{uuid.uuid4().hex}"  # a property key this server has never seen
+    text = f"MATCH (p:Product) RETURN p.{absent} AS a, p.{absent} + 1 AS b"
+    monkeypatch.setattr(neo4j_commands, "query_info", lambda name: QueryInfo(name, "test", (), "", text))
+    library = gk("cypher", "run", "absent_property")
+    assert library.exit_code == 0 and library.stderr == ""
+    typed = gk("cypher", "query", text)
+    assert typed.exit_code == 0
+    assert typed.stderr.count("warning: ") == 1 and absent in typed.stderr  # two mentions, one warning

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import socket
+import ssl
+import subprocess
+import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from fixtures_neo4j import canonical
 from result_records import record as result_record
 
 from graphkit import read_portfolio, write_records
@@ -38,34 +45,9 @@ SMALL = Path(__file__).with_name("small.yaml")
 AWKWARD = "O'Brien \"quoted\" back\\slash $param {id: 'x'}}) MATCH (n) DETACH DELETE n // 東京\nline2"
 
 
-@pytest.fixture
-def settings(neo4j_settings: Any) -> Neo4jSettings:
-    s = neo4j_settings
-    return Neo4jSettings(s.uri, s.username, s.password, s.database)
-
-
-@pytest.fixture
-def store(neo4j_clean: Any, settings: Neo4jSettings):
-    with Neo4jStore(settings) as opened:
-        yield opened
-
-
 @pytest.fixture(scope="module")
 def small() -> Portfolio:
     return read_portfolio(SMALL)[0]
-
-
-def canonical(portfolio: Portfolio) -> dict[str, list[str]]:
-    """Records as sorted JSON: Neo4j keeps no order of records, nor of the
-    lists that are relationships (a product's supply..., a liaison's providers).
-    List properties (services, territories, products...) keep their order."""
-    out: dict[str, list[str]] = {}
-    for section, record in portfolio.records():
-        for name in ("supply", "distributors", "marketed_by", "providers"):
-            if name in record:
-                record[name] = sorted(record[name], key=lambda v: json.dumps(v, sort_keys=True))
-        out.setdefault(section, []).append(json.dumps(record, sort_keys=True))
-    return {k: sorted(v) for k, v in out.items()}
 
 
 def snapshot(driver: Any, database: str) -> tuple[list[Any], list[Any]]:
@@ -125,6 +107,58 @@ def test_unreachable_server_exits_3_quickly() -> None:
     assert err.value.exit_code == 3
     assert "cannot reach Neo4j at bolt://127.0.0.1:1" in str(err.value)
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("scheme", ["bolt+s", "neo4j+s"])
+def test_tls_against_a_plain_server_says_so(settings: Neo4jSettings, neo4j_driver: Any, scheme: str) -> None:
+    parts = urlsplit(settings.uri)
+    uri = f"{scheme}://{parts.hostname}:{parts.port}"
+    with pytest.raises(Neo4jUnavailable) as err:
+        Neo4jStore(dataclasses.replace(settings, uri=uri))
+    assert str(err.value).startswith(f"cannot reach Neo4j at {uri} (")
+    assert str(err.value).endswith(
+        f"the server answers plain Bolt, without TLS, and {scheme}:// asks for TLS: "
+        f"use {scheme[:-2]}:// (or turn TLS on in the server)"
+    )
+
+
+def test_plain_bolt_against_a_tls_server_says_so(tmp_path: Path) -> None:
+    """A server that speaks only TLS (a self-signed one made here) answers a
+    plain Bolt handshake with a TLS alert or nothing: the message says TLS."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"]
+        + ["-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(0.2)
+        stop = threading.Event()
+
+        def serve() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except OSError:  # the accept timed out: look at `stop` again
+                    continue
+                with conn, suppress(OSError):
+                    conn.settimeout(5)
+                    context.wrap_socket(conn, server_side=True).close()
+
+        server = threading.Thread(target=serve, daemon=True)
+        server.start()
+        uri = f"bolt://127.0.0.1:{listener.getsockname()[1]}"
+        try:
+            with pytest.raises(Neo4jUnavailable) as err:
+                Neo4jStore(Neo4jSettings(uri, "neo4j", "pw"))
+        finally:
+            stop.set()
+            server.join()
+    assert str(err.value).startswith(f"cannot reach Neo4j at {uri} (")
+    assert str(err.value).endswith("the server asks for TLS (encrypted Bolt): use bolt+s://")
 
 
 def test_missing_database_exits_5(settings: Neo4jSettings, neo4j_driver: Any) -> None:
@@ -359,7 +393,7 @@ def test_progress_reports_every_batch(store: Neo4jStore, small: Portfolio) -> No
     calls: list[tuple[int, int]] = []
     store.load(small, progress=lambda done, total: calls.append((done, total)), batch_size=1)
     total = calls[-1][1]
-    assert [c[0] for c in calls] == list(range(1, total)) and total == 34  # 14 nodes + 19 rels, then the switch
+    assert [c[0] for c in calls] == list(range(1, total + 1)) and total == 34  # 14 nodes + 19 rels, then the switch
 
 
 def test_different_duplicates_are_refused_and_nothing_is_written(store: Neo4jStore, small: Portfolio) -> None:
