@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
 
 import fixtures_neo4j
 import neo4j
@@ -144,3 +152,55 @@ def test_is_local_only_for_loopback():
     assert fixtures_neo4j.is_local("bolt://[::1]:7687")
     assert not fixtures_neo4j.is_local("neo4j+s://db.example.com")
     assert not fixtures_neo4j.is_local("bolt://10.0.0.5:7687")
+
+
+# --- scripts/neo4j start: one server per port ------------------------------------
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "neo4j"
+
+
+def test_two_starts_on_one_port_at_the_same_moment_one_says_the_port_is_taken(tmp_path: Path) -> None:
+    """Two checkouts (two server homes) start on one free port at once: the
+    port's flock lets one through; the other fails at once, naming the home
+    that holds the port, instead of talking to that one's server. The one
+    let through is stopped before it finishes starting."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    homes = [(tmp_path / name).resolve() for name in ("first", "second")]
+
+    def script(command: str, home: Path, **kwargs: object) -> subprocess.Popen[str]:
+        env = {**os.environ, "GRAPHKIT_NEO4J_HOME": str(home), "GRAPHKIT_NEO4J_PORT": str(port)}
+        return subprocess.Popen(
+            [sys.executable, str(SCRIPT), command],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+            **kwargs,  # type: ignore[call-overload]
+        )
+
+    starts = [script("start", home) for home in homes]
+    try:
+        deadline = time.monotonic() + 60
+        while all(p.poll() is None for p in starts) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [refused] = [i for i, p in enumerate(starts) if p.poll() is not None]
+        winner = homes[1 - refused]
+        _, err = starts[refused].communicate()
+        assert starts[refused].returncode == 1, err
+        assert re.fullmatch(
+            f"scripts/neo4j: port {port} on 127.0.0.1 is taken by another graphkit Neo4j "
+            f"\\(home {re.escape(str(winner))}, started by pid \\d+\\); "
+            "set GRAPHKIT_NEO4J_PORT to a free port, or stop that server.",
+            err.strip(),
+        ), err
+        assert starts[1 - refused].poll() is None  # the other is still on its way up
+    finally:
+        for start, home in zip(starts, homes, strict=True):
+            if start.poll() is None:
+                os.killpg(start.pid, signal.SIGKILL)
+            start.communicate()
+            script("stop", home).communicate(timeout=120)  # a server it may have launched
+        (Path(tempfile.gettempdir()) / f"graphkit-neo4j-port-{port}.lock").unlink(missing_ok=True)

@@ -9,7 +9,8 @@ import ssl
 import subprocess
 import threading
 import time
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ import pytest
 from fixtures_neo4j import canonical
 from result_records import record as result_record
 
-from graphkit import read_portfolio, write_records
+from graphkit import neo4j_store, read_portfolio, write_records
 from graphkit.analysis.concentration import ConcentrationResult, ProviderConcentration
 from graphkit.analysis.overlap import OverlapResult, ProductOverlap
 from graphkit.analysis.spof import CriticalNode, SoleSourceStep, SpofResult
@@ -122,6 +123,33 @@ def test_tls_against_a_plain_server_says_so(settings: Neo4jSettings, neo4j_drive
     )
 
 
+@contextmanager
+def fake_server(answer: Callable[[socket.socket], None]) -> Iterator[str]:
+    """A bolt:// URI at a local socket server whose every connection goes to
+    `answer` (connections are closed when the block ends)."""
+    taken: list[socket.socket] = []
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(0.2)
+        stop = threading.Event()
+
+        def serve() -> None:
+            while not stop.is_set():
+                with suppress(OSError):  # mostly the accept timing out: look at `stop` again
+                    conn = listener.accept()[0]
+                    taken.append(conn)
+                    answer(conn)
+
+        server = threading.Thread(target=serve, daemon=True)
+        server.start()
+        try:
+            yield f"bolt://127.0.0.1:{listener.getsockname()[1]}"
+        finally:
+            stop.set()
+            server.join()
+            for conn in taken:
+                conn.close()
+
+
 def test_plain_bolt_against_a_tls_server_says_so(tmp_path: Path) -> None:
     """A server that speaks only TLS (a self-signed one made here) answers a
     plain Bolt handshake with a TLS alert or nothing: the message says TLS."""
@@ -134,31 +162,34 @@ def test_plain_bolt_against_a_tls_server_says_so(tmp_path: Path) -> None:
     )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        listener.settimeout(0.2)
-        stop = threading.Event()
 
-        def serve() -> None:
-            while not stop.is_set():
-                try:
-                    conn, _ = listener.accept()
-                except OSError:  # the accept timed out: look at `stop` again
-                    continue
-                with conn, suppress(OSError):
-                    conn.settimeout(5)
-                    context.wrap_socket(conn, server_side=True).close()
+    def handshake(conn: socket.socket) -> None:
+        conn.settimeout(5)
+        context.wrap_socket(conn, server_side=True).close()
 
-        server = threading.Thread(target=serve, daemon=True)
-        server.start()
-        uri = f"bolt://127.0.0.1:{listener.getsockname()[1]}"
-        try:
-            with pytest.raises(Neo4jUnavailable) as err:
-                Neo4jStore(Neo4jSettings(uri, "neo4j", "pw"))
-        finally:
-            stop.set()
-            server.join()
+    with fake_server(handshake) as uri, pytest.raises(Neo4jUnavailable) as err:
+        Neo4jStore(Neo4jSettings(uri, "neo4j", "pw"))
     assert str(err.value).startswith(f"cannot reach Neo4j at {uri} (")
     assert str(err.value).endswith("the server asks for TLS (encrypted Bolt): use bolt+s://")
+
+
+def test_a_server_that_accepts_but_never_answers_fails_within_the_timeouts(monkeypatch: Any) -> None:
+    """Once `neo4j status` hung 61 s here: every wait of the driver (and of the
+    TLS probe after it) is bounded by the store's timeouts."""
+    monkeypatch.setattr(neo4j_store, "TIMEOUT", 1.0)
+    monkeypatch.setattr(neo4j_store, "PROBE_TIMEOUT", 0.5)
+    started = time.monotonic()
+    with fake_server(lambda conn: None) as uri, pytest.raises(Neo4jUnavailable) as err:
+        Neo4jStore(Neo4jSettings(uri, "neo4j", "pw"))
+    assert time.monotonic() - started < 10  # 1 s to connect, 0.5 s to probe; the driver's own default is 60 s
+    assert str(err.value).startswith(f"cannot reach Neo4j at {uri} (")
+
+
+def test_the_system_database_is_refused_clearly() -> None:
+    with pytest.raises(Neo4jSettingsError) as err:
+        Neo4jSettings("bolt://127.0.0.1:7687", "neo4j", "pw", database="System")
+    assert str(err.value).startswith("database 'system' holds Neo4j's users, roles and databases, not a portfolio")
+    assert err.value.exit_code == 2
 
 
 def test_missing_database_exits_5(settings: Neo4jSettings, neo4j_driver: Any) -> None:
@@ -338,6 +369,21 @@ def test_kind_change_moves_the_label(store: Neo4jStore, small: Portfolio) -> Non
     store.load(moved)
     _, rows = store.run_query("MATCH (n {id: 'cb-1'}) RETURN labels(n) AS labels")
     assert sorted(rows[0]["labels"]) == ["Provider", "TestLab"]
+
+
+def test_a_merge_that_would_leave_an_invalid_graph_writes_nothing(
+    store: Neo4jStore, small: Portfolio, neo4j_driver: Any, settings: Neo4jSettings
+) -> None:
+    """Valid alone, invalid merged: the file makes cmo-a, which fills prod-1 in
+    the database, a distributor. Refused before anything is written."""
+    store.load(small)
+    before = snapshot(neo4j_driver, settings.database)
+    other = Portfolio(providers=(Provider(id="cmo-a", name="Now a distributor", kind=ProviderKind.DISTRIBUTOR),))
+    with pytest.raises(PortfolioError) as err:
+        store.load(other)
+    assert any("prod-1" in str(p) and "cmo-a" in str(p) for p in err.value.problems), err.value.problems
+    assert snapshot(neo4j_driver, settings.database) == before
+    assert store.load(other, replace=True).changed  # --replace: the file alone is the graph
 
 
 def test_replace_removes_what_the_file_dropped(
