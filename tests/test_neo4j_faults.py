@@ -113,15 +113,16 @@ def test_a_load_killed_at_a_random_batch_leaves_the_old_graph_and_a_rerun_conver
     assert canonical(store.read()[0]) == canonical(old), why  # ...which no reader sees
     assert store.status()["nodes"]["Product"] == len(old.products), why
 
-    rerun = subprocess.run(
-        graphkit("neo4j", "load", generated, "--batch-size", BATCH, *(["--replace"] if replace else [])),
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert rerun.returncode == 0, f"{why}\n{rerun.stderr}"
+    # The rerun, with a reader reading the whole graph over and over meanwhile:
+    # every read is all of the old graph or all of the new one.
+    rerun = start_load(env, generated, *(["--replace"] if replace else []))
+    seen = []
+    while rerun.poll() is None:
+        seen.append(canonical(store.read()[0]))
+    _, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, f"{why}\n{err}"
+    either = (canonical(old), canonical(new))
+    assert seen and all(read in either for read in seen), why
     assert canonical(store.read()[0]) == canonical(new), why
     assert dead_nodes(neo4j_driver, store.settings.database) == 0, why
 
