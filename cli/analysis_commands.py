@@ -21,6 +21,7 @@ from .common import (
     load,
     open_store,
     portfolio_source,
+    recovery_option,
     run_analyses,
 )
 from .output import format_option, render_rows, to_json
@@ -59,6 +60,7 @@ def parse_only(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     f"({', '.join(SEVERITIES)}).",
 )
 @bands_option
+@recovery_option
 @limit_option
 @click.option(
     "--pairs",
@@ -73,6 +75,7 @@ def analyze_command(
     fmt: str,
     fail_on: str | None,
     bands: Bands,
+    recovery_weeks: float | None,
     limit: int,
     pairs: int | None,
     write_back: bool,
@@ -94,7 +97,7 @@ def analyze_command(
     """
     if write_back and portfolio.neo4j is None:
         raise click.UsageError("--write-back stores the findings in the Neo4j portfolio: use it with --neo4j")
-    results = run_analyses(portfolio.load(), only, bands, pairs)
+    results = run_analyses(portfolio.load(), only, bands, pairs, recovery_weeks)
     click.echo(render_analysis(results, fmt, limit))
     if write_back:
         assert portfolio.neo4j is not None

@@ -41,7 +41,16 @@ SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
         "Critical nodes: what one failure takes down",
         "spof",
         "critical_nodes",
-        ("severity", "node", "kind", ("products_lost", count), ("revenue_at_risk", money), "hidden", "explanation"),
+        (
+            "severity",
+            "node",
+            "kind",
+            ("products_lost", count),
+            ("loss", money),
+            ("revenue_at_risk", money),
+            "hidden",
+            "explanation",
+        ),
     ),
     ("Sole-source steps", "spof", "sole_source_steps", ("severity", "product", "step", "provider", "explanation")),
     (

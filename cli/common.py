@@ -37,6 +37,7 @@ __all__ = [
     "GraphkitGroup",
     "PortfolioSource",
     "bands_option",
+    "recovery_option",
     "exit_with",
     "load",
     "neo4j_options",
@@ -381,12 +382,26 @@ def limit_option(func: F) -> F:
     )(func)
 
 
+def recovery_option(func: F) -> F:
+    """--recovery-weeks N, passed as `recovery_weeks: float | None`."""
+    return click.option(
+        "--recovery-weeks",
+        type=click.FloatRange(min=0),
+        metavar="N",
+        help="Weeks to restore a failed provider that records no recovery_weeks (default: 52, said so).",
+    )(func)
+
+
 # From this many nodes on, a run takes seconds: show which analysis is running.
 LARGE = 10_000
 
 
 def run_analyses(
-    p: Portfolio, only: tuple[str, ...] | None = None, bands: Bands | None = None, pairs: int | None = None
+    p: Portfolio,
+    only: tuple[str, ...] | None = None,
+    bands: Bands | None = None,
+    pairs: int | None = None,
+    recovery_weeks: float | None = None,
 ) -> Analysis:
     """The analyses' results, with progress on stderr for large portfolios,
     and the fingerprint of the portfolio analysed (write-back checks it);
@@ -394,14 +409,16 @@ def run_analyses(
     from graphkit.analysis import ANALYSES
     from graphkit.fingerprint import fingerprint
 
-    return replace(_analyses(p, only or ANALYSES, bands, pairs), fingerprint=fingerprint(p))
+    return replace(_analyses(p, only or ANALYSES, bands, pairs, recovery_weeks), fingerprint=fingerprint(p))
 
 
-def _analyses(p: Portfolio, only: tuple[str, ...], bands: Bands | None, pairs: int | None) -> Analysis:
+def _analyses(
+    p: Portfolio, only: tuple[str, ...], bands: Bands | None, pairs: int | None, recovery_weeks: float | None
+) -> Analysis:
     from graphkit.analysis import analyze
 
     if len(p.nodes) < LARGE:
-        return analyze(p, only, bands, pairs=pairs)
+        return analyze(p, only, bands, pairs=pairs, recovery_weeks=recovery_weeks)
     with click.progressbar(
         length=len(only), label="analysing", file=sys.stderr, item_show_func=lambda name: name
     ) as bar:
@@ -412,6 +429,6 @@ def _analyses(p: Portfolio, only: tuple[str, ...], bands: Bands | None, pairs: i
             bar.update(1 if started else 0, name)
             started += 1
 
-        results = analyze(p, only, bands, progress=step, pairs=pairs)
+        results = analyze(p, only, bands, progress=step, pairs=pairs, recovery_weeks=recovery_weeks)
         bar.update(1)
     return results

@@ -11,7 +11,7 @@ import click
 from graphkit.problems import GraphkitError
 from graphkit.viz.defaults import DEFAULT_MAX_NODES, DEFAULT_MAX_ROWS, RENDERERS, VIEWS, WEBGL_ABOVE
 
-from .common import PortfolioSource, bands_option, portfolio_source, run_analyses
+from .common import PortfolioSource, bands_option, portfolio_source, recovery_option, run_analyses
 
 if TYPE_CHECKING:
     from graphkit.analysis import Bands
@@ -177,6 +177,7 @@ def viz(
     help="Rows per findings table, most severe first.",
 )
 @bands_option
+@recovery_option
 @click.option("--title", help="Page title.")
 @_open_option
 def report(
@@ -187,6 +188,7 @@ def report(
     max_nodes: int,
     max_rows: int,
     bands: Bands,
+    recovery_weeks: float | None,
     title: str | None,
     open_it: bool,
 ) -> None:
@@ -212,7 +214,7 @@ def report(
     chosen = () if no_network else (views or ("supply",))
     page = render_report(
         loaded,
-        analysis=run_analyses(loaded, bands=bands),
+        analysis=run_analyses(loaded, bands=bands, recovery_weeks=recovery_weeks),
         source=portfolio.name,
         views=chosen,
         max_nodes=max_nodes,

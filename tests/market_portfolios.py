@@ -4,6 +4,7 @@ product-scoped feeds (feed cycles on request)."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 from graphkit.model import (
@@ -203,3 +204,25 @@ def pairs_portfolio() -> Portfolio:
             Feed(**{"from": "ds-2", "to": "fill-2", "material": "ds"}),
         ),
     )
+
+
+def with_times(pf: Portfolio, rng: random.Random) -> Portfolio:
+    """``pf`` with random recovery weeks on providers, bring-up weeks on
+    supply entries and stock on products and markets (each sometimes unset),
+    drawn from a few values so that times often tie."""
+
+    def weeks(p_unset: float) -> float | None:
+        return None if rng.random() < p_unset else float(rng.choice([0, 2, 4, 6, 8, 12, 26]))
+
+    providers = tuple(p.model_copy(update={"recovery_weeks": weeks(0.25)}) for p in pf.providers)
+    products = tuple(
+        p.model_copy(
+            update={
+                "inventory_weeks": weeks(0.3),
+                "supply": tuple(link.model_copy(update={"bring_up_weeks": weeks(0.3)}) for link in p.supply),
+                "markets": tuple(m.model_copy(update={"inventory_weeks": weeks(0.5)}) for m in p.markets),
+            }
+        )
+        for p in pf.products
+    )
+    return dataclasses.replace(pf, providers=providers, products=products)

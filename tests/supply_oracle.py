@@ -17,6 +17,7 @@ distribution and marketing, straight from the rules:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection
 
 from graphkit.model import Feed, Portfolio, Product
@@ -181,4 +182,62 @@ def brute_groups(pf: Portfolio) -> dict[str, set[Unit]]:
         lost = base - available(pf, members) if len(members) > 1 else set()
         if lost:
             out[group] = lost
+
+
+# ---------------------------------------------------------------------------
+# time and money, straight from the rules of issue 10
+# ---------------------------------------------------------------------------
+
+WEEKS_UNKNOWN = 52.0  # a failed node without a recovery time is back after a year
+
+
+def with_bring_up(pf: Portfolio, t: float) -> Portfolio:
+    """The portfolio at week ``t``: every unqualified source whose bring-up
+    is at most ``t`` counts as qualified."""
+    products = []
+    for p in pf.products:
+        supply = tuple(
+            link.model_copy(update={"qualified": True})
+            if not link.qualified and link.bring_up_weeks is not None and link.bring_up_weeks <= t
+            else link
+            for link in p.supply
+        )
+        products.append(p.model_copy(update={"supply": supply}))
+    return dataclasses.replace(pf, products=tuple(products))
+
+
+def recovery_of(pf: Portfolio, node: str, default: float | None = None) -> float:
+    for p in pf.providers:
+        if p.id == node and p.recovery_weeks is not None:
+            return p.recovery_weeks
+    return WEEKS_UNKNOWN if default is None else default
+
+
+def inventory_of(p: Product, market: str | None) -> float:
+    for m in p.markets:
+        if m.territory == market and m.inventory_weeks is not None:
+            return m.inventory_weeks
+    return p.inventory_weeks or 0.0
+
+
+def brute_timeline(
+    pf: Portfolio, failed: set[str], default: float | None = None
+) -> dict[Unit, tuple[float, float, float]]:
+    """Per (product, market) lost at week 0: (recovery week, shortage weeks,
+    loss), trying every week at which anything changes, in order."""
+    lost = available(pf, set()) - available(with_bring_up(pf, 0.0), failed)
+    recovery = {n: recovery_of(pf, n, default) for n in failed}
+    times = sorted(
+        {0.0, *recovery.values()}
+        | {link.bring_up_weeks for p in pf.products for link in p.supply if link.bring_up_weeks is not None}
+    )
+    out: dict[Unit, tuple[float, float, float]] = {}
+    for t in times:
+        now = available(with_bring_up(pf, t), {n for n in failed if recovery[n] > t})
+        for unit in lost - set(out):
+            if unit in now:
+                p = next(q for q in pf.products if q.id == unit[0])
+                short = max(0.0, t - inventory_of(p, unit[1]))
+                out[unit] = (t, short, unit_revenue(p, unit[1]) * short / 52)
+    assert set(out) == lost, "every failed node is back by its recovery"
     return out

@@ -380,7 +380,7 @@ def held_to_the_library(store: Neo4jStore, pf: Portfolio, every: int = 1) -> tup
         rows = {(r["product"], r["market"]): r for r in run(store, "provider_failure_impact", provider=node)}
         lost = {u: r for u, r in rows.items() if r["lost"]}
         c = critical.get(node)
-        assert set(lost) == (set(c.markets_lost) if c else set()), node
+        assert set(lost) == (set(c.units) if c else set()), node
         assert all(r["available"] == (u in available) for u, r in rows.items()), node
         if c is not None:
             bases = {r["revenue_basis"] for r in lost.values()}

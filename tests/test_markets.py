@@ -25,7 +25,7 @@ from graphkit.model import (
 
 
 def engine_single(pf: Portfolio) -> dict[str, set[tuple[str, str | None]]]:
-    return {c.node: set(c.markets_lost) for c in critical_nodes(pf)}
+    return {c.node: set(c.units) for c in critical_nodes(pf)}
 
 
 # ---------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def test_a_site_filed_for_the_us_is_no_backup_for_the_eu() -> None:
     assert any("not currently available" in n and "prod-a in US" in n for n in r.notes)
     crit = {c.node: c for c in critical_nodes(pf)}
     assert set(crit) == {"cmo-eu", "dist-eu", "dist-jp", "partner-eu", "partner-jp"}
-    assert crit["cmo-eu"].markets_lost == (("prod-a", "EU"), ("prod-a", "JP"))
+    assert crit["cmo-eu"].units == (("prod-a", "EU"), ("prod-a", "JP"))
     steps = {(s.step, s.market): s.provider for s in sole_source_steps(pf)}
     assert steps == {
         ("fill_finish", "EU"): "cmo-eu",

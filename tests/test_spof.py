@@ -177,7 +177,11 @@ def test_hidden_common_mode(load) -> None:
         assert c.severity is Severity.CRITICAL  # 10M +1, sterile +2, commercial +2, mid_sized +1 = 6
     assert nodes["api"].explanation == (
         "api failing takes down p (10M revenue): step fill_finish: "
-        "ff-1 needs 'api' only from api (fails); ff-2 needs 'api' only from api (fails)"
+        "ff-1 needs 'api' only from api (fails); ff-2 needs 'api' only from api (fails). "
+        # no recovery time or stock recorded: 52 weeks short at 10M / 52 a week
+        "Loss 10M: p short 52 weeks from week 0 until week 52 (api back); stock for 52 weeks, "
+        "or a qualified backup, would remove the shortage "
+        "(recovery time unknown: 52 weeks counted; no stock recorded: counted as none)"
     )
     assert nodes["cb"].explanation.startswith(
         "cb failing takes down p (10M revenue): step fill_finish: "
@@ -193,22 +197,30 @@ def test_world_critical_nodes(load) -> None:
     a, d1, lab, d2, mp2 = result
     # p-tab's only marketing partner: clinical tablet (+1) of a large client (+0) = low
     assert (mp2.products_lost, mp2.kind, mp2.severity) == (("p-tab",), "marketing_partner", Severity.LOW)
-    assert mp2.markets_lost == (("p-tab", None),) and mp2.partners_affected == ("mp-2",)
+    assert mp2.units == (("p-tab", None),) and mp2.partners_affected == ("mp-2",)
     assert a.products_lost == ("p-sterile", "p-tab")
     assert a.clients_affected == ("big-co", "small-co")
     assert a.partners_affected == ("mp-1", "mp-2")
     assert a.revenue_at_risk == 60_000_000  # p-tab has no revenue: counts 0
     assert a.severity is Severity.CRITICAL and not a.hidden
     assert a.explanation == (
-        "cmo-a failing takes down p-sterile, p-tab (60M revenue): p-sterile step fill_finish: only source cmo-a fails"
+        "cmo-a failing takes down p-sterile, p-tab (60M revenue): p-sterile step fill_finish: only source cmo-a fails. "
+        # p-sterile costs most (p-tab has no revenue): 52 weeks at 60M / 52
+        "Loss 60M: p-sterile short 52 weeks from week 0 until week 52 (cmo-a back); stock for 52 weeks, "
+        "or a qualified backup, would remove the shortage "
+        "(recovery time unknown: 52 weeks counted; no stock recorded: counted as none)"
     )
+    assert (a.loss, a.risk_exposure) == (60e6, 1.0)
     assert (d1.products_lost, d1.kind, d1.severity) == (("p-sterile",), "distributor", Severity.CRITICAL)
     assert lab.products_lost == ("p-sterile",) and lab.kind == "test_lab"
     # the only distributor of p-gen: capsule 6M (+1), commercial (+2), generics_only (+1) = 4
     assert (d2.products_lost, d2.kind, d2.severity) == (("p-gen",), "distributor", Severity.HIGH)
     assert d2.clients_affected == ("gen-co",) and d2.partners_affected == ()
     assert d2.revenue_at_risk == 6_000_000
-    assert d2.explanation == "dist-2 failing takes down p-gen (6M revenue): step distribution: only source dist-2 fails"
+    assert d2.explanation.startswith(
+        "dist-2 failing takes down p-gen (6M revenue): step distribution: only source dist-2 fails. Loss 6M: "
+    )
+    assert (d2.loss, d2.risk_exposure) == (6e6, 0.1)  # 6M of cmo-a's 60M
 
 
 def test_unqualified_backup_does_not_save(load) -> None:
@@ -522,7 +534,19 @@ def test_small_yaml_by_hand() -> None:
     assert result["critical_nodes"] == [
         {
             "node": "api-1",
-            "markets_lost": [{"product": "prod-2", "market": None}],
+            "loss": 0.0,
+            "risk_exposure": 0.0,
+            "markets_lost": [
+                {
+                    "product": "prod-2",
+                    "market": None,
+                    "recovery_weeks": 12.0,
+                    "inventory_weeks": 0.0,
+                    "shortage_weeks": 12.0,
+                    "short_from_week": 0.0,
+                    "loss": 0.0,
+                }
+            ],
             "revenue_basis": "share",
             "kind": "cmo",
             "products_lost": ["prod-2"],
@@ -531,11 +555,26 @@ def test_small_yaml_by_hand() -> None:
             "revenue_at_risk": 0.0,
             "hidden": False,
             "severity": "low",
-            "explanation": "api-1 failing takes down prod-2 (no revenue recorded): step api: only source api-1 fails",
+            "explanation": "api-1 failing takes down prod-2 (no revenue recorded): step api: only source api-1 fails. "
+            # api-1 records 12 weeks to recover; prod-2 records no stock and no revenue
+            "Loss 0: prod-2 short 12 weeks from week 0 until week 12 (api-1 back); stock for 12 weeks, "
+            "or a qualified backup, would remove the shortage (no stock recorded: counted as none)",
         },
         {
             "node": "cb-1",
-            "markets_lost": [{"product": "prod-2", "market": None}],
+            "loss": 0.0,
+            "risk_exposure": 0.0,
+            "markets_lost": [
+                {
+                    "product": "prod-2",
+                    "market": None,
+                    "recovery_weeks": None,
+                    "inventory_weeks": 0.0,
+                    "shortage_weeks": 52.0,
+                    "short_from_week": 0.0,
+                    "loss": 0.0,
+                }
+            ],
             "revenue_basis": "share",
             "kind": "cmo",
             "products_lost": ["prod-2"],
@@ -545,11 +584,26 @@ def test_small_yaml_by_hand() -> None:
             "hidden": True,
             "severity": "low",
             "explanation": "cb-1 failing takes down prod-2 (no revenue recorded): "
-            "step api: only source api-1 needs 'cell line' only from cb-1 (fails)",
+            "step api: only source api-1 needs 'cell line' only from cb-1 (fails). "
+            "Loss 0: prod-2 short 52 weeks from week 0 until week 52 (cb-1 back); stock for 52 weeks, "
+            "or a qualified backup, would remove the shortage "
+            "(recovery time unknown: 52 weeks counted; no stock recorded: counted as none)",
         },
         {
             "node": "dist-1",
-            "markets_lost": [{"product": "prod-2", "market": None}],
+            "loss": 0.0,
+            "risk_exposure": 0.0,
+            "markets_lost": [
+                {
+                    "product": "prod-2",
+                    "market": None,
+                    "recovery_weeks": None,
+                    "inventory_weeks": 0.0,
+                    "shortage_weeks": 52.0,
+                    "short_from_week": 0.0,
+                    "loss": 0.0,
+                }
+            ],
             "revenue_basis": "share",
             "kind": "distributor",
             "products_lost": ["prod-2"],
@@ -559,7 +613,10 @@ def test_small_yaml_by_hand() -> None:
             "hidden": False,
             "severity": "low",
             "explanation": "dist-1 failing takes down prod-2 (no revenue recorded): "
-            "step distribution: only source dist-1 fails",
+            "step distribution: only source dist-1 fails. "
+            "Loss 0: prod-2 short 52 weeks from week 0 until week 52 (dist-1 back); stock for 52 weeks, "
+            "or a qualified backup, would remove the shortage "
+            "(recovery time unknown: 52 weeks counted; no stock recorded: counted as none)",
         },
     ]
     # prod-1 joins a ring with cmo-a, client-2, prod-2, dist-1 (client-1 closes a
@@ -599,6 +656,8 @@ def test_as_dict_shapes(load) -> None:
     assert set(data["critical_nodes"][0]) == {
         "node",
         "kind",
+        "loss",
+        "risk_exposure",
         "markets_lost",
         "revenue_basis",
         "products_lost",
@@ -655,7 +714,7 @@ def test_critical_nodes_against_brute_force(seed: int, overrides: dict) -> None:
     segments = {c.id: c.segment for c in p.clients}
     result = by_node(p)
     expected = brute_single(p)
-    assert {n: set(c.markets_lost) for n, c in result.items()} == expected
+    assert {n: set(c.units) for n, c in result.items()} == expected
     for node, c in result.items():
         lost = expected[node]
         assert c.clients_affected == tuple(sorted({products[x].owner for x, _ in lost}))
@@ -673,7 +732,7 @@ def test_critical_nodes_against_brute_force(seed: int, overrides: dict) -> None:
         assert c.severity == min(Severity.CRITICAL, max(severities) + (len({x for x, _ in lost}) >= 3))
     if overrides:
         assert any(c.hidden for c in result.values())  # the hidden common mode is exercised
-    keys = [(-c.severity, -c.revenue_at_risk, -len(c.markets_lost), c.node) for c in critical_nodes(p)]
+    keys = [(-c.loss, -c.severity, -c.revenue_at_risk, -len(c.markets_lost), c.node) for c in critical_nodes(p)]
     assert keys == sorted(keys)
     # whatif with one failure agrees
     for node in list(result)[:5]:

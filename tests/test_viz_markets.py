@@ -91,7 +91,7 @@ def test_report_shows_markets(browser_page: BrowserPage, tmp_path: Path, example
     shown = {r[node]: set(r[markets].split(", ")) for r in rows}
     library = spof(example)
     for c in library.critical_nodes:
-        assert shown[c.node] == {p if m is None else f"{p} ({m})" for p, m in c.markets_lost}, c.node
+        assert shown[c.node] == {p if m is None else f"{p} ({m})" for p, m in c.units}, c.node
     assert shown["dist-fairhaven"] == {f"{p} ({m})" for p, m in FAIRHAVEN_LOSES}
 
     heads, rows = browser_page.js(

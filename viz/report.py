@@ -442,7 +442,8 @@ _MORE_AT = 200  # cut points listed by name
 
 
 def _markets(row: CriticalNode | DoubleFailure | CommonCause) -> list[str]:
-    return [market_name(product, market) for product, market in row.markets_lost]
+    units = row.units if isinstance(row, CriticalNode) else row.markets_lost
+    return [market_name(product, market) for product, market in units]
 
 
 def _spof_section(spof: SpofResult, names: _Names, max_rows: int) -> str:

@@ -66,9 +66,11 @@ def analyze(
     bands: Bands | None = None,
     progress: Callable[[str], None] | None = None,
     pairs: int | None = None,
+    recovery_weeks: float | None = None,
 ) -> Analysis:
     """Run the chosen analyses on a portfolio; `progress` hears the name of
-    each analysis as it starts; `pairs` caps the double failures listed.
+    each analysis as it starts; `pairs` caps the double failures listed;
+    `recovery_weeks` is the recovery time of providers without their own.
 
     Examples
     --------
@@ -85,7 +87,7 @@ def analyze(
     from .spof import spof
 
     runs: dict[str, Callable[[], Any]] = {
-        "spof": lambda: spof(portfolio, pairs),
+        "spof": lambda: spof(portfolio, pairs, recovery_weeks),
         "overlap": lambda: requirement_overlap(portfolio),
         "concentration": lambda: customer_concentration(portfolio, bands or Bands()),
     }

@@ -106,6 +106,7 @@ from ..model import (
 )
 from ..problems import GraphkitError, did_you_mean
 from ..text import humanize, money_short
+from .exposure import Backup, Exposure, LostMarket, Timeline
 from .results import PAIRS, UNITS, Result, findings_at
 from .severity import Severity
 from .supply import FeedIn, Network, Unit
@@ -258,6 +259,31 @@ def supply_inputs(portfolio: Portfolio) -> tuple[dict[Unit, dict[str, tuple[str,
     return units, feeds
 
 
+def backup_inputs(portfolio: Portfolio) -> dict[Unit, list[Backup]]:
+    """Per (product, market), its unqualified sources with a bring-up time
+    filed there (what :class:`~graphkit.analysis.exposure.Exposure` may bring up).
+
+    >>> from graphkit.model import Portfolio, Product, SupplyLink
+    >>> p = Portfolio(products=(Product(id="p", name="P", technology="tablet", owner="c",
+    ...     supply=(SupplyLink(provider="a", step="api"),
+    ...             SupplyLink(provider="b", step="api", qualified=False, bring_up_weeks=8)),),))
+    >>> backup_inputs(p)
+    {('p', None): [Backup(provider='b', step='api', bring_up_weeks=8.0)]}
+    """
+    out: dict[Unit, list[Backup]] = {}
+    for product in portfolio.products:
+        links = [link for link in product.supply if not link.qualified and link.bring_up_weeks is not None]
+        for market in product.market_territories if links else ():
+            found = [
+                Backup(link.provider, str(link.step), float(link.bring_up_weeks))  # type: ignore[arg-type]
+                for link in links
+                if _filed(link.filed_in, market)
+            ]
+            if found:
+                out[(product.id, market)] = found
+    return out
+
+
 # --------------------------------------------------------------------------
 # results
 # --------------------------------------------------------------------------
@@ -289,15 +315,19 @@ class CriticalNode(Result):
     """A provider or marketing partner whose failure alone loses markets
     available today.
 
-    ``markets_lost``: the (product, market) pairs lost; ``products_lost``:
+    ``markets_lost``: the (product, market) pairs lost (``units``); ``products_lost``:
     the products all of whose available markets are lost; ``hidden``: it is
     a source, distributor or partner of none of the lost markets and reaches
-    them only through ``feeds`` (a hidden common mode).
+    them only through ``feeds`` (a hidden common mode).  Each lost market
+    carries its recovery, shortage and loss (:mod:`.exposure`); ``loss`` is
+    their sum, ``risk_exposure`` its share of the worst node's loss.
     """
 
     node: str
     kind: str
-    markets_lost: tuple[Unit, ...] = field(metadata=UNITS)
+    loss: float
+    risk_exposure: float
+    markets_lost: tuple[LostMarket, ...]
     products_lost: tuple[str, ...]
     clients_affected: tuple[str, ...]
     partners_affected: tuple[str, ...]
@@ -310,6 +340,11 @@ class CriticalNode(Result):
     @property
     def subject(self) -> str:
         return self.node
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        """The (product, market) pairs lost."""
+        return tuple(m.unit for m in self.markets_lost)
 
 
 @dataclass(frozen=True)
@@ -443,12 +478,34 @@ def _sorted_units(units: Iterable[Unit]) -> tuple[Unit, ...]:
 class _Context:
     """Everything derived once from a portfolio and shared by the analyses."""
 
-    def __init__(self, portfolio: Portfolio) -> None:
+    def __init__(self, portfolio: Portfolio, recovery_weeks: float | None = None) -> None:
         self.portfolio = portfolio
+        self.recovery_weeks = recovery_weeks
         self.units, self.feeds = supply_inputs(portfolio)
         self.network = Network(self.units, self.feeds)
         self.products: dict[str, Product] = {p.id: p for p in portfolio.products}
         self.unit_index = {unit: i for i, unit in enumerate(self.network.units)}
+
+    def exposure_with(
+        self, recovery_override: float | None = None, inventory_override: float | None = None
+    ) -> Exposure:
+        """Time and money of failures, with optional what-if overrides."""
+        return Exposure(
+            self.portfolio,
+            self.units,
+            self.feeds,
+            backup_inputs(self.portfolio),
+            self.unit_revenue,
+            self.network,
+            self.recovery_weeks,
+            recovery_override,
+            inventory_override,
+        )
+
+    @cached_property
+    def exposure(self) -> Exposure:
+        """Time and money of any failed set (``exposure.timeline(failed)``)."""
+        return self.exposure_with()
 
     @cached_property
     def available(self) -> frozenset[Unit]:
@@ -619,28 +676,33 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
     return out
 
 
-def critical_nodes(portfolio: Portfolio) -> list[CriticalNode]:
+def critical_nodes(portfolio: Portfolio, recovery_weeks: float | None = None) -> list[CriticalNode]:
     """Every provider or marketing partner whose failure alone loses a
     (product, market) available today.
 
     Exact over the AND/OR supply structure (upstream tiers, product-scoped
     feeds and filings included), from
-    :meth:`graphkit.analysis.supply.Network.single_failure_impact`.  Sorted
-    by severity, then revenue at risk, then number of markets (all highest
-    first), then id.
+    :meth:`graphkit.analysis.supply.Network.single_failure_impact`.  Each lost
+    market carries its time and money (:mod:`.exposure`; ``recovery_weeks``:
+    recovery of providers without their own).  Sorted by loss (the
+    risk-exposure ranking), then severity, revenue at risk and number of
+    markets (all highest first), then id.
 
     Notes
     -----
     One engine pass for all nodes, plus one explanation per critical node
     on its first lost market's upstream part of the network only.
     """
-    return _critical_nodes(_Context(portfolio))
+    return _critical_nodes(_Context(portfolio, recovery_weeks))
 
 
 def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
     out: list[CriticalNode] = []
+    timelines = {node: ctx.exposure.timeline((node,), _sorted_units(lost)) for node, lost in ctx.impact.items()}
+    worst = max((t.loss for t in timelines.values()), default=0.0)
     for node, lost in ctx.impact.items():
         units = _sorted_units(lost)
+        timeline = timelines[node]
         products = {p for p, _ in units}
         direct = any(node in sources for u in units for sources in ctx.units[u].values())
         sev = max(ctx.severity[u] for u in units)
@@ -651,6 +713,7 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
         reasons = ctx.explain(first, frozenset((node,)))
         text = f"{node} failing takes down {ctx.describe(units)} ({_revenue_text(revenue)}): "
         text += reasons if len(units) == 1 else f"{_unit_name(first)} {reasons}"
+        text += _loss_text(timeline)
         source = getattr(ctx.portfolio.nodes.get(node), "source", None)
         if source:
             text += f" [{node} source: {source}]"
@@ -658,7 +721,9 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
             CriticalNode(
                 node=node,
                 kind=str(ctx.portfolio.kind(node)),
-                markets_lost=units,
+                loss=timeline.loss,
+                risk_exposure=timeline.loss / worst if worst else 0.0,
+                markets_lost=tuple(m.record() for m in timeline.markets),
                 products_lost=ctx.products_all_lost(units),
                 clients_affected=ctx.clients_of(units),
                 partners_affected=ctx.partners_of(units),
@@ -669,8 +734,26 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
                 explanation=text,
             )
         )
-    out.sort(key=lambda c: (-c.severity, -c.revenue_at_risk, -len(c.markets_lost), c.node))
+    out.sort(key=lambda c: (-c.loss, -c.severity, -c.revenue_at_risk, -len(c.markets_lost), c.node))
     return out
+
+
+def _loss_text(timeline: Timeline) -> str:
+    """``. Loss 12M: prod-a in EU short 10 weeks (…)`` for the market that
+    costs most, with what would remove its shortage and what was assumed."""
+    if not timeline.markets:
+        return ""
+    top = max(timeline.markets, key=lambda m: (m.loss, m.shortage_weeks))
+    if not top.shortage_weeks:
+        text = f". No shortage: every market is back ({top.restored_by}) before its stock runs out"
+    else:
+        text = (
+            f". Loss {money_short(timeline.loss)}: {_unit_name(top.unit)} short {top.shortage_weeks:g} weeks "
+            f"from week {top.inventory_weeks:g} until week {top.recovery_weeks:g} ({top.restored_by}); "
+            f"{top.remedy()}"
+        )
+    assumed = timeline.assumed
+    return text + (f" ({'; '.join(assumed)})" if assumed else "")
 
 
 def single_failure_losses(portfolio: Portfolio) -> dict[str, frozenset[Unit]]:
@@ -843,8 +926,9 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
     return out
 
 
-def spof(portfolio: Portfolio, pairs: int | None = None) -> SpofResult:
-    """All single-point-of-failure findings, joint failures included, sharing one engine run.
+def spof(portfolio: Portfolio, pairs: int | None = None, recovery_weeks: float | None = None) -> SpofResult:
+    """All single-point-of-failure findings, joint failures included, sharing
+    one engine run (``recovery_weeks``: recovery of providers without their own).
 
     ``as_dict()`` gives ``{"sole_source_steps", "critical_nodes",
     "articulation_points", "bridges", "key_person_risks", "double_failures",
@@ -853,7 +937,7 @@ def spof(portfolio: Portfolio, pairs: int | None = None) -> SpofResult:
     """
     from .joint import _common_causes, _double_failures  # joint builds on this module's context
 
-    ctx = _Context(portfolio)
+    ctx = _Context(portfolio, recovery_weeks)
     cuts = cut_points(portfolio)
     double = _double_failures(ctx)
     return SpofResult(

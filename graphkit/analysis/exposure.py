@@ -1,0 +1,323 @@
+"""What a failure costs in time and money: when each lost market is back,
+how long it runs short, and the revenue lost meanwhile.
+
+The rule (the one place it is written down), for a set of nodes failing
+together at week 0:
+
+* a failed provider is back after its ``recovery_weeks`` (unknown: the
+  caller's default, else 52 weeks, and the answer says it rests on that);
+* an unqualified source with ``bring_up_weeks`` counts as a qualified one
+  from that week on (where it is filed; its own upstream must work too);
+* a lost (product, market) is **recovered** at the first week at which it is
+  available again by the supply rules of :mod:`graphkit.analysis.supply`;
+  availability only grows with time, so the answer is exact by trying the
+  weeks at which something comes back, in order, up to the last failed
+  node's recovery (when everything is back);
+* it survives on its stock for ``inventory_weeks`` (the market's, else the
+  product's, else none): **shortage** = max(0, recovery − inventory) weeks,
+  from the week the stock runs out;
+* **loss** = the market's weekly revenue (annual / 52) × shortage weeks.
+
+Written once as :meth:`Exposure.timeline` over any failed set, so single
+failures, pairs and common causes cost the same way.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "UNKNOWN_RECOVERY_WEEKS",
+    "WEEKS_PER_YEAR",
+    "Backup",
+    "Exposure",
+    "LostMarket",
+    "MarketTimeline",
+    "Timeline",
+]
+
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from ..model import Portfolio
+from .results import Result
+from .supply import FeedIn, Network, Unit
+
+WEEKS_PER_YEAR = 52
+UNKNOWN_RECOVERY_WEEKS = 52.0  # a failed node with no recovery time is counted back after a year
+
+
+@dataclass(frozen=True)
+class Backup:
+    """An unqualified source of a step in a market, usable after ``bring_up_weeks``."""
+
+    provider: str
+    step: str
+    bring_up_weeks: float
+
+
+@dataclass(frozen=True)
+class MarketTimeline:
+    """One lost (product, market) over time (see the module rule).
+
+    ``recovery_known`` is False when the recovery rests on the 52-week
+    fallback for a node without a recovery time; ``inventory_known`` False
+    when no stock is recorded (counted as none). ``restored_by`` says what
+    brings the market back (``cmo-x back``, ``backup cmo-y (fill_finish)``).
+    """
+
+    unit: Unit
+    recovery_weeks: float
+    recovery_known: bool
+    restored_by: str
+    inventory_weeks: float
+    inventory_known: bool
+    shortage_weeks: float
+    annual_revenue: float
+
+    @property
+    def loss(self) -> float:
+        """Weekly revenue × shortage weeks (multiplied first: 52 weeks of 60M is 60M exactly)."""
+        return self.annual_revenue * self.shortage_weeks / WEEKS_PER_YEAR
+
+    @property
+    def short_from(self) -> float | None:
+        """The week the stock runs out, when the market runs short at all."""
+        return self.inventory_weeks if self.shortage_weeks else None
+
+    def record(self) -> LostMarket:
+        """The result record (JSON) of this market's time and money."""
+        return LostMarket(
+            self.unit[0],
+            self.unit[1],
+            self.recovery_weeks if self.recovery_known else None,
+            self.inventory_weeks,
+            self.shortage_weeks,
+            self.short_from,
+            self.loss,
+        )
+
+    def remedy(self) -> str:
+        """What would remove the shortage (empty when there is none)."""
+        if not self.shortage_weeks:
+            return ""
+        backup = (
+            f"a backup brought up within {_weeks(self.inventory_weeks)} weeks"
+            if self.inventory_weeks
+            else "a qualified backup"
+        )
+        return f"stock for {_weeks(self.recovery_weeks)} weeks, or {backup}, would remove the shortage"
+
+
+@dataclass(frozen=True)
+class LostMarket(Result):
+    """A lost (product, market) with its time and money, as results carry it:
+    ``recovery_weeks`` None when it rests on the 52-week fallback,
+    ``short_from_week`` None when the stock outlasts the recovery."""
+
+    product: str
+    market: str | None
+    recovery_weeks: float | None
+    inventory_weeks: float
+    shortage_weeks: float
+    short_from_week: float | None
+    loss: float
+
+    @property
+    def unit(self) -> Unit:
+        return (self.product, self.market)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The lost markets of one failed set, in unit order, each with its timeline."""
+
+    failed: frozenset[str]
+    markets: tuple[MarketTimeline, ...]
+
+    @property
+    def loss(self) -> float:
+        return sum(m.loss for m in self.markets)
+
+    @property
+    def assumed(self) -> tuple[str, ...]:
+        """Sentences naming what the figures assume where data is missing."""
+        out = []
+        unknown = [m for m in self.markets if not m.recovery_known]
+        if unknown:
+            out.append(f"recovery time unknown: {_weeks(UNKNOWN_RECOVERY_WEEKS)} weeks counted")
+        if any(not m.inventory_known for m in self.markets):
+            out.append("no stock recorded: counted as none")
+        return tuple(out)
+
+
+def _weeks(w: float) -> str:
+    return f"{w:g}"
+
+
+class Exposure:
+    """Time and money of failures over one portfolio's supply network.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        For recovery and inventory weeks.
+    units, feeds
+        The supply engine's inputs (:func:`graphkit.analysis.spof.supply_inputs`).
+    backups : Mapping[Unit, Collection[Backup]]
+        Per unit, its unqualified sources with a bring-up time filed there.
+    unit_revenue : Callable[[Unit], float]
+        A market's annual revenue.
+    network : Network, optional
+        The engine already built on ``units``/``feeds`` (reused when no
+        backup has a bring-up time).
+    default_recovery : float, optional
+        Recovery weeks of failed nodes without their own (``--recovery-weeks``).
+    recovery_override, inventory_override : float, optional
+        One recovery for every failed node / one stock for every market (what-if).
+
+    Examples
+    --------
+    >>> from graphkit.model import Product
+    >>> pf = Portfolio(products=(Product(id="p", name="P", technology="tablet", owner="c", inventory_weeks=2),))
+    >>> units = {("p", None): {"fill": ("a",)}}
+    >>> ex = Exposure(pf, units, {}, {("p", None): [Backup("b", "fill", 6.0)]}, lambda u: 52e6)
+    >>> m = ex.timeline({"a"}).markets[0]  # a: no recovery time, so 52 weeks; b is up in 6
+    >>> m.recovery_weeks, m.restored_by, m.shortage_weeks, m.loss
+    (6.0, 'backup b (fill)', 4.0, 4000000.0)
+    """
+
+    def __init__(
+        self,
+        portfolio: Portfolio,
+        units: Mapping[Unit, Mapping[str, Collection[str]]],
+        feeds: Mapping[str, Collection[FeedIn]],
+        backups: Mapping[Unit, Collection[Backup]],
+        unit_revenue: Callable[[Unit], float],
+        network: Network | None = None,
+        default_recovery: float | None = None,
+        recovery_override: float | None = None,
+        inventory_override: float | None = None,
+    ) -> None:
+        self.portfolio = portfolio
+        self.unit_revenue = unit_revenue
+        self.default_recovery = default_recovery
+        self.recovery_override = recovery_override
+        self.inventory_override = inventory_override
+        # A backup becomes a stand-in provider, fed by the real one and
+        # failed until its bring-up week; ids cannot clash (a NUL inside).
+        self.standins: dict[str, tuple[Backup, float]] = {}
+        extended: dict[Unit, dict[str, tuple[str, ...]]] = {}
+        stand_feeds: dict[str, list[FeedIn]] = {}
+        for unit, found in backups.items():
+            steps = extended.setdefault(unit, {s: tuple(src) for s, src in units[unit].items()})
+            for b in found:
+                sid = f"{b.provider}\0{b.step}\0{b.bring_up_weeks!r}"
+                self.standins[sid] = (b, b.bring_up_weeks)
+                stand_feeds[sid] = [FeedIn("\0stand-in", b.provider)]
+                if sid not in steps[b.step]:
+                    steps[b.step] = (*steps[b.step], sid)
+        if extended or network is None:
+            network = Network({**units, **extended}, {**feeds, **stand_feeds})
+        self.network = network
+        self.index = {u: i for i, u in enumerate(network.units)}
+
+    @cached_property
+    def _provider_recovery(self) -> dict[str, float]:
+        return {p.id: p.recovery_weeks for p in self.portfolio.providers if p.recovery_weeks is not None}
+
+    def recovery(self, node: str) -> tuple[float, bool]:
+        """(weeks until ``node`` is back, known): the override, its own, the
+        default, else 52 weeks (not known)."""
+        if self.recovery_override is not None:
+            return self.recovery_override, True
+        own = self._provider_recovery.get(node)
+        if own is not None:
+            return own, True
+        if self.default_recovery is not None:
+            return self.default_recovery, True
+        return UNKNOWN_RECOVERY_WEEKS, False
+
+    @cached_property
+    def _products(self) -> dict[str, Any]:
+        return {p.id: p for p in self.portfolio.products}
+
+    def inventory(self, unit: Unit) -> tuple[float, bool]:
+        """(weeks of stock of a market, recorded): the override, the market's, the product's, else none."""
+        if self.inventory_override is not None:
+            return self.inventory_override, True
+        product = self._products.get(unit[0])
+        if product is None:
+            return 0.0, False
+        for m in product.markets:
+            if m.territory == unit[1] and m.inventory_weeks is not None:
+                return m.inventory_weeks, True
+        if product.inventory_weeks is not None:
+            return product.inventory_weeks, True
+        return 0.0, False
+
+    def timeline(self, failed: Collection[str], units: Iterable[Unit] | None = None) -> Timeline:
+        """Each market lost when ``failed`` fail together at week 0, with its
+        recovery, shortage and loss (see the module rule).
+
+        ``units``: the markets to follow (default: those available today and
+        not at week 0); one already available at week 0 is back at week 0.
+        """
+        net = self.network
+        failed_set = frozenset(failed)
+        down_at = {n: self.recovery(n) for n in failed_set}
+        if units is None:
+            off0 = failed_set | {s for s, (_, w) in self.standins.items() if w > 0}
+            at0 = net.available(net.operational(off0), off0)
+            units = [u for u in net.units if u in self._baseline and u not in at0]
+        todo = list(dict.fromkeys(units))
+        steps = {u: net.unit_steps[self.index[u]] for u in todo}
+        mine = {s for u in todo for _, sources in steps[u] for s in sources if net.base[s] in self.standins}
+        bring = {net.base[s]: self.standins[net.base[s]][1] for s in mine}
+        end = max((w for w, _ in down_at.values()), default=0.0)
+        times = sorted({0.0, *(w for w, _ in down_at.values()), *(w for w in bring.values() if w < end)})
+        part = net.upstream(s for u in todo for _, sources in steps[u] for s in sources)
+        back: dict[Unit, float] = {}
+        for t in times:
+            if t >= end:
+                break
+            off = {n for n, (w, _) in down_at.items() if w > t} | {s for s, w in bring.items() if w > t}
+            op = net.operational_among(part, off)
+            for u in todo:
+                if u not in back and u[0] not in off and all(any(s in op for s in src) for _, src in steps[u]):
+                    back[u] = t
+        markets = []
+        for u in todo:
+            t = back.get(u, end)
+            inv, inv_known = self.inventory(u)
+            short = max(0.0, t - inv)
+            by, known = self._restored_by(u, t, down_at, bring, steps[u])
+            markets.append(MarketTimeline(u, t, known, by, inv, inv_known, short, self.unit_revenue(u)))
+        return Timeline(failed_set, tuple(markets))
+
+    @cached_property
+    def _baseline(self) -> frozenset[Unit]:
+        net = self.network
+        return frozenset(net.available(net.operational(frozenset(self.standins))))
+
+    def _restored_by(
+        self,
+        unit: Unit,
+        t: float,
+        down_at: Mapping[str, tuple[float, bool]],
+        bring: Mapping[str, float],
+        steps: Iterable[tuple[str, list[int]]],
+    ) -> tuple[str, bool]:
+        """What comes back at week ``t`` for ``unit``, and whether ``t`` rests on known data."""
+        if not t:
+            return "available at once", True
+        names = [f"{n} back" for n, (w, _) in sorted(down_at.items()) if w == t]
+        own = {self.network.base[s] for _, src in steps for s in src}
+        names += [
+            f"backup {b.provider} ({b.step})"
+            for sid, w in sorted(bring.items())
+            if w == t and sid in own
+            for b in (self.standins[sid][0],)
+        ]
+        known = any(k for w, k in down_at.values() if w == t) or any(w == t and s in own for s, w in bring.items())
+        return ", ".join(names) or "everything back", known
