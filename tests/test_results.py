@@ -13,6 +13,7 @@ import pytest
 from graphkit import read_portfolio
 from graphkit.analysis import Analysis, analyze, findings, read_analysis
 from graphkit.analysis.concentration import ClientConcentration, ProviderConcentration
+from graphkit.analysis.exposure import LostMarket
 from graphkit.analysis.results import ResultsError, json_key
 from graphkit.analysis.severity import Severity
 from graphkit.analysis.spof import CriticalNode, SoleSourceStep, SpofResult
@@ -40,7 +41,9 @@ def test_a_json_object_has_the_keys_of_its_fields_in_field_order(example: Analys
     # the one renamed field: `concentration` is written as "class"
     assert list(provider) == ["class" if f.name == "concentration" else f.name for f in fields(ProviderConcentration)]
     assert json_key(ClientConcentration, "concentration") == "class"
-    assert node.as_dict()["markets_lost"] == [{"product": p, "market": m} for p, m in node.markets_lost]
+    lost = node.as_dict()["markets_lost"]
+    assert [(m["product"], m["market"]) for m in lost] == list(node.units)
+    assert list(lost[0]) == [f.name for f in fields(LostMarket)]
 
 
 def test_severities_are_the_enum_everywhere(example: Analysis) -> None:
