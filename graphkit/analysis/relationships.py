@@ -254,7 +254,7 @@ class _Facts:
         self.contacts = _contacts(portfolio)
         self.critical: dict[tuple[str, str], set[str]] = defaultdict(set)  # (client, provider) -> products lost
         for node in spof_result.critical_nodes:
-            for pid, _ in node.markets_lost:
+            for pid, _ in node.units:
                 self.critical[(self.products[pid].owner, node.node)].add(pid)
         self.sole: dict[tuple[str, str], set[str]] = defaultdict(set)  # (client, provider) -> sole-sourced products
         for s in spof_result.sole_source_steps:
