@@ -490,7 +490,7 @@ def test_engine_agrees_with_brute_force_on_a_generated_portfolio_with_markets(se
     assert any(len(p.market_territories) > 1 for p in pf.products)
     assert any(s.filed_in for p in pf.products for s in p.supply) or seed  # filings at least once
     assert any(f.products for f in pf.feeds)
-    assert {c.node: set(c.markets_lost) for c in critical_nodes(pf)} == brute_single(pf)
+    assert {c.node: set(c.units) for c in critical_nodes(pf)} == brute_single(pf)
 
 
 def test_shares_are_stated_in_the_module_and_the_help() -> None:
