@@ -442,7 +442,7 @@ _MORE_AT = 200  # cut points listed by name
 
 
 def _markets(row: CriticalNode | DoubleFailure | CommonCause) -> list[str]:
-    units = row.units if isinstance(row, CriticalNode) else row.markets_lost
+    units = row.units if hasattr(row, "units") else row.markets_lost  # a critical node's lost markets carry times
     return [market_name(product, market) for product, market in units]
 
 
