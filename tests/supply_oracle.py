@@ -182,6 +182,7 @@ def brute_groups(pf: Portfolio) -> dict[str, set[Unit]]:
         lost = base - available(pf, members) if len(members) > 1 else set()
         if lost:
             out[group] = lost
+    return out
 
 
 # ---------------------------------------------------------------------------
