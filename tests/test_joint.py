@@ -59,7 +59,7 @@ def test_hand_worked_common_causes() -> None:
         True,
     )
     assert (india.nodes, india.markets_lost, india.revenue_at_risk, india.members_revenue_at_risk, india.hidden) == (
-        ("fill-1", "d-eu"),
+        ("d-eu", "fill-1"),  # members by id
         (("prod-a", "EU"),),
         50e6,
         100e6,

@@ -248,9 +248,10 @@ def common_causes(portfolio: Portfolio) -> list[CommonCause]:
 def _common_causes(ctx: _Context) -> list[CommonCause]:
     out = []
     for key, values in _groups(ctx.portfolio).items():
-        for value, members in values.items():
-            if len(members) < 2:
+        for value, listed in values.items():
+            if len(listed) < 2:
                 continue
+            members = sorted(listed)  # by id, as pairs are: the same rows from a file and from Neo4j
             lost = ctx.network.what_if(members).lost
             if not lost:
                 continue
