@@ -234,17 +234,15 @@ def test_rejects_bad_input(make) -> None:  # type: ignore[no-untyped-def]
         make()
 
 
-def test_large_network_gets_a_precomputed_layout_fast() -> None:
+def test_large_network_gets_a_precomputed_layout() -> None:
+    # How fast is a benchmark's question (benchmarks/), never a timed test's.
     nodes, edges = big_network(4000, positions=False)
-    started = time.perf_counter()
     page = render_network(nodes, edges, title="big", renderer="vis")
-    elapsed = time.perf_counter() - started
     data = page_data(page)
     assert data["options"]["physics"] == {"enabled": False} and data["physicsInitially"] is False
     assert data["options"]["edges"]["smooth"] is False
     points = {(n["x"], n["y"]) for n in data["nodes"]}
     assert len(points) == len(nodes)  # every node placed, no two on the same spot
-    assert elapsed < 20, elapsed  # ~1 s here; a quadratic step would take minutes
 
 
 def test_empty_network_and_no_group_filter() -> None:
@@ -430,9 +428,7 @@ def test_large_network_renders_static(browser_page: BrowserPage, tmp_path: Path,
     nodes, edges = big_network(3000, positions=given_positions)
     page = render_network(nodes, edges, title="3000 nodes", notes=["synthetic"], renderer="vis")
     expected = {n["id"]: (n["x"], n["y"]) for n in page_data(page)["nodes"]}
-    started = time.perf_counter()
     open_page(browser_page, tmp_path, page)
-    load_seconds = time.perf_counter() - started
     counts = browser_page.vis_counts()
     assert (counts["nodes"], counts["edges"]) == (3000, len(edges))
     assert browser_page.js("return window.graphkit.network.physics.options.enabled;") is False
@@ -447,7 +443,6 @@ def test_large_network_renders_static(browser_page: BrowserPage, tmp_path: Path,
     assert browser_page.console_errors() == []
     assert browser_page.network_requests() == []
     assert not png_stats(browser_page.screenshot_png("#gk-network")).blank
-    assert load_seconds < 30, load_seconds
 
 
 @pytest.mark.browser
