@@ -17,8 +17,9 @@ supply network with territories, markets, filings and scopes stripped,
 analysed by the 0.1.0 checkout at ``--base``.  Each portfolio is read once and
 pickled; each run is a fresh process that unpickles it and times
 :func:`graphkit.analysis.spof.spof` (what ``graphkit analyze`` runs for single
-points of failure), new and 0.1.0 interleaved.  Prints the median of each,
-their ratio and whether it meets the target (at most 2x).
+points of failure), new and 0.1.0 interleaved.  Prints the medians of each,
+wall and CPU time, their ratios and whether they meet the target (at most
+2x).
 """
 
 from __future__ import annotations
@@ -116,10 +117,10 @@ def _child(engine: str, base: str | None, path: str) -> None:
         assert Path(graphkit.__file__).resolve().is_relative_to(Path(base).resolve()), graphkit.__file__  # type: ignore[arg-type]
     with open(path, "rb") as fh:
         portfolio = pickle.load(fh)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = spof.spof(portfolio)
-    seconds = time.perf_counter() - t0
-    print(json.dumps({"seconds": seconds, "critical_nodes": len(result.critical_nodes)}))
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "critical_nodes": len(result.critical_nodes)}))
 
 
 def _pickle(engine: str, base: str | None, source: Path, target: Path) -> None:
@@ -187,21 +188,28 @@ def main() -> None:
         return
 
     full, stripped = prepare(args.scale, args.seed, args.base, args.work)
-    new: list[float] = []
-    old: list[float] = []
+    new: dict[str, list[float]] = {"seconds": [], "cpu": []}
+    old: dict[str, list[float]] = {"seconds": [], "cpu": []}
     for _ in range(args.runs):
         a, b = _run("new", args.base, full), _run("old", args.base, stripped)
-        new.append(a["seconds"])
-        old.append(b["seconds"])
+        for key in new:
+            new[key].append(a[key])
+            old[key].append(b[key])
         print(
-            f"  run: {a['seconds']:6.2f} s with markets, {b['seconds']:6.2f} s 0.1.0 on the stripped copy", flush=True
+            f"  run: {a['seconds']:6.2f} s ({a['cpu']:6.2f} s CPU) with markets, "
+            f"{b['seconds']:6.2f} s ({b['cpu']:6.2f} s CPU) 0.1.0 on the stripped copy",
+            flush=True,
         )
-    figure, yardstick = statistics.median(new), statistics.median(old)
-    ratio = figure / yardstick
-    verdict = "pass" if ratio <= TARGET else "falls short"
-    print(f"spof with markets (median of {args.runs}): {figure:.2f} s  [{a['critical_nodes']:,} critical nodes]")
-    print(f"0.1.0 on the stripped copy (median):  {yardstick:.2f} s  [{b['critical_nodes']:,} critical nodes]")
-    print(f"ratio {ratio:.2f}x, target at most {TARGET:.0f}x: {verdict}")
+    print(f"spof with markets: {a['critical_nodes']:,} critical nodes; 0.1.0: {b['critical_nodes']:,}")
+    # CPU time is the steadier figure on a shared machine: waiting for a core is not the analysis's cost.
+    for key, label in (("seconds", "wall"), ("cpu", "CPU ")):
+        figure, yardstick = statistics.median(new[key]), statistics.median(old[key])
+        ratio = figure / yardstick
+        verdict = "pass" if ratio <= TARGET else "falls short"
+        print(
+            f"{label} median of {args.runs}: {figure:.2f} s with markets, "
+            f"{yardstick:.2f} s 0.1.0 on the stripped copy; ratio {ratio:.2f}x, target at most {TARGET:.0f}x: {verdict}"
+        )
 
 
 if __name__ == "__main__":

@@ -107,6 +107,7 @@ from ..model import (
 from ..problems import GraphkitError, did_you_mean
 from ..text import humanize, money_short
 from .exposure import Backup, Exposure, LostMarket, Timeline
+from .heap import collector_paused
 from .results import PAIRS, UNITS, Result, findings_at
 from .severity import Severity
 from .supply import FeedIn, Network, Unit
@@ -611,6 +612,7 @@ class _Context:
 # --------------------------------------------------------------------------
 
 
+@collector_paused
 def sole_source_steps(portfolio: Portfolio) -> list[SoleSourceStep]:
     """Every (product, step, market) with exactly one qualified source filed
     in that market, distribution included.
@@ -676,6 +678,7 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
     return out
 
 
+@collector_paused
 def critical_nodes(portfolio: Portfolio, recovery_weeks: float | None = None) -> list[CriticalNode]:
     """Every provider or marketing partner whose failure alone loses a
     (product, market) available today.
@@ -756,6 +759,7 @@ def _loss_text(timeline: Timeline) -> str:
     return text + (f" ({'; '.join(assumed)})" if assumed else "")
 
 
+@collector_paused
 def single_failure_losses(portfolio: Portfolio) -> dict[str, frozenset[Unit]]:
     """Provider or marketing-partner id -> the (product, market) pairs
     available today that its failure alone loses (every node's
@@ -881,6 +885,7 @@ def cut_points(portfolio: Portfolio) -> CutPoints:
     return CutPoints(points, bridges)
 
 
+@collector_paused
 def key_person_risks(portfolio: Portfolio) -> list[KeyPersonRisk]:
     """Client-provider relationships resting on one liaison, or on none.
 
@@ -926,6 +931,7 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
     return out
 
 
+@collector_paused
 def spof(portfolio: Portfolio, pairs: int | None = None, recovery_weeks: float | None = None) -> SpofResult:
     """All single-point-of-failure findings, joint failures included, sharing
     one engine run (``recovery_weeks``: recovery of providers without their own).
@@ -957,6 +963,7 @@ def spof(portfolio: Portfolio, pairs: int | None = None, recovery_weeks: float |
 # --------------------------------------------------------------------------
 
 
+@collector_paused
 def whatif(
     portfolio: Portfolio,
     fail: Collection[str],

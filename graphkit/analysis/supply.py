@@ -224,13 +224,41 @@ class Network:
 
         self.units: list[Unit] = list(units)
         self.unit_steps: list[list[tuple[str, list[int]]]] = []
-        for product, market in self.units:
-            self.unit_steps.append(
-                [
-                    (step, list(dict.fromkeys(self.node(s, product, market) for s in sources)))
-                    for step, sources in units[(product, market)].items()
-                ]
-            )
+        # One node list per distinct (sources, context they tell apart): the
+        # markets of a product mostly share their supply steps' lists, and
+        # the evaluation below works once per list, not once per unit.
+        self._lists: list[list[int]] = []  # distinct source-node lists
+        self._unit_lists: list[tuple[int, ...]] = []  # unit -> indices into _lists
+        lists, unit_lists, unit_steps = self._lists, self._unit_lists, self.unit_steps
+        sens_p, sens_m = self._sens_p, self._sens_m
+        shared: dict[tuple[str, ...], int] = {}  # sources no context tells apart -> list index
+        telling: dict[tuple[str, ...], tuple[bool, bool]] = {}  # other sources -> (by product, by market)
+        made: dict[tuple[tuple[str, ...], str | None, str | None], int] = {}
+        for (product, market), unit in units.items():
+            steps: list[tuple[str, list[int]]] = []
+            idx: list[int] = []
+            for step, sources in unit.items():
+                key = sources if type(sources) is tuple else tuple(sources)
+                j = shared.get(key)
+                if j is None:
+                    flags = telling.get(key)
+                    if flags is None:
+                        flags = (not sens_p.isdisjoint(key), not sens_m.isdisjoint(key))
+                        if flags == (False, False):
+                            j = shared[key] = len(lists)
+                            lists.append(list(dict.fromkeys(self.node(s, None, None) for s in key)))
+                        else:
+                            telling[key] = flags
+                    if j is None:
+                        ctx = (key, product if flags[0] else None, market if flags[1] else None)
+                        j = made.get(ctx)
+                        if j is None:
+                            j = made[ctx] = len(lists)
+                            lists.append(list(dict.fromkeys(self.node(s, product, market) for s in key)))
+                steps.append((step, lists[j]))
+                idx.append(j)
+            unit_steps.append(steps)
+            unit_lists.append(tuple(idx))
         for p in providers:
             self.node(p, None, None)
         self._expand()
@@ -320,13 +348,16 @@ class Network:
 
     def available(self, op: bytearray, failed: AbstractSet[str] = _EMPTY) -> set[Unit]:
         """Units not failed whose every step has an operational source."""
-        out: set[Unit] = set()
-        for unit, steps in zip(self.units, self.unit_steps):
-            if unit[0] in failed:
-                continue
-            if all(any(op[s] for s in sources) for _, sources in steps):
-                out.add(unit)
-        return out
+        covered = self._covered(op)
+        return {
+            unit
+            for unit, idx in zip(self.units, self._unit_lists)
+            if all(map(covered.__getitem__, idx)) and unit[0] not in failed
+        }
+
+    def _covered(self, op: bytearray) -> bytearray:
+        """A flag per distinct source list: one of its nodes is operational."""
+        return bytearray(any(map(op.__getitem__, sources)) for sources in self._lists)
 
     @cached_property
     def baseline(self) -> tuple[bytearray, frozenset[Unit]]:
@@ -429,29 +460,33 @@ class Network:
         baseline-available unit unavailable (a product id that is not a
         provider id only loses its own units; those trivial entries are left
         out).  Exactly equal to failing each id in turn and re-evaluating, but
-        computed for all ids together; units with the same operational
-        sources share one kill set."""
-        avail = self.baseline[1]
-        op = self.baseline[0]
+        computed for all ids together: each distinct source list's kill set
+        (``⋂_{operational sources} kill(s)``) is worked out once and its
+        units handed to every id in it."""
+        op, avail = self.baseline
+        kill = self.node_kills
+        by_lists: dict[tuple[int, ...], list[Unit]] = {}  # the markets of a product often share every list
         lost: dict[str, list[Unit]] = {}
-        memo: dict[tuple[tuple[int, ...], ...], frozenset[str]] = {}
-        for u, unit in enumerate(self.units):
-            if unit not in avail:
-                continue
-            if unit[0] in self.provider_ids:  # its own id is in its kill set: not shareable
-                kill = self.unit_kill(u)
-            else:
-                sig = tuple(tuple(s for s in sources if op[s]) for _, sources in self.unit_steps[u])
-                shared = memo.get(sig)
-                if shared is None:
-                    shared = memo[sig] = self.unit_kill(u)
-                kill = shared
-            for node in kill:
-                lst = lost.get(node)
-                if lst is None:
-                    lost[node] = [unit]
+        for unit, idx in zip(self.units, self._unit_lists):
+            if unit in avail:
+                by_lists.setdefault(idx, []).append(unit)
+                if unit[0] in self.provider_ids:  # failing the product's own id
+                    lost.setdefault(unit[0], []).append(unit)
+        by_list: dict[int, list[Unit]] = {}
+        for idx, units in by_lists.items():
+            for j in idx:
+                group = by_list.get(j)
+                if group is None:
+                    by_list[j] = list(units)
                 else:
-                    lst.append(unit)
+                    group.extend(units)
+        for j, units in by_list.items():
+            for node in _intersect([kill[s] for s in self._lists[j] if op[s]]):  # type: ignore[misc]
+                group = lost.get(node)
+                if group is None:
+                    lost[node] = list(units)
+                else:
+                    group.extend(units)  # a unit met twice (two of its lists) is one in the set below
         return {node: frozenset(units) for node, units in lost.items()}
 
     # -- explanations ---------------------------------------------------------
