@@ -25,6 +25,7 @@ wall and CPU time, their ratios and whether they meet the target (at most
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
 import json
 import pickle
@@ -140,7 +141,10 @@ def prepare(scale: int, seed: int, base: str, work: Path) -> tuple[Path, Path]:
     from graphkit.generate import GeneratorSpec, build_portfolio_dict, count_relationships
 
     work.mkdir(parents=True, exist_ok=True)
-    full, stripped = work / f"markets-{scale}-{seed}.pickle", work / f"stripped-{scale}-{seed}.pickle"
+    # A pickle holds model objects and a generator's output: keep one per version of both.
+    version = hashlib.sha256(b"".join((ROOT / "graphkit" / f).read_bytes() for f in ("model.py", "generate.py")))
+    tag = f"{scale}-{seed}-{version.hexdigest()[:12]}"
+    full, stripped = work / f"markets-{tag}.pickle", work / f"stripped-{tag}.pickle"
     if full.exists() and stripped.exists():
         return full, stripped
     pf = build_portfolio_dict(GeneratorSpec.from_scale(scale, seed=seed))

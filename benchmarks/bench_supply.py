@@ -98,6 +98,14 @@ def build(
     return steps, feeds
 
 
+def providers(steps: dict[str, dict[str, list[str]]], feeds: dict[str, dict[str, list[str]]]) -> set[str]:
+    """Every provider id of the instance: receivers, feeders and step sources."""
+    ids = set(feeds)
+    ids.update(f for mats in feeds.values() for fs in mats.values() for f in fs)
+    ids.update(s for st in steps.values() for sources in st.values() for s in sources)
+    return ids
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--products", type=int, default=150_000)
@@ -114,11 +122,11 @@ def main() -> None:
     n_steps = sum(len(st) for st in steps.values())
     print(
         f"instance: {len(steps):,} products, {n_steps:,} steps, {n_src:,} step sources, "
-        f"{n_feed:,} feed entries, {len(supply._providers(steps, feeds)):,} providers "
+        f"{n_feed:,} feed entries, {len(providers(steps, feeds)):,} providers "
         f"({n_src + n_feed:,} relationships); built in {build_s:.1f} s"
     )
 
-    failed = sorted(supply._providers(steps, feeds))[:: max(1, args.providers // 20)]
+    failed = sorted(providers(steps, feeds))[:: max(1, args.providers // 20)]
     calls: list[tuple[str, Callable[[], object]]] = [
         ("operational", lambda: supply.operational(steps, feeds)),
         ("single_failure_impact", lambda: supply.single_failure_impact(steps, feeds)),

@@ -81,7 +81,7 @@ __all__ = [
     "whatif",
 ]
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -92,8 +92,10 @@ from ..model import (
     DISTRIBUTION_STEP,
     MARKETING_STEP,
     Client,
+    DistributorRef,
     Liaison,
     MarketingPartner,
+    MarketingRef,
     NodeKind,
     Portfolio,
     Product,
@@ -189,6 +191,16 @@ def _filed(filed_in: tuple[str, ...], market: str | None) -> bool:
     return not filed_in or market is None or market in filed_in
 
 
+def _served(entries: Sequence[DistributorRef | MarketingRef], ref: str) -> Callable[[str | None], tuple[str, ...]]:
+    """``market -> ids`` of the entries (distributors, partners) serving a
+    market, in file order: one tuple for every market when no entry names a
+    territory."""
+    if all(e.territory is None for e in entries):
+        ids = tuple(dict.fromkeys(getattr(e, ref) for e in entries))
+        return lambda market: ids
+    return lambda market: tuple(dict.fromkeys(getattr(e, ref) for e in entries if e.territory in (None, market)))
+
+
 def supply_inputs(portfolio: Portfolio) -> tuple[dict[Unit, dict[str, tuple[str, ...]]], dict[str, list[FeedIn]]]:
     """The supply engine's ``(units, feeds)`` for a portfolio.
 
@@ -232,20 +244,24 @@ def supply_inputs(portfolio: Portfolio) -> tuple[dict[Unit, dict[str, tuple[str,
             for step, sources in qualified.items()
             if not any(filed for _, filed in sources)
         }
+        everywhere = len(plain) == len(qualified)  # no filed source: every market has these steps
+        distributors = _served(product.distributors, "distributor")
+        partners = _served(product.marketed_by, "partner")
         for market in product.market_territories:
-            steps = {
-                step: plain[step]
-                if step in plain
-                else tuple(dict.fromkeys(s for s, filed in sources if _filed(filed, market)))
-                for step, sources in qualified.items()
-            }
+            steps = (
+                dict(plain)
+                if everywhere
+                else {
+                    step: plain[step]
+                    if step in plain
+                    else tuple(dict.fromkeys(s for s, filed in sources if _filed(filed, market)))
+                    for step, sources in qualified.items()
+                }
+            )
             if product.distributors:
-                steps[DISTRIBUTION_STEP] = tuple(
-                    dict.fromkeys(d.distributor for d in product.distributors if d.territory in (None, market))
-                )
-            partners = tuple(dict.fromkeys(m.partner for m in product.marketed_by if m.territory in (None, market)))
-            if partners:
-                steps[MARKETING_STEP] = partners
+                steps[DISTRIBUTION_STEP] = distributors(market)
+            if product.marketed_by and (serving := partners(market)):
+                steps[MARKETING_STEP] = serving
             units[(product.id, market)] = steps
     feeds: dict[str, list[FeedIn]] = {}
     for f in portfolio.feeds:
@@ -473,7 +489,15 @@ class WhatIfReport(Result):
 
 
 def _sorted_units(units: Iterable[Unit]) -> tuple[Unit, ...]:
-    return tuple(sorted(units, key=lambda u: (u[0], u[1] or "")))
+    """By product, then market.  A product's markets are either all named or
+    its one global market (None), so plain tuple order is that order; the
+    keyed sort is for a caller mixing the two."""
+    units = list(units)
+    try:
+        units.sort()
+    except TypeError:
+        units.sort(key=lambda u: (u[0], u[1] or ""))
+    return tuple(units)
 
 
 class _Context:
@@ -486,6 +510,7 @@ class _Context:
         self.network = Network(self.units, self.feeds)
         self.products: dict[str, Product] = {p.id: p for p in portfolio.products}
         self.unit_index = {unit: i for i, unit in enumerate(self.network.units)}
+        self._sources: dict[Unit, frozenset[str]] = {}  # filled by sources_of
 
     def exposure_with(
         self, recovery_override: float | None = None, inventory_override: float | None = None
@@ -523,30 +548,46 @@ class _Context:
             out[pid] = {m: given[m] for m in markets} if all(m in given for m in markets) else None  # type: ignore[index]
         return out
 
+    @cached_property
+    def _unit_revenue(self) -> dict[Unit, float]:
+        out: dict[Unit, float] = {}
+        for pid, p in self.products.items():
+            own = self.market_revenue[pid]
+            markets = p.market_territories
+            share = (p.annual_revenue or 0.0) / len(markets)
+            for m in markets:
+                out[(pid, m)] = share if own is None else float(own[m])
+        return out
+
     def unit_revenue(self, unit: Unit) -> float:
-        own = self.market_revenue[unit[0]]
-        if own is not None:
-            return float(own[unit[1]])
-        product = self.products[unit[0]]
-        return (product.annual_revenue or 0.0) / len(product.market_territories)
+        return self._unit_revenue[unit]
 
     def revenue_of(self, units: Iterable[Unit]) -> tuple[float, str]:
         """Revenue at risk of the units and its basis: ``market`` (every
         product gives per-market revenue), ``share`` (even shares of product
         revenue) or ``mixed``."""
         units = list(units)
-        bases = {self.market_revenue[p] is not None for p, _ in units}
+        revenue = self.market_revenue
+        bases = {revenue[p] is not None for p, _ in units}
         basis = "mixed" if len(bases) > 1 else "market" if bases == {True} else "share"
-        return float(sum(self.unit_revenue(u) for u in units)), basis
+        return float(sum(map(self._unit_revenue.__getitem__, units))), basis
 
     @cached_property
     def severity(self) -> dict[Unit, Severity]:
-        """Severity of losing each unit (the points rule on the market's revenue)."""
+        """Severity of losing each unit (the points rule on the market's
+        revenue), worked out once per product and revenue."""
         pf = self.portfolio
-        return {
-            u: _level(severity_score(self.products[u[0]], _segment(pf, self.products[u[0]]), self.unit_revenue(u)))
-            for u in self.network.units
-        }
+        revenue = self._unit_revenue
+        levels: dict[tuple[str, float], Severity] = {}
+        out: dict[Unit, Severity] = {}
+        for u in self.network.units:
+            key = (u[0], revenue[u])
+            sev = levels.get(key)
+            if sev is None:
+                product = self.products[u[0]]
+                sev = levels[key] = _level(severity_score(product, _segment(pf, product), key[1]))
+            out[u] = sev
+        return out
 
     @cached_property
     def impact(self) -> dict[str, frozenset[Unit]]:
@@ -578,30 +619,43 @@ class _Context:
     def clients_of(self, units: Iterable[Unit]) -> tuple[str, ...]:
         return tuple(sorted({self.products[p].owner for p, _ in units}))
 
+    @cached_property
+    def _partners(self) -> dict[Unit, tuple[str, ...]]:
+        """Per market of a product with partners, the partners whose entries serve it."""
+        return {
+            (pid, market): tuple(m.partner for m in p.marketed_by if m.territory in (None, market))
+            for pid, p in self.products.items()
+            if p.marketed_by
+            for market in p.market_territories
+        }
+
     def partners_of(self, units: Iterable[Unit]) -> tuple[str, ...]:
         """Partners whose entries serve one of the units' markets."""
-        return tuple(
-            sorted(
-                {
-                    m.partner
-                    for p, market in units
-                    for m in self.products[p].marketed_by
-                    if m.territory in (None, market)
-                }
-            )
-        )
+        partners = self._partners
+        return tuple(sorted({m for u in units for m in partners.get(u, ())}))
 
     def describe(self, units: Sequence[Unit]) -> str:
         """``prod-a, prod-b in JP`` : a product whose every available market is
         among ``units`` is named alone, the others with their markets."""
         by_product: dict[str, list[str | None]] = {}
         for p, m in _sorted_units(units):
-            by_product.setdefault(p, []).append(m)
+            group = by_product.get(p)
+            if group is None:
+                by_product[p] = [m]
+            else:
+                group.append(m)
         names = []
         for p, markets in by_product.items():
             whole = len(markets) == self.markets_available(p)
             names.append(p if whole else f"{p} in {', '.join(str(m) for m in markets)}")
         return _names(names)
+
+    def sources_of(self, unit: Unit) -> frozenset[str]:
+        """Every source, distributor and partner named in the unit's steps."""
+        out = self._sources.get(unit)
+        if out is None:
+            out = self._sources[unit] = frozenset(s for sources in self.units[unit].values() for s in sources)
+        return out
 
     def explain(self, unit: Unit, failed: AbstractSet[str]) -> str:
         return "; ".join(map(str, self.network.explain(self.unit_index[unit], failed)))
@@ -647,6 +701,10 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
         for d in product.distributors:
             if d.source:
                 provenance.setdefault((product.id, DISTRIBUTION_STEP, d.distributor), {})[d.source] = None
+    order = {step: i for i, step in enumerate(_STEP_NAMES)}
+    keys: list[tuple[int, str, int, str]] = []  # the sort key of each row, made with it
+    lower = {sev: _shift(sev, -1) for sev in Severity}
+    severity, available = ctx.severity, ctx.available
     for unit, unit_steps in ctx.units.items():
         pid, market = unit
         backups = unqualified[pid]
@@ -660,22 +718,21 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
                 if links
                 else ()
             )
-            sev = _shift(ctx.severity[unit], -1) if backup else ctx.severity[unit]
+            sev = lower[severity[unit]] if backup else severity[unit]
             where = f" in {market}" if market is not None else ""
             text = f"{pid} loses its only qualified {step} source{where} if {provider} fails"
             if len(backup) == 1:
                 text += f"; an unqualified backup {backup[0]} exists"
             elif backup:
                 text += f"; unqualified backups {', '.join(backup)} exist"
-            if unit not in ctx.available:
+            if unit not in available:
                 text += f" ({pid}{where} is not currently available)"
-            evidence = provenance.get((pid, step, provider))
+            evidence = provenance.get((pid, step, provider)) if provenance else None
             if evidence:
                 text += f" [source: {' | '.join(evidence)}]"
             out.append(SoleSourceStep(pid, step, market, provider, backup, sev, text))
-    order = {step: i for i, step in enumerate(_STEP_NAMES)}
-    out.sort(key=lambda s: (-s.severity, s.product, order[s.step], s.market or ""))
-    return out
+            keys.append((-sev, pid, order[step], market or ""))
+    return [out[i] for i in sorted(range(len(out)), key=keys.__getitem__)]
 
 
 @collector_paused
@@ -703,12 +760,13 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
     out: list[CriticalNode] = []
     timelines = {node: ctx.exposure.timeline((node,), _sorted_units(lost)) for node, lost in ctx.impact.items()}
     worst = max((t.loss for t in timelines.values()), default=0.0)
+    severity = ctx.severity
     for node, lost in ctx.impact.items():
         units = _sorted_units(lost)
         timeline = timelines[node]
         products = {p for p, _ in units}
-        direct = any(node in sources for u in units for sources in ctx.units[u].values())
-        sev = max(ctx.severity[u] for u in units)
+        direct = any(node in ctx.sources_of(u) for u in units)
+        sev = max(map(severity.__getitem__, units))
         if len(products) >= _MANY_PRODUCTS:
             sev = _shift(sev, 1)
         revenue, basis = ctx.revenue_of(units)
@@ -908,7 +966,7 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
             liaisons.setdefault((li.client, prov), []).append(li)
     at_risk: dict[tuple[str, str], set[str]] = {}  # (client, provider) -> its products with a lost market
     for node, lost in ctx.impact.items():
-        for pid, _ in lost:
+        for pid in {p for p, _ in lost}:  # a product once, however many of its markets
             at_risk.setdefault((ctx.products[pid].owner, node), set()).add(pid)
 
     out: list[KeyPersonRisk] = []
