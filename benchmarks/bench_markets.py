@@ -17,7 +17,8 @@ supply network with territories, markets, filings and scopes stripped,
 analysed by the 0.1.0 checkout at ``--base``.  Each portfolio is read once and
 pickled; each run is a fresh process that unpickles it and times
 :func:`graphkit.analysis.spof.spof` (what ``graphkit analyze`` runs for single
-points of failure), new and 0.1.0 interleaved.  Prints the medians of each,
+points of failure; on this engine without the joint failures 0.1.0 did not
+compute), new and 0.1.0 interleaved.  Prints the medians of each,
 wall and CPU time, their ratios and whether they meet the target (at most
 2x).
 """
@@ -34,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +50,18 @@ def dress(pf: dict[str, list[dict[str, Any]]], seed: int) -> None:
     distributors = [p["id"] for p in pf["providers"] if p["kind"] == "distributor"]
     makes: dict[str, list[str]] = {}  # provider -> products it is a drug-product or API source of
     for prod in pf["products"]:
-        territories = list(
-            dict.fromkeys(e["territory"] for key in ("distributors", "marketed_by") for e in prod.get(key, ()))
+        territories = list(  # the generator's own markets first; an entry without territory serves them all
+            dict.fromkeys(
+                [
+                    *(m["territory"] for m in prod.get("markets", ())),
+                    *(
+                        e["territory"]
+                        for key in ("distributors", "marketed_by")
+                        for e in prod.get(key, ())
+                        if e.get("territory")
+                    ),
+                ]
+            )
         )
         want = rng.choice((2, 3, 3, 4))
         while len(territories) < want:
@@ -107,8 +119,25 @@ def strip(pf: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]
     return out
 
 
+def _single(spof: Any) -> Callable[[Any], Any]:
+    """What 0.1.0's ``spof()`` computed, on this engine: everything but the
+    joint failures added since (double failures, common causes), with the
+    collector paused as ``spof()`` pauses it."""
+    heap = importlib.import_module("graphkit.analysis.heap")
+
+    @heap.collector_paused
+    def run(portfolio: Any) -> Any:
+        ctx = spof._Context(portfolio)
+        spof.cut_points(portfolio)
+        spof._sole_source_steps(ctx)
+        spof._key_person_risks(ctx)
+        return spof._critical_nodes(ctx)
+
+    return run
+
+
 def _child(engine: str, base: str | None, path: str) -> None:
-    """One run: unpickle a portfolio and time the spof analysis."""
+    """One run: unpickle a portfolio and time the spof analysis (0.1.0's part of it)."""
     sys.path.insert(0, str(ROOT) if engine == "new" else str(base))
     import graphkit
 
@@ -118,10 +147,13 @@ def _child(engine: str, base: str | None, path: str) -> None:
         assert Path(graphkit.__file__).resolve().is_relative_to(Path(base).resolve()), graphkit.__file__  # type: ignore[arg-type]
     with open(path, "rb") as fh:
         portfolio = pickle.load(fh)
+    analysis = (
+        _single(spof) if engine == "new" and hasattr(spof, "_Context") else lambda pf: spof.spof(pf).critical_nodes
+    )
     t0, c0 = time.perf_counter(), time.process_time()
-    result = spof.spof(portfolio)
+    critical = analysis(portfolio)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "critical_nodes": len(result.critical_nodes)}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "critical_nodes": len(critical)}))
 
 
 def _pickle(engine: str, base: str | None, source: Path, target: Path) -> None:
