@@ -69,7 +69,7 @@ from .severity import Severity
 from .skills import SkillMap
 
 if TYPE_CHECKING:  # the records load pydantic: the command line reads Thresholds before it runs
-    from ..model import Client, Contract, Portfolio, Product, Provider
+    from ..model import Client, Contract, Liaison, Portfolio, Product, Provider
 
 __all__ = [
     "CliffQuarter",
@@ -334,15 +334,49 @@ def _pair_findings(
     people = facts.contacts.get(pair, ())
     liaisons = {li.id: li for li in portfolio.liaisons}
     cl = facts.clients[client]
-    prov = facts.providers[provider]
     needed = skills.for_client(str(cl.segment), cl.quality_maturity and str(cl.quality_maturity))
     for product, step, _ in facts.entries.get(pair, ()):
         needed |= skills.for_work(step, str(product.technology), product.id in facts.biologic)
     held = skills.held(w for li in people for w in liaisons[li].skills)
     missing = sorted(needed - held)
     rev_share, spend_share = facts.revenue_share(client, provider), facts.spend_share(client, provider)
-    found: list[Finding] = []
+    found = [
+        *_contact_findings(facts, pair, [liaisons[li] for li in people], needed, missing, backups),
+        *_leverage_findings(facts, t, pair, rev_share, spend_share, high_use),
+        *_priority_findings(facts, t, pair, rev_share, high_use),
+        *(f for c in portfolio.contracts if (c.client, c.provider) == pair if (f := _cliff(c, facts, t)) is not None),
+    ]
+    found.sort(key=lambda f: (-f.severity, list(Rule).index(f.rule)))
+    severity = max((f.severity for f in found), default=Severity.INFO)
+    head = f"{client} with {provider}"
+    explanation = f"{head}: " + "; ".join(f.text for f in found) if found else f"{head}: nothing found"
+    return Relationship(
+        client,
+        provider,
+        people,
+        facts.value.get(pair, 0.0),
+        facts.currency.get(pair),
+        rev_share,
+        spend_share,
+        tuple(sorted(needed)),
+        tuple(missing),
+        tuple(found),
+        severity,
+        explanation,
+    )
 
+
+def _contact_findings(
+    facts: _Facts,
+    pair: tuple[str, str],
+    people: list[Liaison],
+    needed: set[str],
+    missing: list[str],
+    backups: tuple[OneLiaisonBackups, ...],
+) -> list[Finding]:
+    """No or one liaison, skills the liaisons lack, one person behind backup sources."""
+    client, provider = pair
+    found: list[Finding] = []
     lost = sorted(facts.critical.get(pair, ()))
     contact_level = Severity.HIGH if lost else Severity.MEDIUM
     stake = f"; {provider} alone takes down {listed(lost)}" if lost else ""
@@ -350,13 +384,27 @@ def _pair_findings(
         need = f" (it needs {listed(sorted(needed))})" if needed else ""
         found.append(Finding(Rule.NO_CONTACT, contact_level, f"no liaison holds it{need}{stake}"))
     elif len(people) == 1:
-        li = liaisons[people[0]]
+        li = people[0]
         found.append(Finding(Rule.SINGLE_CONTACT, contact_level, f"{li.name} ({li.id}) alone holds it{stake}"))
     if people and missing:
         found.append(Finding(Rule.SKILLS_GAP, Severity.MEDIUM, f"its liaisons lack {listed(missing)}"))
     for b in backups:
         if b.client == client and provider in b.providers:
             found.append(Finding(Rule.ONE_PERSON_BEHIND_BACKUPS, b.severity, b.explanation))
+    return found
+
+
+def _leverage_findings(
+    facts: _Facts,
+    t: Thresholds,
+    pair: tuple[str, str],
+    rev_share: float | None,
+    spend_share: float | None,
+    high_use: set[str],
+) -> list[Finding]:
+    """The client at the back of the queue, and the mirror: a CMO-only provider depending on it."""
+    client, provider = pair
+    found: list[Finding] = []
     if (
         spend_share is not None
         and spend_share >= t.spend_share
@@ -376,7 +424,7 @@ def _pair_findings(
     conc = facts.concentration.get(provider)
     if (
         conc is not None
-        and prov.business_model is BusinessModel.CMO_ONLY
+        and facts.providers[provider].business_model is BusinessModel.CMO_ONLY
         and conc.top_customer == client
         and conc.severity >= Severity.HIGH
     ):
@@ -388,54 +436,32 @@ def _pair_findings(
                 f"CMO-only {provider} in jeopardy",
             )
         )
-    if prov.business_model in _HYBRIDS and provider in high_use:
-        shared = sorted(
-            {
-                str(p.technology)
-                for p, _, q in facts.entries.get(pair, ())
-                if q and p.technology in prov.own_technologies
-            }
-        )
-        if shared:
-            weight = rev_share or 0.0
-            level = (
-                Severity.HIGH
-                if weight < t.revenue_share
-                else Severity.MEDIUM
-                if weight < t.major_share
-                else Severity.LOW
-            )
-            found.append(
-                Finding(
-                    Rule.PRIORITY_CONFLICT,
-                    level,
-                    f"hybrid {provider} is near capacity and makes its own {listed(shared)} products too; "
-                    f"{client} is {percent(weight)} of its revenue",
-                )
-            )
-    for c in portfolio.contracts:
-        if (c.client, c.provider) == pair:
-            cliff = _cliff(c, facts, t)
-            if cliff is not None:
-                found.append(cliff)
-    found.sort(key=lambda f: (-f.severity, list(Rule).index(f.rule)))
-    severity = max((f.severity for f in found), default=Severity.INFO)
-    head = f"{client} with {provider}"
-    explanation = f"{head}: " + "; ".join(f.text for f in found) if found else f"{head}: nothing found"
-    return Relationship(
-        client,
-        provider,
-        people,
-        facts.value.get(pair, 0.0),
-        facts.currency.get(pair),
-        rev_share,
-        spend_share,
-        tuple(sorted(needed)),
-        tuple(missing),
-        tuple(found),
-        severity,
-        explanation,
+    return found
+
+
+def _priority_findings(
+    facts: _Facts, t: Thresholds, pair: tuple[str, str], rev_share: float | None, high_use: set[str]
+) -> list[Finding]:
+    """A hybrid near capacity whose own products share a technology with the client's."""
+    client, provider = pair
+    prov = facts.providers[provider]
+    if prov.business_model not in _HYBRIDS or provider not in high_use:
+        return []
+    shared = sorted(
+        {str(p.technology) for p, _, q in facts.entries.get(pair, ()) if q and p.technology in prov.own_technologies}
     )
+    if not shared:
+        return []
+    weight = rev_share or 0.0
+    level = Severity.HIGH if weight < t.revenue_share else Severity.MEDIUM if weight < t.major_share else Severity.LOW
+    return [
+        Finding(
+            Rule.PRIORITY_CONFLICT,
+            level,
+            f"hybrid {provider} is near capacity and makes its own {listed(shared)} products too; "
+            f"{client} is {percent(weight)} of its revenue",
+        )
+    ]
 
 
 def _cliff(c: Contract, facts: _Facts, t: Thresholds) -> Finding | None:
