@@ -370,3 +370,17 @@ def test_report_has_the_scorecard_section() -> None:
         body = re.search(f'id="{table_id}">.*?<tbody>(.*?)</tbody>', page, re.S)
         assert body is not None and body.group(1).count("<tr>") == rows, table_id
     assert "no liaison holds it (it needs quality systems)" in page
+
+
+def test_people_view_shows_liaisons_and_gaps_in_red() -> None:
+    from graphkit.viz import style
+    from graphkit.viz.views import build_view
+
+    portfolio = read_portfolio(SMALL)[0]
+    view = build_view(portfolio, "people")
+    kinds = {n.id for n in view.nodes}
+    assert {"ann", "tom", "big", "tiny", "fill-a", "hyb"} <= kinds and "ster" not in kinds  # no products
+    red = sorted((e.source, e.target) for e in view.edges if e.color == style.MARK["sole_source"])
+    # Contracts nobody holds: big-cb and tiny-lab (big-lab has no contract edge).
+    assert red == [("big", "cb"), ("tiny", "lab")]
+    assert any("no liaison holds this relationship" in e.tooltip for e in view.edges)

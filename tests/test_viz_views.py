@@ -58,6 +58,8 @@ def expected_counts(pf: Portfolio, view: str) -> tuple[int, int]:
         return providers + clients + products, contracts + owns
     if view == "requirements":
         return partners + clients + products + topics, requires + markets + owns
+    if view == "people":
+        return providers + clients + liaisons, contracts + liaises + employs
     return (
         providers + clients + partners + products + liaisons + topics,
         supplies + distributes + feeds + contracts + owns + markets + requires + liaises + employs,

@@ -11,6 +11,7 @@ VIEW_TITLES = {
     "supply": "supply chain",
     "commercial": "contracts and ownership",
     "requirements": "partner requirements",
+    "people": "people and relationships",
 }
 VIEWS: tuple[str, ...] = tuple(VIEW_TITLES)
 #: Above this many nodes a view is trimmed (see `graphkit.viz.views.build_view`).  Up to it a

@@ -65,7 +65,7 @@ __all__ = [
     "render_view",
 ]
 
-View = Literal["all", "supply", "commercial", "requirements"]
+View = Literal["all", "supply", "commercial", "requirements", "people"]
 
 _PROVIDERS = frozenset({NodeKind.CMO, NodeKind.CRO, NodeKind.TEST_LAB, NodeKind.DISTRIBUTOR})
 
@@ -75,6 +75,7 @@ VIEW_KINDS: dict[str, frozenset[NodeKind]] = {
     "supply": _PROVIDERS | {NodeKind.PRODUCT},
     "commercial": _PROVIDERS | {NodeKind.CLIENT, NodeKind.PRODUCT},
     "requirements": frozenset({NodeKind.MARKETING_PARTNER, NodeKind.CLIENT, NodeKind.PRODUCT, NodeKind.REQUIREMENT}),
+    "people": _PROVIDERS | {NodeKind.CLIENT, NodeKind.LIAISON},
 }
 #: Relationship types of each view.
 VIEW_RELATIONSHIPS: dict[str, frozenset[RelType]] = {
@@ -82,6 +83,7 @@ VIEW_RELATIONSHIPS: dict[str, frozenset[RelType]] = {
     "supply": frozenset({RelType.SUPPLIES, RelType.FEEDS, RelType.DISTRIBUTES}),
     "commercial": frozenset({RelType.CONTRACTS_WITH, RelType.OWNS}),
     "requirements": frozenset({RelType.REQUIRES, RelType.MARKETS, RelType.OWNS}),
+    "people": frozenset({RelType.EMPLOYS, RelType.LIAISES_WITH, RelType.CONTRACTS_WITH}),
 }
 
 _EDGE_LABELS_UP_TO = 160  # edges; above this, edge text is in tooltips only
@@ -198,6 +200,7 @@ class _Index:
         self.sole_source: set[tuple[str, str, str]] = set()  # (provider, product, step)
         self.conflict_values: set[tuple[str, str, str]] = set()  # (party, topic, value)
         self.conflict_topics: set[str] = set()
+        self.no_contact: set[tuple[str, str]] = set()  # (client, provider) that no liaison holds
         if results.spof is not None:
             self._spof(results.spof)
         if results.overlap is not None:
@@ -224,6 +227,8 @@ class _Index:
             self.risk[s.product].add(s.severity, s.explanation)
             self.sole_source.add((s.provider, s.product, s.step))
         for k in spof.key_person_risks:
+            if k.liaison is None:
+                self.no_contact.add((k.client, k.provider))
             for node in (k.liaison, k.client):
                 if node:
                     self.risk[node].add(k.severity, k.explanation)
@@ -471,6 +476,9 @@ def _edge_text(edge: _Edge, index: _Index) -> tuple[str, list[str], bool, bool, 
         value = sum(by_currency.values())
         label = " + ".join(_money(v, c or None) for c, v in by_currency.items())
         lines.append(f"contract, {label} a year")
+        risky = (edge.source, edge.target) in index.no_contact
+        if risky:
+            lines.append("no liaison holds this relationship")
     elif t is RelType.MARKETS:
         territories = [p["territory"] for p in props if p.get("territory")]
         label = ", ".join(territories)
