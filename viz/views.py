@@ -935,7 +935,10 @@ def _legend(
         legend.append(LegendEntry("supply lost along this edge", style.MARK["impact_edge"], "dot", kind="edge"))
         return legend + _size_legend(largest_money)
     legend = style.node_legend(shown_kinds, used_styles) + style.edge_legend(shown_types)
-    legend.append(LegendEntry("sole source / requirement conflict", style.MARK["sole_source"], "dot", kind="edge"))
+    red = "sole source / requirement conflict"
+    if RelType.CONTRACTS_WITH in shown_types:
+        red += " / contract no liaison holds"
+    legend.append(LegendEntry(red, style.MARK["sole_source"], "dot", kind="edge"))
     legend += [
         LegendEntry(f"border: {e.label} (highest finding)", e.color, e.shape, border=e.border)
         for e in style.severity_legend()
