@@ -150,14 +150,19 @@ FINDING_TYPES = (RelType.SUPPLIES, RelType.DISTRIBUTES)
 # `write_back`: a provider's capacity use, and the scorecard on the
 # CONTRACTS_WITH relationship (a relationship without a contract has no edge
 # to hold it).
-SCORE_NODE_PROPERTIES = ("capacity_utilisation", "capacity_short")
-SCORE_PROPERTIES = (
-    "relationship_severity",
-    "relationship_findings",
-    "relationship_explanation",
-    "liaison_count",
-    "skills_missing",
-)
+_UTILISATION: dict[str, Callable[[Any], Any]] = {
+    "capacity_utilisation": lambda u: u.utilisation,
+    "capacity_short": lambda u: u.high,
+}
+_SCORECARD: dict[str, Callable[[Any], Any]] = {
+    "relationship_severity": lambda r: str(r.severity),
+    "relationship_findings": lambda r: [str(f.rule) for f in r.findings],
+    "relationship_explanation": lambda r: r.explanation,
+    "liaison_count": lambda r: len(r.liaisons),
+    "skills_missing": lambda r: list(r.skills_missing),
+}
+SCORE_NODE_PROPERTIES = tuple(_UTILISATION)
+SCORE_PROPERTIES = tuple(_SCORECARD)
 SCORE_TYPES = (RelType.CONTRACTS_WITH,)
 # What reading a portfolio back ignores: every property a write-back sets.
 _WRITTEN_NODE = frozenset(NODE_FINDINGS + SCORE_NODE_PROPERTIES)
@@ -636,7 +641,7 @@ def score_rows(
 ) -> tuple[list[dict[str, Any]], dict[tuple[RelType, str, str], list[dict[str, Any]]]]:
     """Property rows for `write_relationships`, shaped like `finding_rows`'."""
     nodes = [
-        {"id": u.provider, "props": {"capacity_utilisation": u.utilisation, "capacity_short": u.high}}
+        {"id": u.provider, "props": {key: get(u) for key, get in _UTILISATION.items()}}
         for u in result.utilisation
         if u.utilisation is not None
     ]
@@ -645,13 +650,7 @@ def score_rows(
             "source": r.client,
             "target": r.provider,
             "step": None,
-            "props": {
-                "relationship_severity": str(r.severity),
-                "relationship_findings": [str(f.rule) for f in r.findings],
-                "relationship_explanation": r.explanation,
-                "liaison_count": len(r.liaisons),
-                "skills_missing": list(r.skills_missing),
-            },
+            "props": {key: get(r) for key, get in _SCORECARD.items()},
         }
         for r in result.scorecard
         if r.currency is not None  # has a contract
