@@ -57,7 +57,14 @@ SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
         "Double failures: what two failures take down that neither does alone",
         "spof",
         "double_failures",
-        ("severity", ("nodes", joined), ("markets_lost", count), ("added_revenue_at_risk", money), "explanation"),
+        (
+            "severity",
+            ("nodes", joined),
+            ("markets_lost", count),
+            ("added_revenue_at_risk", money),
+            ("added_loss", money),
+            "explanation",
+        ),
     ),
     (
         "Common causes: a country or parent failing at once",
@@ -69,6 +76,7 @@ SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
             ("nodes", count),
             ("markets_lost", count),
             ("revenue_at_risk", money),
+            ("loss", money),
             ("members_revenue_at_risk", money),
             "hidden",
             "explanation",

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from market_portfolios import pairs_portfolio, random_portfolio
-from supply_oracle import available, brute_groups, brute_pairs, brute_single, unit_revenue
+from market_portfolios import pairs_portfolio, random_portfolio, with_times
+from supply_oracle import available, brute_groups, brute_pairs, brute_single, brute_timeline, unit_revenue
 
 from graphkit.analysis.joint import common_causes, double_failures, group_members
 from graphkit.analysis.spof import spof, whatif
@@ -43,6 +43,25 @@ def test_hand_worked_pairs() -> None:
     assert pairs[1].explanation == (
         "fill-1 and fill-2 failing together take down prod-a in US (50M revenue), which neither takes down alone"
     )
+
+
+def test_hand_worked_pair_and_group_losses() -> None:
+    # api-1 is back after 4 weeks, api-2 after 10; prod-a keeps 1 week of stock. Failing together
+    # (the pair, and parent=Acme), EU and US are back when api-1 is: short 4 - 1 = 3 weeks of 100M a year.
+    pf = pairs_portfolio()
+    weeks = {"api-1": 4.0, "api-2": 10.0}
+    pf = dataclasses.replace(
+        pf,
+        providers=tuple(p.model_copy(update={"recovery_weeks": weeks.get(p.id)}) for p in pf.providers),
+        products=tuple(p.model_copy(update={"inventory_weeks": 1.0}) for p in pf.products),
+    )
+    api = next(d for d in double_failures(pf) if d.nodes == ("api-1", "api-2"))
+    assert api.added_loss == pytest.approx(100e6 * 3 / 52)
+    acme = next(c for c in common_causes(pf) if c.group == "parent=Acme")
+    assert acme.loss == pytest.approx(100e6 * 3 / 52)
+    # fill-1 + fill-2 lose US; neither has a recovery time: 52 weeks, less 1 of stock, of 50M a year.
+    fill = next(d for d in double_failures(pf) if d.nodes == ("fill-1", "fill-2"))
+    assert fill.added_loss == pytest.approx(50e6 * 51 / 52)
 
 
 def test_hand_worked_common_causes() -> None:
@@ -103,12 +122,19 @@ def with_groups(pf: Portfolio, rng: random.Random) -> Portfolio:
     return dataclasses.replace(pf, providers=providers)
 
 
+def brute_loss(pf: Portfolio, failed: set[str], units: tuple[tuple[str, str | None], ...]) -> float:
+    """The loss over `units` by the brute-force timeline (a unit back at week 0 loses nothing)."""
+    timeline = brute_timeline(pf, failed)
+    return sum(timeline[u][2] for u in units if u in timeline)
+
+
 def check(pf: Portfolio) -> None:
     pairs = double_failures(pf)
     assert {d.nodes: set(d.markets_lost) for d in pairs} == brute_pairs(pf)
     products = {p.id: p for p in pf.products}
     for d in pairs:
         assert d.added_revenue_at_risk == pytest.approx(sum(unit_revenue(products[p], m) for p, m in d.markets_lost))
+        assert d.added_loss == pytest.approx(brute_loss(pf, set(d.nodes), d.markets_lost))
     assert [d.nodes for d in pairs] == sorted((d.nodes for d in pairs), key=lambda n: (-_revenue(pairs, n), n))
     causes = common_causes(pf)
     assert {c.group: set(c.markets_lost) for c in causes} == brute_groups(pf)
@@ -116,6 +142,7 @@ def check(pf: Portfolio) -> None:
     for c in causes:
         assert c.hidden == bool(set(c.markets_lost) - set().union(*(single.get(m, set()) for m in c.nodes)))
         assert set(c.markets_lost) == available(pf, set()) - available(pf, set(c.nodes))
+        assert c.loss == pytest.approx(brute_loss(pf, set(c.nodes), c.markets_lost))
 
 
 def _revenue(pairs, nodes) -> float:
@@ -126,7 +153,7 @@ def test_seeded_random_portfolios_against_brute_force() -> None:
     found = 0
     for seed in range(200):
         rng = random.Random(seed)
-        pf = with_groups(random_portfolio(rng, cyclic=seed % 3 == 0), rng)
+        pf = with_times(with_groups(random_portfolio(rng, cyclic=seed % 3 == 0), rng), rng)
         check(pf)
         found += bool(brute_pairs(pf))
     assert found > 50  # the portfolios do have double failures to find
@@ -136,7 +163,7 @@ def test_seeded_random_portfolios_against_brute_force() -> None:
 @given(seed=st.integers(0, 2**32 - 1), cyclic=st.booleans())
 def test_hypothesis_portfolios_against_brute_force(seed: int, cyclic: bool) -> None:
     rng = random.Random(seed)
-    check(with_groups(random_portfolio(rng, cyclic), rng))
+    check(with_times(with_groups(random_portfolio(rng, cyclic), rng), rng))
 
 
 # ---------------------------------------------------------------------------

@@ -163,7 +163,8 @@ def _double_failures(ctx: _Context) -> list[DoubleFailure]:
             f"{a} and {b} failing together take down {ctx.describe(units)} ({_revenue_text(revenue)}), "
             f"which neither takes down alone"
         )
-        out.append(DoubleFailure((a, b), units, ctx.products_all_lost(units), revenue, basis, sev, text))
+        loss = ctx.exposure.timeline((a, b), units).loss
+        out.append(DoubleFailure((a, b), units, ctx.products_all_lost(units), revenue, loss, basis, sev, text))
     out.sort(key=lambda d: (-d.added_revenue_at_risk, d.nodes))
     return out
 
@@ -267,8 +268,11 @@ def _common_causes(ctx: _Context) -> list[CommonCause]:
             if hidden:
                 text += f"; no one of them alone takes down {ctx.describe(hidden)}"
             sev = max(ctx.severity[u] for u in units)
+            loss = ctx.exposure.timeline(members, units).loss
             out.append(
-                CommonCause(f"{key}={value}", tuple(members), units, revenue, basis, singles, bool(hidden), sev, text)
+                CommonCause(
+                    f"{key}={value}", tuple(members), units, revenue, loss, basis, singles, bool(hidden), sev, text
+                )
             )
     out.sort(key=lambda c: (not c.hidden, -(c.revenue_at_risk - c.members_revenue_at_risk), c.group))
     return out

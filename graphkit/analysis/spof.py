@@ -393,13 +393,15 @@ class DoubleFailure(Result):
     (see :mod:`graphkit.analysis.joint`).
 
     ``markets_lost`` holds only those markets; ``added_revenue_at_risk`` is
-    their revenue (the critical-node rule).
+    their revenue (the critical-node rule); ``added_loss`` the revenue lost
+    while they run short, both failing at week 0 (:mod:`.exposure`).
     """
 
     nodes: tuple[str, str]
     markets_lost: tuple[Unit, ...] = field(metadata=UNITS)
     products_lost: tuple[str, ...]
     added_revenue_at_risk: float
+    added_loss: float
     revenue_basis: str
     severity: Severity
     explanation: str
@@ -416,13 +418,16 @@ class CommonCause(Result):
 
     ``hidden``: it loses a market no member loses alone;
     ``members_revenue_at_risk``: the members' single-failure revenue at
-    risk, summed, to hold the joint loss against.
+    risk, summed, to hold the joint loss against; ``loss``: the revenue lost
+    while the markets run short, every member failing at week 0
+    (:mod:`.exposure`).
     """
 
     group: str
     nodes: tuple[str, ...]
     markets_lost: tuple[Unit, ...] = field(metadata=UNITS)
     revenue_at_risk: float
+    loss: float
     revenue_basis: str
     members_revenue_at_risk: float
     hidden: bool
