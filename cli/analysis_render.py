@@ -76,7 +76,6 @@ SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
             ("nodes", count),
             ("markets_lost", count),
             ("revenue_at_risk", money),
-            ("loss", money),
             ("members_revenue_at_risk", money),
             "hidden",
             "explanation",

@@ -582,7 +582,6 @@ def _joint_tables(spof: SpofResult, names: _Names, max_rows: int) -> str:
             _Col("nodes", "Providers", "list"),
             markets,
             _Col("revenue_at_risk", "Revenue at risk", "num", lambda v: _money(v)),
-            _Col("loss", "Loss", "num", lambda v: _money(v)),
             _Col("members_revenue_at_risk", "Members alone, summed", "num", lambda v: _money(v)),
             _Col("hidden", "Hidden", fmt=lambda v: "yes" if v else "no"),
             _SEV,

@@ -268,11 +268,8 @@ def _common_causes(ctx: _Context) -> list[CommonCause]:
             if hidden:
                 text += f"; no one of them alone takes down {ctx.describe(hidden)}"
             sev = max(ctx.severity[u] for u in units)
-            loss = ctx.exposure.timeline(members, units).loss
             out.append(
-                CommonCause(
-                    f"{key}={value}", tuple(members), units, revenue, loss, basis, singles, bool(hidden), sev, text
-                )
+                CommonCause(f"{key}={value}", tuple(members), units, revenue, basis, singles, bool(hidden), sev, text)
             )
     out.sort(key=lambda c: (not c.hidden, -(c.revenue_at_risk - c.members_revenue_at_risk), c.group))
     return out

@@ -418,16 +418,13 @@ class CommonCause(Result):
 
     ``hidden``: it loses a market no member loses alone;
     ``members_revenue_at_risk``: the members' single-failure revenue at
-    risk, summed, to hold the joint loss against; ``loss``: the revenue lost
-    while the markets run short, every member failing at week 0
-    (:mod:`.exposure`).
+    risk, summed, to hold the joint loss against.
     """
 
     group: str
     nodes: tuple[str, ...]
     markets_lost: tuple[Unit, ...] = field(metadata=UNITS)
     revenue_at_risk: float
-    loss: float
     revenue_basis: str
     members_revenue_at_risk: float
     hidden: bool
