@@ -264,7 +264,9 @@ class _Facts:
         self.currency: dict[tuple[str, str], str] = {}
         provider_total: dict[str, float] = defaultdict(float)
         self.spend: dict[str, float] = defaultdict(float)
+        self.contracts: dict[tuple[str, str], list[Contract]] = defaultdict(list)  # in portfolio order
         for c in portfolio.contracts:
+            self.contracts[(c.client, c.provider)].append(c)
             self.value[(c.client, c.provider)] += c.annual_value
             self.currency.setdefault((c.client, c.provider), c.currency)
             provider_total[c.provider] += c.annual_value
@@ -332,19 +334,19 @@ def _pair_findings(
 ) -> Relationship:
     pair = (client, provider)
     people = facts.contacts.get(pair, ())
-    liaisons = {li.id: li for li in portfolio.liaisons}
+    liaisons: list[Liaison] = [portfolio.nodes[li] for li in people]  # type: ignore[misc]
     cl = facts.clients[client]
     needed = skills.for_client(str(cl.segment), cl.quality_maturity and str(cl.quality_maturity))
     for product, step, _ in facts.entries.get(pair, ()):
         needed |= skills.for_work(step, str(product.technology), product.id in facts.biologic)
-    held = skills.held(w for li in people for w in liaisons[li].skills)
+    held = skills.held(w for li in liaisons for w in li.skills)
     missing = sorted(needed - held)
     rev_share, spend_share = facts.revenue_share(client, provider), facts.spend_share(client, provider)
     found = [
-        *_contact_findings(facts, pair, [liaisons[li] for li in people], needed, missing, backups),
+        *_contact_findings(facts, pair, liaisons, needed, missing, backups),
         *_leverage_findings(facts, t, pair, rev_share, spend_share, high_use),
         *_priority_findings(facts, t, pair, rev_share, high_use),
-        *(f for c in portfolio.contracts if (c.client, c.provider) == pair if (f := _cliff(c, facts, t)) is not None),
+        *(f for c in facts.contracts.get(pair, ()) if (f := _cliff(c, facts, t)) is not None),
     ]
     found.sort(key=lambda f: (-f.severity, list(Rule).index(f.rule)))
     severity = max((f.severity for f in found), default=Severity.INFO)
