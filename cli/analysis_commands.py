@@ -11,9 +11,10 @@ from graphkit.analysis import ANALYSES, Severity, findings
 from graphkit.problems import ExitCode
 from graphkit.text import humanize, market_name
 
-from .analysis_render import render_analysis
+from .analysis_render import render_analysis, timeline_block
 from .common import (
     PORTFOLIO,
+    WEEKS,
     PortfolioSource,
     bands_option,
     exit_with,
@@ -143,6 +144,18 @@ def parse_source(_ctx: click.Context, _param: click.Parameter, values: tuple[str
     metavar="PRODUCT:STEP:PROVIDER",
     help="Add a qualified source for a product step (repeatable).",
 )
+@click.option(
+    "--recovery-weeks",
+    type=WEEKS,
+    metavar="N",
+    help="Every failed node is back after N weeks (instead of its own recovery_weeks).",
+)
+@click.option(
+    "--inventory-weeks",
+    type=WEEKS,
+    metavar="N",
+    help="Every lost market holds N weeks of stock (instead of its recorded inventory_weeks).",
+)
 @click.option("--merge-clients", metavar="A,B", help="Show each provider's HHI change if clients A and B merge.")
 @format_option
 def whatif_command(
@@ -150,6 +163,8 @@ def whatif_command(
     fail: tuple[str, ...],
     fail_groups: tuple[str, ...],
     add_sources: list[tuple[str, str, str]],
+    recovery_weeks: float | None,
+    inventory_weeks: float | None,
     merge_clients: str | None,
     fmt: str,
 ) -> None:
@@ -157,12 +172,15 @@ def whatif_command(
 
     Fail any set of nodes, optionally with added qualified second sources,
     and see the products lost or saved, the clients, partners and revenue
-    affected, how customer concentration changes, and which client-provider
-    relationships are left without a contact when liaisons fail.
+    affected, the timeline of each lost market (from which week it runs
+    short, for how long, what brings it back, the revenue lost), how
+    customer concentration changes, and which client-provider relationships
+    are left without a contact when liaisons fail.
 
     \b
     Examples:
       graphkit whatif examples/portfolio.yaml --fail cmo-northbridge
+      graphkit whatif examples/portfolio.yaml --fail cmo-northbridge --recovery-weeks 12 --inventory-weeks 8
       graphkit whatif examples/portfolio.yaml --fail-group country=DE
       graphkit whatif examples/portfolio.yaml --fail cmo-kestrel \\
           --add-source prod-sterisol:fill_finish:cmo-harborfill
@@ -178,9 +196,11 @@ def whatif_command(
     from graphkit.analysis.relationships import contacts_lost
     from graphkit.analysis.spof import whatif as run_whatif
 
+    if (recovery_weeks is not None or inventory_weeks is not None) and not (fail or fail_groups):
+        raise click.UsageError("--recovery-weeks and --inventory-weeks time a failure: give --fail or --fail-group")
     p = portfolio.load()
     fail = tuple(dict.fromkeys((*fail, *group_members(p, fail_groups))))
-    report = run_whatif(p, list(fail), add_sources) if fail else None
+    report = run_whatif(p, list(fail), add_sources, recovery_weeks, inventory_weeks) if fail else None
     change = concentration_change(p, set(fail)) if fail else []
     orphaned = [
         {"client": client, "provider": provider, "liaisons": list(people)}
@@ -207,6 +227,8 @@ def whatif_command(
         facts = [{"": humanize(name), "value": _fact(getattr(report, name))} for name in _WHATIF_FACTS]
         why = [{"product": product, "why": reason} for product, reason in report.explanations]
         blocks += [render_rows(facts, fmt), render_rows(why, fmt) if why else "", "\n".join(report.notes)]
+        if report.timeline:
+            blocks.append(timeline_block(report, fmt))
         if change:
             blocks.append(render_rows(change, fmt))
         if orphaned:
@@ -226,6 +248,7 @@ _WHATIF_FACTS = (
     "clients_affected",
     "partners_affected",
     "revenue_at_risk",
+    "loss",
     "providers_down",
 )
 

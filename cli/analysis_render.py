@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphkit import text
 from graphkit.analysis import Analysis, Finding, findings
@@ -12,7 +12,10 @@ from graphkit.analysis.results import encode, json_key, number
 
 from .output import md, render_rows, render_table, to_json
 
-__all__ = ["SECTIONS", "count", "joined", "money", "percent", "render_analysis"]
+if TYPE_CHECKING:
+    from graphkit.analysis.spof import WhatIfReport
+
+__all__ = ["SECTIONS", "count", "joined", "money", "percent", "render_analysis", "timeline_block"]
 
 
 # Cells stay None (an empty cell) when there is no value.
@@ -207,3 +210,41 @@ def render_analysis(analysis: Analysis, fmt: str, limit: int = 0) -> str:
         )
         blocks.append(note)
     return "\n\n".join(blocks)
+
+
+# A what-if's timeline, one row per lost market: (JSON key of WhatIfMarket, column).
+_TIMELINE = (
+    ("short_from_week", "short from week"),
+    ("shortage_weeks", "weeks short"),
+    ("recovery_weeks", "back at week"),
+    ("restored_by", "brought back by"),
+    ("inventory_weeks", "stock weeks"),
+    ("loss", "loss"),
+    ("remedy", "what would remove the shortage"),
+)
+
+
+def timeline_block(report: WhatIfReport, fmt: str) -> str:
+    """The lost markets over time, all failed nodes failing at week 0. CSV
+    keeps the numbers as numbers (an unknown recovery empty, as in JSON);
+    table and Markdown say when the 52 weeks counted rest on no data."""
+    from graphkit.analysis.exposure import UNKNOWN_RECOVERY_WEEKS
+
+    terminal = fmt != "csv"
+    rows = []
+    for m in report.timeline:
+        row: dict[str, Any] = {"market": text.market_name(m.product, m.market)}
+        for key, column in _TIMELINE:
+            row[column] = getattr(m, key)
+        if terminal:
+            row["loss"] = text.money(m.loss)
+            if m.recovery_weeks is None:
+                row["back at week"] = f"{UNKNOWN_RECOVERY_WEEKS:g} (unknown)"
+        rows.append(row)
+    short = sum(1 for m in report.timeline if m.shortage_weeks)
+    title = (
+        f"Timeline, all failing at week 0: {short} of {len(rows)} market(s) run short, "
+        f"loss {text.money_short(report.loss)}"
+    )
+    table = render_rows(rows, fmt)
+    return table if fmt == "csv" else (f"## {title}\n\n{table}" if fmt == "markdown" else f"{title}\n{table}")

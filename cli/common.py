@@ -34,6 +34,7 @@ __all__ = [
     "OUTPUT",
     "PORTFOLIO",
     "TO",
+    "WEEKS",
     "GraphkitGroup",
     "PortfolioSource",
     "bands_option",
@@ -382,11 +383,29 @@ def limit_option(func: F) -> F:
     )(func)
 
 
+class Weeks(click.ParamType):
+    """A number of weeks: finite and 0 or more (``nan`` and ``inf`` refused)."""
+
+    name = "weeks"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            weeks = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of weeks", param, ctx)
+        if not 0 <= weeks < float("inf"):
+            self.fail(f"{value!r} is not a number of weeks: give a finite number, 0 or more", param, ctx)
+        return weeks
+
+
+WEEKS = Weeks()
+
+
 def recovery_option(func: F) -> F:
     """--recovery-weeks N, passed as `recovery_weeks: float | None`."""
     return click.option(
         "--recovery-weeks",
-        type=click.FloatRange(min=0),
+        type=WEEKS,
         metavar="N",
         help="Weeks to restore a failed provider that records no recovery_weeks (default: 52, said so).",
     )(func)

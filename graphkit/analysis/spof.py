@@ -66,6 +66,7 @@ __all__ = [
     "KeyPersonRisk",
     "SoleSourceStep",
     "SpofResult",
+    "WhatIfMarket",
     "WhatIfReport",
     "critical_nodes",
     "cut_points",
@@ -81,6 +82,7 @@ __all__ = [
     "whatif",
 ]
 
+import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -108,7 +110,7 @@ from ..model import (
 )
 from ..problems import GraphkitError, did_you_mean
 from ..text import humanize, money_short
-from .exposure import Backup, Exposure, LostMarket, Timeline
+from .exposure import Backup, Exposure, LostMarket, MarketTimeline, Timeline
 from .heap import collector_paused
 from .results import PAIRS, UNITS, Result, findings_at
 from .severity import Severity
@@ -363,6 +365,17 @@ class CriticalNode(Result):
         """The (product, market) pairs lost."""
         return tuple(m.unit for m in self.markets_lost)
 
+    @property
+    def recovery_weeks(self) -> float | None:
+        """Weeks until the last lost market is back (None when one rests on the 52-week fallback)."""
+        weeks = [m.recovery_weeks for m in self.markets_lost]
+        return None if None in weeks else max(weeks, default=0.0)  # type: ignore[type-var]
+
+    @property
+    def shortage_weeks(self) -> float:
+        """The longest shortage among the lost markets."""
+        return max((m.shortage_weeks for m in self.markets_lost), default=0.0)
+
 
 @dataclass(frozen=True)
 class CutPoints(Result):
@@ -456,6 +469,33 @@ class SpofResult(Result):
 
 
 @dataclass(frozen=True)
+class WhatIfMarket(Result):
+    """A market a what-if loses, over time (the rule of :mod:`.exposure`):
+    back at ``recovery_weeks`` (None when that rests on the 52-week
+    fallback) through ``restored_by``, short from ``short_from_week`` (None:
+    the stock outlasts the recovery) for ``shortage_weeks``, ``loss`` the
+    revenue lost meanwhile, ``remedy`` what would remove the shortage."""
+
+    product: str
+    market: str | None
+    recovery_weeks: float | None
+    restored_by: str
+    inventory_weeks: float
+    shortage_weeks: float
+    short_from_week: float | None
+    loss: float
+    remedy: str
+
+    @classmethod
+    def of(cls, m: MarketTimeline) -> WhatIfMarket:
+        r = m.record()
+        return cls(
+            r.product, r.market, r.recovery_weeks, m.restored_by, r.inventory_weeks,
+            r.shortage_weeks, r.short_from_week, r.loss, m.remedy(),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class WhatIfReport(Result):
     """Outcome of failing a set of nodes, optionally with added qualified sources.
 
@@ -466,7 +506,9 @@ class WhatIfReport(Result):
     available today, available with the added sources.  ``providers_down``:
     the failed providers and those cut off upstream (operational today for a
     market they serve, no longer).  ``explanations``: ``(product, reason)`` per product with a
-    lost market.
+    lost market.  ``timeline``: each lost market over time, all failed
+    nodes failing at week 0 (recovery, shortage, loss; :mod:`.exposure`),
+    ``loss`` their sum.
     """
 
     failed: tuple[str, ...]
@@ -480,8 +522,10 @@ class WhatIfReport(Result):
     partners_affected: tuple[str, ...]
     revenue_at_risk: float
     revenue_basis: str
+    loss: float
     providers_down: tuple[str, ...]
     explanations: tuple[tuple[str, str], ...] = field(metadata=PAIRS)
+    timeline: tuple[WhatIfMarket, ...]
     notes: tuple[str, ...]
 
 
@@ -515,16 +559,25 @@ class _Context:
         self._sources: dict[Unit, frozenset[str]] = {}  # filled by sources_of
 
     def exposure_with(
-        self, recovery_override: float | None = None, inventory_override: float | None = None
+        self,
+        recovery_override: float | None = None,
+        inventory_override: float | None = None,
+        extra: Mapping[tuple[Unit, str], Sequence[str]] | None = None,
     ) -> Exposure:
-        """Time and money of failures, with optional what-if overrides."""
+        """Time and money of failures, with optional what-if overrides and
+        ``extra`` qualified sources per (unit, step)."""
+        units: Mapping[Unit, Mapping[str, Collection[str]]] = self.units
+        if extra:
+            units = {
+                u: {s: (*src, *extra.get((u, s), ())) for s, src in steps.items()} for u, steps in self.units.items()
+            }
         return Exposure(
             self.portfolio,
-            self.units,
+            units,
             self.feeds,
             backup_inputs(self.portfolio),
             self.unit_revenue,
-            self.network,
+            None if extra else self.network,
             self.recovery_weeks,
             recovery_override,
             inventory_override,
@@ -1028,8 +1081,11 @@ def whatif(
     portfolio: Portfolio,
     fail: Collection[str],
     add_sources: Iterable[tuple[str, str, str]] = (),
+    recovery_weeks: float | None = None,
+    inventory_weeks: float | None = None,
 ) -> WhatIfReport:
-    """Fail a set of nodes together, optionally adding qualified sources.
+    """Fail a set of nodes together, optionally adding qualified sources,
+    and follow each lost market over time.
 
     Parameters
     ----------
@@ -1044,6 +1100,10 @@ def whatif(
         qualified source of an existing ``step`` of ``product``, filed in
         every market (a distributor for ``distribution``, a CMO/CRO/test lab
         otherwise).
+    recovery_weeks, inventory_weeks : float, optional
+        What-if overrides for the timeline: every failed node is back after
+        ``recovery_weeks``; every market holds ``inventory_weeks`` of stock
+        (instead of what the portfolio records).
 
     Returns
     -------
@@ -1053,7 +1113,8 @@ def whatif(
     ------
     GraphkitError
         An unknown id (with a did-you-mean), a step name that does not exist
-        or that the product does not have, or a provider of the wrong kind.
+        or that the product does not have, a provider of the wrong kind, or
+        an override that is not a finite number of weeks >= 0.
 
     Examples
     --------
@@ -1066,6 +1127,9 @@ def whatif(
     >>> whatif(p, ["a"]).products_lost, whatif(p, ["a"], [("p", "api", "b")]).products_saved
     (('p',), ('p',))
     """
+    for name, weeks in (("recovery_weeks", recovery_weeks), ("inventory_weeks", inventory_weeks)):
+        if weeks is not None and not 0 <= weeks < math.inf:
+            raise GraphkitError(f"{name} must be a finite number of weeks, 0 or more (got {weeks})")
     ctx = _Context(portfolio)
     nodes = portfolio.nodes
     failed = tuple(dict.fromkeys([fail] if isinstance(fail, str) else fail))
@@ -1117,6 +1181,8 @@ def whatif(
             f"{len(unavailable)} market(s) not currently available are not counted as lost: "
             f"{_names([_unit_name(u) for u in unavailable])}"
         )
+    timeline = ctx.exposure_with(recovery_weeks, inventory_weeks, unit_extra).timeline(failed_set, lost)
+    notes.extend(timeline.assumed)
     revenue, basis = ctx.revenue_of(lost)
     gained = _sorted_units(result.gained)
     saved = _sorted_units(result.saved)
@@ -1132,8 +1198,10 @@ def whatif(
         partners_affected=ctx.partners_of(lost),
         revenue_at_risk=revenue,
         revenue_basis=basis,
+        loss=timeline.loss,
         providers_down=tuple(sorted(n for n in result.providers_lost.union(failed) if isinstance(nodes[n], Provider))),
         explanations=explanations,
+        timeline=tuple(map(WhatIfMarket.of, timeline.markets)),
         notes=tuple(notes),
     )
 
