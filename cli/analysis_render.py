@@ -246,5 +246,7 @@ def timeline_block(report: WhatIfReport, fmt: str) -> str:
         f"Timeline, all failing at week 0: {short} of {len(rows)} market(s) run short, "
         f"loss {text.money_short(report.loss)}"
     )
+    if report.assumed:
+        title += f" ({'; '.join(report.assumed)})"
     table = render_rows(rows, fmt)
-    return table if fmt == "csv" else (f"## {title}\n\n{table}" if fmt == "markdown" else f"{title}\n{table}")
+    return table if fmt == "csv" else (f"## {md(title)}\n\n{table}" if fmt == "markdown" else f"{title}\n{table}")

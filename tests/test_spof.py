@@ -683,8 +683,11 @@ def test_as_dict_shapes(load) -> None:
         "clients_affected",
         "partners_affected",
         "revenue_at_risk",
+        "loss",
         "providers_down",
         "explanations",
+        "timeline",
+        "assumed",
         "notes",
     }
     assert report["explanations"] == {

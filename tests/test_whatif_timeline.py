@@ -92,8 +92,7 @@ def test_markets_short_from_different_weeks_and_an_unknown_recovery() -> None:
         ("prod-b", "US"): (0, 52, None, "lab-x back", 52e6),
     }
     assert report.loss == 98e6
-    assert "recovery time unknown: 52 weeks counted" in report.notes
-    assert "no stock recorded: counted as none" in report.notes
+    assert report.assumed == ("recovery time unknown: 52 weeks counted", "no stock recorded: counted as none")
     # overriding both: back at 8, EU's 2 weeks of stock (overridden) leave 6 short, so does the US's
     assert rows(whatif(portfolio(), ["lab-x"], recovery_weeks=8, inventory_weeks=2)) == {
         ("prod-b", "EU"): (2, 6, 8, "lab-x back", 6e6),
@@ -196,7 +195,10 @@ def test_cli_json_carries_the_timeline(path) -> None:
 def test_cli_table_csv_and_markdown_show_the_timeline(path) -> None:
     table = invoke(path, "--fail", "lab-x", "--inventory-weeks", "2")
     assert table.exit_code == 0, table.output
-    assert "Timeline, all failing at week 0: 2 of 2 market(s) run short, loss 100M" in table.stdout
+    assert (
+        "Timeline, all failing at week 0: 2 of 2 market(s) run short, loss 100M "
+        "(recovery time unknown: 52 weeks counted)\n" in table.stdout
+    )
     line = next(ln for ln in table.stdout.splitlines() if ln.startswith("prod-b (EU)"))
     assert line.split()[2:6] == ["2", "50", "52", "(unknown)"]  # short from 2 for 50 weeks, back at 52 (unknown)
     assert "50,000,000" in line
@@ -208,7 +210,7 @@ def test_cli_table_csv_and_markdown_show_the_timeline(path) -> None:
         ("prod-b (US)", "2.0", "50.0", "", "50000000.0"),
     ]
     md = invoke(path, "--fail", "cmo-a", "--format", "markdown").stdout
-    assert "## Timeline, all failing at week 0: 1 of 1 market(s) run short, loss 6M" in md
+    assert "## Timeline, all failing at week 0: 1 of 1 market\\(s\\) run short, loss 6M\n" in md
     assert "| prod-a | 4 | 6 | 10 | backup cmo-b \\(fill\\_finish\\) | 4 | 6,000,000 |" in md
 
 

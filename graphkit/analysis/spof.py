@@ -508,7 +508,8 @@ class WhatIfReport(Result):
     market they serve, no longer).  ``explanations``: ``(product, reason)`` per product with a
     lost market.  ``timeline``: each lost market over time, all failed
     nodes failing at week 0 (recovery, shortage, loss; :mod:`.exposure`),
-    ``loss`` their sum.
+    ``loss`` their sum, ``assumed`` what the timeline assumes where data is
+    missing.
     """
 
     failed: tuple[str, ...]
@@ -526,6 +527,7 @@ class WhatIfReport(Result):
     providers_down: tuple[str, ...]
     explanations: tuple[tuple[str, str], ...] = field(metadata=PAIRS)
     timeline: tuple[WhatIfMarket, ...]
+    assumed: tuple[str, ...]
     notes: tuple[str, ...]
 
 
@@ -1182,7 +1184,6 @@ def whatif(
             f"{_names([_unit_name(u) for u in unavailable])}"
         )
     timeline = ctx.exposure_with(recovery_weeks, inventory_weeks, unit_extra).timeline(failed_set, lost)
-    notes.extend(timeline.assumed)
     revenue, basis = ctx.revenue_of(lost)
     gained = _sorted_units(result.gained)
     saved = _sorted_units(result.saved)
@@ -1202,6 +1203,7 @@ def whatif(
         providers_down=tuple(sorted(n for n in result.providers_lost.union(failed) if isinstance(nodes[n], Provider))),
         explanations=explanations,
         timeline=tuple(map(WhatIfMarket.of, timeline.markets)),
+        assumed=timeline.assumed,
         notes=tuple(notes),
     )
 
