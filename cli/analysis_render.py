@@ -35,9 +35,17 @@ def joined(value: Any) -> Any:
     return " + ".join(value) if isinstance(value, list) else value
 
 
+def weeks(value: Any) -> Any:
+    """Weeks as the timeline counts them; None (a recovery resting on the fallback) says so."""
+    from graphkit.analysis.exposure import UNKNOWN_RECOVERY_WEEKS
+
+    return f"{UNKNOWN_RECOVERY_WEEKS:g} (unknown)" if value is None else f"{value:g}"
+
+
 # (title, analysis, list, columns): a list is a field of the analysis's result
 # and a column a field of its rows (or (field, formatter)); a column is headed
-# by the field's JSON key.
+# by the field's JSON key. A property of the rows is a column too, named as
+# the property (its values are worked out from the row's fields).
 Column = str | tuple[str, Callable[[Any], Any]]
 SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
     (
@@ -50,6 +58,9 @@ SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
             "kind",
             ("products_lost", count),
             ("loss", money),
+            ("risk_exposure", percent),
+            ("shortage_weeks", weeks),
+            ("recovery_weeks", weeks),
             ("revenue_at_risk", money),
             "hidden",
             "explanation",
@@ -152,7 +163,10 @@ def short(text: Any) -> Any:
 def _rows(rows: Sequence[Any], columns: Sequence[Column], terminal: bool) -> tuple[list[str], list[dict[str, Any]]]:
     """(headers, cells) of typed rows: each cell the field's JSON value, formatted."""
     fields = [(c, None) if isinstance(c, str) else c for c in columns]
-    headers = [json_key(type(rows[0]), name) for name, _ in fields] if rows else []
+    if not rows:
+        return [], []
+    kind = type(rows[0])
+    headers = [name if isinstance(getattr(kind, name, None), property) else json_key(kind, name) for name, _ in fields]
     out = []
     for row in rows:
         cells = {}
@@ -228,8 +242,6 @@ def timeline_block(report: WhatIfReport, fmt: str) -> str:
     """The lost markets over time, all failed nodes failing at week 0. CSV
     keeps the numbers as numbers (an unknown recovery empty, as in JSON);
     table and Markdown say when the 52 weeks counted rest on no data."""
-    from graphkit.analysis.exposure import UNKNOWN_RECOVERY_WEEKS
-
     terminal = fmt != "csv"
     rows = []
     for m in report.timeline:
@@ -238,8 +250,7 @@ def timeline_block(report: WhatIfReport, fmt: str) -> str:
             row[column] = getattr(m, key)
         if terminal:
             row["loss"] = text.money(m.loss)
-            if m.recovery_weeks is None:
-                row["back at week"] = f"{UNKNOWN_RECOVERY_WEEKS:g} (unknown)"
+            row["back at week"] = weeks(m.recovery_weeks)
         rows.append(row)
     short = sum(1 for m in report.timeline if m.shortage_weeks)
     title = (

@@ -226,3 +226,49 @@ def with_times(pf: Portfolio, rng: random.Random) -> Portfolio:
         for p in pf.products
     )
     return dataclasses.replace(pf, providers=providers, products=products)
+
+
+def timeline_portfolio() -> Portfolio:
+    """prod-a (52M a year: 1M a week, 4 weeks of stock) filled only by cmo-a
+    (back after 20 weeks); cmo-b an unqualified backup up in 10 weeks; cmo-c
+    (back after 3 weeks) a CMO that makes nothing yet. prod-b (104M: 1M a
+    week in each of EU and US; EU 6 weeks of stock, US none) tested only
+    at lab-x (no recovery time recorded)."""
+    return Portfolio(
+        providers=(
+            cmo("cmo-a").model_copy(update={"recovery_weeks": 20}),
+            cmo("cmo-b"),
+            cmo("cmo-c").model_copy(update={"recovery_weeks": 3}),
+            cmo("lab-x"),
+        ),
+        clients=(CLIENT,),
+        products=(
+            product(
+                "prod-a",
+                [
+                    SupplyLink(provider="cmo-a", step="fill_finish"),
+                    SupplyLink(provider="cmo-b", step="fill_finish", qualified=False, bring_up_weeks=10),
+                ],
+                annual_revenue=52e6,
+                inventory_weeks=4,
+            ),
+            product(
+                "prod-b",
+                [SupplyLink(provider="lab-x", step="testing")],
+                annual_revenue=104e6,
+                markets=(Market(territory="EU", inventory_weeks=6), Market(territory="US")),
+            ),
+        ),
+    )
+
+
+def timed_pairs_portfolio() -> Portfolio:
+    """`pairs_portfolio` with api-1 back after 4 weeks, api-2 after 10 (the
+    others recording no recovery) and 1 week of stock of prod-a."""
+    pf = pairs_portfolio()
+    back = {"api-1": 4.0, "api-2": 10.0}
+    return dataclasses.replace(
+        pf,
+        providers=tuple(p.model_copy(update={"recovery_weeks": back.get(p.id)}) for p in pf.providers),
+        products=tuple(p.model_copy(update={"inventory_weeks": 1.0}) for p in pf.products),
+    )

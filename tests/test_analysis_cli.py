@@ -65,7 +65,10 @@ def test_table_output_limits_rows_and_says_so() -> None:
 
 def test_csv_is_the_flat_finding_list_with_formulas_neutralised(write) -> None:
     rows = list(csv.DictReader(io.StringIO(run("analyze", EXAMPLE, "--format", "csv"))))
-    assert list(rows[0]) == ["analysis", "finding", "subject", "severity", "revenue_at_risk", "explanation"]
+    assert list(rows[0]) == [
+        "analysis", "finding", "subject", "severity", "revenue_at_risk", "loss", "risk_exposure",
+        "recovery_weeks", "shortage_weeks", "explanation",
+    ]  # fmt: skip
     assert {"spof", "overlap", "concentration"} == {r["analysis"] for r in rows}
     hostile = write(
         "h.yaml",

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from market_portfolios import pairs_portfolio, random_portfolio, with_times
+from market_portfolios import pairs_portfolio, random_portfolio, timed_pairs_portfolio, with_times
 from supply_oracle import available, brute_groups, brute_pairs, brute_single, brute_timeline, unit_revenue
 
 from graphkit.analysis.joint import common_causes, double_failures, group_members
@@ -48,13 +48,7 @@ def test_hand_worked_pairs() -> None:
 def test_hand_worked_pair_losses() -> None:
     # api-1 is back after 4 weeks, api-2 after 10; prod-a keeps 1 week of stock. Failing together,
     # EU and US are back when api-1 is: short 4 - 1 = 3 weeks of 100M a year.
-    pf = pairs_portfolio()
-    weeks = {"api-1": 4.0, "api-2": 10.0}
-    pf = dataclasses.replace(
-        pf,
-        providers=tuple(p.model_copy(update={"recovery_weeks": weeks.get(p.id)}) for p in pf.providers),
-        products=tuple(p.model_copy(update={"inventory_weeks": 1.0}) for p in pf.products),
-    )
+    pf = timed_pairs_portfolio()
     api = next(d for d in double_failures(pf) if d.nodes == ("api-1", "api-2"))
     assert api.added_loss == pytest.approx(100e6 * 3 / 52)
     # fill-1 + fill-2 lose US; neither has a recovery time: 52 weeks, less 1 of stock, of 50M a year.

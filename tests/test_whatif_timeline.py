@@ -13,48 +13,14 @@ import random
 
 import pytest
 from click.testing import CliRunner
-from market_portfolios import CLIENT, cmo, product, random_portfolio, with_times
+from market_portfolios import random_portfolio, timeline_portfolio, with_times
 from supply_oracle import brute_timeline
 
 from graphkit.analysis.spof import whatif
 from graphkit.cli.main import main
 from graphkit.io import write_portfolio
-from graphkit.model import Market, Portfolio, SupplyLink
+from graphkit.model import Portfolio
 from graphkit.problems import GraphkitError
-
-
-def portfolio() -> Portfolio:
-    """prod-a (52M a year: 1M a week, 4 weeks of stock) filled only by cmo-a
-    (back after 20 weeks); cmo-b an unqualified backup up in 10 weeks; cmo-c
-    (back after 3 weeks) a CMO that makes nothing yet. prod-b (104M: 1M a
-    week in each of EU and US; EU 6 weeks of stock, US none) tested only
-    at lab-x (no recovery time recorded)."""
-    return Portfolio(
-        providers=(
-            cmo("cmo-a").model_copy(update={"recovery_weeks": 20}),
-            cmo("cmo-b"),
-            cmo("cmo-c").model_copy(update={"recovery_weeks": 3}),
-            cmo("lab-x"),
-        ),
-        clients=(CLIENT,),
-        products=(
-            product(
-                "prod-a",
-                [
-                    SupplyLink(provider="cmo-a", step="fill_finish"),
-                    SupplyLink(provider="cmo-b", step="fill_finish", qualified=False, bring_up_weeks=10),
-                ],
-                annual_revenue=52e6,
-                inventory_weeks=4,
-            ),
-            product(
-                "prod-b",
-                [SupplyLink(provider="lab-x", step="testing")],
-                annual_revenue=104e6,
-                markets=(Market(territory="EU", inventory_weeks=6), Market(territory="US")),
-            ),
-        ),
-    )
 
 
 def rows(report) -> dict:
@@ -66,7 +32,7 @@ def rows(report) -> dict:
 
 def test_backup_brings_the_market_back_before_the_failed_site() -> None:
     # cmo-a back at 20, cmo-b up at 10: back at 10, short from week 4 (stock) for 6 weeks at 1M
-    report = whatif(portfolio(), ["cmo-a"])
+    report = whatif(timeline_portfolio(), ["cmo-a"])
     assert rows(report) == {("prod-a", None): (4, 6, 10, "backup cmo-b (fill_finish)", 6e6)}
     assert report.loss == 6e6
     (m,) = report.timeline
@@ -76,9 +42,11 @@ def test_backup_brings_the_market_back_before_the_failed_site() -> None:
 
 def test_overrides_replace_recorded_recovery_and_stock() -> None:
     # every failed node back after 5 weeks: before cmo-b's 10, so cmo-a brings it back; 1 week short
-    assert rows(whatif(portfolio(), ["cmo-a"], recovery_weeks=5)) == {("prod-a", None): (4, 1, 5, "cmo-a back", 1e6)}
+    assert rows(whatif(timeline_portfolio(), ["cmo-a"], recovery_weeks=5)) == {
+        ("prod-a", None): (4, 1, 5, "cmo-a back", 1e6)
+    }
     # 12 weeks of stock outlast the backup's 10: no shortage, no loss, no week it runs short
-    report = whatif(portfolio(), ["cmo-a"], inventory_weeks=12)
+    report = whatif(timeline_portfolio(), ["cmo-a"], inventory_weeks=12)
     assert rows(report) == {("prod-a", None): (None, 0, 10, "backup cmo-b (fill_finish)", 0)}
     assert report.timeline[0].remedy == "" and report.loss == 0
 
@@ -86,7 +54,7 @@ def test_overrides_replace_recorded_recovery_and_stock() -> None:
 def test_markets_short_from_different_weeks_and_an_unknown_recovery() -> None:
     # lab-x records no recovery: 52 weeks counted (recovery None, said in the notes);
     # EU short from week 6 for 46 weeks, US (no stock) from week 0 for 52, 1M a week each
-    report = whatif(portfolio(), ["lab-x"])
+    report = whatif(timeline_portfolio(), ["lab-x"])
     assert rows(report) == {
         ("prod-b", "EU"): (6, 46, None, "lab-x back", 46e6),
         ("prod-b", "US"): (0, 52, None, "lab-x back", 52e6),
@@ -94,7 +62,7 @@ def test_markets_short_from_different_weeks_and_an_unknown_recovery() -> None:
     assert report.loss == 98e6
     assert report.assumed == ("recovery time unknown: 52 weeks counted", "no stock recorded: counted as none")
     # overriding both: back at 8, EU's 2 weeks of stock (overridden) leave 6 short, so does the US's
-    assert rows(whatif(portfolio(), ["lab-x"], recovery_weeks=8, inventory_weeks=2)) == {
+    assert rows(whatif(timeline_portfolio(), ["lab-x"], recovery_weeks=8, inventory_weeks=2)) == {
         ("prod-b", "EU"): (2, 6, 8, "lab-x back", 6e6),
         ("prod-b", "US"): (2, 6, 8, "lab-x back", 6e6),
     }
@@ -102,18 +70,21 @@ def test_markets_short_from_different_weeks_and_an_unknown_recovery() -> None:
 
 def test_added_sources_count_in_the_timeline() -> None:
     # with cmo-c added as a qualified filler, failing cmo-a loses nothing
-    assert whatif(portfolio(), ["cmo-a"], [("prod-a", "fill_finish", "cmo-c")]).timeline == ()
+    assert whatif(timeline_portfolio(), ["cmo-a"], [("prod-a", "fill_finish", "cmo-c")]).timeline == ()
     # failing both: cmo-c is back at 3 (its own recovery), before cmo-b's bring-up: stock covers it
-    report = whatif(portfolio(), ["cmo-a", "cmo-c"], [("prod-a", "fill_finish", "cmo-c")])
+    report = whatif(timeline_portfolio(), ["cmo-a", "cmo-c"], [("prod-a", "fill_finish", "cmo-c")])
     assert rows(report) == {("prod-a", None): (None, 0, 3, "cmo-c back", 0)}
     # without the added source, cmo-c is nothing to prod-a: the backup at 10 brings it back
-    assert rows(whatif(portfolio(), ["cmo-a", "cmo-c"]))[("prod-a", None)][2:4] == (10, "backup cmo-b (fill_finish)")
+    assert rows(whatif(timeline_portfolio(), ["cmo-a", "cmo-c"]))[("prod-a", None)][2:4] == (
+        10,
+        "backup cmo-b (fill_finish)",
+    )
 
 
 @pytest.mark.parametrize("weeks", [-1, float("nan"), float("inf")])
 def test_an_override_that_is_not_weeks_is_refused(weeks: float) -> None:
     with pytest.raises(GraphkitError, match="inventory_weeks must be a finite number of weeks"):
-        whatif(portfolio(), ["cmo-a"], inventory_weeks=weeks)
+        whatif(timeline_portfolio(), ["cmo-a"], inventory_weeks=weeks)
 
 
 def overridden(pf: Portfolio, recovery: float, stock: float) -> Portfolio:
@@ -164,7 +135,7 @@ def test_random_portfolios_against_brute_force() -> None:
 @pytest.fixture()
 def path(tmp_path):
     out = tmp_path / "pf.yaml"
-    write_portfolio(portfolio(), out)
+    write_portfolio(timeline_portfolio(), out)
     return out
 
 

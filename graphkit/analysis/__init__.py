@@ -49,14 +49,22 @@ class Analysis:
 
 @dataclass(frozen=True, order=True)
 class Finding(Result):
-    """One rated finding, flattened from any analysis, with its revenue at
-    risk where it has one (a double failure's added revenue)."""
+    """One rated finding, flattened from any analysis, with its numbers
+    where it has them (None otherwise): revenue at risk and loss (a double
+    failure's added revenue and added loss), a critical node's
+    ``risk_exposure``, the weeks until its last lost market is back
+    (``recovery_weeks``, None when that rests on the 52-week fallback) and
+    its longest shortage (``shortage_weeks``)."""
 
     analysis: str
     finding: str
     subject: str
     severity: Severity
     revenue_at_risk: float | None
+    loss: float | None
+    risk_exposure: float | None
+    recovery_weeks: float | None
+    shortage_weeks: float | None
     explanation: str
 
 
@@ -123,8 +131,18 @@ def findings(analysis: Analysis) -> Iterator[Finding]:
             continue
         for key, rows in finding_lists(result):
             for row in sorted(rows, key=lambda r: -r.severity):
-                revenue = getattr(row, "revenue_at_risk", getattr(row, "added_revenue_at_risk", None))
-                yield Finding(name, key, row.subject, row.severity, revenue, row.explanation)
+                yield Finding(
+                    name,
+                    key,
+                    row.subject,
+                    row.severity,
+                    getattr(row, "revenue_at_risk", getattr(row, "added_revenue_at_risk", None)),
+                    getattr(row, "loss", getattr(row, "added_loss", None)),
+                    getattr(row, "risk_exposure", None),
+                    getattr(row, "recovery_weeks", None),
+                    getattr(row, "shortage_weeks", None),
+                    row.explanation,
+                )
 
 
 def read_analysis(data: Any) -> Analysis:
