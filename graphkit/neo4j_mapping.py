@@ -124,6 +124,11 @@ _CRITICAL_NODE: dict[str, Callable[[Any], Any]] = {
     "is_single_point_of_failure": lambda c: True,
     "risk_severity": lambda c: str(c.severity),
     "revenue_at_risk": lambda c: c.revenue_at_risk,
+    "loss": lambda c: c.loss,
+    "risk_exposure": lambda c: c.risk_exposure,
+    "shortage_weeks": lambda c: c.shortage_weeks,
+    # not `recovery_weeks`: that is a provider's own data, which a write-back never touches
+    "market_recovery_weeks": lambda c: c.recovery_weeks,
     "products_lost": lambda c: list(c.products_lost),
     "clients_affected": lambda c: list(c.clients_affected),
     "partners_affected": lambda c: list(c.partners_affected),

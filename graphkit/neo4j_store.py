@@ -756,7 +756,8 @@ class Neo4jStore:
         the stored portfolio's (`FingerprintMismatch` otherwise: findings
         about another portfolio are never written). Nodes get
         `NODE_FINDINGS` (``is_single_point_of_failure``, ``risk_severity``,
-        ``revenue_at_risk``, ``products_lost``...; providers ``hhi``,
+        ``revenue_at_risk``, ``loss``, ``risk_exposure``, ``shortage_weeks``,
+        ``market_recovery_weeks``, ``products_lost``...; providers ``hhi``,
         ``top1_share``, ``concentration_class``...; products
         ``requirement_conflicts``...), the SUPPLIES (or, for the distribution
         step, DISTRIBUTES) relationship of a sole-source step

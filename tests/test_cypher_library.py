@@ -11,7 +11,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from market_portfolios import loadable, markets_portfolio, random_portfolio, scoped_feed_portfolio
+from market_portfolios import loadable, markets_portfolio, random_portfolio, scoped_feed_portfolio, timeline_portfolio
 
 from graphkit import read_portfolio
 from graphkit.analysis.concentration import customer_concentration
@@ -30,6 +30,7 @@ EXAMPLE = SMALL.parent.parent / "examples" / "portfolio.yaml"
 NAMES = [
     "client_dependence",
     "cmo_customer_shares",
+    "critical_nodes_by_loss",
     "dependencies_by_market",
     "find_nodes",
     "neighbors",
@@ -492,3 +493,34 @@ def test_relationship_scorecard_reads_the_write_back(neo4j_clean: Any, neo4j_set
         assert warnings == []  # the scores are not read back as portfolio fields
         store.write_relationships(result, fingerprint(pf))  # twice: the same
         assert [tuple(r.values()) for r in run(store, "relationship_scorecard")] == expected
+
+
+def test_critical_nodes_by_loss_reads_the_write_back(neo4j_clean: Any, neo4j_settings: Any) -> None:
+    """The loss ranking written back reads back as worked by hand, and as the library ranks it."""
+    from graphkit.analysis import analyze
+    from graphkit.fingerprint import fingerprint
+
+    def written(pf: Portfolio, recovery_weeks: float | None = None) -> tuple[list[tuple[Any, ...]], Any]:
+        results = analyze(pf, only=["spof"], recovery_weeks=recovery_weeks)
+        store.load(pf, replace=True)
+        store.write_back({**results.as_dict(), "portfolio_fingerprint": fingerprint(pf)})
+        return [tuple(r.values()) for r in run(store, "critical_nodes_by_loss")], results.spof
+
+    s = neo4j_settings
+    with Neo4jStore(Neo4jSettings(s.uri, s.username, s.password, s.database)) as store:
+        # lab-x: 46 + 52 weeks short of 1M a week, recovery unknown (null); cmo-a: back at week 10 by
+        # the backup, 4 weeks of stock, 6 weeks short of 1M: 6M, 6/98 of the worst
+        got, spof = written(timeline_portfolio())
+        sev = {c.node: str(c.severity) for c in spof.critical_nodes}
+        assert got == [
+            ("lab-x", 98e6, 1.0, 52.0, None, 104e6, sev["lab-x"], ["prod-b"]),
+            ("cmo-a", 6e6, pytest.approx(6 / 98), 6.0, 10.0, 52e6, sev["cmo-a"], ["prod-a"]),
+        ]
+        # the example, every provider back after 8 weeks: the library's ranking, ties by id
+        got, spof = written(read_portfolio(EXAMPLE)[0], 8.0)
+        expected = [
+            (c.node, c.loss, c.risk_exposure, c.shortage_weeks, c.recovery_weeks, c.revenue_at_risk,
+             str(c.severity), list(c.products_lost))
+            for c in sorted(spof.critical_nodes, key=lambda c: (-c.loss, c.node))
+        ]  # fmt: skip
+        assert got == expected and len(got) == 21 and got[0][4] == 8.0
