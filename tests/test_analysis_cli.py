@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,3 +155,22 @@ def test_diff_between_snapshots(write) -> None:
     changed = {r["subject"] for r in rows if r["change"] == "changed"}
     assert "cmo-pinecrest-pack" in changed  # it now takes down one product fewer
     assert run("diff", EXAMPLE, EXAMPLE).strip() == "no changes in findings"
+
+
+def test_same_json_whatever_the_hash_seed(tmp_path: Path) -> None:
+    # Sets of ids iterate in a per-process order (string hashing is seeded); every sum and
+    # ranking over them must not depend on it. A generated portfolio has float sums that do.
+    portfolio = tmp_path / "g.json"
+    graphkit = [sys.executable, "-m", "graphkit"]
+    subprocess.run(
+        [*graphkit, "generate", "--scale", "3000", "--seed", "2", "-o", portfolio], check=True, capture_output=True
+    )
+    outputs = {
+        subprocess.run(
+            [*graphkit, "analyze", portfolio, "--format", "json"],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1 and len(next(iter(outputs))) > 10_000

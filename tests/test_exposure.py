@@ -148,6 +148,14 @@ def check(pf: Portfolio, rng: random.Random) -> None:
             week = 52 if m.recovery_weeks is None else m.recovery_weeks  # None: the 52-week fallback
             assert (week, m.shortage_weeks, m.loss) == pytest.approx(brute.get(m.unit, (0, 0, 0)))
     assert ctx.exposure.timeline(set()).markets == ()
+    # Two methods: one failed node goes by the kill sets, several by the pass over weeks; a
+    # second node that exists nowhere, back at the same week, must change nothing.
+    same = ctx.exposure_with(recovery_override=rng.choice([0.0, 2.0, 7.0]))
+    for node in nodes:
+        alone, paired = (same.timeline(f) for f in ({node}, {node, "\0nowhere"}))
+        assert [(m.unit, m.recovery_weeks, m.shortage_weeks) for m in alone.markets] == [
+            (m.unit, m.recovery_weeks, m.shortage_weeks) for m in paired.markets
+        ]
 
 
 def test_seeded_random_portfolios_against_brute_force() -> None:

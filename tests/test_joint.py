@@ -45,12 +45,15 @@ def test_hand_worked_pairs() -> None:
     )
 
 
-def test_hand_worked_pair_losses() -> None:
-    # api-1 is back after 4 weeks, api-2 after 10; prod-a keeps 1 week of stock. Failing together,
-    # EU and US are back when api-1 is: short 4 - 1 = 3 weeks of 100M a year.
+def test_hand_worked_pair_and_group_losses() -> None:
+    # api-1 is back after 4 weeks, api-2 after 10; prod-a keeps 1 week of stock. Failing together
+    # (the pair, and parent=Acme), EU and US are back when api-1 is: short 4 - 1 = 3 weeks of 100M a year.
     pf = timed_pairs_portfolio()
     api = next(d for d in double_failures(pf) if d.nodes == ("api-1", "api-2"))
     assert api.added_loss == pytest.approx(100e6 * 3 / 52)
+    acme = next(c for c in common_causes(pf) if c.group == "parent=Acme")
+    assert acme.loss == pytest.approx(100e6 * 3 / 52)
+    assert acme.members_loss == 0  # neither loses a market alone
     # fill-1 + fill-2 lose US; neither has a recovery time: 52 weeks, less 1 of stock, of 50M a year.
     fill = next(d for d in double_failures(pf) if d.nodes == ("fill-1", "fill-2"))
     assert fill.added_loss == pytest.approx(50e6 * 51 / 52)
@@ -76,6 +79,8 @@ def test_hand_worked_common_causes() -> None:
         100e6,
         False,
     )
+    # No recovery or stock recorded: each market is short 52 weeks, so every loss is its revenue.
+    assert (acme.loss, acme.members_loss, india.loss, india.members_loss) == (100e6, 0.0, 50e6, 100e6)
     assert [c.group for c in common_causes(pairs_portfolio())] == ["parent=Acme", "country=IN"]  # hidden first
 
 
@@ -134,6 +139,11 @@ def check(pf: Portfolio) -> None:
     for c in causes:
         assert c.hidden == bool(set(c.markets_lost) - set().union(*(single.get(m, set()) for m in c.nodes)))
         assert set(c.markets_lost) == available(pf, set()) - available(pf, set(c.nodes))
+        assert c.loss == pytest.approx(brute_loss(pf, set(c.nodes), c.markets_lost))
+        alone = [brute_loss(pf, {m}, tuple(single.get(m, ()))) for m in c.nodes]
+        assert c.members_loss == pytest.approx(sum(alone))
+    excess = [(not c.hidden, -(c.loss - c.members_loss)) for c in causes]
+    assert excess == sorted(excess)
 
 
 def _revenue(pairs, nodes) -> float:

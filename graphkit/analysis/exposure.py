@@ -34,6 +34,7 @@ __all__ = [
     "Timeline",
 ]
 
+import heapq
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -244,6 +245,16 @@ class Exposure:
 
     def inventory(self, unit: Unit) -> tuple[float, bool]:
         """(weeks of stock of a market, recorded): the override, the market's, the product's, else none."""
+        found = self._inventory.get(unit)
+        if found is None:
+            found = self._inventory[unit] = self._inventory_of(unit)
+        return found
+
+    @cached_property
+    def _inventory(self) -> dict[Unit, tuple[float, bool]]:
+        return {}  # filled by inventory
+
+    def _inventory_of(self, unit: Unit) -> tuple[float, bool]:
         if self.inventory_override is not None:
             return self.inventory_override, True
         product = self._products.get(unit[0])
@@ -262,6 +273,16 @@ class Exposure:
 
         ``units``: the markets to follow (default: those available today and
         not at week 0); one already available at week 0 is back at week 0.
+
+        Notes
+        -----
+        Not week by week: each source list of the network gets the first
+        week one of its sources works, and a market is back at the latest of
+        its lists' weeks (capped at the last recovery, when everything is
+        back).  For one failed node that week follows from the engine's kill
+        sets (a source works at once unless the node is in its kill set; a
+        backup from its bring-up); for several, from one pass over the lost
+        markets' upstream (:meth:`_up_weeks`).
         """
         net = self.network
         failed_set = frozenset(failed)
@@ -271,53 +292,136 @@ class Exposure:
             at0 = net.available(net.operational(off0), off0)
             units = [u for u in net.units if u in self._baseline and u not in at0]
         todo = list(dict.fromkeys(units))
-        steps = {u: net.unit_steps[self.index[u]] for u in todo}
-        mine = {s for u in todo for _, sources in steps[u] for s in sources if net.base[s] in self.standins}
-        bring = {net.base[s]: self.standins[net.base[s]][1] for s in mine}
-        end = max((w for w, _ in down_at.values()), default=0.0)
-        times = sorted({0.0, *(w for w, _ in down_at.values()), *(w for w in bring.values() if w < end)})
-        part = net.upstream(s for u in todo for _, sources in steps[u] for s in sources)
-        back: dict[Unit, float] = {}
-        for t in times:
-            if t >= end:
-                break
-            off = {n for n, (w, _) in down_at.items() if w > t} | {s for s, w in bring.items() if w > t}
-            op = net.operational_among(part, off)
-            for u in todo:
-                if u not in back and u[0] not in off and all(any(s in op for s in src) for _, src in steps[u]):
-                    back[u] = t
+        own = {n: w for n, (w, _) in down_at.items()}
+        end = max(own.values(), default=0.0)
+        if len(own) == 1:
+            first_up = self._single_first_up(next(iter(own)), end)
+        else:
+            week = self._up_weeks(todo, own, end)
+            lists = net.lists
+            first_up = lambda j: min([week.get(s, end) for s in lists[j]], default=end)  # noqa: E731
+        weeks: dict[int, float] = {}
+        said: dict[tuple[float, tuple[int, ...]], tuple[str, bool]] = {}
+        back = _BackAt(down_at)
         markets = []
         for u in todo:
-            t = back.get(u, end)
+            lists_of = net.unit_lists[self.index[u]]
+            t = own.get(u[0], 0.0)  # a failed product id is back with its recovery
+            for j in lists_of:
+                w = weeks.get(j)
+                if w is None:
+                    w = weeks[j] = first_up(j)
+                if w > t:
+                    t = w
+            t = min(t, end)
+            by = said.get((t, lists_of))
+            if by is None:
+                by = said[t, lists_of] = back.restored_by(t, self._backups_in(lists_of, t))
             inv, inv_known = self.inventory(u)
             short = max(0.0, t - inv)
-            by, known = self._restored_by(u, t, down_at, bring, steps[u])
-            markets.append(MarketTimeline(u, t, known, by, inv, inv_known, short, self.unit_revenue(u)))
+            markets.append(MarketTimeline(u, t, by[1], by[0], inv, inv_known, short, self.unit_revenue(u)))
         return Timeline(failed_set, tuple(markets))
+
+    def _single_first_up(self, node: str, end: float) -> Callable[[int], float]:
+        """With ``node`` alone failed until ``end``: the first week a source
+        of list ``j`` works (``end`` if none before)."""
+        net = self.network
+        kill, base, lists, standins = net.node_kills, net.base, net.lists, self.standins
+
+        def first_up(j: int) -> float:
+            best = end
+            for s in lists[j]:
+                k = kill[s]
+                if k is None or node in k:
+                    continue  # down at baseline, or until the node is back
+                found = standins.get(base[s])
+                if found is None:
+                    return 0.0
+                best = min(best, found[1])
+            return best
+
+        return first_up
+
+    def _up_weeks(self, todo: Iterable[Unit], own: Mapping[str, float], end: float) -> dict[int, float]:
+        """Per node upstream of the ``todo`` markets, the first week it is
+        operational, when before ``end``: ``max(its own week, max over its
+        materials of the earliest feeder)`` (own week: a failed node's
+        recovery, a backup's bring-up, else 0), a bottleneck path worked out
+        Dijkstra-style from a heap of weeks (availability only grows)."""
+        net = self.network
+        lists = net.lists
+        starts = set().union(*(lists[j] for j in {j for u in todo for j in net.unit_lists[self.index[u]]}))
+        part = net.upstream(starts)
+        members = set(part)
+        owner, need0, consumers = net.slots
+        base, standins = net.base, self.standins
+
+        def own_week(i: int) -> float:
+            b = base[i]
+            w = own.get(b)
+            if w is not None:
+                return w
+            found = standins.get(b)
+            return found[1] if found is not None else 0.0
+
+        heap = [(own_week(i), i) for i in part if not need0[i]]
+        heapq.heapify(heap)
+        need: dict[int, int] = {}
+        ready: dict[int, float] = {}  # the latest material's earliest week so far
+        done: set[int] = set()  # satisfied material slots
+        week: dict[int, float] = {}
+        while heap:
+            t, i = heapq.heappop(heap)
+            if t >= end:
+                break
+            if i in week:
+                continue
+            week[i] = t
+            for slot in consumers[i]:
+                j = owner[slot]
+                if slot in done or j not in members:
+                    continue
+                done.add(slot)
+                left = need.get(j, need0[j]) - 1
+                need[j] = left
+                r = ready[j] = max(ready.get(j, 0.0), t)
+                if not left:
+                    heapq.heappush(heap, (max(r, own_week(j)), j))
+        return week
+
+    def _backups_in(self, lists_of: tuple[int, ...], t: float) -> list[Backup]:
+        """The backups among a market's sources that are up at week ``t`` exactly."""
+        sids = self._backup_ids.get(lists_of)
+        if sids is None:
+            base, lists = self.network.base, self.network.lists
+            found = {base[s] for j in lists_of for s in lists[j]}
+            sids = self._backup_ids[lists_of] = tuple(sorted(b for b in found if b in self.standins))
+        return [self.standins[sid][0] for sid in sids if self.standins[sid][1] == t] if sids else []
+
+    @cached_property
+    def _backup_ids(self) -> dict[tuple[int, ...], tuple[str, ...]]:
+        return {}  # filled by _backups_in: a market's lists -> its backups' stand-in ids
 
     @cached_property
     def _baseline(self) -> frozenset[Unit]:
         net = self.network
         return frozenset(net.available(net.operational(frozenset(self.standins))))
 
-    def _restored_by(
-        self,
-        unit: Unit,
-        t: float,
-        down_at: Mapping[str, tuple[float, bool]],
-        bring: Mapping[str, float],
-        steps: Iterable[tuple[str, list[int]]],
-    ) -> tuple[str, bool]:
-        """What comes back at week ``t`` for ``unit``, and whether ``t`` rests on known data."""
+
+class _BackAt:
+    """What comes back at a week, for one failed set."""
+
+    def __init__(self, down_at: Mapping[str, tuple[float, bool]]) -> None:
+        self.names: dict[float, list[str]] = {}
+        self.known: dict[float, bool] = {}
+        for n, (w, k) in sorted(down_at.items()):
+            self.names.setdefault(w, []).append(f"{n} back")
+            self.known[w] = self.known.get(w, False) or k
+
+    def restored_by(self, t: float, backups: list[Backup]) -> tuple[str, bool]:
+        """(what brings a market back at week ``t``, whether ``t`` rests on known data)."""
         if not t:
             return "available at once", True
-        names = [f"{n} back" for n, (w, _) in sorted(down_at.items()) if w == t]
-        own = {self.network.base[s] for _, src in steps for s in src}
-        names += [
-            f"backup {b.provider} ({b.step})"
-            for sid, w in sorted(bring.items())
-            if w == t and sid in own
-            for b in (self.standins[sid][0],)
-        ]
-        known = any(k for w, k in down_at.values() if w == t) or any(w == t and s in own for s, w in bring.items())
+        names = self.names.get(t, []) + [f"backup {b.provider} ({b.step})" for b in backups]
+        known = self.known.get(t, False) or bool(backups)
         return ", ".join(names) or "everything back", known

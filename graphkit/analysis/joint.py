@@ -230,8 +230,9 @@ def common_causes(portfolio: Portfolio) -> list[CommonCause]:
     """Each country and corporate parent with at least two providers whose
     joint failure loses a (product, market) available today: hidden ones
     (a market no member loses alone) first, then by how far the joint
-    revenue at risk exceeds the members' single-failure revenue summed,
-    then group.
+    loss exceeds the members' single-failure losses summed (the hidden cost
+    of one cause: stock runs out while every member is down at once), then
+    by the same for revenue at risk, then group.
 
     Examples
     --------
@@ -260,6 +261,7 @@ def _common_causes(ctx: _Context) -> list[CommonCause]:
             revenue, basis = ctx.revenue_of(units)
             alone = _single_losses(ctx.impact, members)
             singles = sum(ctx.revenue_of(ctx.impact.get(m, ()))[0] for m in members)
+            single_losses = sum(ctx.timelines[m].loss for m in members if m in ctx.timelines)
             hidden = _sorted_units(set(units) - alone)
             text = (
                 f"{key}={value} ({_names(members)}) failing at once takes down {ctx.describe(units)} "
@@ -268,10 +270,30 @@ def _common_causes(ctx: _Context) -> list[CommonCause]:
             if hidden:
                 text += f"; no one of them alone takes down {ctx.describe(hidden)}"
             sev = max(ctx.severity[u] for u in units)
+            loss = ctx.exposure.timeline(members, units).loss
             out.append(
-                CommonCause(f"{key}={value}", tuple(members), units, revenue, basis, singles, bool(hidden), sev, text)
+                CommonCause(
+                    f"{key}={value}",
+                    tuple(members),
+                    units,
+                    revenue,
+                    loss,
+                    basis,
+                    singles,
+                    single_losses,
+                    bool(hidden),
+                    sev,
+                    text,
+                )
             )
-    out.sort(key=lambda c: (not c.hidden, -(c.revenue_at_risk - c.members_revenue_at_risk), c.group))
+    out.sort(
+        key=lambda c: (
+            not c.hidden,
+            -(c.loss - c.members_loss),
+            -(c.revenue_at_risk - c.members_revenue_at_risk),
+            c.group,
+        )
+    )
     return out
 
 

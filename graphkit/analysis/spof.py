@@ -431,15 +431,20 @@ class CommonCause(Result):
 
     ``hidden``: it loses a market no member loses alone;
     ``members_revenue_at_risk``: the members' single-failure revenue at
-    risk, summed, to hold the joint loss against.
+    risk, summed, to hold the joint loss against; ``loss``: the revenue lost
+    while the markets run short, every member failing at week 0
+    (:mod:`.exposure`); ``members_loss``: the members' single-failure
+    losses, summed.
     """
 
     group: str
     nodes: tuple[str, ...]
     markets_lost: tuple[Unit, ...] = field(metadata=UNITS)
     revenue_at_risk: float
+    loss: float
     revenue_basis: str
     members_revenue_at_risk: float
+    members_loss: float
     hidden: bool
     severity: Severity
     explanation: str
@@ -591,6 +596,11 @@ class _Context:
         return self.exposure_with()
 
     @cached_property
+    def timelines(self) -> dict[str, Timeline]:
+        """Each single failure's time and money, by node (as :attr:`impact`)."""
+        return {node: self.exposure.timeline((node,), _sorted_units(lost)) for node, lost in self.impact.items()}
+
+    @cached_property
     def available(self) -> frozenset[Unit]:
         return self.network.baseline[1]
 
@@ -622,8 +632,9 @@ class _Context:
     def revenue_of(self, units: Iterable[Unit]) -> tuple[float, str]:
         """Revenue at risk of the units and its basis: ``market`` (every
         product gives per-market revenue), ``share`` (even shares of product
-        revenue) or ``mixed``."""
-        units = list(units)
+        revenue) or ``mixed``.  Summed in unit order, so a set of units
+        gives the same float whatever its iteration order."""
+        units = _sorted_units(units)
         revenue = self.market_revenue
         bases = {revenue[p] is not None for p, _ in units}
         basis = "mixed" if len(bases) > 1 else "market" if bases == {True} else "share"
@@ -815,7 +826,7 @@ def critical_nodes(portfolio: Portfolio, recovery_weeks: float | None = None) ->
 
 def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
     out: list[CriticalNode] = []
-    timelines = {node: ctx.exposure.timeline((node,), _sorted_units(lost)) for node, lost in ctx.impact.items()}
+    timelines = ctx.timelines
     worst = max((t.loss for t in timelines.values()), default=0.0)
     severity = ctx.severity
     for node, lost in ctx.impact.items():

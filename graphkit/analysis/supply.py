@@ -227,9 +227,9 @@ class Network:
         # One node list per distinct (sources, context they tell apart): the
         # markets of a product mostly share their supply steps' lists, and
         # the evaluation below works once per list, not once per unit.
-        self._lists: list[list[int]] = []  # distinct source-node lists
-        self._unit_lists: list[tuple[int, ...]] = []  # unit -> indices into _lists
-        lists, unit_lists, unit_steps = self._lists, self._unit_lists, self.unit_steps
+        self.lists: list[list[int]] = []  # distinct source-node lists
+        self.unit_lists: list[tuple[int, ...]] = []  # unit -> indices into _lists
+        lists, unit_lists, unit_steps = self.lists, self.unit_lists, self.unit_steps
         sens_p, sens_m = self._sens_p, self._sens_m
         shared: dict[tuple[str, ...], int] = {}  # sources no context tells apart -> list index
         telling: dict[tuple[str, ...], tuple[bool, bool]] = {}  # other sources -> (by product, by market)
@@ -298,7 +298,7 @@ class Network:
             self.materials[i] = [(m, list(dict.fromkeys(fs))) for m, fs in groups.items()]
 
     @cached_property
-    def _slots(self) -> tuple[list[int], list[int], list[list[int]]]:
+    def slots(self) -> tuple[list[int], list[int], list[list[int]]]:
         """(node of each material slot, slots per node, slots each node feeds)."""
         owner: list[int] = []
         need = [0] * len(self.base)
@@ -326,7 +326,7 @@ class Network:
         becomes operational when its count of unsatisfied slots hits zero.
         Linear in the expanded network.
         """
-        owner, need0, consumers = self._slots
+        owner, need0, consumers = self.slots
         down = self.failed_nodes(failed) if failed else bytearray(len(self.base))
         need = list(need0)
         satisfied = bytearray(len(owner))
@@ -351,13 +351,13 @@ class Network:
         covered = self._covered(op)
         return {
             unit
-            for unit, idx in zip(self.units, self._unit_lists)
+            for unit, idx in zip(self.units, self.unit_lists)
             if all(map(covered.__getitem__, idx)) and unit[0] not in failed
         }
 
     def _covered(self, op: bytearray) -> bytearray:
         """A flag per distinct source list: one of its nodes is operational."""
-        return bytearray(any(map(op.__getitem__, sources)) for sources in self._lists)
+        return bytearray(any(map(op.__getitem__, sources)) for sources in self.lists)
 
     @cached_property
     def baseline(self) -> tuple[bytearray, frozenset[Unit]]:
@@ -467,7 +467,7 @@ class Network:
         kill = self.node_kills
         by_lists: dict[tuple[int, ...], list[Unit]] = {}  # the markets of a product often share every list
         lost: dict[str, list[Unit]] = {}
-        for unit, idx in zip(self.units, self._unit_lists):
+        for unit, idx in zip(self.units, self.unit_lists):
             if unit in avail:
                 by_lists.setdefault(idx, []).append(unit)
                 if unit[0] in self.provider_ids:  # failing the product's own id
@@ -481,7 +481,7 @@ class Network:
                 else:
                     group.extend(units)
         for j, units in by_list.items():
-            for node in _intersect([kill[s] for s in self._lists[j] if op[s]]):  # type: ignore[misc]
+            for node in _intersect([kill[s] for s in self.lists[j] if op[s]]):  # type: ignore[misc]
                 group = lost.get(node)
                 if group is None:
                     lost[node] = list(units)
