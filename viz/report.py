@@ -1,10 +1,11 @@
 """One self-contained, shareable HTML report of a portfolio and its analyses.
 
-The page holds the portfolio summary, every finding of the three analyses in
-sortable tables (with their explanations), a customer-concentration chart per
-provider (inline SVG drawn here, no chart library) and the interactive
-networks of :mod:`graphkit.viz.views`, each in a sandboxed ``<iframe
-srcdoc>``.
+The page holds the top risks first (the nodes whose failure loses most,
+each with a shortage timeline drawn in :mod:`graphkit.viz.timeline_chart`),
+the portfolio summary, every finding of the three analyses in sortable tables
+(with their explanations), a customer-concentration chart per provider
+(inline SVG drawn here, no chart library) and the interactive networks of
+:mod:`graphkit.viz.views`, each in a sandboxed ``<iframe srcdoc>``.
 
 Safety, as in :mod:`graphkit.viz.network`: every string from data is
 escaped for where it lands (``html.escape`` in markup and attributes,
@@ -33,6 +34,7 @@ from graphkit.text import market_name
 from . import style
 from .defaults import DEFAULT_MAX_NODES, DEFAULT_MAX_ROWS, VIEW_TITLES, VIEWS
 from .page import asset, fill, h, head
+from .timeline_chart import COLORS, MAX_MARKETS, shortage_chart
 from .views import build_view
 
 if TYPE_CHECKING:
@@ -360,6 +362,8 @@ def render_report(
     names = _Names(portfolio)
     sections = [("summary", "Portfolio summary", _summary_section(portfolio, results))]
     if results.spof is not None:
+        sections.insert(0, ("top-risks", "Top risks", _top_risks_section(results.spof, names)))
+    if results.spof is not None:
         sections.append(("spof", "Single points of failure", _spof_section(results.spof, names, max_rows)))
     if results.overlap is not None:
         sections.append(
@@ -446,6 +450,73 @@ def _markets(row: CriticalNode | DoubleFailure | CommonCause) -> list[str]:
     return [market_name(product, market) for product, market in units]
 
 
+def _recovery(weeks: float | None) -> str:
+    from graphkit.analysis.exposure import UNKNOWN_RECOVERY_WEEKS
+
+    return f"{UNKNOWN_RECOVERY_WEEKS:g} (unknown)" if weeks is None else f"{weeks:g}"
+
+
+_LOSS = _Col("loss", "Loss", "num", lambda v: _money(v))
+_EXPOSURE = _Col("risk_exposure", "Share of the worst", "num", _pct)
+_SHORTAGE = _Col("shortage_weeks", "Longest shortage (weeks)", "num", lambda v: f"{v:g}")
+_BACK = _Col("recovery_weeks", "Last market back (week)", "num", _recovery)
+_TIMELINE_LEGEND = (
+    ("short", "running short: revenue lost"),
+    ("stock", "on stock"),
+    ("back", "back (dashed: recovery time unknown, 52 weeks counted)"),
+)
+
+
+def _top_risks_section(spof: SpofResult, names: _Names) -> str:
+    """The nodes whose failure alone loses most (the analysis ranks critical
+    nodes by loss), each with its share of the worst and its shortage timeline."""
+    ranked = spof.critical_nodes
+    top = ranked[: style.TOP_RISKS]
+    if not top:
+        return '<p class="gk-empty" id="gk-top-risks">No node\'s failure alone takes a market down.</p>'
+    cols = [
+        _Col("node", "Node", "node"),
+        _LOSS,
+        _EXPOSURE,
+        _SHORTAGE,
+        _BACK,
+        _Col("markets_lost", "Markets lost", "num", get=lambda r: len(r.markets_lost)),
+        _Col("revenue_at_risk", "Revenue at risk", "num", lambda v: _money(v)),
+        _SEV,
+    ]
+    legend = "".join(
+        f'<li><span class="gk-swatch" style="background:{COLORS[key]}"></span>{h(text)}</li>'
+        for key, text in _TIMELINE_LEGEND
+    )
+    charts = []
+    for rank, c in enumerate(top, 1):
+        name = names.cell(c.node)[0]
+        more = len(c.markets_lost) - MAX_MARKETS
+        facts = [
+            f"loss {_money(c.loss)}",
+            f"{_pct(c.risk_exposure)} of the worst",
+            f"longest shortage {c.shortage_weeks:g} weeks",
+            f"{len(c.markets_lost):,} market(s) lost" + (f", the {MAX_MARKETS} losing most drawn" if more > 0 else ""),
+        ]
+        charts.append(
+            f'<figure class="gk-chart gk-risk-chart" data-node="{h(c.node)}">\n'
+            f'<figcaption><strong>{rank}. {h(name)}</strong> <span class="gk-id">{h(c.node)}</span> '
+            f'<span class="gk-sev gk-sev-{c.severity}">{c.severity}</span>'
+            f'<div class="gk-facts">{h(_DOT.join(facts))}</div></figcaption>\n'
+            + shortage_chart(c.node, c.markets_lost)
+            + f'\n<ul class="gk-chart-legend">{legend}</ul>\n</figure>\n'
+        )
+    lead = (
+        '<p class="gk-lead">The nodes whose failure alone loses the most money, largest first: the revenue '
+        "lost while the markets they take down run short (each market is back when the node recovers or a "
+        "backup is brought up, and runs short once its stock is used up). The share of the worst is each "
+        f"loss against the largest. The top {len(top)} of {len(ranked):,} critical nodes; all are in the "
+        "single points of failure below.</p>"
+    )
+    table = _table("gk-top-risks", "Largest losses", cols, top, names, len(top), by_severity=False)
+    return lead + table + f'<h3>Shortage timelines</h3><div class="gk-charts" id="gk-timelines">{"".join(charts)}</div>'
+
+
 def _spof_section(spof: SpofResult, names: _Names, max_rows: int) -> str:
     money = _Col("revenue_at_risk", "Revenue at risk", "num", lambda v: _money(v))
     critical = [
@@ -455,6 +526,10 @@ def _spof_section(spof: SpofResult, names: _Names, max_rows: int) -> str:
         _Col("products_lost", "Products lost (every market)", "list"),
         _Col("clients_affected", "Clients", "list"),
         _Col("partners_affected", "Partners", "list"),
+        _LOSS,
+        _EXPOSURE,
+        _SHORTAGE,
+        _BACK,
         money,
         _Col("revenue_basis", "Basis", fmt=lambda v: {"share": "even share per market"}.get(v, str(v or ""))),
         _Col("hidden", "Hidden", fmt=lambda v: "yes" if v else "no"),
