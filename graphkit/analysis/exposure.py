@@ -36,7 +36,7 @@ __all__ = [
 
 import heapq
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -57,7 +57,7 @@ class Backup:
     bring_up_weeks: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MarketTimeline:
     """One lost (product, market) over time (see the module rule).
 
@@ -75,11 +75,11 @@ class MarketTimeline:
     inventory_known: bool
     shortage_weeks: float
     annual_revenue: float
+    loss: float = field(init=False)  # worked out once: rankings read it often
 
-    @property
-    def loss(self) -> float:
-        """Weekly revenue × shortage weeks (multiplied first: 52 weeks of 60M is 60M exactly)."""
-        return self.annual_revenue * self.shortage_weeks / WEEKS_PER_YEAR
+    def __post_init__(self) -> None:
+        # Weekly revenue × shortage weeks (multiplied first: 52 weeks of 60M is 60M exactly).
+        object.__setattr__(self, "loss", self.annual_revenue * self.shortage_weeks / WEEKS_PER_YEAR)
 
     @property
     def short_from(self) -> float | None:
@@ -110,7 +110,7 @@ class MarketTimeline:
         return f"stock for {_weeks(self.recovery_weeks)} weeks, or {backup}, would remove the shortage"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LostMarket(Result):
     """A lost (product, market) with its time and money, as results carry it:
     ``recovery_weeks`` None when it rests on the 52-week fallback,
@@ -135,10 +135,10 @@ class Timeline:
 
     failed: frozenset[str]
     markets: tuple[MarketTimeline, ...]
+    loss: float = field(init=False)
 
-    @property
-    def loss(self) -> float:
-        return sum(m.loss for m in self.markets)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "loss", sum(m.loss for m in self.markets))
 
     @property
     def assumed(self) -> tuple[str, ...]:
@@ -301,25 +301,28 @@ class Exposure:
             lists = net.lists
             first_up = lambda j: min([week.get(s, end) for s in lists[j]], default=end)  # noqa: E731
         weeks: dict[int, float] = {}
-        said: dict[tuple[float, tuple[int, ...]], tuple[str, bool]] = {}
         back = _BackAt(down_at)
+        found: dict[tuple[tuple[int, ...], float], tuple[float, tuple[str, bool]]] = {}
+        unit_lists, index = net.unit_lists, self.index
         markets = []
         for u in todo:
-            lists_of = net.unit_lists[self.index[u]]
-            t = own.get(u[0], 0.0)  # a failed product id is back with its recovery
-            for j in lists_of:
-                w = weeks.get(j)
-                if w is None:
-                    w = weeks[j] = first_up(j)
-                if w > t:
-                    t = w
-            t = min(t, end)
-            by = said.get((t, lists_of))
-            if by is None:
-                by = said[t, lists_of] = back.restored_by(t, self._backups_in(lists_of, t))
+            lists_of = unit_lists[index[u]]
+            t0 = own.get(u[0], 0.0)  # a failed product id is back with its recovery
+            known = found.get((lists_of, t0))  # the markets of a product mostly share their lists
+            if known is None:
+                t = t0
+                for j in lists_of:
+                    w = weeks.get(j)
+                    if w is None:
+                        w = weeks[j] = first_up(j)
+                    if w > t:
+                        t = w
+                t = min(t, end)
+                known = found[lists_of, t0] = (t, back.restored_by(t, self._backups_in(lists_of, t)))
+            t, (by, sure) = known
             inv, inv_known = self.inventory(u)
             short = max(0.0, t - inv)
-            markets.append(MarketTimeline(u, t, by[1], by[0], inv, inv_known, short, self.unit_revenue(u)))
+            markets.append(MarketTimeline(u, t, sure, by, inv, inv_known, short, self.unit_revenue(u)))
         return Timeline(failed_set, tuple(markets))
 
     def _single_first_up(self, node: str, end: float) -> Callable[[int], float]:

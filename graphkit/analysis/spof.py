@@ -583,7 +583,7 @@ class _Context:
             units,
             self.feeds,
             backup_inputs(self.portfolio),
-            self.unit_revenue,
+            self._unit_revenue.__getitem__,
             None if extra else self.network,
             self.recovery_weeks,
             recovery_override,
@@ -685,7 +685,8 @@ class _Context:
         return self._available_count.get(product, 0)
 
     def clients_of(self, units: Iterable[Unit]) -> tuple[str, ...]:
-        return tuple(sorted({self.products[p].owner for p, _ in units}))
+        products = self.products
+        return tuple(sorted({products[p].owner for p in {p for p, _ in units}}))
 
     @cached_property
     def _partners(self) -> dict[Unit, tuple[str, ...]]:
