@@ -86,7 +86,9 @@ def test_overlaps_and_conflicts_per_product(portfolio: Portfolio) -> None:
         {"topic": "serialization.standard", "value": "gs1", "parties": ["mp-a", "mp-d"]},
     ]
     assert cap["conflicts"] == []
-    assert cap["severity"] == "low"  # overlaps only (info) + commercial
+    assert cap["severity"] == "info"  # overlaps only: nothing at stake
+    # no product records revenue: conflicts are rated by the points fallback, and say so
+    assert vial["explanation"].endswith("(severity by the points rule: no revenue recorded)")
 
 
 def test_conflicts_per_provider(portfolio: Portfolio) -> None:

@@ -13,17 +13,16 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from severity_oracle import Oracle
 from supply_oracle import available, brute_single, counts_in, markets_of, providers_down, sources_of, unit_revenue
 
 from graphkit import GraphkitError, Portfolio, read_portfolio, to_networkx
 from graphkit.analysis.severity import Severity
-from graphkit.analysis.spof import _level as severity_level
 from graphkit.analysis.spof import (
     critical_nodes,
     cut_points,
     key_person_risks,
     product_severity,
-    severity_score,
     sole_source_steps,
     spof,
     supply_inputs,
@@ -230,7 +229,7 @@ def test_unqualified_backup_does_not_save(load) -> None:
     assert whatif(p, ["cmo-a"]).products_lost == ("p-sterile", "p-tab")
 
 
-def test_many_products_raise_node_severity(load) -> None:
+def test_points_rule_is_the_fallback_without_revenue(load) -> None:
     products = "\n".join(
         f"""
   - id: p{i}
@@ -248,8 +247,9 @@ products:{products}
 """)
     assert {product_severity(p, f"p{i}") for i in range(3)} == {Severity.LOW}
     [node] = critical_nodes(p)
-    assert node.severity is Severity.MEDIUM  # low, one level up for 3 products
+    assert node.severity is Severity.LOW  # its worst market's level, and it says why
     assert node.explanation.startswith("m failing takes down p0, p1, p2 (no revenue recorded): p0 step api")
+    assert node.explanation.endswith("(severity by the points rule: no revenue recorded)")
 
 
 # ---------------------------------------------------------------------------
@@ -297,18 +297,23 @@ def test_product_severity_rule(load, technology, stage, segment, revenue, expect
 
 def test_world_sole_source_steps(load) -> None:
     rows = [(s.product, s.step, s.provider, s.backup, s.severity) for s in sole_source_steps(load(WORLD))]
+    # The money scale on 66M of portfolio revenue; no recovery or stock recorded, so
+    # each loss is 52 weeks of the market's revenue: p-sterile 60M (91 %: critical),
+    # p-gen 6M (9.1 %: high). cmo-b has no bring-up time: it does not shorten the loss.
     assert rows == [
+        ("p-sterile", "fill_finish", "cmo-a", ("cmo-b",), Severity.CRITICAL),
         ("p-sterile", "testing", "lab", (), Severity.CRITICAL),
         ("p-sterile", "distribution", "dist-1", (), Severity.CRITICAL),
         ("p-gen", "distribution", "dist-2", (), Severity.HIGH),
-        ("p-sterile", "fill_finish", "cmo-a", ("cmo-b",), Severity.HIGH),  # backup: one level lower
-        ("p-tab", "api", "cmo-a", (), Severity.LOW),
+        ("p-tab", "api", "cmo-a", (), Severity.LOW),  # no revenue: the points rule (clinical +1)
     ]
     texts = {(s.product, s.step): s.explanation for s in sole_source_steps(load(WORLD))}
     assert texts[("p-sterile", "fill_finish")] == (
         "p-sterile loses its only qualified fill_finish source if cmo-a fails; an unqualified backup cmo-b exists"
     )
-    assert texts[("p-tab", "api")] == "p-tab loses its only qualified api source if cmo-a fails"
+    assert texts[("p-tab", "api")] == (
+        "p-tab loses its only qualified api source if cmo-a fails (severity by the points rule: no revenue recorded)"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -387,19 +392,20 @@ def test_cut_points_match_networkx_bridges(load) -> None:
 
 def test_key_person_risks(load) -> None:
     rows = [(k.client, k.provider, k.liaison, k.severity) for k in key_person_risks(load(WORLD))]
-    H, M = Severity.HIGH, Severity.MEDIUM
-    # No liaison rates like one liaison: high when the provider alone takes down a product of the client.
+    H, M, L = Severity.HIGH, Severity.MEDIUM, Severity.LOW
+    # No liaison rates like one liaison: the loss the provider's failure costs the
+    # client (share of 66M, 52 weeks counted), one level lower; low when it costs nothing.
     assert rows == [
-        ("gen-co", "dist-2", None, H),  # dist-2 is p-gen's only distributor
-        ("small-co", "cmo-a", "li-1", H),  # cmo-a is a single point of failure for p-sterile
+        ("small-co", "cmo-a", "li-1", H),  # cmo-a loses p-sterile: 60M, critical, one lower
         ("small-co", "dist-1", None, H),  # dist-1 is p-sterile's only distributor
         ("small-co", "lab", "li-5", H),  # lab too
-        ("big-co", "dist-1", "li-3", M),  # dist-1 is critical only for small-co's product
-        ("big-co", "dist-2", None, M),  # p-tab has two distributors
-        ("big-co", "lab", None, M),  # a contract without supply is a relationship
-        ("gen-co", "cmo-a", None, M),  # p-gen's drug product has cmo-b too
-        ("gen-co", "cmo-b", "li-4", M),
-        ("small-co", "cmo-b", "li-5", M),  # an unqualified backup is still a relationship
+        ("gen-co", "dist-2", None, M),  # dist-2 is p-gen's only distributor: 6M, high, one lower
+        ("big-co", "dist-1", "li-3", L),  # dist-1 is critical only for small-co's product
+        ("big-co", "dist-2", None, L),  # p-tab has two distributors
+        ("big-co", "lab", None, L),  # a contract without supply is a relationship
+        ("gen-co", "cmo-a", None, L),  # p-gen's drug product has cmo-b too
+        ("gen-co", "cmo-b", "li-4", L),
+        ("small-co", "cmo-b", "li-5", L),  # an unqualified backup is still a relationship
     ]  # big-co/cmo-a has two liaisons; li-1's api-x is no relationship of small-co
     texts = {(k.client, k.provider): k.explanation for k in key_person_risks(load(WORLD))}
     assert texts[("small-co", "cmo-a")] == (
@@ -513,21 +519,21 @@ def test_small_yaml_by_hand() -> None:
     # no country or parent has two providers.
     assert (result["double_failures"], result["double_failures_total"], result["common_causes"]) == ([], 0, [])
     json.dumps(result)
-    # prod-1 (aseptic, commercial, small client: critical) has testing only from an
-    # unqualified lab, so it is not currently available; prod-2 (clinical tablet,
-    # large client: low) needs api-1 (fed by cb-1 alone) and dist-1.
-    # prod-1 is sold in EU and US (each an even 600,000.25: still 0 revenue points); the US
-    # has no distributor, so only EU has a sole distribution source.
+    # prod-1 has testing only from an unqualified lab, so it is not currently available:
+    # its markets lose nothing (info). prod-2 (no revenue: the points rule, clinical
+    # tablet of a large client: low) needs api-1 (fed by cb-1 alone) and dist-1.
+    # prod-1 is sold in EU and US; the US has no distributor, so only EU has a sole
+    # distribution source.
     assert [
         (s["product"], s["step"], s["market"], s["provider"], s["severity"]) for s in result["sole_source_steps"]
     ] == [
-        ("prod-1", "fill_finish", "EU", "cmo-a", "critical"),
-        ("prod-1", "fill_finish", "US", "cmo-a", "critical"),
-        ("prod-1", "distribution", "EU", "dist-1", "critical"),
         ("prod-2", "api", None, "api-1", "low"),
         ("prod-2", "distribution", None, "dist-1", "low"),
+        ("prod-1", "fill_finish", "EU", "cmo-a", "info"),
+        ("prod-1", "fill_finish", "US", "cmo-a", "info"),
+        ("prod-1", "distribution", "EU", "dist-1", "info"),
     ]
-    assert result["sole_source_steps"][0]["explanation"] == (
+    assert result["sole_source_steps"][2]["explanation"] == (
         "prod-1 loses its only qualified fill_finish source in EU if cmo-a fails "
         "(prod-1 in EU is not currently available)"
     )
@@ -558,7 +564,8 @@ def test_small_yaml_by_hand() -> None:
             "explanation": "api-1 failing takes down prod-2 (no revenue recorded): step api: only source api-1 fails. "
             # api-1 records 12 weeks to recover; prod-2 records no stock and no revenue
             "Loss 0: prod-2 short 12 weeks from week 0 until week 12 (api-1 back); stock for 12 weeks, "
-            "or a qualified backup, would remove the shortage (no stock recorded: counted as none)",
+            "or a qualified backup, would remove the shortage (no stock recorded: counted as none) "
+            "(severity by the points rule: no revenue recorded)",
         },
         {
             "node": "cb-1",
@@ -587,7 +594,8 @@ def test_small_yaml_by_hand() -> None:
             "step api: only source api-1 needs 'cell line' only from cb-1 (fails). "
             "Loss 0: prod-2 short 52 weeks from week 0 until week 52 (cb-1 back); stock for 52 weeks, "
             "or a qualified backup, would remove the shortage "
-            "(recovery time unknown: 52 weeks counted; no stock recorded: counted as none)",
+            "(recovery time unknown: 52 weeks counted; no stock recorded: counted as none) "
+            "(severity by the points rule: no revenue recorded)",
         },
         {
             "node": "dist-1",
@@ -616,7 +624,8 @@ def test_small_yaml_by_hand() -> None:
             "step distribution: only source dist-1 fails. "
             "Loss 0: prod-2 short 52 weeks from week 0 until week 52 (dist-1 back); stock for 52 weeks, "
             "or a qualified backup, would remove the shortage "
-            "(recovery time unknown: 52 weeks counted; no stock recorded: counted as none)",
+            "(recovery time unknown: 52 weeks counted; no stock recorded: counted as none) "
+            "(severity by the points rule: no revenue recorded)",
         },
     ]
     # prod-1 joins a ring with cmo-a, client-2, prod-2, dist-1 (client-1 closes a
@@ -624,12 +633,14 @@ def test_small_yaml_by_hand() -> None:
     assert result["articulation_points"] == ["api-1", "prod-1"]
     assert result["bridges"] == [["api-1", "cb-1"], ["lab-1", "prod-1"], ["mp-1", "prod-1"], ["mp-2", "prod-1"]]
     assert [(k["client"], k["provider"], k["liaison"], k["severity"]) for k in result["key_person_risks"]] == [
-        ("client-2", "api-1", None, "high"),  # api-1 and dist-1 alone take down prod-2
-        ("client-2", "dist-1", None, "high"),
-        ("client-1", "cmo-a", "li-1", "medium"),  # cmo-a is critical for nothing (prod-1 is unavailable)
-        ("client-1", "dist-1", None, "medium"),
-        ("client-1", "lab-1", "li-1", "medium"),
-        ("client-2", "cmo-a", None, "medium"),
+        ("client-1", "cmo-a", "li-1", "low"),  # cmo-a is critical for nothing (prod-1 is unavailable)
+        ("client-1", "dist-1", None, "low"),
+        ("client-1", "lab-1", "li-1", "low"),
+        # api-1 and dist-1 alone take down prod-2: no revenue, so the points rule (clinical
+        # tablet of a large client: low), one level lower and at least low
+        ("client-2", "api-1", None, "low"),
+        ("client-2", "cmo-a", None, "low"),
+        ("client-2", "dist-1", None, "low"),
     ]
     # qualifying the lab makes prod-1 available; then cb-1 failing still only loses prod-2
     r = whatif(p, [], [("prod-1", "testing", "lab-1")])
@@ -714,7 +725,7 @@ def generated(seed: int, **overrides: object) -> Portfolio:
 def test_critical_nodes_against_brute_force(seed: int, overrides: dict) -> None:
     p = generated(seed, **overrides)
     products = {x.id: x for x in p.products}
-    segments = {c.id: c.segment for c in p.clients}
+    oracle = Oracle(p)
     result = by_node(p)
     expected = brute_single(p)
     assert {n: set(c.units) for n, c in result.items()} == expected
@@ -728,11 +739,7 @@ def test_critical_nodes_against_brute_force(seed: int, overrides: dict) -> None:
         assert c.hidden == all(node not in sources_of(products[x], mk) for x, mk in lost)
         whole = {x for x in {x for x, _ in lost} if {mk for y, mk in lost if y == x} == markets_available(p, x)}
         assert set(c.products_lost) == whole
-        severities = [
-            severity_level(severity_score(products[x], segments.get(products[x].owner), unit_revenue(products[x], mk)))
-            for x, mk in lost
-        ]
-        assert c.severity == min(Severity.CRITICAL, max(severities) + (len({x for x, _ in lost}) >= 3))
+        assert str(c.severity) == oracle.rated(c.loss, sorted(lost, key=lambda u: (u[0], u[1] or "")))
     if overrides:
         assert any(c.hidden for c in result.values())  # the hidden common mode is exercised
     keys = [(-c.loss, -c.severity, -c.revenue_at_risk, -len(c.markets_lost), c.node) for c in critical_nodes(p)]

@@ -192,18 +192,19 @@ def test_styles_reach_the_page(small: Portfolio) -> None:
     conflict = [e for e in v.edges if e.target == "topic:labeling.language"]
     assert {e.color for e in conflict} == {style.MARK["conflict"]} and {e.label for e in conflict} == {"de", "en"}
     # Border: the highest severity of the findings naming the node (small.yaml's analysis):
-    # cmo-a 100% of its contract revenue from client-1 (critical); prod-1's sole-source steps
-    # (critical); lab-1, dist-1 concentration (high); client-2 has no liaison with api-1 and
-    # dist-1 (key person, high); client-1, li-1 key person (medium); cb-1 critical node of a
-    # low-severity product (low); mp-1 and the topics: none.
-    worst = {"cmo-a": "critical", "prod-1": "critical", "lab-1": "high", "dist-1": "high", "client-2": "high"}
-    worst |= {"client-1": "medium", "li-1": "medium", "cb-1": "low", "api-1": "low", "prod-2": "low"}
+    # cmo-a 100% of its contract revenue from client-1 (critical); prod-1's requirement
+    # conflict puts its 1.2M, all the portfolio's revenue, at stake (critical, one lower:
+    # high); lab-1, dist-1 concentration (high); prod-1 is not available, so its sole-source
+    # steps lose nothing, and prod-2 records no revenue (the points rule: low), so the key
+    # persons, cb-1, api-1 and prod-2 are low; mp-1 and the topics: none.
+    worst = {"cmo-a": "critical", "prod-1": "high", "lab-1": "high", "dist-1": "high", "client-2": "low"}
+    worst |= {"client-1": "low", "li-1": "low", "cb-1": "low", "api-1": "low", "prod-2": "low"}
     for node_id, node in nodes.items():
         sev = worst.get(node_id)
         assert node.border == (style.SEVERITY_COLORS[sev] if sev else None), node_id
         assert node.border_width == (style.SEVERITY_BORDER[sev] if sev else None), node_id
-    # The top 5: both criticals and the three highs (nothing at risk in money: severity alone).
-    assert {i for i, n in nodes.items() if n.highlight} == {"cmo-a", "prod-1", "lab-1", "dist-1", "client-2"}
+    # The top 5: the critical, the three highs, then the first low by id (nothing at risk in money).
+    assert {i for i, n in nodes.items() if n.highlight} == {"cmo-a", "prod-1", "lab-1", "dist-1", "api-1"}
     assert "hidden" not in nodes["cb-1"].tooltip and "cb-1 failing takes down prod-2" in nodes["cb-1"].tooltip
     assert {n.size for n in nodes.values()} == {style.SIZE_RANGE[0]}  # small.yaml gives no revenue: nothing at risk
     labels = [e.label for e in v.legend]

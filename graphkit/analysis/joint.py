@@ -14,9 +14,9 @@ it alone, one kill-set computation over that upstream only: the cost is the
 sum over units of their upstream size squared, not the number of pairs
 times the portfolio.  Units with the same operational sources share it.
 
-Severity: a pair's is the highest of its lost markets' severities (the
-points rule of :mod:`graphkit.analysis.spof`) one level lower, as it needs
-two independent failures; a group's is the highest of its lost markets'.
+Severity (the money scale, see :mod:`graphkit.analysis.spof`): a pair's
+from its added loss, one level lower, as it needs two independent failures;
+a group's from its loss.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from typing import Final
 
 from ..model import MarketingPartner, Portfolio, Provider
 from ..problems import GraphkitError, did_you_mean
-from .spof import CommonCause, DoubleFailure, _Context, _names, _revenue_text, _shift, _sorted_units
+from .spof import CommonCause, DoubleFailure, _Context, _names, _revenue_text, _sorted_units
 from .supply import Network, Unit
 
 GROUP_KEYS: Final = ("country", "parent")
@@ -158,12 +158,13 @@ def _double_failures(ctx: _Context) -> list[DoubleFailure]:
     for (a, b), lost in pair_impact(ctx.network, _failable(ctx)).items():
         units = _sorted_units(lost)
         revenue, basis = ctx.revenue_of(units)
-        sev = _shift(max(ctx.severity[u] for u in units), -1)
         text = (
             f"{a} and {b} failing together take down {ctx.describe(units)} ({_revenue_text(revenue)}), "
             f"which neither takes down alone"
         )
         loss = ctx.exposure.timeline((a, b), units).loss
+        sev, rule = ctx.rated(loss, units, -1)
+        text += rule
         out.append(DoubleFailure((a, b), units, ctx.products_all_lost(units), revenue, loss, basis, sev, text))
     out.sort(key=lambda d: (-d.added_revenue_at_risk, d.nodes))
     return out
@@ -269,8 +270,9 @@ def _common_causes(ctx: _Context) -> list[CommonCause]:
             )
             if hidden:
                 text += f"; no one of them alone takes down {ctx.describe(hidden)}"
-            sev = max(ctx.severity[u] for u in units)
             loss = ctx.exposure.timeline(members, units).loss
+            sev, rule = ctx.rated(loss, units)
+            text += rule
             out.append(
                 CommonCause(
                     f"{key}={value}",

@@ -18,12 +18,13 @@ Example
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
 from ..model import DISTRIBUTION_STEP, Portfolio, Product, Stage, Step
 from .results import Result, findings_at
-from .severity import Severity
+from .severity import POINTS_FALLBACK, Severity, money_severity, portfolio_revenue, product_revenue, shifted
 
 __all__ = [
     "OverlapResult",
@@ -178,11 +179,13 @@ def requirement_overlap(portfolio: Portfolio) -> OverlapResult:
     ``bipartite.overlap_weighted_projected_graph(B, partners, jaccard=True)``
     on the partner–(topic, value) graph.
 
-    *Severity.*  Start at INFO when a product has only overlaps and at LOW
-    when it has a conflict; one step up when it is commercial and one more
-    when it is sterile (so INFO..HIGH).  A provider starts at LOW and goes
-    one step up when any product involved in its conflicts is commercial and
-    one more when any is sterile.
+    *Severity.*  A product with only overlaps is INFO.  A conflict puts the
+    revenue of the products it involves (the product; a provider's: every
+    product in its conflicts) at stake but stops no supply by itself: the
+    money scale of :mod:`graphkit.analysis.severity` on that revenue, one
+    level lower, at least LOW.  Where those products record no revenue, the
+    points fallback (said in the explanation): LOW, one step up when one is
+    commercial and one more when one is sterile.
 
     Cost is linear in (requirement, product) applications plus the
     partner-pair work of the similarity (pairs sharing a (topic, value)).
@@ -201,9 +204,10 @@ def requirement_overlap(portfolio: Portfolio) -> OverlapResult:
             if req.party in partners:
                 partner_pairs[req.party].add((req.topic, req.value))
 
+    rate = _Rating(portfolio_revenue(portfolio))
     product_rows = []
     for product in portfolio.products:
-        row = _product_row(product, wants.get(product.id, {}))
+        row = _product_row(product, wants.get(product.id, {}), rate)
         if row is not None:
             product_rows.append(row)
 
@@ -211,14 +215,14 @@ def requirement_overlap(portfolio: Portfolio) -> OverlapResult:
     sells = {pid: _sells_in(products[pid]) for pid in wants}
     provider_rows = []
     for provider, handled in _handled(portfolio).items():
-        found = _provider_row(provider, handled, products, wants, sells)
+        found = _provider_row(provider, handled, products, wants, sells, rate)
         if found is not None:
             provider_rows.append(found)
 
     return OverlapResult(tuple(product_rows), tuple(provider_rows), _similarity(partner_pairs))
 
 
-def _product_row(product: Product, topics: dict[str, dict[str, str]]) -> ProductOverlap | None:
+def _product_row(product: Product, topics: dict[str, dict[str, str]], rate: _Rating) -> ProductOverlap | None:
     overlaps: list[SharedRequirement] = []
     conflicts: list[RequirementConflict] = []
     for topic in sorted(topics):
@@ -233,9 +237,13 @@ def _product_row(product: Product, topics: dict[str, dict[str, str]]) -> Product
             conflicts.append(RequirementConflict(topic, {p: by_party[p] for p in sorted(by_party)}))
     if not overlaps and not conflicts:
         return None
-    severity = _bump(Severity.LOW if conflicts else Severity.INFO, product.stage is Stage.COMMERCIAL, product.sterile)
+    severity, rule = rate((product,)) if conflicts else (Severity.INFO, "")
     return ProductOverlap(
-        product.id, tuple(overlaps), tuple(conflicts), severity, _product_explanation(product, overlaps, conflicts)
+        product.id,
+        tuple(overlaps),
+        tuple(conflicts),
+        severity,
+        _product_explanation(product, overlaps, conflicts) + rule,
     )
 
 
@@ -295,6 +303,7 @@ def _provider_row(
     products: dict[str, Product],
     wants: dict[str, dict[str, dict[str, str]]],
     sells: dict[str, dict[str, frozenset[str] | None]],
+    rate: _Rating,
 ) -> ProviderConflicts | None:
     # topic -> value -> product ids
     by_topic: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -313,8 +322,8 @@ def _provider_row(
     )
     if not conflicts:
         return None
-    involved = [products[pid] for c in conflicts for pids in c.values.values() for pid in pids]
-    severity = _bump(Severity.LOW, any(p.stage is Stage.COMMERCIAL for p in involved), any(p.sterile for p in involved))
+    involved = {pid: products[pid] for c in conflicts for pids in c.values.values() for pid in pids}
+    severity, rule = rate(involved.values())
     listed = "; ".join(
         f"{c.topic} (" + ", ".join(f"{v} for {_count(pids)}" for v, pids in c.values.items()) + ")"
         for c in conflicts[:3]
@@ -322,7 +331,7 @@ def _provider_row(
     more = f" and {len(conflicts) - 3} more" if len(conflicts) > 3 else ""
     explanation = (
         f"{provider} must meet different required values on {len(conflicts)} topic(s) "
-        f"across the products it handles: {listed}{more}; plan separate line set-ups"
+        f"across the products it handles: {listed}{more}; plan separate line set-ups{rule}"
     )
     return ProviderConflicts(provider, conflicts, severity, explanation)
 
@@ -344,5 +353,18 @@ def _count(pids: tuple[str, ...]) -> str:
     return pids[0] if len(pids) == 1 else f"{len(pids)} products"
 
 
-def _bump(base: Severity, *reasons: bool) -> Severity:
-    return Severity(min(Severity.CRITICAL, base + sum(reasons)))
+class _Rating:
+    """Severity of a conflict over some products (the docstring's rule) and
+    what to add to its explanation."""
+
+    def __init__(self, portfolio_revenue: float) -> None:
+        self.portfolio_revenue = portfolio_revenue
+
+    def __call__(self, involved: Iterable[Product]) -> tuple[Severity, str]:
+        involved = list(involved)
+        revenue = sum(map(product_revenue, involved))
+        if revenue > 0:
+            return shifted(money_severity(revenue, self.portfolio_revenue), -1, Severity.LOW), ""
+        commercial = any(p.stage is Stage.COMMERCIAL for p in involved)
+        sterile = any(p.sterile for p in involved)
+        return shifted(Severity.LOW, commercial + sterile), f" ({POINTS_FALLBACK})"

@@ -18,8 +18,29 @@ Pure library code: every function takes a validated
 
 Clients, marketing partners and liaisons failing stop no supply.
 
-Severity rule (the one place it is written down)
-------------------------------------------------
+Severity
+--------
+Findings that cost money are rated on the money scale of
+:mod:`graphkit.analysis.severity` (a share of the portfolio's revenue):
+
+* a **critical node** by its loss;
+* a **sole-source step** by the loss of its market when its one source
+  fails (an unqualified backup counts through its ``bring_up_weeks``; a
+  market not available today loses nothing: info);
+* a **key-person risk** by the loss its provider's failure costs the
+  client's markets, one level lower (a missing contact stops no supply),
+  at least low; a relationship with no liaison at all is listed with
+  ``liaison: None`` at the same level (nobody to call is never less of a
+  risk than one person to call);
+* a **double failure** by its added loss, one level lower (it needs two
+  independent failures); a **common cause** by its loss.
+
+Where none of a finding's markets records revenue, the points rule below
+rates it instead (the level of its worst market, shifted as above) and the
+explanation says so.
+
+Points rule (the fallback; the one place it is written down)
+------------------------------------------------------------
 A product that would be lost scores points:
 
 =============================  ======
@@ -33,16 +54,7 @@ owner large                    +0
 =============================  ======
 
 and the score maps to a level: >= 6 critical, >= 4 high, >= 2 medium, else
-low.  Then:
-
-* a **critical node**'s severity is the highest of its lost products',
-  one level higher (capped at critical) when it takes down 3 or more;
-* a **sole-source step** has its product's severity, one level lower (down
-  to info) when an unqualified backup of that step exists;
-* a **key-person risk** is medium, high when the provider is a critical
-  node for a product of that client; a relationship with no liaison at all
-  is listed with ``liaison: None`` at the same level (nobody to call is
-  never less of a risk than one person to call).
+low.
 
 Examples
 --------
@@ -113,7 +125,7 @@ from ..text import humanize, money_short
 from .exposure import Backup, Exposure, LostMarket, MarketTimeline, Timeline
 from .heap import collector_paused
 from .results import PAIRS, UNITS, Result, findings_at
-from .severity import Severity
+from .severity import POINTS_FALLBACK, Severity, money_severity, portfolio_revenue, shifted
 from .supply import FeedIn, Network, Unit
 
 # --------------------------------------------------------------------------
@@ -125,7 +137,6 @@ _STERILE_POINTS = 2
 _STAGE_POINTS = {Stage.COMMERCIAL: 2, Stage.CLINICAL: 1}
 _SEGMENT_POINTS = {Segment.SMALL: 2, Segment.MID_SIZED: 1, Segment.GENERICS_ONLY: 1, Segment.LARGE: 0}
 _LEVELS = ((6, Severity.CRITICAL), (4, Severity.HIGH), (2, Severity.MEDIUM))
-_MANY_PRODUCTS = 3  # a node taking down this many products is one level worse
 
 # Relationship types forming the structural network of cut_points.
 _STRUCTURAL = frozenset(
@@ -176,10 +187,6 @@ def product_severity(portfolio: Portfolio, product_id: str) -> Severity:
 def _segment(portfolio: Portfolio, product: Product) -> Segment | None:
     owner = portfolio.nodes.get(product.owner)
     return owner.segment if isinstance(owner, Client) else None
-
-
-def _shift(sev: Severity, by: int) -> Severity:
-    return Severity(min(Severity.CRITICAL, max(Severity.INFO, sev + by)))
 
 
 # --------------------------------------------------------------------------
@@ -658,6 +665,29 @@ class _Context:
         return out
 
     @cached_property
+    def portfolio_revenue(self) -> float:
+        return portfolio_revenue(self.portfolio)
+
+    def rated(
+        self, money: float, units: Iterable[Unit], shift: int = 0, floor: Severity = Severity.INFO
+    ) -> tuple[Severity, str]:
+        """Severity of a finding costing ``money`` over ``units`` (the money
+        scale, shifted by ``shift`` levels, at least ``floor``) and what to add
+        to its explanation: the points rule of its worst market instead, said
+        so, when none of the units records revenue."""
+        units = tuple(units)
+        revenue = self._unit_revenue
+        if any(revenue[u] for u in units):
+            return shifted(money_severity(money, self.portfolio_revenue), shift, floor), ""
+        worst = max((self.severity[u] for u in units), default=Severity.INFO)
+        return shifted(worst, shift, floor), f" ({POINTS_FALLBACK})"
+
+    @cached_property
+    def market_loss(self) -> dict[tuple[str, Unit], float]:
+        """``(node, unit) -> loss`` of each market a single failure loses."""
+        return {(node, m.unit): m.loss for node, t in self.timelines.items() for m in t.markets}
+
+    @cached_property
     def impact(self) -> dict[str, frozenset[Unit]]:
         """Provider or partner id -> available units its failure alone loses."""
         nodes = self.portfolio.nodes
@@ -747,7 +777,7 @@ def sole_source_steps(portfolio: Portfolio) -> list[SoleSourceStep]:
     Examples
     --------
     >>> from graphkit.model import Portfolio, Product, SupplyLink
-    >>> p = Portfolio(products=(Product(id="p", name="P", technology="tablet", owner="c",
+    >>> p = Portfolio(products=(Product(id="p", name="P", technology="tablet", owner="c", annual_revenue=5e6,
     ...     supply=(SupplyLink(provider="a", step="api"),
     ...             SupplyLink(provider="b", step="api", qualified=False))),))
     >>> print(sole_source_steps(p)[0].explanation)
@@ -772,8 +802,7 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
                 provenance.setdefault((product.id, DISTRIBUTION_STEP, d.distributor), {})[d.source] = None
     order = {step: i for i, step in enumerate(_STEP_NAMES)}
     keys: list[tuple[int, str, int, str]] = []  # the sort key of each row, made with it
-    lower = {sev: _shift(sev, -1) for sev in Severity}
-    severity, available = ctx.severity, ctx.available
+    available, market_loss = ctx.available, ctx.market_loss
     for unit, unit_steps in ctx.units.items():
         pid, market = unit
         backups = unqualified[pid]
@@ -787,7 +816,7 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
                 if links
                 else ()
             )
-            sev = lower[severity[unit]] if backup else severity[unit]
+            sev, rule = ctx.rated(market_loss.get((provider, unit), 0.0), (unit,))
             where = f" in {market}" if market is not None else ""
             text = f"{pid} loses its only qualified {step} source{where} if {provider} fails"
             if len(backup) == 1:
@@ -796,6 +825,7 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
                 text += f"; unqualified backups {', '.join(backup)} exist"
             if unit not in available:
                 text += f" ({pid}{where} is not currently available)"
+            text += rule
             evidence = provenance.get((pid, step, provider)) if provenance else None
             if evidence:
                 text += f" [source: {' | '.join(evidence)}]"
@@ -829,21 +859,17 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
     out: list[CriticalNode] = []
     timelines = ctx.timelines
     worst = max((t.loss for t in timelines.values()), default=0.0)
-    severity = ctx.severity
     for node, lost in ctx.impact.items():
         units = _sorted_units(lost)
         timeline = timelines[node]
-        products = {p for p, _ in units}
         direct = any(node in ctx.sources_of(u) for u in units)
-        sev = max(map(severity.__getitem__, units))
-        if len(products) >= _MANY_PRODUCTS:
-            sev = _shift(sev, 1)
+        sev, rule = ctx.rated(timeline.loss, units)
         revenue, basis = ctx.revenue_of(units)
         first = units[0]
         reasons = ctx.explain(first, frozenset((node,)))
         text = f"{node} failing takes down {ctx.describe(units)} ({_revenue_text(revenue)}): "
         text += reasons if len(units) == 1 else f"{_unit_name(first)} {reasons}"
-        text += _loss_text(timeline)
+        text += _loss_text(timeline) + rule
         source = getattr(ctx.portfolio.nodes.get(node), "source", None)
         if source:
             text += f" [{node} source: {source}]"
@@ -1019,10 +1045,11 @@ def key_person_risks(portfolio: Portfolio) -> list[KeyPersonRisk]:
     A client-provider relationship exists when the client has a contract
     with the provider or owns a product the provider supplies (any supply
     link, qualified or not) or distributes.  It is a key-person risk when
-    exactly one liaison of that client lists the provider (medium; high when
-    the provider is a critical node for one of the client's products).
-    Relationships with no liaison at all are listed with ``liaison`` None at
-    the same severity.  Sorted by severity (highest first), client, provider.
+    exactly one liaison of that client lists the provider; its severity is
+    the loss the provider's failure costs the client's markets, one level
+    lower, at least low (the module's severity rule).  Relationships with no
+    liaison at all are listed with ``liaison`` None at the same severity.
+    Sorted by severity (highest first), client, provider.
     """
     return _key_person_risks(_Context(portfolio))
 
@@ -1033,10 +1060,11 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
     for li in pf.liaisons:
         for prov in dict.fromkeys(li.providers):
             liaisons.setdefault((li.client, prov), []).append(li)
-    at_risk: dict[tuple[str, str], set[str]] = {}  # (client, provider) -> its products with a lost market
+    at_risk: dict[tuple[str, str], list[Unit]] = {}  # (client, provider) -> its markets the provider's failure loses
     for node, lost in ctx.impact.items():
-        for pid in {p for p, _ in lost}:  # a product once, however many of its markets
-            at_risk.setdefault((ctx.products[pid].owner, node), set()).add(pid)
+        for unit in _sorted_units(lost):
+            at_risk.setdefault((ctx.products[unit[0]].owner, node), []).append(unit)
+    market_loss = ctx.market_loss
 
     out: list[KeyPersonRisk] = []
     for pair in pf.client_provider_pairs:
@@ -1044,9 +1072,14 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
         people = liaisons.get(pair, [])
         if len(people) > 1:
             continue
-        spof_products = sorted(at_risk.get(pair, ()))
+        units = at_risk.get(pair, [])
+        spof_products = list(dict.fromkeys(p for p, _ in units))
         spof_text = f"; {provider} is a single point of failure for {_names(spof_products)}" if spof_products else ""
-        sev = Severity.HIGH if spof_products else Severity.MEDIUM
+        if units:
+            sev, rule = ctx.rated(sum(market_loss[provider, u] for u in units), units, -1, Severity.LOW)
+            spof_text += rule
+        else:
+            sev = Severity.LOW
         if people:
             li = people[0]
             text = f"{client}'s relationship with {provider} rests on one liaison, {li.id} ({li.name})"
