@@ -57,8 +57,8 @@ LOSSES = {
 }
 
 
-# Each product's markets, read off its distributors and partners (no `markets` or filings
-# in the example, so a product's revenue splits evenly over its markets).
+# Each product's markets, read off its distributors and partners (no filings, and no
+# per-market revenue in the example, so a product's revenue splits evenly over its markets).
 MARKETS = {
     "prod-veltamab": ["US", "EU", "JP"],
     "prod-lyozumab": ["US", "EU"],
@@ -174,6 +174,59 @@ def test_every_providers_loss_matches_the_hand_derivation(results: dict) -> None
         assert products[node] == {p for p in MARKETS if all((p, m) in lost for m in MARKETS[p])}, node
 
 
+# examples/README.md §2d: each critical node's loss, worked by hand as the sum over its
+# lost products of revenue (M a year) x weeks short (recovery - stock), / 52 weeks.
+# Stock: veltamab 12, lyozumab 10, tessimab 12, sterisol 6, ceftavir 8, cefazolin 4,
+# dermacort 6, zelvatinib 10, capsorin 6, calmapril 4, hydrolyte 2, nefrostatin 8 (JP 16),
+# orivir 8, aurevant 6, tessadol 4 weeks; the clinical products carry no revenue.
+# Partners record no recovery: 52 weeks.
+HAND_LOSS = {
+    "partner-atlas": (
+        140 * 40 + 90 * 42 + 155 * 40 + 80 * 42 + 37.5 * 44 + 65 * 46 + 15 * 48 + 28 * 48 + 9 * 48,
+        "critical",
+    ),
+    "partner-eurovita": (140 * 40 + 90 * 42 + 155 * 40 + 45 * 44 + 80 * 42 + 27.5 * 44 + 9 * 46, "critical"),
+    "cmo-northbridge": (420 * 18 + 180 * 20 + 310 * 18, "critical"),  # back at week 30
+    "cmo-cellvault": (420 * 14 + 180 * 16 + 310 * 14, "critical"),  # 26
+    "partner-sakura": (140 * 40 + 27.5 * 36 + 37.5 * 44 + 35 * 46, "critical"),
+    "partner-southern-cross": (45 * 44 + 80 * 42 + 12 * 46 + 4 * 50 + 9 * 46, "high"),
+    "cmo-alpinefill": (180 * 10 + 310 * 8, "high"),  # 20
+    "cmo-meridian-api": (65 * 10 + 90 * 8 + 240 * 6 + 12 * 10 + 75 * 8, "high"),  # 16
+    "cmo-kestrel": (65 * 18 + 90 * 16 + 15 * 20, "high"),  # 24
+    "cmo-riverton": (240 * 2 + 9 * 8 + 4 * 10 + 75 * 4 + 35 * 6 + 28 * 8, "medium"),  # 12
+    "lab-clearwater": (65 * 4 + 90 * 2 + 15 * 6 + 12 * 4 + 9 * 6 + 75 * 2 + 35 * 4 + 28 * 6, "medium"),  # 10
+    # Valemont 16; Kestrel brought up for Dermacort at week 8 (2 weeks short); Nefrostatin JP outlasts it
+    "cmo-valemont": (18 * 2 + 27.5 * 8, "low"),
+    "lab-eastgate": (18 * 4 + 4 * 8 + 27.5 * 2, "low"),  # 10
+    "cmo-oakridge": (12 * 6, "low"),  # 12
+    "dist-westbrook": (4 * 2, "low"),  # 4: only hydrolyte's 2 weeks of stock run out
+    # stock outlasts the recovery: no loss
+    "cmo-pinecrest-pack": (0, "info"),
+    "dist-saltmarsh": (0, "info"),
+    "dist-fairhaven": (0, "info"),
+    # only clinical products (no revenue): the points fallback, cx101 and wr12 (sterile, clinical, small) 5: high
+    "cmo-harborfill": (0, "high"),
+    "cmo-summit-clinical": (0, "high"),
+    "cro-lumen": (0, "high"),
+}
+
+
+def test_every_loss_and_severity_matches_the_hand_derivation(results: dict) -> None:
+    nodes = results["spof"]["critical_nodes"]
+    assert {c["node"]: (c["loss"], c["severity"]) for c in nodes} == {
+        node: (pytest.approx(weeks * 1e6 / 52), level) for node, (weeks, level) in HAND_LOSS.items()
+    }
+    assert [c["node"] for c in nodes][:5] == list(HAND_LOSS)[:5]  # ranked by loss
+    valemont = next(c for c in nodes if c["node"] == "cmo-valemont")
+    shortage = {(m["product"], m["market"]): m["shortage_weeks"] for m in valemont["markets_lost"]}
+    assert shortage == {
+        ("prod-dermacort", "GB"): 2,
+        ("prod-dermacort", "LATAM"): 2,
+        ("prod-nefrostatin", "EU"): 8,
+        ("prod-nefrostatin", "JP"): 0,
+    }
+
+
 def test_hidden_common_mode_explained(results: dict) -> None:
     northbridge = next(c for c in results["spof"]["critical_nodes"] if c["node"] == "cmo-northbridge")
     assert "only from cmo-northbridge" in northbridge["explanation"]
@@ -198,13 +251,18 @@ def test_one_double_failure_and_no_hidden_common_cause(results: dict) -> None:
         ("prod-veltamab", "EU"),
         ("prod-veltamab", "JP"),
     }
-    assert (pair["added_revenue_at_risk"], pair["severity"]) == (420_000_000, "high")
+    # both back at week 20, veltamab's stock lasts 12 weeks: 8 weeks short of 420M a year,
+    # 64.6M = 4.2 % of the 1,556M portfolio (high), one level lower for needing two failures
+    assert pair["added_revenue_at_risk"] == 420_000_000
+    assert (pair["added_loss"], pair["severity"]) == (pytest.approx(420e6 * 8 / 52), "medium")
     causes = {c["group"]: c for c in spof["common_causes"]}
     assert set(causes) == {"country=DE", "country=US"}
     assert not any(c["hidden"] for c in causes.values())
     de, us = causes["country=DE"], causes["country=US"]
     assert set(de["nodes"]) == {"cmo-valemont", "lab-eastgate"}
     assert (de["revenue_at_risk"], de["members_revenue_at_risk"]) == (257_000_000, 330_000_000)
+    # groups carry no time: rated by revenue at risk, 16.5 % and 95.9 % of 1,556M
+    assert (de["severity"], causes["country=US"]["severity"]) == ("critical", "critical")
     assert len(us["nodes"]) == 8 and us["revenue_at_risk"] == 1_556_000_000 - 18_000_000 - 55_000_000 + 9_000_000
     assert {m["product"] for m in us["markets_lost"]} == p(
         "veltamab",
@@ -243,12 +301,14 @@ def test_sole_source_steps(results: dict) -> None:
     assert not any(step in ("drug_product", "fill_finish") for step, _ in veltamab)  # dual-sourced on paper
     dermacort = next(s for s in steps if s["product"] == "prod-dermacort" and s["step"] == "drug_product")
     assert dermacort["provider"] == "cmo-valemont" and dermacort["backup"] == ["cmo-kestrel"]
+    packing = next(s for s in steps if s["product"] == "prod-dermacort" and s["step"] == "packaging_labeling")
+    assert packing["provider"] == "cmo-valemont" and packing["backup"] == ["cmo-kestrel"]
 
 
 HHI = {
     "cmo-kestrel": 8152,
     "cmo-harborfill": 7812.5,
-    "cmo-valemont": 6800,
+    "cmo-valemont": 6250,
     "cmo-oakridge": 6250,
     "cmo-summit-clinical": 5200,
     "cmo-meridian-api": 3437.5,
@@ -281,9 +341,9 @@ def test_concentration_matches_the_hand_arithmetic(results: dict) -> None:
     assert rows["cmo-riverton"]["class"] == "moderately_concentrated"
     assert rows["cmo-pinecrest-pack"]["class"] == "highly_concentrated"
     valemont = rows["cmo-valemont"]
-    assert valemont["currency"] == "EUR" and valemont["top1_share"] == pytest.approx(0.8)
-    assert valemont["top1_share_of_total"] == pytest.approx(0.16)  # 4.0M of 5.0M + 20.0M own
-    assert valemont["hhi_with_own"] == pytest.approx(6672)
+    assert valemont["currency"] == "EUR" and valemont["top1_share"] == pytest.approx(0.75)
+    assert valemont["top1_share_of_total"] == pytest.approx(0.125)  # 4.5M of 6.0M + 30.0M own
+    assert valemont["hhi_with_own"] == pytest.approx(7118.056, abs=1e-3)  # 156.25 + 17.361 + 6944.444
     assert rows["cmo-oakridge"]["hhi_with_own"] == pytest.approx(6015.625)
     assert rows["cmo-meridian-api"]["hhi_with_own"] == pytest.approx(7833.045, abs=1e-3)
 

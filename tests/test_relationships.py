@@ -261,21 +261,25 @@ def test_example_capacity_and_hybrid_priority(example) -> None:
     )
     assert use["cmo-oakridge"].utilisation == 0.75 and not use["cmo-oakridge"].high
     assert use["cmo-riverton"].utilisation is None and use["cmo-riverton"].unknown_volume == 12
-    # Wren's Dermacort is a cream like Valemont's own; Wren is EUR 1M of 4M + 1M + 20M own = 4 %: high.
+    # Wren's Dermacort is a cream like Valemont's own; Wren is EUR 1.5M of 4.5M + 1.5M + 30M own
+    # = 4.17 %: high.
     wren = row(example, "client-wren", "cmo-valemont")
-    assert wren.client_share_of_provider == pytest.approx(0.04)
+    assert wren.client_share_of_provider == pytest.approx(1.5 / 36)
     assert rules(wren)["priority_conflict"] == "high"
     assert "priority_conflict" not in rules(row(example, "client-tessera", "cmo-valemont"))  # a tablet
 
 
-def test_example_weak_leverage_needs_a_lower_spend_line(example) -> None:
-    # Wren spends 3.95M in all, 1M (25.3 %) at Valemont: under 30 %, so only from 25 % on.
-    assert row(example, "client-wren", "cmo-valemont").provider_share_of_client == pytest.approx(1 / 3.95)
-    assert not any("weak_leverage" in rules(r) for r in example.scorecard)
-    lower = relationships(read_portfolio(EXAMPLE)[0], thresholds=Thresholds(spend_share=0.25))
-    flagged = [(r.client, r.provider) for r in lower.scorecard if "weak_leverage" in rules(r)]
+def test_example_weak_leverage_at_the_default_lines(example) -> None:
+    # Wren spends 0.5 + 1.2 + 0.4 + 1.5 + 0.2 + 0.25 + 0.15 + 0.15 + 0.1 = 4.45M in all, 1.5M
+    # (33.7 %) at Valemont: over the 30 % line, while it is 4.17 % (under 5 %) of Valemont's revenue.
+    wren = row(example, "client-wren", "cmo-valemont")
+    assert wren.provider_share_of_client == pytest.approx(1.5 / 4.45)
+    flagged = [(r.client, r.provider) for r in example.scorecard if "weak_leverage" in rules(r)]
     assert flagged == [("client-wren", "cmo-valemont")]
-    assert rules(row(lower, "client-wren", "cmo-valemont"))["weak_leverage"] == "high"  # Valemont is short
+    assert rules(wren)["weak_leverage"] == "high"  # Valemont is short of capacity
+    # a spend line above 33.7 % flags nobody
+    higher = relationships(read_portfolio(EXAMPLE)[0], thresholds=Thresholds(spend_share=0.34))
+    assert not any("weak_leverage" in rules(r) for r in higher.scorecard)
 
 
 def test_example_cliff_quarters(example) -> None:
