@@ -149,6 +149,18 @@ SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
 )
 
 
+# The table and Markdown lead with the costliest single failures (critical nodes come
+# ranked by loss): each with its loss and that loss as a share of the worst node's.
+TOP_RISKS = 5
+TOP_RISK_COLUMNS: tuple[Column, ...] = (
+    "severity",
+    "node",
+    "kind",
+    ("loss", money),
+    ("risk_exposure", percent),
+    ("revenue_at_risk", money),
+)
+
 # Lists the analysis ranks by money, kept in its order (the others go by severity).
 RANKED = frozenset({"double_failures", "common_causes"})
 
@@ -190,6 +202,14 @@ def render_analysis(analysis: Analysis, fmt: str, limit: int = 0) -> str:
     if fmt == "csv":
         return render_rows([f.as_dict() for f in findings(analysis)], "csv", [f.name for f in fields(Finding)])
     blocks = []
+    top = [c for c in analysis.spof.critical_nodes if c.loss > 0][:TOP_RISKS] if analysis.spof else []
+    if top:
+        title = f"Top risks: the {len(top)} costliest single failures (loss; risk_exposure: share of the worst)"
+        headers, table = _rows(top, TOP_RISK_COLUMNS, terminal=fmt == "table")
+        if fmt == "markdown":
+            blocks.append(f"## {title}\n\n{render_rows(table, 'markdown', headers)}")
+        else:
+            blocks.append(f"{title}\n{render_table(table, headers)}")
     for title, name, attribute, columns in SECTIONS:
         result = getattr(analysis, name)
         if result is None:

@@ -66,6 +66,28 @@ def test_table_output_limits_rows_and_says_so() -> None:
     assert "... 19 more (--limit 0 shows all)" in out
 
 
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_table_and_markdown_lead_with_the_top_risks(fmt: str) -> None:
+    nodes = json.loads(run("analyze", EXAMPLE, "--format", "json"))["spof"]["critical_nodes"]
+    worst = max(c["loss"] for c in nodes)
+    costliest = sorted((c for c in nodes if c["loss"] > 0), key=lambda c: -c["loss"])[:5]
+    out = run("analyze", EXAMPLE, "--format", fmt)
+    head, rest = out.split("Critical nodes: what one failure takes down", 1)
+    assert "Top risks: the 5 costliest single failures" in head and "Top risks" not in rest
+    lines = [line for line in head.splitlines() if any(c["node"] in line for c in nodes)]
+    assert [line.replace("|", " ").split()[:2] for line in lines] == [[c["severity"], c["node"]] for c in costliest]
+    for line, c in zip(lines, costliest):  # each with its loss and its share of the worst
+        assert f"{c['loss']:,.0f}" in line and f"{100 * c['loss'] / worst:.1f}%" in line
+    # examples/README.md §2d: Atlas 501.46M is the worst, then EuroVita, Northbridge, CellVault, Sakura
+    assert [c["node"] for c in costliest] == [
+        "partner-atlas",
+        "partner-eurovita",
+        "cmo-northbridge",
+        "cmo-cellvault",
+        "partner-sakura",
+    ]
+
+
 def test_csv_is_the_flat_finding_list_with_formulas_neutralised(write) -> None:
     rows = list(csv.DictReader(io.StringIO(run("analyze", EXAMPLE, "--format", "csv"))))
     assert list(rows[0]) == [
