@@ -102,7 +102,7 @@ def expected(pf: Portfolio, result: dict[str, Any]) -> Iterator[tuple[str, str, 
         yield "+".join(d["nodes"]), d["severity"], o.rated(d["added_loss"], units, -1), True
     for g in spof["common_causes"]:
         units = _units(g["markets_lost"])
-        yield g["group"], g["severity"], o.rated(g["revenue_at_risk"], units), True
+        yield g["group"], g["severity"], o.rated(g["loss"], units), True
     overlap = result["overlap"]
     for row in overlap["products"]:
         yield row["product"], row["severity"], _conflict_level(o, [row["product"]] if row["conflicts"] else []), True

@@ -261,8 +261,19 @@ def test_one_double_failure_and_no_hidden_common_cause(results: dict) -> None:
     de, us = causes["country=DE"], causes["country=US"]
     assert set(de["nodes"]) == {"cmo-valemont", "lab-eastgate"}
     assert (de["revenue_at_risk"], de["members_revenue_at_risk"]) == (257_000_000, 330_000_000)
-    # groups carry no time: rated by revenue at risk, 16.5 % and 95.9 % of 1,556M
-    assert (de["severity"], causes["country=US"]["severity"]) == ("critical", "critical")
+    # examples/README.md §2c: every member down at once, each market back when its last
+    # needed member is: DE 324 millions x weeks short (0.4 %: low), the US 15,028 (18.6 %)
+    assert (de["loss"], de["members_loss"], de["severity"]) == (
+        pytest.approx(324e6 / 52),
+        pytest.approx(415e6 / 52),
+        "low",
+    )
+    us = causes["country=US"]
+    assert (us["loss"], us["members_loss"], us["severity"]) == (
+        pytest.approx(15_028e6 / 52),
+        pytest.approx(15_596e6 / 52),
+        "critical",
+    )
     assert len(us["nodes"]) == 8 and us["revenue_at_risk"] == 1_556_000_000 - 18_000_000 - 55_000_000 + 9_000_000
     assert {m["product"] for m in us["markets_lost"]} == p(
         "veltamab",
