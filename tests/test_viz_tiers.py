@@ -140,7 +140,10 @@ def test_example_labels_never_overlap(browser_page: BrowserPage, tmp_path: Path)
     browser_page.open(out)
     browser_page.wait_until("window.graphkit.drawn")
     boxes = browser_page.js("return window.graphkit.labelBoxes();")
-    assert len(boxes) == 35  # every label is drawn at the default zoom on the example
+    # every label but four is drawn at the default zoom on the example: cefazolin-galen,
+    # calmapril, hydrolyte and tessadol (15M, 9M, 4M, 28M a year) have no finding above low,
+    # so their labels are minor and appear on zoom
+    assert len(boxes) == 31 and not {"prod-cefazolin-galen", "prod-calmapril"} & {b["id"] for b in boxes}
     labels = {b["id"]: b["label"] for b in boxes}
     nodes = {b["id"]: b["node"] for b in boxes}
     clashes = [(a, b) for a, b in itertools.combinations(labels, 2) if _overlap(labels[a], labels[b])]
