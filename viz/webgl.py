@@ -71,6 +71,8 @@ def webgl_data(
         "top": [1 if n.highlight else 0 for n in nodes],
         "edges": [v for e in edges for v in (index[clean(e.source)], index[clean(e.target)], colour(e.color))],
     }
+    pairs = data["edges"]
+    data["multi"] = len({(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 3)}) < len(edges)
     data["palette"] = list(palette)
     data["groupNames"] = list(groups)
     if len(nodes) <= TIPS_UP_TO:

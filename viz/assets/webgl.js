@@ -1,12 +1,43 @@
 
 (function () {
   "use strict";
+  function clearOnlyWhatWasDrawn(renderer, captor) {
+    // sigma 3.0.3 clears all its layers (three WebGL, three 2D) before every frame, and with
+    // software compositing each cleared layer is composited again: a bare page with three WebGL
+    // canvases cleared each frame runs at under half the frame rate of one.  While the view
+    // moves only the nodes layer is drawn (edges and labels are hidden), so clear the others
+    // only when the frame before drew on them.
+    var drew = true, B = WebGLRenderingContext;
+    renderer.clear = function () {
+      var gl = this.webGLContexts, c = this.canvasContexts, w = this.width, h = this.height;
+      this.emit("beforeClear");
+      gl.nodes.bindFramebuffer(B.FRAMEBUFFER, null);
+      gl.nodes.clear(B.COLOR_BUFFER_BIT);
+      if (drew) {
+        gl.edges.bindFramebuffer(B.FRAMEBUFFER, null);
+        gl.edges.clear(B.COLOR_BUFFER_BIT);
+        gl.hoverNodes.clear(B.COLOR_BUFFER_BIT);
+        [c.labels, c.hovers, c.edgeLabels].forEach(function (x) { x.clearRect(0, 0, w, h); });
+      }
+      this.emit("afterClear");
+      return this;
+    };
+    // A hover draws on the hover layers between frames: the next frame clears them.
+    renderer.on("enterNode", function () { drew = true; });
+    renderer.on("leaveNode", function () { drew = true; });
+    renderer.on("afterRender", function () {
+      drew = !(renderer.getCamera().isAnimated() || captor.isMoving || captor.draggedEvents || captor.currentWheelDirection);
+    });
+  }
   // The WebGL page: the same panel and questions as the vis-network page, drawn by
   // sigma.js over a graphology graph; positions come precomputed from Python.
   var data = JSON.parse(document.getElementById("gk-data").textContent);
   var g = data.webgl, n = g.ids.length;
-  var graph = new graphology.Graph({type: "directed", multi: true, allowSelfLoops: true});
+  // A multigraph only when the data has parallel edges: graphology attaches multi edges at
+  // about twice the cost, and large networks rarely have them.
+  var graph = new graphology.Graph({type: "directed", multi: g.multi, allowSelfLoops: true});
   var groupIds = Object.create(null), hidden = Object.create(null), index = Object.create(null);
+  var hiddenCount = 0;
   for (var i = 0; i < n; i++) {
     var group = g.groupNames[g.group[i]];
     index[g.ids[i]] = i;
@@ -22,29 +53,47 @@
   var lit = null, litCount = 0;
   var DIM = "#e8ebef";
   var container = document.getElementById("gk-network");
+  // Large networks: edges and labels are left out while the view moves (drawn again once it
+  // stops), so a frame draws only the nodes.
+  var large = g.edges.length > 30000;  // over 10,000 edges
+  function nodeReducer(node, attrs) {
+    if (hidden[attrs.group]) { return Object.assign({}, attrs, {hidden: true}); }
+    if (lit && !lit[node]) { return Object.assign({}, attrs, {color: DIM, label: null, zIndex: 0, forceLabel: false}); }
+    if (lit) { return Object.assign({}, attrs, {zIndex: 2, forceLabel: litCount <= 60}); }
+    return attrs;
+  }
+  function edgeReducer(edge, attrs) {
+    var ends = graph.extremities(edge);
+    if (hiddenCount && (hidden[graph.getNodeAttribute(ends[0], "group")] || hidden[graph.getNodeAttribute(ends[1], "group")])) {
+      return Object.assign({}, attrs, {hidden: true});
+    }
+    if (lit && !(lit[ends[0]] && lit[ends[1]])) { return Object.assign({}, attrs, {color: DIM}); }
+    return attrs;
+  }
   var renderer = new Sigma(graph, container, {
     renderEdgeLabels: false,
-    hideEdgesOnMove: g.edges.length > 30000,  // over 10,000 edges: drawn again once the view stops
+    hideEdgesOnMove: large,
+    hideLabelsOnMove: large,
     labelRenderedSizeThreshold: 7,
     labelDensity: 0.6,
     labelFont: data.font,
     zIndex: true,
-    defaultEdgeType: "line",
-    nodeReducer: function (node, attrs) {
-      if (hidden[attrs.group]) { return Object.assign({}, attrs, {hidden: true}); }
-      if (lit && !lit[node]) { return Object.assign({}, attrs, {color: DIM, label: null, zIndex: 0, forceLabel: false}); }
-      if (lit) { return Object.assign({}, attrs, {zIndex: 2, forceLabel: litCount <= 60}); }
-      return attrs;
-    },
-    edgeReducer: function (edge, attrs) {
-      var ends = graph.extremities(edge);
-      if (hidden[graph.getNodeAttribute(ends[0], "group")] || hidden[graph.getNodeAttribute(ends[1], "group")]) {
-        return Object.assign({}, attrs, {hidden: true});
-      }
-      if (lit && !(lit[ends[0]] && lit[ends[1]])) { return Object.assign({}, attrs, {color: DIM}); }
-      return attrs;
-    }
+    defaultEdgeType: "line"
   });
+  // The reducers run over every node and edge on each refresh: set only while a filter or a
+  // highlight is on, so the first drawing and an unfiltered page skip them.
+  function useReducers() {
+    var on = !!(lit || hiddenCount);
+    if (on !== !!renderer.getSetting("nodeReducer")) {
+      renderer.setSetting("nodeReducer", on ? nodeReducer : null);
+      renderer.setSetting("edgeReducer", on ? edgeReducer : null);
+    }
+  }
+  var captor = renderer.getMouseCaptor(), pick = renderer.getNodeAtPosition.bind(renderer);
+  // sigma looks for the node under the mouse on every move by reading a pixel back from
+  // WebGL, which waits for the frame in flight: not while the mouse is down (dragging the view).
+  renderer.getNodeAtPosition = function (position) { return captor.isMouseDown ? null : pick(position); };
+  if (large) { clearOnlyWhatWasDrawn(renderer, captor); }
   var gk = window.graphkit = {renderer: renderer, graph: graph, ready: false, layout: data.layout, kind: "webgl"};
   // sigma draws synchronously in its constructor: the page is drawn now.
   gk.readyAt = performance.now();
@@ -63,8 +112,11 @@
   var toggles = Array.prototype.slice.call(document.querySelectorAll("input.gk-group-toggle"));
   function setGroupVisible(group, visible) {
     if (!groupIds[group]) { return; }
+    if (!!hidden[group] === !visible) { return; }
     hidden[group] = !visible;
+    hiddenCount += visible ? -1 : 1;
     toggles.forEach(function (t) { if (t.getAttribute("data-group") === group) { t.checked = visible; } });
+    useReducers();
     renderer.refresh();
     updateStats();
   }
@@ -90,6 +142,7 @@
       ids.forEach(function (id) { lit[id] = true; });
       litCount = ids.length;
     }
+    useReducers();
     renderer.refresh({skipIndexation: true});
   }
   var questions = gkQuestions(q, light, answer), ask = questions.ask, filterChanged = questions.filterChanged;
