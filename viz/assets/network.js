@@ -41,6 +41,7 @@
     network.once("stabilizationIterationsDone", function () {
       network.setOptions({physics: {enabled: false}});
       gk.physics = false;
+      separateLabels();
       network.fit();
       markReady();
     });
@@ -53,6 +54,54 @@
     if (data.nodes.length === 0) { markReady(); }
   }
   network.once("afterDrawing", function () { gk.drawn = true; });
+
+  function measureAll() {
+    // vis-network sizes a label when it draws it: draw every node at once (fitted) and every
+    // label (no size threshold), then put the view and the threshold back.
+    var scale = network.getScale(), at = network.getViewPosition();
+    var threshold = data.options.nodes.scaling.label.drawThreshold;
+    network.fit({animation: false});
+    network.setOptions({nodes: {scaling: {label: {drawThreshold: 0}}}});
+    network.redraw();
+    network.setOptions({nodes: {scaling: {label: {drawThreshold: threshold}}}});
+    network.moveTo({position: at, scale: scale});
+  }
+  function separateLabels() {
+    // Physics spreads the nodes but not their labels: push apart any two nodes whose
+    // footprints (the shape and its label, in canvas units, so at any zoom) overlap, along
+    // the axis that needs the smaller move, until none do.  The labels' own sizes decide
+    // the spacing, as the tiered layout's columns do.
+    measureAll();
+    var ids = nodes.getIds(), pos = network.getPositions(ids), box = [];
+    ids.forEach(function (id) {
+      var node = network.body.nodes[id], s = node.labelModule.size, b = node.shape.boundingBox, p = pos[id];
+      var left = Math.min(b.left, s.width ? s.left : b.left), right = Math.max(b.right, s.width ? s.left + s.width : b.right);
+      var top = Math.min(b.top, s.height ? s.top : b.top), bottom = Math.max(b.bottom, s.height ? s.top + s.height : b.bottom);
+      box.push({id: id, x: p.x, y: p.y, l: left - p.x - 2, r: right - p.x + 2, t: top - p.y - 2, b: bottom - p.y + 2});
+    });
+    for (var round = 0; round < 500; round++) {
+      var moved = false;
+      for (var i = 0; i < box.length; i++) {
+        for (var j = i + 1; j < box.length; j++) {
+          var a = box[i], c = box[j];
+          var dx = Math.min(a.x + a.r, c.x + c.r) - Math.max(a.x + a.l, c.x + c.l);
+          var dy = Math.min(a.y + a.b, c.y + c.b) - Math.max(a.y + a.t, c.y + c.t);
+          if (dx <= 0 || dy <= 0) { continue; }
+          moved = true;
+          // the side each goes to: by their centres, ties broken by their order
+          if (dx <= dy) {
+            var sx = (a.x + (a.l + a.r) / 2) <= (c.x + (c.l + c.r) / 2) ? 1 : -1;
+            a.x -= sx * (dx / 2 + 0.5); c.x += sx * (dx / 2 + 0.5);
+          } else {
+            var sy = (a.y + (a.t + a.b) / 2) <= (c.y + (c.t + c.b) / 2) ? 1 : -1;
+            a.y -= sy * (dy / 2 + 0.5); c.y += sy * (dy / 2 + 0.5);
+          }
+        }
+      }
+      if (!moved) { break; }
+    }
+    box.forEach(function (k) { network.moveNode(k.id, k.x, k.y); });
+  }
 
   // ---- column headings of a tiered layout, above the top node
   var headingY = 0;
@@ -198,14 +247,13 @@
   gk.ask = function (id) { network.selectNodes(id === undefined ? [] : [id]); showDetails(id); ask(id); };
   gk.lit = function () { return litSet ? Object.keys(litSet).sort() : null; };
   gk.labelBoxes = function () {
-    // Boxes of the labels drawn at the current zoom, and of their nodes, in canvas
-    // coordinates as last drawn (so comparable at any zoom).
-    return nodes.getIds().filter(function (id) {
-      return !nodes.get(id).hidden && network.body.nodes[id].labelModule.visible();
-    }).map(function (id) {
+    // Boxes of every shown node and of its label when drawn at the current zoom (else null),
+    // in canvas coordinates (so comparable at any zoom).
+    measureAll();
+    return nodes.getIds().filter(function (id) { return !nodes.get(id).hidden; }).map(function (id) {
       var node = network.body.nodes[id], size = node.labelModule.size, box = node.shape.boundingBox;
-      return {id: id, label: [size.left, size.top, size.left + size.width, size.top + size.height],
-        node: [box.left, box.top, box.right, box.bottom]};
+      return {id: id, node: [box.left, box.top, box.right, box.bottom],
+        label: node.labelModule.visible() ? [size.left, size.top, size.left + size.width, size.top + size.height] : null};
     });
   };
   updateStats();
