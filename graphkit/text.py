@@ -57,12 +57,22 @@ def humanize(name: object) -> str:
 
 
 def market_name(product: str, market: str | None) -> str:
-    """A lost (product, market) pair as the outputs show it; the product alone for its one global market.
+    """A (product, market) pair as every output spells it; the product alone for its one global market.
 
     >>> market_name("prod-a", "JP"), market_name("prod-a", None)
     ('prod-a (JP)', 'prod-a')
     """
-    return product if market is None else f"{product} ({market})"
+    return markets_name(product, (market,))
+
+
+def markets_name(product: str, markets: Iterable[str | None]) -> str:
+    """Some markets of one product, spelt as :func:`market_name` spells one.
+
+    >>> markets_name("prod-a", ["US", "EU"]), markets_name("prod-a", [None])
+    ('prod-a (US, EU)', 'prod-a')
+    """
+    named = [m for m in markets if m is not None]
+    return f"{product} ({', '.join(named)})" if named else product
 
 
 def listed(items: Iterable[str]) -> str:

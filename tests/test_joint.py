@@ -41,7 +41,7 @@ def test_hand_worked_pairs() -> None:
     ]
     assert pairs[0].products_lost == ("prod-a",) and pairs[1].products_lost == ()
     assert pairs[1].explanation == (
-        "fill-1 and fill-2 failing together take down prod-a in US (50M revenue), which neither takes down alone"
+        "fill-1 and fill-2 failing together take down prod-a (US) (50M revenue), which neither takes down alone"
     )
 
 

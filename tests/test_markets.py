@@ -76,7 +76,7 @@ def test_a_site_filed_for_the_us_is_no_backup_for_the_eu() -> None:
     r = whatif(pf, ["cmo-eu"])
     assert r.markets_lost == (("prod-a", "EU"), ("prod-a", "JP"))
     assert r.products_lost == ("prod-a",)
-    assert any("not currently available" in n and "prod-a in US" in n for n in r.notes)
+    assert any("not currently available" in n and "prod-a (US)" in n for n in r.notes)
     crit = {c.node: c for c in critical_nodes(pf)}
     assert set(crit) == {"cmo-eu", "dist-eu", "dist-jp", "partner-eu", "partner-jp"}
     assert crit["cmo-eu"].units == (("prod-a", "EU"), ("prod-a", "JP"))

@@ -534,8 +534,8 @@ def test_small_yaml_by_hand() -> None:
         ("prod-1", "distribution", "EU", "dist-1", "info"),
     ]
     assert result["sole_source_steps"][2]["explanation"] == (
-        "prod-1 loses its only qualified fill_finish source in EU if cmo-a fails "
-        "(prod-1 in EU is not currently available)"
+        "prod-1 loses its only qualified fill_finish source in EU if cmo-a fails; "
+        "prod-1 (EU) is not currently available"
     )
     assert result["critical_nodes"] == [
         {
@@ -648,7 +648,7 @@ def test_small_yaml_by_hand() -> None:
     assert r.markets_gained == (("prod-1", "EU"),)  # the US still has no distributor
     r = whatif(p, ["cb-1"])
     assert r.products_lost == ("prod-2",) and r.providers_down == ("api-1", "cb-1")
-    assert r.notes == ("2 market(s) not currently available are not counted as lost: prod-1 in EU, prod-1 in US",)
+    assert r.notes == ("2 market(s) not currently available are not counted as lost: prod-1 (EU), prod-1 (US)",)
 
 
 def test_as_dict_shapes(load) -> None:

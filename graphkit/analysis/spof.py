@@ -121,7 +121,7 @@ from ..model import (
     Step,
 )
 from ..problems import GraphkitError, did_you_mean
-from ..text import humanize, money_short
+from ..text import humanize, market_name, markets_name, money_short
 from .exposure import Backup, Exposure, LostMarket, MarketTimeline, Timeline
 from .heap import collector_paused
 from .results import PAIRS, UNITS, Result, findings_at
@@ -734,7 +734,7 @@ class _Context:
         return tuple(sorted({m for u in units for m in partners.get(u, ())}))
 
     def describe(self, units: Sequence[Unit]) -> str:
-        """``prod-a, prod-b in JP`` : a product whose every available market is
+        """``prod-a, prod-b (JP)`` : a product whose every available market is
         among ``units`` is named alone, the others with their markets."""
         by_product: dict[str, list[str | None]] = {}
         for p, m in _sorted_units(units):
@@ -746,7 +746,7 @@ class _Context:
         names = []
         for p, markets in by_product.items():
             whole = len(markets) == self.markets_available(p)
-            names.append(p if whole else f"{p} in {', '.join(str(m) for m in markets)}")
+            names.append(p if whole else markets_name(p, markets))
         return _names(names)
 
     def sources_of(self, unit: Unit) -> frozenset[str]:
@@ -824,7 +824,7 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
             elif backup:
                 text += f"; unqualified backups {', '.join(backup)} exist"
             if unit not in available:
-                text += f" ({pid}{where} is not currently available)"
+                text += f"; {market_name(pid, market)} is not currently available"
             text += rule
             evidence = provenance.get((pid, step, provider)) if provenance else None
             if evidence:
@@ -868,7 +868,7 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
         first = units[0]
         reasons = ctx.explain(first, frozenset((node,)))
         text = f"{node} failing takes down {ctx.describe(units)} ({_revenue_text(revenue)}): "
-        text += reasons if len(units) == 1 else f"{_unit_name(first)} {reasons}"
+        text += reasons if len(units) == 1 else f"{market_name(*first)} {reasons}"
         text += _loss_text(timeline) + rule
         source = getattr(ctx.portfolio.nodes.get(node), "source", None)
         if source:
@@ -895,7 +895,7 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
 
 
 def _loss_text(timeline: Timeline) -> str:
-    """``. Loss 12M: prod-a in EU short 10 weeks (…)`` for the market that
+    """``. Loss 12M: prod-a (EU) short 10 weeks (…)`` for the market that
     costs most, with what would remove its shortage and what was assumed."""
     if not timeline.markets:
         return ""
@@ -904,7 +904,7 @@ def _loss_text(timeline: Timeline) -> str:
         text = f". No shortage: every market is back ({top.restored_by}) before its stock runs out"
     else:
         text = (
-            f". Loss {money_short(timeline.loss)}: {_unit_name(top.unit)} short {top.shortage_weeks:g} weeks "
+            f". Loss {money_short(timeline.loss)}: {market_name(*top.unit)} short {top.shortage_weeks:g} weeks "
             f"from week {top.inventory_weeks:g} until week {top.recovery_weeks:g} ({top.restored_by}); "
             f"{top.remedy()}"
         )
@@ -990,10 +990,6 @@ def single_failures(portfolio: Portfolio) -> SingleFailures:
         partners_affected={n: ctx.partners_of(lost[n]) for n in asked},
         revenue_exposed={p: ctx.revenue_of(exposed.get(p, ()))[0] for p in ctx.products},
     )
-
-
-def _unit_name(unit: Unit) -> str:
-    return unit[0] if unit[1] is None else f"{unit[0]} in {unit[1]}"
 
 
 def cut_points(portfolio: Portfolio) -> CutPoints:
@@ -1226,7 +1222,7 @@ def whatif(
     if unavailable:
         notes.append(
             f"{len(unavailable)} market(s) not currently available are not counted as lost: "
-            f"{_names([_unit_name(u) for u in unavailable])}"
+            f"{_names([market_name(*u) for u in unavailable])}"
         )
     timeline = ctx.exposure_with(recovery_weeks, inventory_weeks, unit_extra).timeline(failed_set, lost)
     revenue, basis = ctx.revenue_of(lost)
