@@ -101,10 +101,13 @@ def check_bars(browser_page: BrowserPage, tmp_path: Path, portfolio: Path, *args
             got = bars[name]
             back = 52 if m["recovery_weeks"] is None else m["recovery_weeks"]
             assert got["shown"]
-            assert got["from"] == (None if m["short_from_week"] is None else pytest.approx(m["short_from_week"]))
-            assert got["weeks"] == pytest.approx(m["shortage_weeks"], abs=1e-6), name
-            assert got["stock"] == pytest.approx(m["inventory_weeks"], abs=1e-6), name
-            assert got["back"] == pytest.approx(back, abs=1e-6), name
+            assert got["from"] == (
+                None if m["short_from_week"] is None else pytest.approx(m["short_from_week"], abs=0.01)
+            )
+            # drawn at 1/100 of an SVG unit: read back to a hundredth of a week
+            assert got["weeks"] == pytest.approx(m["shortage_weeks"], abs=0.01), name
+            assert got["stock"] == pytest.approx(m["inventory_weeks"], abs=0.01), name
+            assert got["back"] == pytest.approx(back, abs=0.01), name
     assert browser_page.console_errors() == []
     assert browser_page.network_requests() == []
     return drawn
