@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from graphkit import text
 from graphkit.analysis import Analysis, Finding, findings
 from graphkit.analysis.results import encode, json_key, number
+from graphkit.analysis.severity import TOP_RISKS
 
 from .output import md, render_rows, render_table, to_json
 
@@ -151,7 +152,6 @@ SECTIONS: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
 
 # The table and Markdown lead with the costliest single failures (critical nodes come
 # ranked by loss): each with its loss and that loss as a share of the worst node's.
-TOP_RISKS = 5
 TOP_RISK_COLUMNS: tuple[Column, ...] = (
     "severity",
     "node",

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from graphkit.analysis.severity import Severity
+from graphkit.analysis.severity import TOP_RISKS, Severity
 from graphkit.model import (
     STERILE_TECHNOLOGIES,
     BusinessModel,
@@ -163,8 +163,6 @@ SEVERITY_COLORS: dict[str, str] = {
 #: Border width by severity: a little heavier as it darkens; nodes without findings keep the default.
 SEVERITY_BORDER: dict[str, float] = {"info": 1.5, "low": 2.0, "medium": 2.5, "high": 2.5, "critical": 3.0}
 NO_FINDING_BORDER = "#5b6577"
-#: How many nodes (most severe, then most money at risk) get the emphasis.
-TOP_RISKS = 5
 #: Node size (vis-network's radius, canvas pixels) with nothing at risk and with the most.
 SIZE_RANGE = (10.0, 32.0)
 

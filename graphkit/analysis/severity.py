@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MONEY_SCALE",
     "POINTS_FALLBACK",
+    "TOP_RISKS",
     "Severity",
     "money_severity",
     "portfolio_revenue",
@@ -66,6 +67,10 @@ MONEY_SCALE: Final = ((0.10, Severity.CRITICAL), (0.02, Severity.HIGH), (0.005, 
 
 POINTS_FALLBACK: Final = "severity by the points rule: no revenue recorded"
 """What a finding rated by the points rule says of it."""
+
+TOP_RISKS: Final = 5
+"""How many of the costliest risks the outputs lead with or emphasise (analyze's
+top risks, the report's, the views' thickest borders)."""
 
 
 def money_severity(amount: float, portfolio_revenue: float) -> Severity:
