@@ -1,37 +1,47 @@
-"""What the all-or-nothing load costs (run on demand, against a throwaway server).
+"""Neo4j load speed against LOAD CSV, and what reloads and replaces cost (run
+on demand, against a throwaway server; not collected by pytest).
 
 Usage (from the project root, with a local server: scripts/neo4j start)::
 
-    .venv/bin/python benchmarks/bench_neo4j_load.py --wipe [--scale 20000] [--runs 3] [--batch-size 10000]
+    .venv/bin/python benchmarks/bench_neo4j_load.py --wipe [--sizes 10000,20000,40000,80000] [--runs 3]
 
-EMPTIES the configured database (hence --wipe; a server on this machine only).
-Settings from NEO4J_URI/NEO4J_PASSWORD... or .neo4j/credentials, as the tests.
+EMPTIES the configured database (hence --wipe; a server on this machine only,
+whose import folder this process can write). Settings from
+NEO4J_URI/NEO4J_PASSWORD... or .neo4j/credentials, as the tests.
 
-Two generated portfolios of about --scale relationships, A and B (seeds 1
-and 2). Each run, alternating so a busy moment hits both alike:
+For each size, two generated portfolios of about that many relationships, A
+and B (seeds 1 and 2). Each run, in this order so a busy moment hits all alike:
 
-* staged, fresh: ``Neo4jStore.load(A, replace=True)`` into an empty database
-  (writer lock, plan, staged batches, the checked switch, cleanup);
-* staged, replace: ``load(B, replace=True)`` over A (the same, and deleting A);
-* yardstick, fresh: the very same node and relationship batches
-  (`graphkit.neo4j_mapping.LoadPlan`) written plainly, one transaction per
-  batch, into an empty database: no lock, no switch, no checks;
-* yardstick, replace: deleting A in batches, then B's batches written plainly
-  (what a replace that is not all-or-nothing would do).
+* LOAD CSV (the yardstick): A's very nodes and relationships
+  (`graphkit.neo4j_mapping.LoadPlan`'s rows, properties typed as loaded),
+  written as CSV into the server's import folder beforehand, then read by
+  ``LOAD CSV ... CALL { } IN TRANSACTIONS`` into an empty database with the
+  same constraints: one statement per label and per relationship group,
+  nothing checked, nothing all-or-nothing;
+* fresh: ``Neo4jStore.load(A, replace=True)`` into an empty database (lock,
+  plan, staged generation, the checked switch, cleanup);
+* unchanged: ``load(A)`` again (nothing to write);
+* replace: ``load(B, replace=True)`` over A;
+* plain: ``load(B, replace=True)`` into an empty database, the replace's yardstick.
 
-Prints the medians of --runs and each staged figure as a ratio to its
-yardstick: the price of the guarantee. Not collected by pytest.
+Wall-clock seconds (the server does most of the work, so CPU of this process
+alone would flatter). Prints one line per target and size: the figure's
+median, the yardstick's median, the median of the runs' ratios, the target
+and whether it is met.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import math
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -41,8 +51,11 @@ from fixtures_neo4j import empty_database, is_local, load_settings  # noqa: E402
 from graphkit import read_portfolio, write_records  # noqa: E402
 from graphkit.generate import GeneratorSpec, iter_records  # noqa: E402
 from graphkit.model import Portfolio  # noqa: E402
-from graphkit.neo4j_mapping import LoadPlan  # noqa: E402
+from graphkit.neo4j_mapping import STAGED, LoadPlan  # noqa: E402
 from graphkit.neo4j_store import BATCH_SIZE, Neo4jSettings, Neo4jStore  # noqa: E402
+
+LIVE = {staged: label for label, staged in STAGED.items()}
+LIST_SEPARATOR = "\x1f"  # joins a list property's items in one CSV field
 
 
 def generated(scale: int, seed: int, folder: Path) -> Portfolio:
@@ -56,9 +69,152 @@ def timed(work: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
+# -- the LOAD CSV yardstick ------------------------------------------------------
+
+
+def _converter(values: Iterable[Any]) -> str:
+    """The Cypher function that turns a CSV field back into the property's
+    type ('' for text), from the Python values the load sends."""
+    kinds = {type(v[0] if isinstance(v, list) and v else v) for v in values if v is not None}
+    for kind, function in ((bool, "toBoolean"), (float, "toFloat"), (int, "toInteger")):
+        if kind in kinds:
+            return function
+    return ""
+
+
+def _field(value: Any) -> Any:
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join("NaN" if isinstance(v, float) and math.isnan(v) else str(v) for v in value)
+    return "" if value is None else ("true" if value is True else "false" if value is False else value)
+
+
+def _assignments(variable: str, rows: list[dict[str, Any]]) -> tuple[list[str], str]:
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    sets = []
+    for i, column in enumerate(columns):
+        values = [row.get(column) for row in rows]
+        function = _converter(values)
+        field = f"row[{i}]"
+        if any(isinstance(v, list) for v in values):
+            item = f"{function}(x)" if function else "x"
+            expression = f"[x IN split({field}, '{LIST_SEPARATOR}') | {item}]"
+        else:
+            expression = f"{function}({field})" if function else field
+        sets.append(f"{variable}.`{column}` = {expression}")
+    return columns, ", ".join(sets)
+
+
+def csv_statements(plan: LoadPlan, folder: Path) -> list[str]:
+    """Write `plan`'s rows as CSV files into `folder` (the server's import
+    folder) and return the LOAD CSV statements that create the same graph
+    under the live key labels. Yardstick text only: built here, with labels
+    and types from the plan and every value read from the files."""
+    statements = []
+    groups: dict[str, list[Any]] = {}
+    for step in plan.nodes + plan.relationships:
+        groups.setdefault(step.query, []).extend(step.params["rows"])
+    for n, (query, rows) in enumerate(groups.items()):
+        name = f"graphkit-bench-{n}.csv"
+        lines = query.splitlines()
+        if "CREATE (n:" in query:  # nodes
+            (label,) = [line.split(":")[1].rstrip(")") for line in lines if line.startswith("CREATE (n:")]
+            columns, sets = _assignments("n", rows)
+            table = [[_field(row.get(c)) for c in columns] for row in rows]
+            body = f"CREATE (n:{LIVE[label]}) SET {sets}"
+        else:
+            source = next(line.split(":")[1].split(" ")[0] for line in lines if line.startswith("MATCH (a:"))
+            target = next(line.split(":")[1].split(" ")[0] for line in lines if line.startswith("MATCH (b:"))
+            type_ = next(line.split(":")[1].split("]")[0] for line in lines if line.startswith("CREATE (a)"))
+            props = [row["props"] for row in rows]
+            columns, sets = _assignments("r", props)
+            sets = sets.replace("row[", "row[2+")  # the ends come first
+            table = [[row["source"], row["target"], *(_field(row["props"].get(c)) for c in columns)] for row in rows]
+            body = (
+                f"MATCH (a:{LIVE[source]} {{id: row[0]}}) MATCH (b:{LIVE[target]} {{id: row[1]}}) "
+                f"CREATE (a)-[r:{type_}]->(b)" + (f" SET {sets}" if sets else "")
+            )
+        with (folder / name).open("w", newline="") as f:
+            csv.writer(f).writerows(table)
+        statements.append(
+            f"LOAD CSV FROM 'file:///{name}' AS row CALL (row) {{ {body} }} IN TRANSACTIONS OF {BATCH_SIZE} ROWS"
+        )
+    return statements
+
+
+# -- the runs ----------------------------------------------------------------------
+
+
+def ratio_line(what: str, figure: list[float], yardstick: list[float], target: float) -> str:
+    ratio = statistics.median(f / y for f, y in zip(figure, yardstick, strict=True))
+    verdict = "pass" if ratio <= target else "falls short"
+    return (
+        f"{what:<34}{statistics.median(figure):>9.2f}{statistics.median(yardstick):>11.2f}"
+        f"{ratio:>8.2f}{'<= ' + format(target, 'g'):>9}  {verdict}"
+    )
+
+
+class Bench:
+    """The server, the store and the yardstick's import folder for one run."""
+
+    def __init__(self, store: Neo4jStore, batch_size: int) -> None:
+        self.store, self.batch_size = store, batch_size
+        self.database = store.settings.database
+        self.driver = store._runner.driver  # the yardstick goes through the same driver and server
+        (setting,) = self.driver.execute_query(
+            "SHOW SETTINGS YIELD name, value WHERE name = 'server.directories.import' RETURN value",
+            database_=self.database,
+        ).records
+        self.imports = Path(setting["value"])
+
+    def wipe(self) -> None:
+        empty_database(self.driver, self.database, batch_size=max(100, self.batch_size // 5))
+
+    def load_csv(self, statements: list[str], plan: LoadPlan) -> None:
+        for text in statements:
+            with self.driver.session(database=self.database) as session:
+                session.run(text).consume()
+        counts = self.driver.execute_query(
+            "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS n, count(r) AS r",
+            database_=self.database,
+        ).records[0]
+        if (counts["n"], counts["r"]) != (plan.node_count, plan.relationship_count):
+            sys.exit(f"LOAD CSV made {counts['n']} nodes, {counts['r']} relationships: not the plan's")
+
+    def load(self, portfolio: Portfolio, *, replace: bool = False) -> None:
+        self.store.load(portfolio, replace=replace, batch_size=self.batch_size)
+
+    def size(self, size: int, runs: int) -> list[str]:
+        """The three target lines at one size."""
+        with tempfile.TemporaryDirectory() as folder:
+            a, b = generated(size, 1, Path(folder)), generated(size, 2, Path(folder))
+        plan = LoadPlan(a, self.batch_size)
+        print(
+            f"{size:,}: A {plan.node_count:,} nodes, {plan.relationship_count:,} relationships; "
+            f"batches of {self.batch_size:,} rows",
+            flush=True,
+        )
+        statements = csv_statements(plan, self.imports)
+        times: dict[str, list[float]] = {k: [] for k in ("csv", "fresh", "unchanged", "replace", "plain")}
+        for _ in range(runs):
+            self.wipe()
+            times["csv"].append(timed(lambda: self.load_csv(statements, plan)))
+            self.wipe()
+            times["fresh"].append(timed(lambda: self.load(a, replace=True)))
+            times["unchanged"].append(timed(lambda: self.load(a)))
+            times["replace"].append(timed(lambda: self.load(b, replace=True)))
+            self.wipe()
+            times["plain"].append(timed(lambda: self.load(b, replace=True)))
+            print("  " + "  ".join(f"{k} {v[-1]:.2f}" for k, v in times.items()), flush=True)
+        return [
+            ratio_line(f"load {size:,} vs LOAD CSV", times["fresh"], times["csv"], 1.0),
+            ratio_line(f"unchanged reload {size:,} vs load", times["unchanged"], times["fresh"], 0.3),
+            ratio_line(f"--replace {size:,} vs plain load", times["replace"], times["plain"], 1.5),
+        ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=int, default=20_000, help="relationships per portfolio (about)")
+    parser.add_argument("--sizes", default="10000,20000,40000,80000", help="relationships per portfolio (about)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     parser.add_argument("--wipe", action="store_true", help="agree that the database is emptied")
@@ -67,39 +223,17 @@ def main() -> None:
     if not args.wipe or not is_local(raw.uri):
         sys.exit(f"this empties database '{raw.database}' at {raw.uri}: pass --wipe (local servers only)")
     settings = Neo4jSettings(raw.uri, raw.username, raw.password, raw.database)
-    with tempfile.TemporaryDirectory() as folder:
-        a, b = generated(args.scale, 1, Path(folder)), generated(args.scale, 2, Path(folder))
-    plan_a, plan_b = LoadPlan(a, args.batch_size), LoadPlan(b, args.batch_size)
-    print(
-        f"A: {plan_a.node_count:,} nodes, {plan_a.relationship_count:,} relationships; "
-        f"B: {plan_b.node_count:,} nodes, {plan_b.relationship_count:,} relationships; "
-        f"batches of {args.batch_size:,} rows"
-    )
-    times: dict[str, list[float]] = {k: [] for k in ("staged fresh", "staged replace", "plain fresh", "plain replace")}
     with Neo4jStore(settings) as store:
         store.apply_schema()
-        driver = store._runner.driver  # the plain writes go through the same driver and server
-
-        def plain(plan: LoadPlan) -> None:
-            for step in plan.nodes + plan.relationships:
-                driver.execute_query(step.query, step.params, database_=settings.database)
-
-        def wipe() -> None:
-            empty_database(driver, settings.database, batch_size=max(100, args.batch_size // 5))
-
-        for _ in range(args.runs):
-            wipe()
-            times["staged fresh"].append(timed(lambda: store.load(a, replace=True, batch_size=args.batch_size)))
-            times["staged replace"].append(timed(lambda: store.load(b, replace=True, batch_size=args.batch_size)))
-            wipe()
-            times["plain fresh"].append(timed(lambda: plain(plan_a)))
-            times["plain replace"].append(timed(lambda: (wipe(), plain(plan_b))))
-        wipe()
-    median = {k: statistics.median(v) for k, v in times.items()}
-    print(f"{'load':<16}{'staged':>10}{'yardstick':>12}{'ratio':>8}   (medians of {args.runs}, seconds)")
-    for case in ("fresh", "replace"):
-        staged, yardstick = median[f"staged {case}"], median[f"plain {case}"]
-        print(f"{case:<16}{staged:>10.2f}{yardstick:>12.2f}{staged / yardstick:>8.2f}")
+        bench = Bench(store, args.batch_size)
+        try:
+            lines = [line for size in args.sizes.split(",") for line in bench.size(int(size), args.runs)]
+        finally:
+            bench.wipe()
+            for path in bench.imports.glob("graphkit-bench-*.csv"):
+                path.unlink()
+    print(f"\n{'target':<34}{'figure':>9}{'yardstick':>11}{'ratio':>8}{'target':>9}  (wall s, medians of {args.runs})")
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

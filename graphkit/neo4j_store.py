@@ -479,29 +479,30 @@ class Neo4jStore:
 
     def apply_schema(self) -> list[dict[str, Any]]:
         """Create graphkit's constraints and indexes where missing (idempotent);
-        returns what each is and whether it was created now."""
-        done = []
+        returns what each is and whether it was created now. When every one
+        is there and online (every load after the first) this is one query."""
+        wanted = []
         for label in key_labels():
             snake = re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower()
-            for kind, path, prop in (
-                ("constraint", "schema/constraints.cypher", "id"),
-                ("index", "schema/name_index.cypher", "name"),
-            ):
-                if kind == "index" and label == KEY_LABEL[NodeKind.REQUIREMENT]:
-                    continue
-                name = f"graphkit_{snake}_{prop}"
-                _, summary = self._runner.autocommit(statement(path, name=name, label=label))
-                created = summary.counters.constraints_added + summary.counters.indexes_added > 0
-                done.append({"name": name, "type": kind, "label": label, "property": prop, "created": created})
+            wanted.append((f"graphkit_{snake}_id", "constraint", "schema/constraints.cypher", label, "id"))
+            if label != KEY_LABEL[NodeKind.REQUIREMENT]:
+                wanted.append((f"graphkit_{snake}_name", "index", "schema/name_index.cypher", label, "name"))
         # the staging generation's lookups, and the store's singleton nodes
         for label, path, prop in [(s, "schema/constraints.cypher", "id") for s in STAGED.values()] + [
             (s, "schema/lock_constraint.cypher", "name") for s in (LOCK, META)
         ]:
             name = re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower() + "_" + prop
-            _, summary = self._runner.autocommit(statement(path, name=name, label=label))
-            created = summary.counters.constraints_added > 0
-            done.append({"name": name, "type": "constraint", "label": label, "property": prop, "created": created})
-        self._runner.autocommit(statement("schema/await_indexes.cypher"), seconds=300)
+            wanted.append((name, "constraint", path, label, prop))
+        online = {r["name"] for r in self._runner.query(statement("store/online_indexes.cypher"), Mode.READ)}
+        done = []
+        for name, kind, path, label, prop in wanted:
+            created = False
+            if name not in online:
+                _, summary = self._runner.autocommit(statement(path, name=name, label=label))
+                created = summary.counters.constraints_added + summary.counters.indexes_added > 0
+            done.append({"name": name, "type": kind, "label": label, "property": prop, "created": created})
+        if any(name not in online for name, *_ in wanted):
+            self._runner.autocommit(statement("schema/await_indexes.cypher"), seconds=300)
         return done
 
     # -- the writer lock --------------------------------------------------------
@@ -604,31 +605,30 @@ class Neo4jStore:
         `Neo4jStoreError` when two different file entries share one key.
         """
         clock = _Clock()
-        LoadPlan(portfolio, batch_size)  # refuse clashing duplicates before anything is written
+        given = fingerprint(portfolio)
+        stored = self.meta()
+        # Refuse clashing duplicates before anything is written; a portfolio
+        # the database already holds was planned when it was loaded.
+        plan = None if stored and stored["fingerprint"] == given else LoadPlan(portfolio, batch_size)
         self.apply_schema()
         with self.writer_lock(lock_wait):
             clock.lap("lock")
             self._delete_dead_generations(batch_size)
             meta = self.meta()
             before = self._live_counts()
-            target: Portfolio = portfolio
+            target, fp = portfolio, given
             problems: list[Problem] = []
-            if not replace and not (meta and meta["fingerprint"] == fingerprint(portfolio)) and any(before):
-                stored, _ = self.read()
-                target, problems = merge_portfolios(stored, portfolio, source)
-            plan = LoadPlan(target, batch_size)
-            fp = fingerprint(target)
-            clock.lap("plan")
+            if not replace and any(before) and not (meta and meta["fingerprint"] == given):
+                stored_portfolio, _ = self.read()
+                target, problems = merge_portfolios(stored_portfolio, portfolio, source)
+                fp, plan = fingerprint(target), None
             unchanged = (
-                meta is not None
-                and meta["fingerprint"] == fp
-                and before
-                == (
-                    meta["nodes"],
-                    meta["relationships"],
-                )
+                meta is not None and meta["fingerprint"] == fp and before == (meta["nodes"], meta["relationships"])
             )
+            clock.lap("check")
             if not unchanged:
+                plan = plan or LoadPlan(target, batch_size)
+                clock.lap("plan")
                 self._stage(plan, progress)
                 clock.lap("stage")
                 self._switch(plan, fp)
@@ -639,20 +639,33 @@ class Neo4jStore:
                 self._delete(RETIRED, batch_size)
                 clock.lap("cleanup")
         return LoadResult(
-            plan.node_count,
-            plan.relationship_count,
+            plan.node_count if plan else before[0],
+            plan.relationship_count if plan else before[1],
             changed=not unchanged,
             nodes_before=before[0],
             relationships_before=before[1],
             fingerprint=fp,
             seconds=clock.total(),
             phases=clock.laps,
-            warnings=tuple(plan.warnings) + tuple(p.message for p in problems),
+            warnings=(tuple(plan.warnings) if plan else ()) + tuple(p.message for p in problems),
         )
 
     def _live_counts(self) -> tuple[int, int]:
-        counts = self.status()
-        return sum(counts["nodes"][label] for label in key_labels()), sum(counts["relationships"].values())
+        """Live nodes of graphkit's key labels, and the model's relationships
+        that start at them (from the count store: one query per label)."""
+        types = "|".join(str(t) for t in RelType)
+        sources = LIVE_SOURCES.split("|")
+
+        def work(tx: neo4j.ManagedTransaction) -> tuple[int, int]:
+            nodes = rels = 0
+            for label in key_labels():
+                query = statement("store/count_live.cypher", label=label, types=types)
+                row = tx.run(query).single(strict=True)
+                nodes += row["nodes"]
+                rels += row["relationships"] if label in sources else 0
+            return nodes, rels
+
+        return self._runner.transaction(work, Mode.READ)
 
     def _stage(self, plan: LoadPlan, progress: Progress | None) -> None:
         steps = plan.nodes + plan.relationships
