@@ -27,6 +27,7 @@ import ssl
 import threading
 import time as _time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import Enum
@@ -110,6 +111,7 @@ __all__ = [
 SCHEMES = ("neo4j", "neo4j+s", "bolt", "bolt+s")
 MIN_VERSION = (5, 26)
 READ_TRIES = 3  # reads overtaken by a load's switch before giving up
+STAGE_SESSIONS = 2  # batches staged at once: the server works on one per core while the client packs the next
 TIMEOUT = 10.0  # seconds: connecting, acquiring a connection, and a silent server
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
@@ -584,7 +586,7 @@ class Neo4jStore:
 
         How: the new graph is staged as a new generation, in batches of
         `batch_size` rows each committed on its own (memory stays bounded),
-        under staging labels no query of the model sees; then ONE
+        `STAGE_SESSIONS` batches at a time, under staging labels no query of the model sees; then ONE
         transaction checks the staged counts and relabels, so the staged
         generation becomes live and the old one retired; then the retired
         generation is deleted in batches. Killed anywhere (client or
@@ -605,46 +607,51 @@ class Neo4jStore:
         `Neo4jStoreError` when two different file entries share one key.
         """
         clock = _Clock()
-        given = fingerprint(portfolio)
-        stored = self.meta()
-        # Refuse clashing duplicates before anything is written; a portfolio
-        # the database already holds was planned when it was loaded.
-        plan = None if stored and stored["fingerprint"] == given else LoadPlan(portfolio, batch_size)
-        self.apply_schema()
-        with self.writer_lock(lock_wait):
-            clock.lap("lock")
-            self._delete_dead_generations(batch_size)
-            meta = self.meta()
-            before = self._live_counts()
-            target, fp = portfolio, given
-            problems: list[Problem] = []
-            if not replace and any(before) and not (meta and meta["fingerprint"] == given):
-                stored_portfolio, _ = self.read()
-                target, problems = merge_portfolios(stored_portfolio, portfolio, source)
-                fp, plan = fingerprint(target), None
-            unchanged = (
-                meta is not None and meta["fingerprint"] == fp and before == (meta["nodes"], meta["relationships"])
-            )
-            clock.lap("check")
-            if not unchanged:
-                plan = plan or LoadPlan(target, batch_size)
-                clock.lap("plan")
-                self._stage(plan, progress)
-                clock.lap("stage")
-                self._switch(plan, fp)
-                clock.lap("switch")
-                if progress is not None:
-                    total = len(plan.nodes) + len(plan.relationships) + 1
-                    progress(total, total)
-                self._delete(RETIRED, batch_size)
-                clock.lap("cleanup")
+        with ThreadPoolExecutor(1, thread_name_prefix="graphkit-fingerprint") as background:
+            # The fingerprint is worked out beside the server's work: a load
+            # into a database that holds no portfolio needs it only at the switch.
+            given = background.submit(fingerprint, portfolio)
+            stored = self.meta()
+            # Refuse clashing duplicates before anything is written; a portfolio
+            # the database already holds was planned when it was loaded.
+            plan = None if stored and stored["fingerprint"] == given.result() else LoadPlan(portfolio, batch_size)
+            self.apply_schema()
+            with self.writer_lock(lock_wait):
+                clock.lap("lock")
+                self._delete_dead_generations(batch_size)
+                meta = self.meta()
+                before = self._live_counts()
+                target, fp = portfolio, given
+                problems: list[Problem] = []
+                if not replace and any(before) and not (meta and meta["fingerprint"] == given.result()):
+                    stored_portfolio, _ = self.read()
+                    target, problems = merge_portfolios(stored_portfolio, portfolio, source)
+                    fp, plan = background.submit(fingerprint, target), None
+                unchanged = (
+                    meta is not None
+                    and meta["fingerprint"] == fp.result()
+                    and before == (meta["nodes"], meta["relationships"])
+                )
+                clock.lap("check")
+                if not unchanged:
+                    plan = plan or LoadPlan(target, batch_size)
+                    clock.lap("plan")
+                    self._stage(plan, progress)
+                    clock.lap("stage")
+                    self._switch(plan, fp.result())
+                    clock.lap("switch")
+                    if progress is not None:
+                        total = len(plan.nodes) + len(plan.relationships) + 1
+                        progress(total, total)
+                    self._delete(RETIRED, batch_size)
+                    clock.lap("cleanup")
         return LoadResult(
             plan.node_count if plan else before[0],
             plan.relationship_count if plan else before[1],
             changed=not unchanged,
             nodes_before=before[0],
             relationships_before=before[1],
-            fingerprint=fp,
+            fingerprint=fp.result(),
             seconds=clock.total(),
             phases=clock.laps,
             warnings=(tuple(plan.warnings) if plan else ()) + tuple(p.message for p in problems),
@@ -667,12 +674,29 @@ class Neo4jStore:
 
         return self._runner.transaction(work, Mode.READ)
 
-    def _stage(self, plan: LoadPlan, progress: Progress | None) -> None:
-        steps = plan.nodes + plan.relationships
-        for done, step in enumerate(steps, 1):
-            self._runner.transaction(partial(_execute, step=step), Mode.WRITE)
-            if progress is not None:
-                progress(done, len(steps) + 1)
+    def _stage(self, plan: LoadPlan, progress: Progress | None, sessions: int = STAGE_SESSIONS) -> None:
+        """Run the plan's batches, each its own transaction, `sessions` at a
+        time: nodes first, then the relationships between them. Batches
+        touch only staged nodes, so their order does not matter; a deadlock
+        between two of them is transient and the driver runs the loser again."""
+        total = len(plan.nodes) + len(plan.relationships) + 1
+        done = 0
+        with ThreadPoolExecutor(sessions, thread_name_prefix="graphkit-stage") as pool:
+            for steps in (plan.nodes, plan.relationships):
+                pending: set[Future[None]] = {
+                    pool.submit(self._runner.transaction, partial(_execute, step=step), Mode.WRITE) for step in steps
+                }
+                while pending:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        error = future.exception()
+                        if error is not None:  # the rest is not needed: nothing will be switched
+                            for other in pending:
+                                other.cancel()
+                            raise error
+                        done += 1
+                        if progress is not None:
+                            progress(done, total)
 
     def _switch(self, plan: LoadPlan, fp: str) -> None:
         """The one transaction that makes the staged generation live."""
