@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from graphkit.analysis import ANALYSES, Severity, findings
+from graphkit.analysis import ANALYSES, Analysis, Severity, findings
 from graphkit.problems import ExitCode
 from graphkit.text import humanize, market_name
 
@@ -25,7 +27,8 @@ from .common import (
     recovery_option,
     run_analyses,
 )
-from .output import format_option, render_rows, to_json
+from .output import format_option, render_rows, to_json, write_json
+from .progress import Progress, progress_option
 
 if TYPE_CHECKING:
     from graphkit.analysis import Bands
@@ -54,6 +57,12 @@ def parse_only(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 )
 @format_option
 @click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the output to this file (whole or not at all) instead of stdout.",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),
     metavar="SEVERITY",
@@ -70,45 +79,87 @@ def parse_only(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     help="List only the N double failures with the most added revenue at risk (all are computed and counted).",
 )
 @click.option("--write-back", is_flag=True, help="Store the findings in Neo4j as properties for Cypher (with --neo4j).")
+@progress_option
 def analyze_command(
     portfolio: PortfolioSource,
     only: tuple[str, ...],
     fmt: str,
+    output: Path | None,
     fail_on: str | None,
     bands: Bands,
     recovery_weeks: float | None,
     limit: int,
     pairs: int | None,
     write_back: bool,
+    progress: bool | None,
 ) -> None:
     """Find single points of failure, requirement overlaps and conflicts, and
     customer concentration.
 
     Every finding has a severity and a one-line explanation. JSON output is
-    one object with keys spof, overlap and concentration (see the README);
-    CSV output is the flat list of findings.
+    one object with keys spof, overlap and concentration (see the README),
+    written section by section as each analysis finishes; CSV output is the
+    flat list of findings. Each phase is reported on stderr when stderr is
+    a terminal (or with --progress).
 
     \b
     Examples:
       graphkit analyze examples/portfolio.yaml
       graphkit analyze examples/portfolio.yaml --only spof --format json
       graphkit analyze examples/portfolio.yaml --pairs 10
+      graphkit analyze big.json --format json -o results.json --progress
       graphkit analyze portfolio.xlsx --fail-on high --format csv > findings.csv
       graphkit analyze --neo4j --write-back
     """
     if write_back and portfolio.neo4j is None:
         raise click.UsageError("--write-back stores the findings in the Neo4j portfolio: use it with --neo4j")
-    results = run_analyses(portfolio.load(), only, bands, pairs, recovery_weeks)
-    click.echo(render_analysis(results, fmt, limit))
+    tell = Progress(progress)
+    p = portfolio.load(tell)
+    done: dict[str, Any] = {}
+
+    def sections() -> Iterator[tuple[str, Any]]:
+        from graphkit.analysis import analyses
+        from graphkit.fingerprint import FINGERPRINT_KEY, fingerprint
+
+        for name, result in analyses(p, only, bands, tell, pairs, recovery_weeks):
+            done[name] = result
+            if fmt == "json":
+                tell(f"writing {name}")
+            yield name, result
+        tell("fingerprint")
+        done["fingerprint"] = fingerprint(p)
+        yield FINGERPRINT_KEY, done["fingerprint"]
+
+    def write(out: TextIO) -> None:
+        if fmt == "json":  # each analysis written as soon as it is done
+            write_json(out, sections())
+        else:
+            for _ in sections():
+                pass
+            tell("writing")
+            out.write(render_analysis(Analysis(**done), fmt, limit))
+        out.write("\n")
+
+    if output is None:
+        write(sys.stdout)
+        sys.stdout.flush()
+    else:
+        from graphkit.io import atomic_path
+
+        with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as out:
+            write(out)
+    results = Analysis(**done)
     if write_back:
         assert portfolio.neo4j is not None
+        tell("writing back to Neo4j")
         with open_store(portfolio.neo4j) as store:
-            done = store.write_back(results.as_dict())
+            written = store.write_back(results.as_dict())
         click.echo(
-            f"findings written back to {portfolio.name}: {done.nodes} node(s) and "
-            f"{done.relationships} relationship(s) flagged",
+            f"findings written back to {portfolio.name}: {written.nodes} node(s) and "
+            f"{written.relationships} relationship(s) flagged",
             err=True,
         )
+    tell("done")
     if fail_on:
         threshold = Severity.parse(fail_on)
         worst = [f for f in findings(results) if f.severity >= threshold]

@@ -123,20 +123,22 @@ def _checked(problems: list[Problem], strict: bool, source: str, notes: bool = F
 LARGE_FILE = 5_000_000
 
 
-def load(path: Path, strict: bool = False, notes: bool = False) -> Portfolio:
+def load(
+    path: Path, strict: bool = False, notes: bool = False, progress: Callable[[str], None] | None = None
+) -> Portfolio:
     """Read a portfolio, showing its warnings (with `notes`, its notes too; and,
-    for large files, progress) on stderr; with `strict`, a warning fails the read."""
+    for large files, progress) on stderr; with `strict`, a warning fails the read.
+    A `progress` hears the reading and what was read, whatever the size."""
     from graphkit import read_portfolio
 
     size = path.stat().st_size if path.is_file() else 0
     started = time.perf_counter()
-    if size >= LARGE_FILE:
-        click.echo(f"reading {path} ({size / 1e6:,.0f} MB)...", err=True)
+    if progress is None and size >= LARGE_FILE:
+        progress = functools.partial(click.echo, err=True)
+    tell = progress or (lambda _text: None)
+    tell(f"reading {path} ({size / 1e6:,.1f} MB)")
     portfolio, warnings = read_portfolio(path)
-    if size >= LARGE_FILE:
-        click.echo(
-            f"read and validated {len(portfolio.nodes):,} nodes in {time.perf_counter() - started:.1f} s", err=True
-        )
+    tell(f"read and validated {len(portfolio.nodes):,} nodes in {time.perf_counter() - started:.1f} s")
     report_problems(_checked(warnings, strict, str(path), notes))
     return portfolio
 
@@ -234,10 +236,12 @@ class PortfolioSource:
         assert self.neo4j is not None
         return f"Neo4j {self.neo4j.describe()}"
 
-    def load(self) -> Portfolio:
+    def load(self, progress: Callable[[str], None] | None = None) -> Portfolio:
         if self.path is not None:
-            return load(self.path, self.strict)
+            return load(self.path, self.strict, progress=progress)
         assert self.neo4j is not None
+        if progress:
+            progress(f"reading {self.name}")
         with open_store(self.neo4j) as store:
             portfolio, warnings = store.read()
             self.neo4j = store.settings
@@ -445,6 +449,8 @@ def _analyses(
 
         def step(name: str) -> None:  # an analysis starts: the one before it is done
             nonlocal started
+            if name not in only:  # a step within an analysis
+                return
             bar.update(1 if started else 0, name)
             started += 1
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .overlap import OverlapResult
     from .spof import SpofResult
 
-__all__ = ["ANALYSES", "Analysis", "Finding", "analyze", "findings", "read_analysis", "Bands", "Severity"]
+__all__ = ["ANALYSES", "Analysis", "Finding", "analyses", "analyze", "findings", "read_analysis", "Bands", "Severity"]
 
 ANALYSES = ("spof", "overlap", "concentration")
 
@@ -77,14 +77,36 @@ def analyze(
     recovery_weeks: float | None = None,
 ) -> Analysis:
     """Run the chosen analyses on a portfolio; `progress` hears the name of
-    each analysis as it starts; `pairs` caps the double failures listed;
-    `recovery_weeks` is the recovery time of providers without their own.
+    each analysis (and of each step of spof, as ``spof: step``) as it starts;
+    `pairs` caps the double failures listed; `recovery_weeks` is the recovery
+    time of providers without their own.
 
     Examples
     --------
     >>> from graphkit.model import Portfolio
     >>> analyze(Portfolio(), only=["spof"]).as_dict()["spof"]["critical_nodes"]
     []
+    """
+    return Analysis(**dict(analyses(portfolio, only, bands, progress, pairs, recovery_weeks)))
+
+
+def analyses(
+    portfolio: Portfolio,
+    only: Iterable[str] = ANALYSES,
+    bands: Bands | None = None,
+    progress: Callable[[str], None] | None = None,
+    pairs: int | None = None,
+    recovery_weeks: float | None = None,
+) -> Iterator[tuple[str, Any]]:
+    """`analyze`, one (name, result) at a time in `ANALYSES` order, each
+    yielded as soon as it is done (so its output can be written before the
+    next one starts).
+
+    Examples
+    --------
+    >>> from graphkit.model import Portfolio
+    >>> [name for name, _ in analyses(Portfolio(), only=["concentration", "spof"])]
+    ['spof', 'concentration']
     """
     chosen = set(only)
     unknown = chosen - set(ANALYSES)
@@ -94,18 +116,16 @@ def analyze(
     from .overlap import requirement_overlap
     from .spof import spof
 
+    tell = progress or (lambda _name: None)
     runs: dict[str, Callable[[], Any]] = {
-        "spof": lambda: spof(portfolio, pairs, recovery_weeks),
+        "spof": lambda: spof(portfolio, pairs, recovery_weeks, lambda step: tell(f"spof: {step}")),
         "overlap": lambda: requirement_overlap(portfolio),
         "concentration": lambda: customer_concentration(portfolio, bands or Bands()),
     }
-    results = {}
     for name in ANALYSES:
         if name in chosen:
-            if progress:
-                progress(name)
-            results[name] = runs[name]()
-    return Analysis(**results)
+            tell(name)
+            yield name, runs[name]()
 
 
 def __getattr__(name: str) -> Any:

@@ -28,7 +28,7 @@ graphkit.analysis.results.ResultsError: analysis results: rows[3]: no node; rows
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import fields, is_dataclass
 from enum import Enum
 from functools import cache
@@ -46,6 +46,7 @@ __all__ = [
     "ResultsError",
     "decode",
     "encode",
+    "encoded_fields",
     "finding_lists",
     "findings_at",
     "json_key",
@@ -137,6 +138,21 @@ def encode(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: encode(v) for k, v in value.items()}
     return value
+
+
+def encoded_fields(result: Any) -> Iterator[tuple[str, Any]]:
+    """(JSON key, value) of each field of a result, one at a time, as `encode`
+    writes them; a list with no codec stays the tuple of its typed items, for
+    a writer that encodes it item by item (what `encode` of each item gives).
+
+    >>> from graphkit.analysis.overlap import OverlapResult, PartnerSimilarity
+    >>> list(encoded_fields(OverlapResult((), (), (PartnerSimilarity("a", "b", 0.5),))))
+    [('products', ()), ('providers', ()), ('partner_similarity', (PartnerSimilarity(a='a', b='b', jaccard=0.5),))]
+    """
+    kind: type = result.__class__
+    for name, k, codec, _ in _plan(kind):
+        value = getattr(result, name)
+        yield k, value if codec is None and isinstance(value, tuple) else _encode_field(codec, value)
 
 
 def _encode_field(codec: str | None, value: Any) -> Any:

@@ -1088,9 +1088,15 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
 
 
 @collector_paused
-def spof(portfolio: Portfolio, pairs: int | None = None, recovery_weeks: float | None = None) -> SpofResult:
+def spof(
+    portfolio: Portfolio,
+    pairs: int | None = None,
+    recovery_weeks: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SpofResult:
     """All single-point-of-failure findings, joint failures included, sharing
-    one engine run (``recovery_weeks``: recovery of providers without their own).
+    one engine run (``recovery_weeks``: recovery of providers without their own;
+    ``progress`` hears the name of each step as it starts).
 
     ``as_dict()`` gives ``{"sole_source_steps", "critical_nodes",
     "articulation_points", "bridges", "key_person_risks", "double_failures",
@@ -1099,15 +1105,26 @@ def spof(portfolio: Portfolio, pairs: int | None = None, recovery_weeks: float |
     """
     from .joint import _common_causes, _double_failures  # joint builds on this module's context
 
+    step = progress or (lambda _name: None)
+    step("supply engine")
     ctx = _Context(portfolio, recovery_weeks)
+    step("cut points")
     cuts = cut_points(portfolio)
+    step("double failures")
     double = _double_failures(ctx)
+    step("sole sources")
+    sole = tuple(_sole_source_steps(ctx))
+    step("critical nodes")
+    critical = tuple(_critical_nodes(ctx))
+    step("key people")
+    key_people = tuple(_key_person_risks(ctx))
+    step("common causes")
     return SpofResult(
-        sole_source_steps=tuple(_sole_source_steps(ctx)),
-        critical_nodes=tuple(_critical_nodes(ctx)),
+        sole_source_steps=sole,
+        critical_nodes=critical,
         articulation_points=cuts.articulation_points,
         bridges=cuts.bridges,
-        key_person_risks=tuple(_key_person_risks(ctx)),
+        key_person_risks=key_people,
         double_failures=tuple(double[:pairs]),
         double_failures_total=len(double),
         common_causes=tuple(_common_causes(ctx)),

@@ -1,0 +1,154 @@
+"""analyze's output: progress on stderr, JSON streamed section by section,
+-o written whole or not at all."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graphkit import read_portfolio
+from graphkit.analysis import Analysis, analyses, analyze
+from graphkit.cli.main import main
+from graphkit.cli.output import to_json, write_json
+from graphkit.fingerprint import fingerprint
+from graphkit.generate import GeneratorSpec, build_portfolio_dict
+from graphkit.problems import GraphkitError
+from graphkit.validate import build_portfolio
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "portfolio.yaml"
+
+# The phases analyze names on stderr, in order (each a line's start after the clock).
+PHASES = [
+    "reading",
+    "read and validated",
+    "spof",
+    "spof: supply engine",
+    "spof: double failures",
+    "spof: critical nodes",
+    "spof: common causes",
+    "writing spof",
+    "overlap",
+    "writing overlap",
+    "concentration",
+    "writing concentration",
+    "fingerprint",
+    "done",
+]
+
+
+def invoke(*args: object) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def example_json() -> str:
+    """The example's analysis as one string, the way it was written before streaming."""
+    p, _ = read_portfolio(EXAMPLE)
+    return to_json(Analysis(**{**analyze(p).__dict__, "fingerprint": fingerprint(p)}).as_dict()) + "\n"
+
+
+def test_progress_names_every_phase_on_stderr_and_stdout_holds_only_the_json(example_json: str) -> None:
+    code, out, err = invoke("analyze", EXAMPLE, "--format", "json", "--progress")
+    assert code == 0 and out == example_json
+    phases = [line.split("] ", 1)[1] for line in err.splitlines()]
+    said = iter(phases)
+    missing = [phase for phase in PHASES if not any(p.startswith(phase) for p in said)]
+    assert not missing, phases  # each phase, in this order
+    assert all(line.startswith("[") and " s] " in line for line in err.splitlines())
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(example_json: str) -> None:
+    assert invoke("analyze", EXAMPLE, "--format", "json") == (0, example_json, "")
+    code, out, err = invoke("analyze", EXAMPLE, "--progress", "--no-progress")
+    assert code == 0 and out and err == ""
+
+
+def test_table_progress_ends_with_one_writing_phase() -> None:
+    code, out, err = invoke("analyze", EXAMPLE, "--progress")
+    phases = [line.split("] ", 1)[1] for line in err.splitlines()]
+    assert code == 0 and out.startswith("Critical nodes")
+    assert phases[-3:] == ["fingerprint", "writing", "done"]
+    assert not any(p.startswith("writing ") for p in phases)
+
+
+def test_json_is_written_as_each_analysis_finishes() -> None:
+    p, _ = read_portfolio(EXAMPLE)
+    out = io.StringIO()
+    written_when: dict[str, str] = {}
+
+    def heard(phase: str) -> None:
+        written_when[phase] = out.getvalue()
+
+    write_json(out, analyses(p, progress=heard))
+    # spof's whole section is out before overlap starts, overlap's before concentration's
+    assert written_when["overlap"].startswith('{\n  "spof": {') and written_when["overlap"].endswith("\n  }")
+    assert '"partner_similarity"' in written_when["concentration"]
+    assert '"concentration"' not in written_when["concentration"]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_streamed_json_is_the_one_string_json_on_generated_portfolios(seed: int) -> None:
+    p, _ = build_portfolio(build_portfolio_dict(GeneratorSpec.from_scale(2_000, seed=seed)), lambda path: "")
+    result = analyze(p, pairs=5)
+    out = io.StringIO()
+    write_json(out, [*((name, getattr(result, name)) for name in ("spof", "overlap", "concentration")), ("f", "x")])
+    assert out.getvalue() == to_json({**result.as_dict(), "f": "x"})
+
+
+def test_output_file_holds_the_same_bytes_and_stdout_nothing(tmp_path: Path, example_json: str) -> None:
+    target = tmp_path / "results.json"
+    assert invoke("analyze", EXAMPLE, "-f", "json", "-o", target)[:2] == (0, "")
+    assert target.read_text(encoding="utf-8") == example_json
+    assert invoke("analyze", EXAMPLE, "-f", "markdown", "-o", target)[:2] == (0, "")
+    assert target.read_text(encoding="utf-8") == invoke("analyze", EXAMPLE, "-f", "markdown")[1]
+    assert os.listdir(tmp_path) == ["results.json"]
+
+
+def test_output_file_is_untouched_when_an_analysis_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graphkit.analysis.overlap as overlap
+
+    def broken(_portfolio: object) -> None:
+        raise GraphkitError("overlap broke")
+
+    target = tmp_path / "results.json"
+    target.write_text("old", encoding="utf-8")
+    monkeypatch.setattr(overlap, "requirement_overlap", broken)  # fails after spof has been written
+    code, out, err = invoke("analyze", EXAMPLE, "-f", "json", "-o", target)
+    assert code != 0 and "overlap broke" in err and "Traceback" not in err + out
+    assert target.read_text(encoding="utf-8") == "old"
+    assert os.listdir(tmp_path) == ["results.json"]
+
+
+def test_output_file_is_untouched_when_terminated_midway(tmp_path: Path) -> None:
+    """SIGTERM arrives while overlap runs, after spof is already in the
+    temporary file: the target keeps its old bytes and no temporary stays."""
+    target = tmp_path / "results.json"
+    target.write_text("old", encoding="utf-8")
+    script = (
+        "import os, signal, sys\n"
+        "import graphkit.analysis.overlap as overlap\n"
+        "def terminated(_p):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    raise AssertionError('still running after SIGTERM')\n"
+        "overlap.requirement_overlap = terminated\n"
+        "from graphkit.cli.main import main\n"
+        "sys.argv = ['graphkit', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "analyze", str(EXAMPLE), "-f", "json", "-o", str(target), "--progress"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "writing spof" in done.stderr  # spof had been written to the temporary
+    assert done.returncode not in (0, 1) and "still running" not in done.stderr, done.stderr
+    assert target.read_text(encoding="utf-8") == "old"
+    assert os.listdir(tmp_path) == ["results.json"]
