@@ -78,6 +78,12 @@ def parse_only(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     metavar="N",
     help="List only the N double failures with the most added revenue at risk (all are computed and counted).",
 )
+@click.option(
+    "--similar",
+    type=click.IntRange(min=1),
+    metavar="K",
+    help="Partner similarity: keep each partner's K most similar partners (default: every pair sharing a requirement).",
+)
 @click.option("--write-back", is_flag=True, help="Store the findings in Neo4j as properties for Cypher (with --neo4j).")
 @progress_option
 def analyze_command(
@@ -90,6 +96,7 @@ def analyze_command(
     recovery_weeks: float | None,
     limit: int,
     pairs: int | None,
+    similar: int | None,
     write_back: bool,
     progress: bool | None,
 ) -> None:
@@ -121,7 +128,7 @@ def analyze_command(
         from graphkit.analysis import analyses
         from graphkit.fingerprint import FINGERPRINT_KEY, fingerprint
 
-        for name, result in analyses(p, only, bands, tell, pairs, recovery_weeks):
+        for name, result in analyses(p, only, bands, tell, pairs, recovery_weeks, similar):
             done[name] = result
             if fmt == "json":
                 tell(f"writing {name}")

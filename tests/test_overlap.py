@@ -230,3 +230,63 @@ def test_small_portfolio() -> None:
 
 def test_nothing_to_report() -> None:
     assert requirement_overlap(Portfolio()).as_dict() == {"products": [], "providers": [], "partner_similarity": []}
+
+
+# -- partner similarity: the sparse index against every pair of partners ----------------------
+
+
+def _quadratic_similarity(portfolio: Portfolio, top: int | None = None) -> list[tuple[str, str, float]]:
+    """The oracle: every pair of partners compared set against set (quadratic
+    in partners), from partner sets built here; with `top`, each partner's
+    `top` best by sorting all its pairs, a pair kept when either side keeps it."""
+    from itertools import combinations
+
+    partners = {m.id for m in portfolio.marketing_partners}
+    parties = {p.id: {p.owner, *(m.partner for m in p.marketed_by)} for p in portfolio.products}
+    sets: dict[str, set[tuple[str, str]]] = {}
+    for req, prods in portfolio.requirement_products:
+        if req.party in partners and any(req.party in parties.get(pid, ()) for pid in prods):
+            sets.setdefault(req.party, set()).add((req.topic, req.value))
+    scored = {
+        (a, b): len(sets[a] & sets[b]) / len(sets[a] | sets[b])
+        for a, b in combinations(sorted(sets), 2)
+        if sets[a] & sets[b]
+    }
+    if top is not None:
+        kept = set()
+        for partner in sets:
+            mine = [(j, b if a == partner else a, (a, b)) for (a, b), j in scored.items() if partner in (a, b)]
+            kept |= {pair for _, _, pair in sorted(mine, key=lambda m: (-m[0], m[1]))[:top]}
+        scored = {pair: j for pair, j in scored.items() if pair in kept}
+    return sorted(((a, b, j) for (a, b), j in scored.items()), key=lambda r: (-r[2], r[0], r[1]))
+
+
+def _similarity_rows(portfolio: Portfolio, top: int | None = None) -> list[tuple[str, str, float]]:
+    return [(s.a, s.b, s.jaccard) for s in requirement_overlap(portfolio, top).partner_similarity]
+
+
+@pytest.mark.parametrize("seed", [1, 5])
+def test_sparse_similarity_equals_every_pair_compared(tmp_path: Path, seed: int) -> None:
+    write_records(iter_records(GeneratorSpec.from_scale(10_000, seed=seed)), tmp_path / "g.json")
+    portfolio, _ = read_portfolio(tmp_path / "g.json")
+    expected = _quadratic_similarity(portfolio)
+    assert len(expected) > 20
+    assert _similarity_rows(portfolio) == expected  # the same pairs, floats and order, exactly
+    for top in (1, 2, 5):
+        cut = _quadratic_similarity(portfolio, top)
+        assert _similarity_rows(portfolio, top) == cut
+        assert len(cut) < len(expected)
+
+
+def test_sparse_similarity_on_the_example() -> None:
+    portfolio, _ = read_portfolio(Path(__file__).parent.parent / "examples" / "portfolio.yaml")
+    assert _similarity_rows(portfolio) == _quadratic_similarity(portfolio)
+    assert _similarity_rows(portfolio, 1) == _quadratic_similarity(portfolio, 1)
+
+
+def test_similarity_top_by_hand(portfolio: Portfolio) -> None:
+    # mp-a's best is mp-d (1.0), mp-d's mp-a, mp-b's: mp-a and mp-d tie at 1/3, the first id wins.
+    assert [(s.a, s.b) for s in requirement_overlap(portfolio, 1).partner_similarity] == [
+        ("mp-a", "mp-d"),
+        ("mp-a", "mp-b"),
+    ]

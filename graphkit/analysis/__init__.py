@@ -75,11 +75,13 @@ def analyze(
     progress: Callable[[str], None] | None = None,
     pairs: int | None = None,
     recovery_weeks: float | None = None,
+    similar: int | None = None,
 ) -> Analysis:
     """Run the chosen analyses on a portfolio; `progress` hears the name of
     each analysis (and of each step of spof, as ``spof: step``) as it starts;
     `pairs` caps the double failures listed; `recovery_weeks` is the recovery
-    time of providers without their own.
+    time of providers without their own; `similar` keeps each partner's most
+    similar partners only.
 
     Examples
     --------
@@ -87,7 +89,7 @@ def analyze(
     >>> analyze(Portfolio(), only=["spof"]).as_dict()["spof"]["critical_nodes"]
     []
     """
-    return Analysis(**dict(analyses(portfolio, only, bands, progress, pairs, recovery_weeks)))
+    return Analysis(**dict(analyses(portfolio, only, bands, progress, pairs, recovery_weeks, similar)))
 
 
 def analyses(
@@ -97,6 +99,7 @@ def analyses(
     progress: Callable[[str], None] | None = None,
     pairs: int | None = None,
     recovery_weeks: float | None = None,
+    similar: int | None = None,
 ) -> Iterator[tuple[str, Any]]:
     """`analyze`, one (name, result) at a time in `ANALYSES` order, each
     yielded as soon as it is done (so its output can be written before the
@@ -119,7 +122,7 @@ def analyses(
     tell = progress or (lambda _name: None)
     runs: dict[str, Callable[[], Any]] = {
         "spof": lambda: spof(portfolio, pairs, recovery_weeks, lambda step: tell(f"spof: {step}")),
-        "overlap": lambda: requirement_overlap(portfolio),
+        "overlap": lambda: requirement_overlap(portfolio, similar),
         "concentration": lambda: customer_concentration(portfolio, bands or Bands()),
     }
     for name in ANALYSES:

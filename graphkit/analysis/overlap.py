@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from ..model import DISTRIBUTION_STEP, Portfolio, Product, Stage, Step
 from .results import Result, findings_at
@@ -126,13 +125,17 @@ class OverlapResult(Result):
     partner_similarity: tuple[PartnerSimilarity, ...]
 
 
-def requirement_overlap(portfolio: Portfolio) -> OverlapResult:
+def requirement_overlap(portfolio: Portfolio, similar: int | None = None) -> OverlapResult:
     """Requirement overlaps and conflicts per product and per provider, and
     how alike the marketing partners' requirements are.
 
     Parameters
     ----------
     portfolio : Portfolio
+    similar : int, optional
+        Keep only each partner's `similar` most similar partners in
+        ``partner_similarity`` (a pair stays when either side keeps it);
+        None keeps every pair sharing a (topic, value).
 
     Returns
     -------
@@ -188,7 +191,9 @@ def requirement_overlap(portfolio: Portfolio) -> OverlapResult:
     commercial and one more when one is sterile.
 
     Cost is linear in (requirement, product) applications plus the
-    partner-pair work of the similarity (pairs sharing a (topic, value)).
+    partner-pair work of the similarity: only pairs sharing a (topic, value)
+    are scored (never all pairs of partners), and with `similar` the list
+    holds at most `similar` pairs per partner.
     """
     products = {p.id: p for p in portfolio.products}
     # product -> topic -> party -> value
@@ -219,7 +224,7 @@ def requirement_overlap(portfolio: Portfolio) -> OverlapResult:
         if found is not None:
             provider_rows.append(found)
 
-    return OverlapResult(tuple(product_rows), tuple(provider_rows), _similarity(partner_pairs))
+    return OverlapResult(tuple(product_rows), tuple(provider_rows), _similarity(partner_pairs, similar))
 
 
 def _product_row(product: Product, topics: dict[str, dict[str, str]], rate: _Rating) -> ProductOverlap | None:
@@ -336,16 +341,29 @@ def _provider_row(
     return ProviderConflicts(provider, conflicts, severity, explanation)
 
 
-def _similarity(pairs_of: dict[str, set[tuple[str, str]]]) -> tuple[PartnerSimilarity, ...]:
+def _similarity(pairs_of: dict[str, set[tuple[str, str]]], top: int | None = None) -> tuple[PartnerSimilarity, ...]:
+    """Jaccard of partner pairs sharing a (topic, value), found through an
+    index from each (topic, value) to its partners, so a pair sharing nothing
+    costs nothing; with `top`, a pair is kept when either side has the other
+    among its `top` most similar (Jaccard descending, then id)."""
     holders: dict[tuple[str, str], list[str]] = defaultdict(list)
     for partner in sorted(pairs_of):
         for pair in pairs_of[partner]:
             holders[pair].append(partner)
-    shared: dict[tuple[str, str], int] = defaultdict(int)
-    for group in holders.values():
-        for a, b in combinations(group, 2):  # group is sorted, so a < b
-            shared[a, b] += 1
-    rows = [PartnerSimilarity(a, b, n / (len(pairs_of[a]) + len(pairs_of[b]) - n)) for (a, b), n in shared.items()]
+    kept: dict[tuple[str, str], float] = {}
+    for a in sorted(pairs_of):
+        shared: dict[str, int] = defaultdict(int)
+        for pair in pairs_of[a]:
+            for b in holders[pair]:
+                if b != a and (top is not None or b > a):  # without a cut, each pair once (a < b)
+                    shared[b] += 1
+        size = len(pairs_of[a])
+        near = [(n / (size + len(pairs_of[b]) - n), b) for b, n in shared.items()]
+        if top is not None:
+            near = sorted(near, key=lambda jb: (-jb[0], jb[1]))[:top]
+        for jaccard, b in near:
+            kept[min(a, b), max(a, b)] = jaccard
+    rows = [PartnerSimilarity(a, b, jaccard) for (a, b), jaccard in kept.items()]
     return tuple(sorted(rows, key=lambda s: (-s.jaccard, s.a, s.b)))
 
 
