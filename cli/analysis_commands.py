@@ -13,7 +13,7 @@ from graphkit.analysis import ANALYSES, Analysis, Severity, findings
 from graphkit.problems import ExitCode
 from graphkit.text import humanize, market_name
 
-from .analysis_render import render_analysis, timeline_block
+from .analysis_render import render_analysis, timeline_block, top_fields
 from .common import (
     PORTFOLIO,
     WEEKS,
@@ -79,6 +79,12 @@ def parse_only(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     help="List only the N double failures with the most added revenue at risk (all are computed and counted).",
 )
 @click.option(
+    "--top-json",
+    is_flag=True,
+    help="Apply --top to JSON too: each list the table shows keeps the rows it shows, "
+    "with <list>_total saying how many there are.",
+)
+@click.option(
     "--similar",
     type=click.IntRange(min=1),
     metavar="K",
@@ -95,6 +101,7 @@ def analyze_command(
     bands: Bands,
     recovery_weeks: float | None,
     limit: int,
+    top_json: bool,
     pairs: int | None,
     similar: int | None,
     write_back: bool,
@@ -120,6 +127,8 @@ def analyze_command(
     """
     if write_back and portfolio.neo4j is None:
         raise click.UsageError("--write-back stores the findings in the Neo4j portfolio: use it with --neo4j")
+    if top_json and fmt != "json":
+        raise click.UsageError("--top-json cuts the JSON output: use it with --format json")
     tell = Progress(progress)
     p = portfolio.load(tell)
     done: dict[str, Any] = {}
@@ -132,7 +141,7 @@ def analyze_command(
             done[name] = result
             if fmt == "json":
                 tell(f"writing {name}")
-            yield name, result
+            yield name, top_fields(name, result, limit) if top_json and limit else result
         tell("fingerprint")
         done["fingerprint"] = fingerprint(p)
         yield FINGERPRINT_KEY, done["fingerprint"]

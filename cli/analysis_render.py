@@ -8,15 +8,25 @@ from typing import TYPE_CHECKING, Any
 
 from graphkit import text
 from graphkit.analysis import Analysis, Finding, findings
-from graphkit.analysis.results import encode, json_key, number
+from graphkit.analysis.results import encode, encoded_fields, json_key, number
 from graphkit.analysis.severity import TOP_RISKS
 
-from .output import md, render_rows, render_table, to_json
+from .output import md, more_rows, render_rows, render_table, to_json
 
 if TYPE_CHECKING:
     from graphkit.analysis.spof import WhatIfReport
 
-__all__ = ["SECTIONS", "count", "joined", "money", "percent", "render_analysis", "timeline_block"]
+__all__ = [
+    "SECTIONS",
+    "count",
+    "joined",
+    "money",
+    "percent",
+    "ranked_rows",
+    "render_analysis",
+    "timeline_block",
+    "top_fields",
+]
 
 
 # Cells stay None (an empty cell) when there is no value.
@@ -174,6 +184,33 @@ def short(text: Any) -> Any:
     return text[: EXPLANATION_WIDTH - 1].rstrip() + "…"
 
 
+def ranked_rows(result: Any, attribute: str) -> list[Any]:
+    """A section's rows in the order shown: most severe first (stable), or
+    the analysis's own order for the lists it ranks by money."""
+    rows = list(getattr(result, attribute))
+    if rows and hasattr(rows[0], "severity") and attribute not in RANKED:
+        rows.sort(key=lambda r: -r.severity)
+    return rows
+
+
+def top_fields(name: str, result: Any, top: int) -> dict[str, Any]:
+    """(JSON key, value) of a result's fields with each list the table shows
+    cut to its first `top` rows as shown, followed by ``<list>_total`` (unless
+    the result has that field already) when it was cut: `--top-json`."""
+    cut = {json_key(type(result), attribute): attribute for _, of, attribute, _ in SECTIONS if of == name}
+    keys = {json_key(type(result), f.name) for f in fields(result)}
+    out: dict[str, Any] = {}
+    for key, value in encoded_fields(result):
+        rows = ranked_rows(result, cut[key]) if key in cut else None
+        if rows is None or len(rows) <= top:
+            out[key] = value
+            continue
+        out[key] = tuple(rows[:top])
+        if f"{key}_total" not in keys:
+            out[f"{key}_total"] = len(rows)
+    return out
+
+
 def _rows(rows: Sequence[Any], columns: Sequence[Column], terminal: bool) -> tuple[list[str], list[dict[str, Any]]]:
     """(headers, cells) of typed rows: each cell the field's JSON value, formatted."""
     fields = [(c, None) if isinstance(c, str) else c for c in columns]
@@ -214,12 +251,10 @@ def render_analysis(analysis: Analysis, fmt: str, limit: int = 0) -> str:
         result = getattr(analysis, name)
         if result is None:
             continue
-        rows = list(getattr(result, attribute))
-        if rows and hasattr(rows[0], "severity") and attribute not in RANKED:
-            rows.sort(key=lambda r: -r.severity)
+        rows = ranked_rows(result, attribute)
         shown = rows[:limit] if limit else rows
         headers, table = _rows(shown, columns, terminal=fmt == "table")
-        more = f"... {len(rows) - len(shown)} more (--limit 0 shows all)" if len(shown) < len(rows) else ""
+        more = more_rows(len(shown), len(rows))
         total = getattr(result, f"{attribute}_total", len(rows))  # a list the analysis capped says its total
         if total > len(rows):
             more = (

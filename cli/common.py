@@ -377,13 +377,17 @@ def bands_option(func: F) -> F:
 
 
 def limit_option(func: F) -> F:
-    """--limit N: rows per section in table and markdown output."""
+    """--top N (or its first name, --limit N): rows per section in table and
+    markdown output, passed as `limit`."""
     return click.option(
+        "--top",
         "--limit",
+        "limit",
         type=click.IntRange(min=0),
         default=20,
         show_default=True,
-        help="Rows per section in table and markdown output (0: all).",
+        metavar="N",
+        help="The first N rows of each section in table and markdown output (0: all); JSON keeps every row.",
     )(func)
 
 

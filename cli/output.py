@@ -21,6 +21,7 @@ __all__ = [
     "cell_text",
     "format_option",
     "md",
+    "more_rows",
     "render_rows",
     "render_table",
     "to_json",
@@ -129,6 +130,8 @@ def _write_value(out: TextIO, value: Any, level: int) -> None:
 
     if is_dataclass(value) and not isinstance(value, type):
         _write_object(out, encoded_fields(value), level)
+    elif isinstance(value, Mapping) and value and all(isinstance(k, str) for k in value):
+        _write_object(out, value.items(), level)
     elif isinstance(value, tuple) and value:
         inner = _INDENT * (level + 1)
         for i, item in enumerate(value):
@@ -150,6 +153,15 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "as_dict"):
         return value.as_dict()
     return str(value)
+
+
+def more_rows(shown: int, total: int) -> str:
+    """The line under a section cut by --top: how many rows it leaves out ("" when none).
+
+    >>> more_rows(3, 21)
+    '… and 18 more (--top 0 shows all)'
+    """
+    return f"… and {total - shown} more (--top 0 shows all)" if shown < total else ""
 
 
 def render_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:

@@ -10,7 +10,7 @@ import click
 from graphkit.analysis.relationships import Thresholds
 
 from .common import PortfolioSource, limit_option, open_store, portfolio_source
-from .output import format_option, render_rows, to_json
+from .output import format_option, more_rows, render_rows, to_json
 
 if TYPE_CHECKING:
     from graphkit.analysis.relationships import RelationshipsResult
@@ -194,7 +194,7 @@ def render_relationships(result: RelationshipsResult, fmt: str, limit: int = 0) 
     blocks = []
     for title, table in sections:
         shown = table[:limit] if limit else table
-        more = f"... {len(table) - len(shown)} more (--limit 0 shows all)" if len(shown) < len(table) else ""
+        more = more_rows(len(shown), len(table))
         if fmt == "markdown":
             body = render_rows(shown, "markdown") if shown else "_none_"
             blocks.append(f"## {title} ({len(table)})\n\n{body}" + (f"\n\n{more}" if more else ""))

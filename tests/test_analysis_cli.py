@@ -61,9 +61,10 @@ def test_only_one_analysis() -> None:
 
 
 def test_table_output_limits_rows_and_says_so() -> None:
-    out = run("analyze", EXAMPLE, "--limit", "2")
+    out = run("analyze", EXAMPLE, "--top", "2")
     assert "Critical nodes: what one failure takes down (21)" in out
-    assert "... 19 more (--limit 0 shows all)" in out
+    assert "… and 19 more (--top 0 shows all)" in out
+    assert run("analyze", EXAMPLE, "--limit", "2") == out  # the option's first name still works
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown"])

@@ -114,7 +114,7 @@ def test_output_file_holds_the_same_bytes_and_stdout_nothing(tmp_path: Path, exa
 def test_output_file_is_untouched_when_an_analysis_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import graphkit.analysis.overlap as overlap
 
-    def broken(_portfolio: object) -> None:
+    def broken(*_args: object) -> None:
         raise GraphkitError("overlap broke")
 
     target = tmp_path / "results.json"
@@ -134,7 +134,7 @@ def test_output_file_is_untouched_when_terminated_midway(tmp_path: Path) -> None
     script = (
         "import os, signal, sys\n"
         "import graphkit.analysis.overlap as overlap\n"
-        "def terminated(_p):\n"
+        "def terminated(*_args):\n"
         "    os.kill(os.getpid(), signal.SIGTERM)\n"
         "    raise AssertionError('still running after SIGTERM')\n"
         "overlap.requirement_overlap = terminated\n"
@@ -152,3 +152,60 @@ def test_output_file_is_untouched_when_terminated_midway(tmp_path: Path) -> None
     assert done.returncode not in (0, 1) and "still running" not in done.stderr, done.stderr
     assert target.read_text(encoding="utf-8") == "old"
     assert os.listdir(tmp_path) == ["results.json"]
+
+
+# -- --top: the table and Markdown cut, JSON whole unless --top-json ----------------------------
+
+RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+
+
+def test_top_cuts_tables_and_markdown_but_not_json(example_json: str) -> None:
+    code, table, _ = invoke("analyze", EXAMPLE, "--top", "3")
+    assert code == 0 and "Sole-source steps (126)" in table and "… and 123 more (--top 0 shows all)" in table
+    code, markdown, _ = invoke("analyze", EXAMPLE, "--top", "3", "-f", "markdown")
+    assert "## Sole-source steps (126)" in markdown and "… and 123 more (--top 0 shows all)" in markdown
+    assert markdown.count("| critical | prod-") <= 3 + markdown.count("| critical | prod-cefazolin")  # rows are cut
+    assert invoke("analyze", EXAMPLE, "--top", "3", "-f", "json")[1] == example_json
+
+
+def test_top_json_keeps_the_rows_the_table_shows_and_says_how_many(example_json: str) -> None:
+    import json
+
+    from graphkit.analysis import read_analysis
+    from graphkit.cli.analysis_render import SECTIONS
+
+    whole = json.loads(example_json)
+    shown = {(name, attribute) for _, name, attribute, _ in SECTIONS}  # all keyed by their own names
+    code, out, _ = invoke("analyze", EXAMPLE, "--top", "2", "-f", "json", "--top-json")
+    cut = json.loads(out)
+    assert code == 0 and read_analysis(cut).spof is not None  # still the JSON contract
+    checked = 0
+    for name, section in whole.items():
+        if not isinstance(section, dict):
+            continue
+        for key, rows in section.items():
+            if not (isinstance(rows, list) and rows and isinstance(rows[0], dict)) or key in ("bands",):
+                continue
+            kept = cut[name][key]
+            if (name, key) not in shown:  # a list the table does not show stays whole
+                assert kept == rows
+                continue
+            if len(rows) <= 2:
+                assert kept == rows and cut[name].get(f"{key}_total") == section.get(f"{key}_total")
+                continue
+            checked += 1
+            assert len(kept) == 2 and all(row in rows for row in kept)
+            assert cut[name].get(f"{key}_total", len(rows)) == len(rows)
+            if key in ("double_failures", "common_causes"):  # ranked by money: the first two
+                assert kept == rows[:2]
+            elif "severity" in rows[0]:  # the most severe, ties in the analysis's order
+                dropped = [r for r in rows if r not in kept]
+                assert min(RANK[r["severity"]] for r in kept) >= max(RANK[r["severity"]] for r in dropped)
+                assert kept == sorted(kept, key=lambda r: (-RANK[r["severity"]], rows.index(r)))
+    assert checked >= 6
+    assert cut["spof"]["double_failures_total"] == whole["spof"]["double_failures_total"]
+
+
+def test_top_json_needs_json() -> None:
+    code, _, err = invoke("analyze", EXAMPLE, "--top-json")
+    assert code == 2 and "--top-json" in err
