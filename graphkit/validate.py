@@ -142,6 +142,44 @@ def _fields(cls: type[Record], item: Mapping[str, Any], where: tuple[Any, ...] =
             yield (*where, key), types, value
 
 
+@functools.cache
+def _value_kinds(cls: type[Record]) -> dict[str, tuple[type[Record] | None, bool, bool]]:
+    """File key -> (nested record class or None, whether the field takes
+    text, whether it takes a number), once per class."""
+    return {key: (nested, str in types, float in types) for key, nested, types in _field_specs(cls)}
+
+
+def _suspect(cls: type[Record], item: Mapping[str, Any]) -> bool:
+    """Whether `check_raw_values` could find anything in a raw record: the
+    checks of `_fields`' values in one loop over the record's own keys, so
+    that the clean records of a large file (nearly all) cost a few type
+    tests each. A True only sends the record through the full checks."""
+    kinds = _value_kinds(cls)
+    for key, value in item.items():
+        spec = kinds.get(key)
+        if spec is None:
+            continue
+        nested, text, number = spec
+        if nested is not None:
+            for entry in value if isinstance(value, list) else ():
+                if isinstance(entry, Mapping):
+                    if _suspect(nested, entry):
+                        return True
+                elif isinstance(entry, str):
+                    if entry and not (entry[0] > " " and entry[-1] > " " and entry.isprintable()):
+                        return True
+                elif isinstance(entry, float):  # a bare id, read as text
+                    return True
+            continue
+        for v in value if isinstance(value, list) else (value,):
+            if isinstance(v, str):
+                if v and not (v[0] > " " and v[-1] > " " and v.isprintable()):
+                    return True
+            elif (text and isinstance(v, float)) or (number and isinstance(v, bool)):
+                return True
+    return False
+
+
 class _InputChecks:
     """Checks on values as written, on top of the model's own."""
 
@@ -154,20 +192,25 @@ class _InputChecks:
         expected (1.5 and 1.50 are one number) and a boolean where a number is
         expected (true is not 1) are refused too."""
         for key, i, item in _raw_records(raw, SECTIONS):
-            for where, types, value in _fields(SECTIONS[key], item):
-                if isinstance(value, str):
-                    if not value or (value[0] > " " and value[-1] > " " and value.isprintable()):
-                        continue  # the usual case, decided without a regular expression
-                    message = self._text_problem(value)
-                elif isinstance(value, float) and str in types:
-                    message = f"{brief(value)} is a number that is not whole; write it in quotes"
-                elif isinstance(value, bool) and float in types:
-                    message = f"must be a number, got '{value}'"
-                else:
-                    continue
-                if message:
-                    what, name = describe(key, item), field_name(where)
-                    self.error((key, i, *where), f"{what}: {name} {message}")
+            if _suspect(SECTIONS[key], item):
+                self.check_record_values(key, i, item)
+
+    def check_record_values(self, key: str, i: int, item: Mapping[str, Any]) -> None:
+        """`check_raw_values` of one record, past the quick gate."""
+        for where, types, value in _fields(SECTIONS[key], item):
+            if isinstance(value, str):
+                if not value or (value[0] > " " and value[-1] > " " and value.isprintable()):
+                    continue  # the usual case, decided without a regular expression
+                message = self._text_problem(value)
+            elif isinstance(value, float) and str in types:
+                message = f"{brief(value)} is a number that is not whole; write it in quotes"
+            elif isinstance(value, bool) and float in types:
+                message = f"must be a number, got '{value}'"
+            else:
+                continue
+            if message:
+                what, name = describe(key, item), field_name(where)
+                self.error((key, i, *where), f"{what}: {name} {message}")
 
     @staticmethod
     def _text_problem(value: str) -> str:
@@ -307,18 +350,20 @@ class _Validator(_InputChecks):
             self.error((key,), f"section '{key}' must be a list of records")
             return []
         cls = SECTIONS[key]
+        known, flat = _known_keys(cls), not cls.NESTED
+        validate = cls.__pydantic_validator__.validate_python  # model_validate without its Python wrapper
         out = []
         for i, item in enumerate(items):
-            path = (key, i)
             if not isinstance(item, Mapping):
-                self.error(path, f"each entry of '{key}' must be a record with fields, found {brief(item)}")
+                self.error((key, i), f"each entry of '{key}' must be a record with fields, found {brief(item)}")
                 continue
-            self.check_unknown_keys(cls, item, path, (key, item))
+            if not (flat and known.issuperset(item)):
+                self.check_unknown_keys(cls, item, (key, i), (key, item))
             try:
-                out.append((i, cls.model_validate(item)))
+                out.append((i, validate(item)))
             except ValidationError as exc:
                 for err in exc.errors():
-                    self.error(path + clean_loc(err), f"{describe(key, item)}: {explain(err)}")
+                    self.error((key, i) + clean_loc(err), f"{describe(key, item)}: {explain(err)}")
         return out
 
     def check_unknown_keys(
@@ -327,14 +372,18 @@ class _Validator(_InputChecks):
         """Warn of keys the model lacks; `record` (section, raw record) names
         the record in the message, worked out only when there is one."""
         known = _known_keys(cls)
-        for k in item:
-            if k not in known:
-                what = describe(*record)
-                self.error(path + (k,), f"{what}: unknown field '{k}' ignored{did_you_mean(k, known)}", "warning")
+        if not known.issuperset(item):  # the usual case decided in one set operation
+            for k in item:
+                if k not in known:
+                    what = describe(*record)
+                    self.error(path + (k,), f"{what}: unknown field '{k}' ignored{did_you_mean(k, known)}", "warning")
         for name, nested in cls.NESTED.items():
             entries = item.get(name)
-            for j, entry in enumerate(entries if isinstance(entries, list) else ()):
-                if isinstance(entry, Mapping):
+            if not isinstance(entries, list):
+                continue
+            nested_known = _known_keys(nested)
+            for j, entry in enumerate(entries):
+                if isinstance(entry, Mapping) and (nested.NESTED or not nested_known.issuperset(entry)):
                     self.check_unknown_keys(nested, entry, path + (name, j), record)
 
     def check_ids(self, raw: Mapping[str, Any]) -> None:
@@ -361,11 +410,16 @@ class _Validator(_InputChecks):
         """Every reference names a defined node of the right kind. Runs on the
         raw records, so references in otherwise invalid records are checked too."""
         for key, i, item in _raw_records(raw, REFERENCES):
-            for pattern, label, allowed, hint in REFERENCES[key]:
-                for path, value in _values_at(item, pattern, (key, i)):
-                    node = id_text(value)
-                    if node is not None and self.kinds.get(node, _UNDEFINED) not in allowed:
-                        self.ref(path, describe(key, item), label, node, allowed, hint)
+            if not _resolved(item, REFERENCES[key], self.kinds):
+                self.check_record_references(key, i, item)
+
+    def check_record_references(self, key: str, i: int, item: Mapping[str, Any]) -> None:
+        """`check_references` of one record, past the quick gate."""
+        for pattern, label, allowed, hint in REFERENCES[key]:
+            for path, value in _values_at(item, pattern, (key, i)):
+                node = id_text(value)
+                if node is not None and self.kinds.get(node, _UNDEFINED) not in allowed:
+                    self.ref(path, describe(key, item), label, node, allowed, hint)
 
     def ref(
         self, path: tuple[Any, ...], what: str, field: str, value: str, allowed: frozenset[NodeKind], hint: str = ""
@@ -608,6 +662,36 @@ def _values_at(node: Any, pattern: tuple[str, ...], path: tuple[Any, ...]) -> It
             yield from _values_at(node[pattern[0]], pattern[1:], path + (pattern[0],))
     elif len(pattern) == 1:
         yield path, node
+
+
+def _resolved(
+    item: Mapping[str, Any],
+    refs: list[tuple[tuple[str, ...], str, frozenset[NodeKind], str]],
+    kinds: dict[str, NodeKind | None],
+) -> bool:
+    """Whether every reference of a raw record names a node of a kind it may:
+    `_values_at` unrolled for the model's patterns (a key, a key's list, a
+    field of a key's records), so that a large file's records cost a few
+    lookups each; False sends the record through the full check."""
+    for pattern, _, allowed, _ in refs:
+        if len(pattern) > 3 or (len(pattern) > 1 and pattern[1] != "*"):
+            values: Iterable[Any] = [v for _, v in _values_at(item, pattern, ())]
+        elif pattern[0] not in item:
+            continue
+        elif len(pattern) == 1:
+            values = (item[pattern[0]],)
+        elif not isinstance(item[pattern[0]], list):
+            continue
+        elif len(pattern) == 2:
+            values = item[pattern[0]]
+        else:
+            sub = pattern[2]
+            values = [e.get(sub) if isinstance(e, Mapping) else e for e in item[pattern[0]]]
+        for value in values:
+            node = id_text(value)
+            if node is not None and kinds.get(node, _UNDEFINED) not in allowed:
+                return False
+    return True
 
 
 KIND_OF_SECTION = {

@@ -1,48 +1,7 @@
-"""Running an analysis without Python's cyclic garbage collector.
-
-An analysis allocates millions of small, short-lived, acyclic objects
-(tuples, lists, sets, result records) while a large portfolio keeps
-millions more alive.  The cyclic collector is triggered by allocation
-counts and, on its full passes, walks every live container object: on a
-~1M-relationship portfolio it re-walks the whole portfolio several times
-per analysis, the largest single cost of the analysis.  The analyses make
-no reference cycles worth collecting (reference counting frees their
-garbage), so their entry points pause the collector and restore it on the
-way out (nested pauses leave it to the outermost).
-"""
+"""The analyses' pause of the cyclic collector (defined with the readers', in `graphkit.heap`)."""
 
 from __future__ import annotations
 
-import functools
-import gc
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from ..heap import collector_paused
 
 __all__ = ["collector_paused"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def collector_paused(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run ``fn`` with the cyclic garbage collector disabled, restoring its
-    previous state afterwards (even on an exception).
-
-    >>> @collector_paused
-    ... def enabled() -> bool:
-    ...     return gc.isenabled()
-    >>> enabled(), gc.isenabled()
-    (False, True)
-    """
-
-    @functools.wraps(fn)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        was = gc.isenabled()
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if was:
-                gc.enable()
-
-    return run

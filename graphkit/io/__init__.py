@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..defaults import FORMATS
+from ..heap import collector_paused
 from ..model import Portfolio
 from ..problems import GraphkitError, PortfolioError, Problem, sort_problems
 from ..validate import build_portfolio
@@ -51,6 +52,7 @@ def detect_format(path: Path, fmt: str | None = None, *, for_writing: bool = Fal
     )
 
 
+@collector_paused
 def read_portfolio(path: str | os.PathLike[str], fmt: str | None = None) -> tuple[Portfolio, list[Problem]]:
     """Read and validate a portfolio; returns it with its warnings.
 
