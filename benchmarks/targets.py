@@ -3,7 +3,7 @@ same run (run by ``benchmarks/run``; not collected by pytest).
 
 Usage (from the project root)::
 
-    benchmarks/run [--quick] [--runs 3] [--sizes 10000,100000,1000000] [--work DIR]
+    benchmarks/run [--quick] [--runs 3] [--sizes 10000,100000,1000000] [--work DIR] [--only startup,parsing]
 
 Generates the portfolios it needs (``graphkit generate --seed 1``, kept in
 ``--work`` between runs), then times each command and its yardstick as whole
@@ -129,6 +129,9 @@ def startup(runs: int) -> None:
     paired("start-up: graphkit --help vs python -c pass", [GRAPHKIT, "--help"], bare, runs * 3, 3)
     small = str(ROOT / "tests" / "small.yaml")
     paired("start-up: graphkit validate small.yaml vs python -c pass", [GRAPHKIT, "validate", small], bare, runs * 3, 3)
+    # What validation cannot start without: the floor under the line above.
+    pydantic = [PY, "-c", "from pydantic import BaseModel"]
+    paired("start-up: import pydantic's BaseModel vs python -c pass", pydantic, bare, runs * 3, None)
 
 
 def parsing(work: Path, size: int, runs: int) -> None:
@@ -239,12 +242,22 @@ def report() -> None:
         print(figure.ljust(34) + "".join(f"{row.get(s, '-'):>12}" for s in sizes))
 
 
+# The groups of lines, for --only.
+PARTS = ("startup", "parsing", "analysis", "engine")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="10k and 100k relationships only")
     ap.add_argument("--sizes", help="comma-separated relationship counts (overrides --quick)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--work", type=Path, default=Path("/tmp/graphkit-bench"))
+    ap.add_argument(
+        "--only",
+        type=lambda text: set(text.split(",")),
+        default=set(PARTS),
+        help=f"comma-separated parts to run, of {', '.join(PARTS)} (default: all)",
+    )
     ap.add_argument("--child", choices=("engine", "brute"), help=argparse.SUPPRESS)
     ap.add_argument("path", nargs="?", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -258,12 +271,16 @@ def main() -> None:
     )
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} cores; sizes: {', '.join(map(label, sizes))}; runs: {args.runs}", flush=True)
-    startup(args.runs)
+    if "startup" in args.only:
+        startup(args.runs)
     seconds: dict[int, float] = {}
     for size in sizes:
-        parsing(args.work, size, args.runs)
-        analysis(args.work, size, args.runs)
-        seconds[size] = engine(args.work, size, args.runs, brute=size == min(sizes))
+        if "parsing" in args.only:
+            parsing(args.work, size, args.runs)
+        if "analysis" in args.only:
+            analysis(args.work, size, args.runs)
+        if "engine" in args.only:
+            seconds[size] = engine(args.work, size, args.runs, brute=size == min(sizes))
         print(f"{label(size)} done", file=sys.stderr, flush=True)
     if 100_000 in seconds and 1_000_000 in seconds:
         growth = seconds[1_000_000] / seconds[100_000]
