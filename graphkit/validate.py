@@ -255,30 +255,35 @@ class _InputChecks:
         """One contract per client, provider and currency, one supply entry per
         product, provider and step, one feed per pair and material: a second one
         would be summed by the analyses and refused by a Neo4j load."""
-        first: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-
-        def once(key: tuple[Any, ...], path: tuple[Any, ...], message: str) -> None:
-            if key in first:
-                self.error(path, f"{message} (first at {self.locate(first[key])}){_HINT.get(key[0], '')}")
-            first.setdefault(key, path)
-
-        for i, c in sections["contracts"]:
-            once(
-                ("contract", c.client, c.provider, c.currency),
-                ("contracts", i),
-                f"duplicate contract {c.client} -> {c.provider} in {c.currency}",
-            )
-        for i, f in sections["feeds"]:
-            once(
-                ("feed", f.from_, f.to, f.material), ("feeds", i), f"duplicate feed {f.from_} -> {f.to} of {f.material}"
-            )
-        for i, p in sections["products"]:
-            for j, s in enumerate(p.supply):
-                once(
-                    ("supply", p.id, s.provider, s.step),
-                    ("products", i, "supply", j),
-                    f"product '{p.id}': duplicate supply entry {s.provider} {s.step}",
-                )
+        kinds: list[tuple[str, list[tuple[tuple[Any, ...], tuple[Any, ...]]], Callable[[tuple[Any, ...]], str]]] = [
+            (
+                "contract",
+                [(("contracts", i), (c.client, c.provider, c.currency)) for i, c in sections["contracts"]],
+                lambda k: f"duplicate contract {k[0]} -> {k[1]} in {k[2]}",
+            ),
+            (
+                "feed",
+                [(("feeds", i), (f.from_, f.to, f.material)) for i, f in sections["feeds"]],
+                lambda k: f"duplicate feed {k[0]} -> {k[1]} of {k[2]}",
+            ),
+            (
+                "supply",
+                [
+                    (("products", i, "supply", j), (p.id, s.provider, s.step))
+                    for i, p in sections["products"]
+                    for j, s in enumerate(p.supply)
+                ],
+                lambda k: f"product '{k[0]}': duplicate supply entry {k[1]} {k[2]}",
+            ),
+        ]
+        for kind, entries, message in kinds:
+            if len({key for _, key in entries}) == len(entries):
+                continue  # nothing repeats: the usual case, decided by one set
+            first: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+            for path, key in entries:
+                if key in first:
+                    self.error(path, f"{message(key)} (first at {self.locate(first[key])}){_HINT.get(kind, '')}")
+                first.setdefault(key, path)
 
 
 _HINT = {"contract": "; write one contract with the total"}
@@ -437,9 +442,13 @@ class _Validator(_InputChecks):
         """A party has one value per topic and product; it should reach the product."""
         index_of = {id(r): i for i, r in sections["requirements"]}
         seen: dict[tuple[str, str, str], tuple[str, int]] = {}
+        # Two values for one product need two values for one party and topic: only those are gone through.
+        values: dict[tuple[str, str], set[str]] = {}
+        for _, req in sections["requirements"]:
+            values.setdefault((req.party, req.topic), set()).add(req.value)
         for req, prods in portfolio.requirement_products:
             i = index_of[id(req)]
-            for prod in prods:
+            for prod in prods if len(values[(req.party, req.topic)]) > 1 else ():
                 key = (req.party, req.topic, prod)
                 if key in seen and seen[key][0] != req.value:
                     self.error(
@@ -505,10 +514,11 @@ class _Validator(_InputChecks):
         """A provider only on steps its kind can perform (`model.KIND_SERVICES`:
         an error otherwise) and, when it lists `services` or `technologies`,
         on steps and dosage forms among them (a warning otherwise)."""
+        nodes = portfolio.nodes
         for i, p in products:
             for j, s in enumerate(p.supply):
-                prov = portfolio.nodes.get(s.provider)
-                if not isinstance(prov, Provider) or NodeKind(prov.kind.value) not in SUPPLIER_KINDS:
+                prov = nodes.get(s.provider)
+                if not isinstance(prov, Provider) or prov.kind not in _SUPPLYING:
                     continue  # undefined, or the wrong kind altogether: reported as a reference
                 path = ("products", i, "supply", j, "provider")
                 if not kind_may_perform(prov.kind, s.step):
@@ -547,7 +557,9 @@ class _Validator(_InputChecks):
         market or a partner's territory: an error with did-you-mean) and
         should be a market of the products it files for (a warning)."""
         written: dict[str, tuple[str, tuple[Any, ...]]] = {}  # case-folded -> first spelling, where
-        for path, territory in _territories(sections):
+        territories = list(_territories(sections))
+        spellings = {t for _, t in territories}
+        for path, territory in territories if len({t.casefold() for t in spellings}) < len(spellings) else ():
             first = written.setdefault(territory.casefold(), (territory, path))
             if first[0] != territory:
                 self.error(
@@ -559,9 +571,10 @@ class _Validator(_InputChecks):
         known.update(t for m in portfolio.marketing_partners for t in m.territories)
         for i, p in sections["products"]:
             for j, s in enumerate(p.supply):
-                self._filed_in(
-                    ("products", i, "supply", j), f"product '{p.id}': supply #{j + 1}", s.filed_in, [p], known
-                )
+                if s.filed_in:
+                    self._filed_in(
+                        ("products", i, "supply", j), f"product '{p.id}': supply #{j + 1}", s.filed_in, [p], known
+                    )
         for i, f in sections["feeds"]:
             into = [portfolio.nodes[pid] for pid in f.products if isinstance(portfolio.nodes.get(pid), Product)]
             feeds_into = typing.cast(list[Product], into) if f.products else supplied.get(f.to, [])
@@ -605,6 +618,10 @@ class _Validator(_InputChecks):
                     f"{len(products)} products {f.to} works on ({shown}); list `products` if it goes into fewer",
                     "note",
                 )
+
+
+# The provider kinds that perform supply steps (SUPPLIER_KINDS, as the record's own kinds).
+_SUPPLYING = frozenset(k for k in ProviderKind if NodeKind(k.value) in SUPPLIER_KINDS)
 
 
 def _supplied_by(portfolio: Portfolio) -> dict[str, list[Product]]:
