@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import reprlib
 from collections.abc import Iterable
@@ -101,6 +100,8 @@ class PortfolioError(GraphkitError):
 
 def closest(value: object, choices: Iterable[str]) -> str | None:
     """The valid choice nearest to a mistyped value, if any is near enough."""
+    import difflib  # only when a name is wrong: kept out of every command's start
+
     found = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
     return found[0] if found else None
 
