@@ -27,7 +27,8 @@ from .common import (
     recovery_option,
     run_analyses,
 )
-from .output import format_option, render_rows, to_json, write_json
+from .json_writer import write_json
+from .output import format_option, render_rows, to_json
 from .progress import Progress, progress_option
 
 if TYPE_CHECKING:

@@ -8,9 +8,8 @@ import html
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import is_dataclass
-from typing import Any, TextIO, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import click
 
@@ -25,7 +24,6 @@ __all__ = [
     "render_rows",
     "render_table",
     "to_json",
-    "write_json",
 ]
 
 OUTPUT_FORMATS = ("table", "json", "csv", "markdown")
@@ -95,56 +93,6 @@ def md(value: str) -> str:
 
 def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
-
-
-def write_json(out: TextIO, items: Iterable[tuple[str, Any]]) -> None:
-    """The JSON object of `items` (key, value), exactly as `to_json` writes
-    it, each item written as it comes: a result (a `Result`) field by field
-    and a field's list item by item, so neither the whole text nor the whole
-    JSON tree is ever held (an industry-wide analysis runs to hundreds of MB).
-
-    >>> import io
-    >>> buf = io.StringIO()
-    >>> write_json(buf, iter([("a", [1, {"b": ()}]), ("c", {})]))
-    >>> buf.getvalue() == to_json({"a": [1, {"b": []}], "c": {}})
-    True
-    """
-    _write_object(out, items, 0)
-
-
-_INDENT = "  "  # to_json's
-
-
-def _write_object(out: TextIO, items: Iterable[tuple[str, Any]], level: int) -> None:
-    inner = _INDENT * (level + 1)
-    first = True
-    for key, value in items:
-        out.write(("{\n" if first else ",\n") + inner + to_json(key) + ": ")
-        first = False
-        _write_value(out, value, level + 1)
-    out.write("{}" if first else "\n" + _INDENT * level + "}")
-
-
-def _write_value(out: TextIO, value: Any, level: int) -> None:
-    from graphkit.analysis.results import encode, encoded_fields
-
-    if is_dataclass(value) and not isinstance(value, type):
-        _write_object(out, encoded_fields(value), level)
-    elif isinstance(value, Mapping) and value and all(isinstance(k, str) for k in value):
-        _write_object(out, value.items(), level)
-    elif isinstance(value, tuple) and value:
-        inner = _INDENT * (level + 1)
-        for i, item in enumerate(value):
-            out.write(("[\n" if i == 0 else ",\n") + inner + _indented(to_json(encode(item)), level + 1))
-        out.write("\n" + _INDENT * level + "]")
-    else:
-        out.write(_indented(to_json(encode(value)), level))
-
-
-def _indented(text: str, level: int) -> str:
-    """JSON text set `level` indents deeper: JSON strings hold no raw line
-    ends (they are escaped), so every line end is one of the layout's."""
-    return text.replace("\n", "\n" + _INDENT * level) if level else text
 
 
 def _json_default(value: Any) -> Any:

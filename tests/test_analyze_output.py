@@ -14,8 +14,10 @@ from click.testing import CliRunner
 
 from graphkit import read_portfolio
 from graphkit.analysis import Analysis, analyses, analyze
+from graphkit.analysis.results import encode
+from graphkit.cli.json_writer import write_json
 from graphkit.cli.main import main
-from graphkit.cli.output import to_json, write_json
+from graphkit.cli.output import to_json
 from graphkit.fingerprint import fingerprint
 from graphkit.generate import GeneratorSpec, build_portfolio_dict
 from graphkit.problems import GraphkitError
@@ -209,3 +211,34 @@ def test_top_json_keeps_the_rows_the_table_shows_and_says_how_many(example_json:
 def test_top_json_needs_json() -> None:
     code, _, err = invoke("analyze", EXAMPLE, "--top-json")
     assert code == 2 and "--top-json" in err
+
+
+def test_streamed_json_writes_every_kind_of_value_as_json_dumps_does() -> None:
+    from enum import Enum
+    from types import MappingProxyType
+
+    from graphkit.analysis.severity import Severity
+
+    class Colour(Enum):
+        RED = "red"
+
+    tricky: list[tuple[str, object]] = [
+        ("floats", [0.1, -0.0, 1e16, 1e-05, 5e-324, 1.7976931348623157e308, float("nan"), float("inf"), -float("inf")]),
+        ("ints", [0, -1, 2**70, True, False, None]),
+        ("text", ['é \u2028 \x00 \x1f \x7f " \\ \n\r\t', "", "日本"]),
+        ("keys", {7: "a", 2.5: "b", True: "c", False: "f", None: "d", "é\n": "e"}),
+        ("empties", [[], {}, (), [[]], {"a": {}}]),
+        ("typed", [Severity.HIGH, Colour.RED, MappingProxyType({"k": (1, 2)}), frozenset({"b", "a"})]),
+        ("nested", {"a": [{"b": [1, {"c": ()}]}], "d": ((1, 2), (3,))}),
+    ]
+    out = io.StringIO()
+    write_json(out, iter(tricky))
+    expected = to_json({k: [encode(x) for x in v] if isinstance(v, list) else encode(v) for k, v in tricky})
+    assert out.getvalue() == expected
+    assert write_json_text([]) == to_json({}) == "{}"
+
+
+def write_json_text(items: list[tuple[str, object]]) -> str:
+    out = io.StringIO()
+    write_json(out, items)
+    return out.getvalue()

@@ -127,8 +127,13 @@ class Rated(Protocol):
     def explanation(self) -> str: ...
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # JSON as they are (not their subclasses: enums)
+
+
 def encode(value: Any) -> Any:
     """A result (or any part of one) as JSON-ready data."""
+    if type(value) in _PLAIN:  # most values: first, before the slower checks
+        return value
     if isinstance(value, Enum):
         return str(value)
     if is_dataclass(value) and not isinstance(value, type):
