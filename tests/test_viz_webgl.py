@@ -5,6 +5,7 @@ in real headless Chromium."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -16,8 +17,8 @@ from test_viz_views import EVIL_IMG, EVIL_SCRIPT, expected_counts, hostile_portf
 
 from graphkit import Portfolio, read_portfolio
 from graphkit.cli.main import main
-from graphkit.viz.network import VizEdge, VizNode, choose_renderer, render_network
-from graphkit.viz.webgl import WEBGL_ABOVE
+from graphkit.viz.network import VizEdge, VizNode, choose_renderer, render_network, write_html_atomic
+from graphkit.viz.webgl import AGGREGATE_ABOVE, CLUSTER_SIZE, WEBGL_ABOVE, webgl_data
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "portfolio.yaml"
@@ -97,3 +98,63 @@ def test_webgl_hostile_names_are_text(browser_page: BrowserPage, tmp_path: Path)
     assert browser_page.js("return document.scripts.length;") == 3
     assert browser_page.alerts() == [] and browser_page.console_errors() == []
     assert json.loads(json.dumps(browser_page.network_requests())) == []
+
+
+def _chain_clusters(n: int) -> list[int]:
+    """The chain's clusters worked out by hand: x = 10 i, so ceil(sqrt(n / 50)) cells across
+    the span 10 (n - 1), one row (y is 0 everywhere)."""
+    side = math.ceil(math.sqrt(n / CLUSTER_SIZE))
+    width = 10 * (n - 1) / side
+    return [min(side - 1, int(10 * i / width)) for i in range(n)]
+
+
+def test_large_networks_carry_clusters() -> None:
+    n = AGGREGATE_ABOVE + 1
+    nodes, edges = chain(n)
+    data = webgl_data(nodes, edges, [(node.x, node.y) for node in nodes])
+    expected = _chain_clusters(n)
+    assert data["clusters"]["of"] == expected
+    assert data["clusters"]["count"] == [expected.count(c) for c in range(21)]
+    # the chain crosses from each cluster to the next once
+    assert data["clusters"]["edges"][0::3] == list(range(20)) and data["clusters"]["edges"][1::3] == list(range(1, 21))
+    assert "clusters" not in webgl_data(*chain(100), [(10.0 * i, 0.0) for i in range(100)])
+
+
+@pytest.mark.browser
+def test_clusters_open_on_search_and_keep_the_questions(browser_page: BrowserPage, tmp_path: Path) -> None:
+    n = AGGREGATE_ABOVE + 1
+    nodes, edges = chain(n)
+    out = tmp_path / "clusters.html"
+    write_html_atomic(render_network(nodes, edges, title="chain", renderer="webgl"), out)
+    browser_page.open(out)
+    browser_page.wait_until("window.graphkit.ready")
+    gk = "window.graphkit"
+    assert browser_page.js(f"return {gk}.counts();") == {"nodes": n, "edges": n - 1}
+    assert browser_page.js(f"return [{gk}.graph.order, {gk}.graph.size];") == [21, 20]
+    of = _chain_clusters(n)
+    assert browser_page.js(f"return {gk}.find('node 5000');") == ["n5000"]
+    # Open: cluster 5 (node 5000's) and any the zoom onto it opened.  Drawn: the open clusters'
+    # members, the closed clusters, and one edge per distinct pair of drawn ends of a chain link.
+    opened, order, size = browser_page.js(  # read at one moment: zooming in may open more
+        f"var gr = {gk}.graph, open = Array.from({{length: 21}}, function (_, c) {{ return c; }})"
+        f".filter(function (c) {{ return !gr.hasNode({gk}.clusterKey(c)); }});"
+        "return [open, gr.order, gr.size];"
+    )
+    assert 5 in opened
+
+    def end(i: int) -> str:
+        return f"n{i}" if of[i] in opened else f"cluster {of[i]}"
+
+    links = {(end(i), end(i + 1)) for i in range(n - 1) if end(i) != end(i + 1)}
+    drawn = (21 - len(opened)) + sum(of.count(c) for c in opened)
+    assert [order, size] == [drawn, len(links)]
+    assert browser_page.js(f"return {gk}.lit();") == ["n5000"]
+    # hiding the only group hides every cluster too
+    browser_page.js(f"{gk}.setGroupVisible('G', false);")
+    hidden = browser_page.js(
+        f"var r = {gk}.renderer;"
+        f"return {gk}.graph.nodes().every(function (k) {{ return r.getNodeDisplayData(k).hidden; }});"
+    )
+    assert hidden is True
+    assert browser_page.console_errors() == [] and browser_page.network_requests() == []
+    assert browser_page.alerts() == []

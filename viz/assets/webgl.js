@@ -37,37 +37,80 @@
   // about twice the cost, and large networks rarely have them.
   var graph = new graphology.Graph({type: "directed", multi: g.multi, allowSelfLoops: true});
   var groupIds = Object.create(null), hidden = Object.create(null), index = Object.create(null);
-  var hiddenCount = 0;
+  var hiddenCount = 0, cl = g.clusters, expanded = null;
+  function member(i) {
+    return {x: g.x[i], y: -g.y[i], size: g.size[i], label: g.labels[i], color: g.palette[g.color[i]],
+      group: g.groupNames[g.group[i]], forceLabel: g.top[i] === 1, zIndex: g.top[i]};
+  }
+  function edge(colour) { return {color: g.palette[colour], size: 0.6}; }
   for (var i = 0; i < n; i++) {
     var group = g.groupNames[g.group[i]];
     index[g.ids[i]] = i;
     (groupIds[group] = groupIds[group] || []).push(g.ids[i]);
-    graph.addNode(g.ids[i], {
-      x: g.x[i], y: -g.y[i], size: g.size[i], label: g.labels[i], color: g.palette[g.color[i]],
-      group: group, forceLabel: g.top[i] === 1, zIndex: g.top[i]
-    });
+    if (!cl) { graph.addNode(g.ids[i], member(i)); }
   }
-  for (var e = 0; e < g.edges.length; e += 3) {
-    graph.addEdge(g.ids[g.edges[e]], g.ids[g.edges[e + 1]], {color: g.palette[g.edges[e + 2]], size: 0.6});
+  if (!cl) {
+    for (var e = 0; e < g.edges.length; e += 3) {
+      graph.addEdge(g.ids[g.edges[e]], g.ids[g.edges[e + 1]], edge(g.edges[e + 2]));
+    }
   }
-  var lit = null, litCount = 0;
+  // ---- clusters (large networks): each drawn as one node with its count until opened; a
+  // member's edges go to its cluster while that is closed.  Keys no node id can have.
+  var CLUSTER = "\u0001cluster ";
+  while (g.ids.some(function (id) { return id.lastIndexOf(CLUSTER, 0) === 0; })) { CLUSTER += "\u0001"; }
+  function clusterKey(c) { return CLUSTER + c; }
+  function shown(i) { return expanded[cl.of[i]] ? g.ids[i] : clusterKey(cl.of[i]); }
+  var clusterGroups = [];
+  if (cl) {
+    expanded = new Uint8Array(cl.count.length);
+    for (var c = 0; c < cl.count.length; c++) {
+      clusterGroups.push(Object.create(null));
+      graph.addNode(clusterKey(c), {x: cl.x[c], y: -cl.y[c], size: Math.min(2 + Math.sqrt(cl.count[c]), 14),
+        label: cl.label[c], color: g.palette[cl.color[c]], cluster: c});
+    }
+    for (var m = 0; m < n; m++) { clusterGroups[cl.of[m]][g.groupNames[g.group[m]]] = true; }
+    for (var ce = 0; ce < cl.edges.length; ce += 3) {
+      graph.addEdge(clusterKey(cl.edges[ce]), clusterKey(cl.edges[ce + 1]), edge(cl.edges[ce + 2]));
+    }
+  }
+  function expand(list) {
+    // Open clusters: their members and every edge of theirs, to a member or a closed cluster.
+    var fresh = list.filter(function (c) { return !expanded[c]; });
+    if (!fresh.length) { return; }
+    fresh.forEach(function (c) { expanded[c] = 2; graph.dropNode(clusterKey(c)); });
+    for (var i = 0; i < n; i++) { if (expanded[cl.of[i]] === 2) { graph.addNode(g.ids[i], member(i)); } }
+    for (var e = 0; e < g.edges.length; e += 3) {
+      var s = g.edges[e], t = g.edges[e + 1];
+      if (expanded[cl.of[s]] === 2 || expanded[cl.of[t]] === 2) {
+        var a = shown(s), b = shown(t);
+        if (a !== b && !graph.hasEdge(a, b)) { graph.addEdge(a, b, edge(g.edges[e + 2])); }
+      }
+    }
+    fresh.forEach(function (c) { expanded[c] = 1; });
+  }
+  var lit = null, litCount = 0, litClusters = null;
   var DIM = "#e8ebef";
   var container = document.getElementById("gk-network");
   // Large networks: edges and labels are left out while the view moves (drawn again once it
   // stops), so a frame draws only the nodes.
   var large = g.edges.length > 30000;  // over 10,000 edges
+  var OPEN_BELOW_RATIO = 0.25, OPEN_BUDGET = 10000;  // zoomed in 4 times; members drawn at most
+  function isLit(node, attrs) { return attrs.cluster === undefined ? lit[node] : litClusters[attrs.cluster]; }
+  function isHidden(attrs) {
+    if (attrs.cluster === undefined) { return hidden[attrs.group]; }
+    for (var grp in clusterGroups[attrs.cluster]) { if (!hidden[grp]) { return false; } }
+    return true;
+  }
   function nodeReducer(node, attrs) {
-    if (hidden[attrs.group]) { return Object.assign({}, attrs, {hidden: true}); }
-    if (lit && !lit[node]) { return Object.assign({}, attrs, {color: DIM, label: null, zIndex: 0, forceLabel: false}); }
+    if (hiddenCount && isHidden(attrs)) { return Object.assign({}, attrs, {hidden: true}); }
+    if (lit && !isLit(node, attrs)) { return Object.assign({}, attrs, {color: DIM, label: null, zIndex: 0, forceLabel: false}); }
     if (lit) { return Object.assign({}, attrs, {zIndex: 2, forceLabel: litCount <= 60}); }
     return attrs;
   }
   function edgeReducer(edge, attrs) {
-    var ends = graph.extremities(edge);
-    if (hiddenCount && (hidden[graph.getNodeAttribute(ends[0], "group")] || hidden[graph.getNodeAttribute(ends[1], "group")])) {
-      return Object.assign({}, attrs, {hidden: true});
-    }
-    if (lit && !(lit[ends[0]] && lit[ends[1]])) { return Object.assign({}, attrs, {color: DIM}); }
+    var ends = graph.extremities(edge), a = graph.getNodeAttributes(ends[0]), b = graph.getNodeAttributes(ends[1]);
+    if (hiddenCount && (isHidden(a) || isHidden(b))) { return Object.assign({}, attrs, {hidden: true}); }
+    if (lit && !(isLit(ends[0], a) && isLit(ends[1], b))) { return Object.assign({}, attrs, {color: DIM}); }
     return attrs;
   }
   var renderer = new Sigma(graph, container, {
@@ -94,6 +137,33 @@
   // WebGL, which waits for the frame in flight: not while the mouse is down (dragging the view).
   renderer.getNodeAtPosition = function (position) { return captor.isMouseDown ? null : pick(position); };
   if (large) { clearOnlyWhatWasDrawn(renderer, captor); }
+  if (cl) {
+    // Framed on every member, so opening clusters does not move the view.
+    var box = {x: [Infinity, -Infinity], y: [Infinity, -Infinity]};
+    for (var b = 0; b < n; b++) {
+      box.x[0] = Math.min(box.x[0], g.x[b]); box.x[1] = Math.max(box.x[1], g.x[b]);
+      box.y[0] = Math.min(box.y[0], -g.y[b]); box.y[1] = Math.max(box.y[1], -g.y[b]);
+    }
+    renderer.setCustomBBox(box);
+    renderer.refresh();
+    // Zoomed in far enough, the clusters in view open (up to a budget of drawn members).
+    var camera = renderer.getCamera(), pending = null;
+    camera.on("updated", function () {
+      if (pending !== null) { clearTimeout(pending); }
+      pending = setTimeout(function () {
+        pending = null;
+        if (camera.ratio > OPEN_BELOW_RATIO) { return; }
+        var size = renderer.getDimensions(), open = [], budget = OPEN_BUDGET - drawnMembers();
+        for (var c = 0; c < cl.count.length && budget > 0; c++) {
+          if (expanded[c]) { continue; }
+          var v = renderer.graphToViewport({x: cl.x[c], y: -cl.y[c]});
+          if (v.x >= 0 && v.y >= 0 && v.x <= size.width && v.y <= size.height) { open.push(c); budget -= cl.count[c]; }
+        }
+        expand(open);
+      }, 200);
+    });
+  }
+  function drawnMembers() { var k = 0; for (var c = 0; c < cl.count.length; c++) { if (expanded[c]) { k += cl.count[c]; } } return k; }
   var gk = window.graphkit = {renderer: renderer, graph: graph, ready: false, layout: data.layout, kind: "webgl"};
   // sigma draws synchronously in its constructor: the page is drawn now.
   gk.readyAt = performance.now();
@@ -107,6 +177,7 @@
     Object.keys(hidden).forEach(function (k) { if (hidden[k]) { hiddenNodes += groupIds[k].length; } });
     var text = n + " nodes \u00b7 " + (g.edges.length / 3) + " edges";
     if (hiddenNodes) { text += " \u00b7 " + hiddenNodes + " hidden by filter"; }
+    if (cl) { text += " \u00b7 drawn as " + cl.count.length + " clusters (click one or zoom in to open it)"; }
     stats.textContent = text + " \u00b7 " + data.layoutText;
   }
   var toggles = Array.prototype.slice.call(document.querySelectorAll("input.gk-group-toggle"));
@@ -139,14 +210,20 @@
     lit = null;
     if (ids) {
       lit = Object.create(null);
-      ids.forEach(function (id) { lit[id] = true; });
+      litClusters = Object.create(null);
+      ids.forEach(function (id) { lit[id] = true; if (cl && index[id] !== undefined) { litClusters[cl.of[index[id]]] = true; } });
       litCount = ids.length;
     }
     useReducers();
     renderer.refresh({skipIndexation: true});
   }
   var questions = gkQuestions(q, light, answer), ask = questions.ask, filterChanged = questions.filterChanged;
-  renderer.on("clickNode", function (ev) { showDetails(ev.node); ask(ev.node); });
+  renderer.on("clickNode", function (ev) {
+    var c = graph.getNodeAttribute(ev.node, "cluster");
+    if (c !== undefined) { expand([c]); return; }
+    showDetails(ev.node);
+    ask(ev.node);
+  });
   renderer.on("clickStage", function () { showDetails(); ask(); filterChanged(); });
 
   var input = document.getElementById("gk-search");
@@ -172,7 +249,11 @@
       status.textContent = "No node matches \u201c" + String(query).trim() + "\u201d.";
       return hits;
     }
-    hits.forEach(function (id) { var grp = graph.getNodeAttribute(id, "group"); if (hidden[grp]) { setGroupVisible(grp, true); } });
+    if (cl) {
+      expand(hits.slice(0, 50).map(function (id) { return cl.of[index[id]]; }));
+      renderer.refresh();
+    }
+    hits.forEach(function (id) { var grp = g.groupNames[g.group[index[id]]]; if (hidden[grp]) { setGroupVisible(grp, true); } });
     showDetails(hits[0]);
     light(hits.length === 1 && (q.closure[hits[0]] || q.impact[hits[0]]) ? null : hits);
     if (hits.length === 1) { ask(hits[0]); }
@@ -188,6 +269,9 @@
   gk.setGroupVisible = setGroupVisible;
   gk.ask = function (id) { showDetails(id); ask(id); };
   gk.lit = function () { return lit ? Object.keys(lit).sort() : null; };
-  gk.counts = function () { return {nodes: graph.order, edges: graph.size}; };
+  // The network's nodes and edges (while clusters are closed, more than the graph drawn holds).
+  gk.counts = function () { return cl ? {nodes: n, edges: g.edges.length / 3} : {nodes: graph.order, edges: graph.size}; };
+  gk.expand = function (ids) { expand(ids.map(function (id) { return cl.of[index[id]]; })); renderer.refresh(); };
+  gk.clusterKey = clusterKey;
   updateStats();
 })();
