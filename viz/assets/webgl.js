@@ -3,8 +3,9 @@
   "use strict";
   function clearOnlyWhatWasDrawn(renderer, captor) {
     // sigma 3.0.3 clears all its layers (three WebGL, three 2D) before every frame, and with
-    // software compositing each cleared layer is composited again: a bare page with three WebGL
-    // canvases cleared each frame runs at under half the frame rate of one.  While the view
+    // software compositing each cleared layer is composited again: on a loaded 2-core machine a
+    // bare page with three WebGL canvases cleared each frame ran at under half the frame rate
+    // of one (on an idle one both reach 60).  While the view
     // moves only the nodes layer is drawn (edges and labels are hidden), so clear the others
     // only when the frame before drew on them.
     var drew = true, B = WebGLRenderingContext;
