@@ -6,6 +6,7 @@ Usage (from the project root)::
     git worktree add --detach ../graphkit-0.1.0 097e24a    # the last 0.1.0 commit, once
     .venv/bin/python benchmarks/bench_markets.py --base ../graphkit-0.1.0 [--scale 1000000]
                                                  [--seed 1] [--runs 5] [--work /tmp/bench-markets]
+                                                 [--what spof|engine]
 
 Builds a portfolio with :func:`graphkit.generate.build_portfolio_dict` at
 ``--scale`` relationships and dresses it as a real market-aware portfolio:
@@ -26,6 +27,7 @@ wall and CPU time, their ratios and whether they meet the target (at most
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import importlib
 import json
@@ -136,8 +138,10 @@ def _single(spof: Any) -> Callable[[Any], Any]:
     return run
 
 
-def _child(engine: str, base: str | None, path: str) -> None:
-    """One run: unpickle a portfolio and time the spof analysis (0.1.0's part of it)."""
+def _child(engine: str, base: str | None, path: str, what: str) -> None:
+    """One run: unpickle a portfolio and time the spof analysis (0.1.0's part
+    of it), or (``what == "engine"``) the all-node failure analysis alone:
+    which (product, market) pairs each node's failure takes down."""
     sys.path.insert(0, str(ROOT) if engine == "new" else str(base))
     import graphkit
 
@@ -147,9 +151,15 @@ def _child(engine: str, base: str | None, path: str) -> None:
         assert Path(graphkit.__file__).resolve().is_relative_to(Path(base).resolve()), graphkit.__file__  # type: ignore[arg-type]
     with open(path, "rb") as fh:
         portfolio = pickle.load(fh)
-    analysis = (
-        _single(spof) if engine == "new" and hasattr(spof, "_Context") else lambda pf: spof.spof(pf).critical_nodes
-    )
+    if what == "engine":
+        gc.disable()  # on both sides, as the new engine's entry points pause the collector
+
+        def analysis(pf: Any) -> Any:
+            return spof._Context(pf).impact  # 0.1.0 and today: the one engine pass, by node
+    else:
+        analysis = (
+            _single(spof) if engine == "new" and hasattr(spof, "_Context") else lambda pf: spof.spof(pf).critical_nodes
+        )
     t0, c0 = time.perf_counter(), time.process_time()
     critical = analysis(portfolio)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -198,9 +208,9 @@ def prepare(scale: int, seed: int, base: str, work: Path) -> tuple[Path, Path]:
     return full, stripped
 
 
-def _run(engine: str, base: str, path: Path) -> dict[str, Any]:
+def _run(engine: str, base: str, path: Path, what: str) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", engine, "--base", base, str(path)],
+        [sys.executable, __file__, "--child", engine, "--base", base, "--what", what, str(path)],
         check=True,
         capture_output=True,
         text=True,
@@ -216,18 +226,25 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--work", type=Path, default=Path("/tmp/bench-markets"), help="where the portfolios are kept")
+    ap.add_argument(
+        "--what",
+        choices=("spof", "engine"),
+        default="spof",
+        help="spof: what 0.1.0's spof() computed (critical nodes with their time and money, sole sources, cut "
+        "points, key persons); engine: the all-node failure analysis alone (single_failure_losses)",
+    )
     ap.add_argument("--child", choices=("new", "old"), help=argparse.SUPPRESS)
     ap.add_argument("portfolio", nargs="?", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        _child(args.child, args.base, args.portfolio)
+        _child(args.child, args.base, args.portfolio, args.what)
         return
 
     full, stripped = prepare(args.scale, args.seed, args.base, args.work)
     new: dict[str, list[float]] = {"seconds": [], "cpu": []}
     old: dict[str, list[float]] = {"seconds": [], "cpu": []}
     for _ in range(args.runs):
-        a, b = _run("new", args.base, full), _run("old", args.base, stripped)
+        a, b = _run("new", args.base, full, args.what), _run("old", args.base, stripped, args.what)
         for key in new:
             new[key].append(a[key])
             old[key].append(b[key])
@@ -236,7 +253,7 @@ def main() -> None:
             f"{b['seconds']:6.2f} s ({b['cpu']:6.2f} s CPU) 0.1.0 on the stripped copy",
             flush=True,
         )
-    print(f"spof with markets: {a['critical_nodes']:,} critical nodes; 0.1.0: {b['critical_nodes']:,}")
+    print(f"{args.what} with markets: {a['critical_nodes']:,} critical nodes; 0.1.0: {b['critical_nodes']:,}")
     # CPU time is the steadier figure on a shared machine: waiting for a core is not the analysis's cost.
     for key, label in (("seconds", "wall"), ("cpu", "CPU ")):
         figure, yardstick = statistics.median(new[key]), statistics.median(old[key])
