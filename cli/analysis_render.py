@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from graphkit import text
 from graphkit.analysis import Analysis, Finding, findings
 from graphkit.analysis.results import encode, encoded_fields, json_key, number
-from graphkit.analysis.severity import TOP_RISKS
+from graphkit.analysis.severity import top_risks
 
 from .output import md, more_rows, render_rows, render_table, to_json
 
@@ -239,7 +239,7 @@ def render_analysis(analysis: Analysis, fmt: str, limit: int = 0) -> str:
     if fmt == "csv":
         return render_rows([f.as_dict() for f in findings(analysis)], "csv", [f.name for f in fields(Finding)])
     blocks = []
-    top = [c for c in analysis.spof.critical_nodes if c.loss > 0][:TOP_RISKS] if analysis.spof else []
+    top = top_risks(analysis.spof.critical_nodes) if analysis.spof else []
     if top:
         title = f"Top risks: the {len(top)} costliest single failures (loss; risk_exposure: share of the worst)"
         headers, table = _rows(top, TOP_RISK_COLUMNS, terminal=fmt == "table")

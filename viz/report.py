@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import graphkit
 from graphkit import summarize
 from graphkit.analysis import ANALYSES, Analysis, Severity, analyze, findings, read_analysis
+from graphkit.analysis.severity import top_risks
 from graphkit.model import BusinessModel, Portfolio
 from graphkit.text import market_name
 
@@ -470,10 +471,9 @@ _TIMELINE_LEGEND = (
 def _top_risks_section(spof: SpofResult, names: _Names) -> str:
     """The nodes whose failure alone loses most (the analysis ranks critical
     nodes by loss), each with its share of the worst and its shortage timeline."""
-    ranked = spof.critical_nodes
-    top = ranked[: style.TOP_RISKS]
+    top = top_risks(spof.critical_nodes)
     if not top:
-        return '<p class="gk-empty" id="gk-top-risks">No node\'s failure alone takes a market down.</p>'
+        return '<p class="gk-empty" id="gk-top-risks">No node\'s failure alone loses revenue.</p>'
     cols = [
         _Col("node", "Node", "node"),
         _LOSS,
@@ -510,7 +510,7 @@ def _top_risks_section(spof: SpofResult, names: _Names) -> str:
         '<p class="gk-lead">The nodes whose failure alone loses the most money, largest first: the revenue '
         "lost while the markets they take down run short (each market is back when the node recovers or a "
         "backup is brought up, and runs short once its stock is used up). The share of the worst is each "
-        f"loss against the largest. The top {len(top)} of {len(ranked):,} critical nodes; all are in the "
+        f"loss against the largest. The top {len(top)} of {len(spof.critical_nodes):,} critical nodes; all are in the "
         "single points of failure below.</p>"
     )
     table = _table("gk-top-risks", "Largest losses", cols, top, names, len(top), by_severity=False)

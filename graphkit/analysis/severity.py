@@ -27,8 +27,9 @@ rule is listed in the README's severity table; the points rule of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from ..model import Portfolio, Product
@@ -42,6 +43,7 @@ __all__ = [
     "portfolio_revenue",
     "product_revenue",
     "shifted",
+    "top_risks",
 ]
 
 
@@ -71,6 +73,25 @@ POINTS_FALLBACK: Final = "severity by the points rule: no revenue recorded"
 TOP_RISKS: Final = 5
 """How many of the costliest risks the outputs lead with or emphasise (analyze's
 top risks, the report's, the views' thickest borders)."""
+
+
+class _Costed(Protocol):
+    @property
+    def loss(self) -> float: ...
+
+
+_C = TypeVar("_C", bound=_Costed)
+
+
+def top_risks(ranked: Sequence[_C]) -> list[_C]:
+    """The first :data:`TOP_RISKS` of findings ranked by loss, leaving out
+    those that lose nothing (what analyze and the report lead with).
+
+    >>> from types import SimpleNamespace as N
+    >>> [r.loss for r in top_risks([N(loss=9.0), N(loss=4.0), N(loss=0.0)])]
+    [9.0, 4.0]
+    """
+    return [r for r in ranked if r.loss > 0][:TOP_RISKS]
 
 
 def money_severity(amount: float, portfolio_revenue: float) -> Severity:
