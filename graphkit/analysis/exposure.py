@@ -222,6 +222,8 @@ class Exposure:
             network = Network({**units, **extended}, {**feeds, **stand_feeds})
         self.network = network
         self.index = {u: i for i, u in enumerate(network.units)}
+        self._inventory: dict[Unit, tuple[float, bool]] = {}  # filled by inventory
+        self._backup_ids: dict[tuple[int, ...], tuple[str, ...]] = {}  # filled by _backups_in: lists -> stand-in ids
 
     @cached_property
     def _provider_recovery(self) -> dict[str, float]:
@@ -249,10 +251,6 @@ class Exposure:
         if found is None:
             found = self._inventory[unit] = self._inventory_of(unit)
         return found
-
-    @cached_property
-    def _inventory(self) -> dict[Unit, tuple[float, bool]]:
-        return {}  # filled by inventory
 
     def _inventory_of(self, unit: Unit) -> tuple[float, bool]:
         if self.inventory_override is not None:
@@ -400,10 +398,6 @@ class Exposure:
             found = {base[s] for j in lists_of for s in lists[j]}
             sids = self._backup_ids[lists_of] = tuple(sorted(b for b in found if b in self.standins))
         return [self.standins[sid][0] for sid in sids if self.standins[sid][1] == t] if sids else []
-
-    @cached_property
-    def _backup_ids(self) -> dict[tuple[int, ...], tuple[str, ...]]:
-        return {}  # filled by _backups_in: a market's lists -> its backups' stand-in ids
 
     @cached_property
     def _baseline(self) -> frozenset[Unit]:
