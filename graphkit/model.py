@@ -9,7 +9,7 @@ visual styling all derive from the declarations here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -495,67 +495,31 @@ class Portfolio:
 
     def relationships(self) -> Iterator[Relationship]:
         """Every relationship of the graph, derived from the records."""
-        R = Relationship
+        for rel_type, source, target, record in self.links():
+            yield Relationship(rel_type, source, target, _PROPERTIES[rel_type](record))
+
+    def links(self) -> Iterator[tuple[RelType, str, str, Any]]:
+        """(type, source, target, the record holding its properties) of every
+        relationship, in `relationships` order, without building the
+        properties (counting them costs a tenth as much)."""
         for p in self.products:
-            yield R(RelType.OWNS, p.owner, p.id, _opt(source=p.source))
+            yield RelType.OWNS, p.owner, p.id, p
             for s in p.supply:
-                yield R(
-                    RelType.SUPPLIES,
-                    s.provider,
-                    p.id,
-                    {
-                        "step": str(s.step),
-                        "qualified": s.qualified,
-                        **_opt(
-                            filed_in=list(s.filed_in) or None,
-                            bring_up_weeks=s.bring_up_weeks,
-                            volume=s.volume,
-                            source=s.source,
-                        ),
-                    },
-                )
+                yield RelType.SUPPLIES, s.provider, p.id, s
             for d in p.distributors:
-                yield R(RelType.DISTRIBUTES, d.distributor, p.id, _opt(territory=d.territory, source=d.source))
+                yield RelType.DISTRIBUTES, d.distributor, p.id, d
             for m in p.marketed_by:
-                yield R(RelType.MARKETS, m.partner, p.id, _opt(territory=m.territory, source=m.source))
+                yield RelType.MARKETS, m.partner, p.id, m
         for f in self.feeds:
-            yield R(
-                RelType.FEEDS,
-                f.from_,
-                f.to,
-                {
-                    "material": f.material,
-                    **_opt(products=list(f.products) or None, filed_in=list(f.filed_in) or None),
-                },
-            )
+            yield RelType.FEEDS, f.from_, f.to, f
         for c in self.contracts:
-            yield R(
-                RelType.CONTRACTS_WITH,
-                c.client,
-                c.provider,
-                {
-                    "annual_value": c.annual_value,
-                    "currency": c.currency,
-                    **_opt(
-                        start=c.start and c.start.isoformat(),
-                        end=c.end and c.end.isoformat(),
-                        notice_months=c.notice_months,
-                        auto_renew=c.auto_renew,
-                        source=c.source,
-                    ),
-                },
-            )
+            yield RelType.CONTRACTS_WITH, c.client, c.provider, c
         for r in self.requirements:
-            yield R(
-                RelType.REQUIRES,
-                r.party,
-                requirement_node_id(r.topic),
-                {"value": r.value, **_opt(products=list(r.products) or None)},
-            )
+            yield RelType.REQUIRES, r.party, requirement_node_id(r.topic), r
         for li in self.liaisons:
-            yield R(RelType.EMPLOYS, li.client, li.id)
+            yield RelType.EMPLOYS, li.client, li.id, li
             for prov in li.providers:
-                yield R(RelType.LIAISES_WITH, li.id, prov)
+                yield RelType.LIAISES_WITH, li.id, prov, li
 
 
 def _opt(**kwargs: Any) -> dict[str, Any]:
@@ -567,4 +531,35 @@ _KIND_OF_RECORD: dict[type[Record], NodeKind] = {
     MarketingPartner: NodeKind.MARKETING_PARTNER,
     Product: NodeKind.PRODUCT,
     Liaison: NodeKind.LIAISON,
+}
+
+
+# The properties of each type of relationship, from the record `Portfolio.links` gives with it.
+_PROPERTIES: dict[RelType, Callable[[Any], dict[str, Any]]] = {
+    RelType.OWNS: lambda p: _opt(source=p.source),
+    RelType.SUPPLIES: lambda s: {
+        "step": str(s.step),
+        "qualified": s.qualified,
+        **_opt(filed_in=list(s.filed_in) or None, bring_up_weeks=s.bring_up_weeks, volume=s.volume, source=s.source),
+    },
+    RelType.DISTRIBUTES: lambda d: _opt(territory=d.territory, source=d.source),
+    RelType.MARKETS: lambda m: _opt(territory=m.territory, source=m.source),
+    RelType.FEEDS: lambda f: {
+        "material": f.material,
+        **_opt(products=list(f.products) or None, filed_in=list(f.filed_in) or None),
+    },
+    RelType.CONTRACTS_WITH: lambda c: {
+        "annual_value": c.annual_value,
+        "currency": c.currency,
+        **_opt(
+            start=c.start and c.start.isoformat(),
+            end=c.end and c.end.isoformat(),
+            notice_months=c.notice_months,
+            auto_renew=c.auto_renew,
+            source=c.source,
+        ),
+    },
+    RelType.REQUIRES: lambda r: {"value": r.value, **_opt(products=list(r.products) or None)},
+    RelType.EMPLOYS: lambda _: {},
+    RelType.LIAISES_WITH: lambda _: {},
 }

@@ -215,6 +215,22 @@ def test_generator_counts_relationships_as_the_model_does() -> None:
     assert count_relationships(raw)["total"] == sum(summarize(portfolio).relationships.values())
 
 
+def test_links_are_the_relationships_without_their_properties() -> None:
+    """`links` (what the summary counts) gives every relationship's type and
+    ends, in order, and the record its properties are read from."""
+    from graphkit.generate import build_portfolio_dict
+    from graphkit.validate import build_portfolio
+
+    example = Path(__file__).parent.parent / "examples" / "portfolio.yaml"
+    generated, _ = build_portfolio(build_portfolio_dict(GeneratorSpec.from_scale(2000, seed=4)), lambda path: "")
+    for p in (read_portfolio(SMALL)[0], read_portfolio(example)[0], generated):
+        links = list(p.links())
+        assert [(t, s, e) for t, s, e, _ in links] == [(r.type, r.source, r.target) for r in p.relationships()]
+        assert len({t for t, *_ in links}) == 9
+    owns = next(link for link in read_portfolio(SMALL)[0].links() if link[0] == "OWNS")
+    assert owns[1:3] == ("client-1", "prod-1") and owns[3].id == "prod-1"
+
+
 def test_written_files_and_folders_get_ordinary_permissions(tmp_path: Path) -> None:
     import os
 
