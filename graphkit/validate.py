@@ -150,23 +150,24 @@ def _value_kinds(cls: type[Record]) -> dict[str, tuple[type[Record] | None, bool
 
 
 def _suspect(cls: type[Record], item: Mapping[str, Any]) -> bool:
-    """Whether `check_raw_values` could find anything in a raw record: the
-    checks of `_fields`' values in one loop over the record's own keys, so
-    that the clean records of a large file (nearly all) cost a few type
-    tests each. A True only sends the record through the full checks."""
+    """Whether the checks of a raw record as written (`check_record_values`,
+    `check_unknown_keys`) could find anything in it: their checks in one loop
+    over the record's own keys, so that the clean records of a large file
+    (nearly all) cost a few type tests each. A True only sends the record
+    through the full checks."""
     kinds = _value_kinds(cls)
     for key, value in item.items():
         spec = kinds.get(key)
         if spec is None:
-            continue
+            return True  # a key the model lacks
         nested, text, number = spec
         if nested is not None:
             for entry in value if isinstance(value, list) else ():
-                if isinstance(entry, Mapping):
-                    if _suspect(nested, entry):
-                        return True
-                elif isinstance(entry, str):
+                if isinstance(entry, str):  # a bare id, the short form
                     if entry and not (entry[0] > " " and entry[-1] > " " and entry.isprintable()):
+                        return True
+                elif isinstance(entry, (dict, Mapping)):  # dict first: the usual case, without the ABC check
+                    if _suspect(nested, entry):
                         return True
                 elif isinstance(entry, float):  # a bare id, read as text
                     return True
@@ -186,17 +187,11 @@ class _InputChecks:
     locate: Locate
     error: Callable[..., None]
 
-    def check_raw_values(self, raw: Mapping[str, Any]) -> None:
+    def check_record_values(self, key: str, i: int, item: Mapping[str, Any]) -> None:
         """Text is kept exactly: surrounding whitespace and control characters
         are refused rather than silently stripped; a fraction where text is
         expected (1.5 and 1.50 are one number) and a boolean where a number is
         expected (true is not 1) are refused too."""
-        for key, i, item in _raw_records(raw, SECTIONS):
-            if _suspect(SECTIONS[key], item):
-                self.check_record_values(key, i, item)
-
-    def check_record_values(self, key: str, i: int, item: Mapping[str, Any]) -> None:
-        """`check_raw_values` of one record, past the quick gate."""
         for where, types, value in _fields(SECTIONS[key], item):
             if isinstance(value, str):
                 if not value or (value[0] > " " and value[-1] > " " and value.isprintable()):
@@ -329,7 +324,6 @@ class _Validator(_InputChecks):
             if key not in SECTIONS:
                 self.error((key,), f"unknown section '{key}' ignored{did_you_mean(key, SECTIONS)}", "warning")
         sections = {key: self.parse_section(key, raw.get(key)) for key in SECTIONS}
-        self.check_raw_values(raw)
         self.check_reserved_ids(raw)
         self.check_look_alikes(raw)
         self.check_ids(raw)
@@ -355,15 +349,15 @@ class _Validator(_InputChecks):
             self.error((key,), f"section '{key}' must be a list of records")
             return []
         cls = SECTIONS[key]
-        known, flat = _known_keys(cls), not cls.NESTED
         validate = cls.__pydantic_validator__.validate_python  # model_validate without its Python wrapper
         out = []
         for i, item in enumerate(items):
             if not isinstance(item, Mapping):
                 self.error((key, i), f"each entry of '{key}' must be a record with fields, found {brief(item)}")
                 continue
-            if not (flat and known.issuperset(item)):
+            if _suspect(cls, item):  # the checks of the record as written, behind their quick gate
                 self.check_unknown_keys(cls, item, (key, i), (key, item))
+                self.check_record_values(key, i, item)
             try:
                 out.append((i, validate(item)))
             except ValidationError as exc:

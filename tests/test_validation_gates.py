@@ -1,6 +1,6 @@
-"""The quick gates in front of two record-by-record checks of validation
-(`_suspect` before the checks of values as written, `_resolved` before the
-reference check) may send a clean record through the full check, never let
+"""The quick gates in front of the record-by-record checks of validation
+(`_suspect` before the checks of values as written and of unknown keys,
+`_resolved` before the reference check) may send a clean record through the full check, never let
 a faulty one past it. Held on the records of small.yaml with values swapped
 for the awkward ones each check is about, at every field and list item."""
 
@@ -73,7 +73,8 @@ def damaged(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     section = draw(st.sampled_from(sorted({s for s, _ in RECORDS})))
     record = draw(st.sampled_from([r for s, r in RECORDS if s == section]))
     for _ in range(draw(st.integers(1, 3))):
-        spots = field_places(section, record) + places(record) + [("extra",)]
+        extra = [(*place[:-1], "extra") for place in field_places(section, record)]  # keys the model lacks
+        spots = field_places(section, record) + places(record) + extra
         record = swap(record, draw(st.sampled_from(spots)), draw(AWKWARD))
     return section, record
 
@@ -82,15 +83,23 @@ def full_check(method: str, section: str, record: dict[str, Any]) -> list[str]:
     """What the check behind the gate finds in the record (the gate skipped)."""
     v = _Validator(lambda path: "here")
     v.kinds = {r.id: SMALL.kind(r.id) for r in SMALL.nodes.values()}
-    getattr(v, method)(section, 0, record)
+    if method == "check_unknown_keys":
+        v.check_unknown_keys(SECTIONS[section], record, (section, 0), (section, record))
+    else:
+        getattr(v, method)(section, 0, record)
     return [p.message for p in v.problems]
+
+
+def as_written(section: str, record: dict[str, Any]) -> list[str]:
+    """What the checks behind `_suspect` find in the record."""
+    return full_check("check_record_values", section, record) + full_check("check_unknown_keys", section, record)
 
 
 @settings(max_examples=400, deadline=None)
 @given(damaged())
-def test_a_record_the_value_checks_fault_is_always_suspect(case: tuple[str, dict[str, Any]]) -> None:
+def test_a_record_the_checks_as_written_fault_is_always_suspect(case: tuple[str, dict[str, Any]]) -> None:
     section, record = case
-    if full_check("check_record_values", section, record):
+    if as_written(section, record):
         assert _suspect(SECTIONS[section], record)
 
 
@@ -116,7 +125,7 @@ def test_every_single_swap_of_a_fixed_value_at_every_place() -> None:
         for place in field_places(section, original) + places(original):
             for new in FIXED:
                 record = swap(original, place, new)
-                if full_check("check_record_values", section, record):
+                if as_written(section, record):
                     assert _suspect(SECTIONS[section], record), (section, place, new)
                     checked += 1
                 if section in REFERENCES:
@@ -136,5 +145,7 @@ def test_the_gates_pass_clean_records_and_stop_the_plain_faults() -> None:
     product = next(r for s, r in RECORDS if s == "products")
     assert _suspect(SECTIONS["products"], swap(product, ("supply", 0, "provider"), " cmo"))
     assert _suspect(SECTIONS["products"], swap(product, ("name",), "a\x07b"))
+    assert _suspect(SECTIONS["products"], {**product, "nmae": "x"})
+    assert _suspect(SECTIONS["products"], swap(product, ("supply", 0), {**product["supply"][0], "stpe": "api"}))
     assert not _resolved(swap(product, ("supply", 0, "provider"), "no-such-id"), REFERENCES["products"], kinds)
     assert not _resolved(swap(product, ("owner",), product["supply"][0]["provider"]), REFERENCES["products"], kinds)
