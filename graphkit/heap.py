@@ -16,20 +16,38 @@ restore it on the way out (nested pauses leave it to the outermost).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
-__all__ = ["collector_paused"]
+__all__ = ["collector_paused", "paused"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
+@contextlib.contextmanager
+def paused() -> Iterator[None]:
+    """The cyclic garbage collector disabled inside the block, its previous
+    state restored afterwards (even on an exception).
+
+    >>> with paused():
+    ...     gc.isenabled()
+    False
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def collector_paused(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run ``fn`` with the cyclic garbage collector disabled, restoring its
-    previous state afterwards (even on an exception).
+    """Run ``fn`` with the collector `paused`.
 
     >>> @collector_paused
     ... def enabled() -> bool:
@@ -40,12 +58,7 @@ def collector_paused(fn: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(fn)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        was = gc.isenabled()
-        gc.disable()
-        try:
+        with paused():
             return fn(*args, **kwargs)
-        finally:
-            if was:
-                gc.enable()
 
     return run
