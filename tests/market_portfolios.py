@@ -142,6 +142,48 @@ def random_portfolio(rng: random.Random, cyclic: bool, prefix: str = "") -> Port
     )
 
 
+def tiered_portfolio(rng: random.Random, cyclic: bool) -> Portfolio:
+    """CMOs in three or four tiers, each receiving one or two materials
+    from one to three feeders of the tier above (some product-scoped or
+    filed), products supplied from the lower tiers: deep chains where a
+    failure upstream changes what a second failure downstream takes down.
+    ``cyclic`` adds feeds back up the tiers."""
+    tiers = [[f"t{k}c{i}" for i in range(rng.randint(1, 3))] for k in range(rng.randint(3, 4))]
+    products_ = [f"p{i}" for i in range(rng.randint(1, 3))]
+    feeds = []
+    for upper, tier in zip(tiers, tiers[1:]):
+        for c in tier:
+            for material in rng.sample(["api", "ds", "cells"], rng.randint(1, 2)):
+                for f in rng.sample(upper, rng.randint(1, len(upper))):
+                    feeds.append(
+                        Feed(
+                            **{"from": f, "to": c, "material": material},
+                            products=tuple(rng.sample(products_, 1)) if rng.random() < 0.2 else (),
+                            filed_in=tuple(rng.sample(TERRITORIES, 2)) if rng.random() < 0.2 else (),
+                        )
+                    )
+    if cyclic:
+        for _ in range(rng.randint(1, 2)):
+            k = rng.randrange(1, len(tiers))
+            feeds.append(Feed(**{"from": rng.choice(tiers[k]), "to": rng.choice(tiers[k - 1]), "material": "loop"}))
+    low = [c for tier in tiers[-2:] for c in tier]
+    products = [
+        product(
+            pid,
+            [SupplyLink(provider=rng.choice(low), step=rng.choice(STEPS[:2])) for _ in range(rng.randint(1, 4))],
+            annual_revenue=float(rng.randint(1, 9)) * 1e6,
+            markets=tuple(Market(territory=t) for t in rng.sample(TERRITORIES, 2)) if rng.random() < 0.5 else (),
+        )
+        for pid in products_
+    ]
+    return Portfolio(
+        providers=tuple(cmo(c) for tier in tiers for c in tier),
+        clients=(CLIENT,),
+        products=tuple(products),
+        feeds=tuple(feeds),
+    )
+
+
 def loadable(*portfolios: Portfolio) -> Portfolio:
     """The portfolios joined (ids apart, clients shared), with one supply
     entry per (provider, step) of a product and one feed per (from, to,

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from market_portfolios import pairs_portfolio, random_portfolio, timed_pairs_portfolio, with_times
+from market_portfolios import pairs_portfolio, random_portfolio, tiered_portfolio, timed_pairs_portfolio, with_times
 from supply_oracle import available, brute_groups, brute_pairs, brute_single, brute_timeline, unit_revenue
 
 from graphkit.analysis.joint import common_causes, double_failures, group_members
@@ -150,11 +150,12 @@ def _revenue(pairs, nodes) -> float:
     return next(d.added_revenue_at_risk for d in pairs if d.nodes == nodes)
 
 
-def test_seeded_random_portfolios_against_brute_force() -> None:
+@pytest.mark.parametrize("make", [random_portfolio, tiered_portfolio])  # tiered: deep chains, upstream narrowing
+def test_seeded_random_portfolios_against_brute_force(make) -> None:
     found = 0
     for seed in range(200):
         rng = random.Random(seed)
-        pf = with_times(with_groups(random_portfolio(rng, cyclic=seed % 3 == 0), rng), rng)
+        pf = with_times(with_groups(make(rng, cyclic=seed % 3 == 0), rng), rng)
         check(pf)
         found += bool(brute_pairs(pf))
     assert found > 50  # the portfolios do have double failures to find

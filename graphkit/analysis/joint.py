@@ -36,7 +36,7 @@ from typing import Final
 from ..model import MarketingPartner, Portfolio, Provider
 from ..problems import GraphkitError, did_you_mean
 from .spof import CommonCause, DoubleFailure, _Context, _names, _revenue_text, _sorted_units
-from .supply import Network, Unit
+from .supply import Network, Unit, _intersect, _union
 
 GROUP_KEYS: Final = ("country", "parent")
 """Provider fields whose shared value is a common cause of failure."""
@@ -69,12 +69,94 @@ def _unit_pairs(net: Network, u: int, ids: AbstractSet[str]) -> set[tuple[str, s
     """The pairs of ``ids`` that take down available unit ``u`` together
     while neither does alone."""
     op0 = net.baseline[0]
-    unit = net.units[u]
     alone = net.unit_kill(u)
     part = net.upstream(s for _, sources in net.unit_steps[u] for s in sources)
     candidates = sorted({net.base[i] for i in part if op0[i]} & ids - alone)
     if len(candidates) < 2:
         return set()
+    live = [i for i in part if op0[i]]
+    order = _feeders_first(net, live, op0)
+    if order is None:
+        return _unit_pairs_cyclic(net, u, ids, alone, candidates)
+    out: set[tuple[str, str]] = set()
+    receivers: dict[int, list[int]] = {}
+    nodes_of: dict[str, list[int]] = {}
+    for i in live:
+        nodes_of.setdefault(net.base[i], []).append(i)
+        for _, feeders in net.materials[i]:
+            for f in feeders:
+                if op0[f]:
+                    receivers.setdefault(f, []).append(i)
+    for a in candidates:
+        for b in _kill_without(net, u, a, nodes_of[a], receivers, order):
+            if b in ids and b not in alone and b != a:
+                out.add((a, b) if a < b else (b, a))
+    return out
+
+
+def _feeders_first(net: Network, live: list[int], op0: bytearray) -> dict[int, int] | None:
+    """Each of ``live`` (baseline-operational, closed upstream) numbered so
+    that a node's operational feeders come before it; None on a feed cycle."""
+    indeg = dict.fromkeys(live, 0)
+    succ: dict[int, list[int]] = {}
+    for i in live:
+        for _, feeders in net.materials[i]:
+            for f in feeders:
+                if op0[f]:
+                    indeg[i] += 1
+                    succ.setdefault(f, []).append(i)
+    queue = [i for i in live if not indeg[i]]
+    for i in queue:  # grows as nodes are freed
+        for q in succ.get(i, ()):
+            indeg[q] -= 1
+            if not indeg[q]:
+                queue.append(q)
+    return {i: k for k, i in enumerate(queue)} if len(queue) == len(live) else None
+
+
+def _kill_without(
+    net: Network, u: int, a: str, seeds: list[int], receivers: Mapping[int, list[int]], order: Mapping[int, int]
+) -> frozenset[str]:
+    """Unit ``u``'s single-failure kill set once ``a`` has failed (``a``
+    must not take it down alone).  Only nodes fed by ``a``'s nodes change:
+    their operational flags and kill sets are worked out again in feeder
+    order from the baseline's, the rest kept."""
+    op0, kill0 = net.baseline[0], net.node_kills
+    changed = set(seeds)
+    stack = list(seeds)
+    while stack:
+        for q in receivers.get(stack.pop(), ()):
+            if q not in changed:
+                changed.add(q)
+                stack.append(q)
+    lost: set[int] = set(seeds)
+    kill: dict[int, frozenset[str]] = {}
+    for i in sorted(changed - lost, key=order.__getitem__):
+        parts = []
+        for _, feeders in net.materials[i]:
+            sets = [kill.get(f) or kill0[f] for f in feeders if op0[f] and f not in lost]
+            if not sets:
+                lost.add(i)
+                break
+            parts.append(_intersect(sets))  # type: ignore[arg-type]
+        else:
+            kill[i] = _union(net.base[i], parts)
+    steps = []
+    for _, sources in net.unit_steps[u]:
+        sets = [kill.get(s) or kill0[s] for s in sources if op0[s] and s not in lost]
+        if not sets:  # pragma: no cover - a is not in the unit's kill set
+            raise AssertionError(f"{a} alone takes down {net.units[u]}")
+        steps.append(_intersect(sets))  # type: ignore[arg-type]
+    return _union(None, steps)
+
+
+def _unit_pairs_cyclic(
+    net: Network, u: int, ids: AbstractSet[str], alone: AbstractSet[str], candidates: list[str]
+) -> set[tuple[str, str]]:
+    """`_unit_pairs` where the unit's upstream has a feed cycle: per
+    candidate, the unit's part of the network built again with it failed
+    (the engine's greatest-fixed-point kill sets decide the cycle)."""
+    unit = net.units[u]
     steps = {unit: net.steps_of[unit]}
     feeds = {
         p: net.feeds[p] for p in _all_upstream(net, (s for ss in steps[unit].values() for s in ss)) if p in net.feeds
