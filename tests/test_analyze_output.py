@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 from graphkit import read_portfolio
 from graphkit.analysis import Analysis, analyses, analyze
-from graphkit.analysis.results import encode
+from graphkit.analysis.results import Result, encode
 from graphkit.cli.json_writer import write_json
 from graphkit.cli.main import main
 from graphkit.cli.output import to_json
@@ -213,6 +214,12 @@ def test_top_json_needs_json() -> None:
     assert code == 2 and "--top-json" in err
 
 
+@dataclass(frozen=True)
+class Row(Result):
+    value: object
+    rows: tuple[Row, ...]
+
+
 def test_streamed_json_writes_every_kind_of_value_as_json_dumps_does() -> None:
     from enum import Enum
     from types import MappingProxyType
@@ -231,6 +238,11 @@ def test_streamed_json_writes_every_kind_of_value_as_json_dumps_does() -> None:
         ("typed", [Severity.HIGH, Colour.RED, MappingProxyType({"k": (1, 2)}), frozenset({"b", "a"})]),
         ("nested", {"a": [{"b": [1, {"c": ()}]}], "d": ((1, 2), (3,))}),
     ]
+    # Rows of a result (written by orjson where it writes as json.dumps does) holding each of them,
+    # and text that only looks like what orjson spells otherwise.
+    values = [x for _, v in tricky for x in (v if isinstance(v, list) else [v])]
+    values += [1.5e-05, -2e-07, 0.0001, 1e-4 * 0.99, "1e-5 and 0.00001", "null", None]
+    tricky.append(("rows", [Row(x, (Row(x, ()),)) for x in values]))
     out = io.StringIO()
     write_json(out, iter(tricky))
     expected = to_json({k: [encode(x) for x in v] if isinstance(v, list) else encode(v) for k, v in tricky})

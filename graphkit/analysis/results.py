@@ -132,17 +132,31 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})  # JSON as they are (not
 
 def encode(value: Any) -> Any:
     """A result (or any part of one) as JSON-ready data."""
-    if type(value) in _PLAIN:  # most values: first, before the slower checks
+    kind: type = type(value)
+    if kind in _PLAIN:  # most values: first, before the slower checks
         return value
+    if kind is tuple or kind is list:
+        return [v if type(v) in _PLAIN else encode(v) for v in value]
     if isinstance(value, Enum):
         return str(value)
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: _encode_field(codec, getattr(value, name)) for name, k, codec, _ in _plan(type(value))}
+    plan = _fields(kind)
+    if plan is not None:
+        return {
+            k: v if codec is None and type(v) in _PLAIN else _encode_field(codec, v)
+            for name, k, codec in plan
+            for v in (getattr(value, name),)
+        }
     if isinstance(value, (tuple, list)):
         return [encode(v) for v in value]
     if isinstance(value, Mapping):
         return {k: encode(v) for k, v in value.items()}
     return value
+
+
+@cache
+def _fields(kind: type) -> tuple[tuple[str, str, str | None], ...] | None:
+    """(attribute, JSON key, codec) per field of a result type; None for any other type."""
+    return tuple(p[:3] for p in _plan(kind)) if is_dataclass(kind) else None
 
 
 def encoded_fields(result: Any) -> Iterator[tuple[str, Any]]:
