@@ -352,7 +352,7 @@ class _Validator(_InputChecks):
         validate = cls.__pydantic_validator__.validate_python  # model_validate without its Python wrapper
         out = []
         for i, item in enumerate(items):
-            if not isinstance(item, Mapping):
+            if not isinstance(item, (dict, Mapping)):
                 self.error((key, i), f"each entry of '{key}' must be a record with fields, found {brief(item)}")
                 continue
             if _suspect(cls, item):  # the checks of the record as written, behind their quick gate
@@ -656,7 +656,7 @@ def _raw_records(raw: Mapping[str, Any], keys: Iterable[str]) -> Iterable[tuple[
     for key in keys:
         items = raw.get(key)
         for i, item in enumerate(items if isinstance(items, list) else ()):
-            if isinstance(item, Mapping):
+            if isinstance(item, (dict, Mapping)):  # dict first: without the ABC check
                 yield key, i, item
 
 
@@ -685,21 +685,23 @@ def _resolved(
     field of a key's records), so that a large file's records cost a few
     lookups each; False sends the record through the full check."""
     for pattern, _, allowed, _ in refs:
-        if len(pattern) > 3 or (len(pattern) > 1 and pattern[1] != "*"):
-            values: Iterable[Any] = [v for _, v in _values_at(item, pattern, ())]
-        elif pattern[0] not in item:
+        key = pattern[0]
+        if key not in item:
             continue
-        elif len(pattern) == 1:
-            values = (item[pattern[0]],)
-        elif not isinstance(item[pattern[0]], list):
+        value = item[key]
+        if len(pattern) == 1:
+            values: Iterable[Any] = (value,)
+        elif len(pattern) > 3 or pattern[1] != "*":
+            values = [v for _, v in _values_at(item, pattern, ())]
+        elif not isinstance(value, list):
             continue
         elif len(pattern) == 2:
-            values = item[pattern[0]]
+            values = value
         else:
             sub = pattern[2]
-            values = [e.get(sub) if isinstance(e, Mapping) else e for e in item[pattern[0]]]
-        for value in values:
-            node = id_text(value)
+            values = [e.get(sub) if isinstance(e, (dict, Mapping)) else e for e in value]
+        for v in values:
+            node = v if isinstance(v, str) else id_text(v)  # text, the usual case, without a call
             if node is not None and kinds.get(node, _UNDEFINED) not in allowed:
                 return False
     return True
