@@ -134,6 +134,22 @@ def startup(runs: int) -> None:
     paired("start-up: import pydantic's BaseModel vs python -c pass", pydantic, bare, runs * 3, None)
 
 
+# The floor under validate's line while the records are pydantic models: importing
+# them, parsing the file and validating its records, none of graphkit's own checks
+# (the collector paused, as reading does).
+FLOOR = """
+import gc, sys
+import orjson
+from graphkit.model import SECTIONS
+gc.disable()
+raw = orjson.loads(open(sys.argv[1], "rb").read())
+for key, cls in SECTIONS.items():
+    validate = cls.__pydantic_validator__.validate_python
+    for item in raw.get(key) or ():
+        validate(item)
+"""
+
+
 def parsing(work: Path, size: int, runs: int) -> None:
     n = label(size)
     js = portfolio(work, size, "json")
@@ -145,6 +161,13 @@ def parsing(work: Path, size: int, runs: int) -> None:
         3,
     )
     GROWTH.setdefault("validate JSON (CPU s)", {})[n] = f"{statistics.median(r.cpu for r in ra):.2f}"
+    paired(
+        f"pydantic floor {n}: orjson + the models' validation vs orjson parse",
+        [PY, "-c", FLOOR, str(js)],
+        [PY, "-c", f"import orjson; orjson.loads(open({str(js)!r}, 'rb').read())"],
+        runs,
+        None,
+    )
     if size <= 100_000:
         ym = portfolio(work, size, "yaml")
         paired(
