@@ -59,6 +59,24 @@ def test_every_path_of_small_yaml_is_located_as_the_node_tree_does(layout: str, 
     assert [fast(p) for p in paths] == [tree(p) for p in paths]
 
 
+def test_top_level_keys_written_otherwise_or_also_inside_records(tmp_path: Path) -> None:
+    """A section's key is found where it is a key of the top level: not
+    inside a record that has a key of the same name (liaisons' providers,
+    feeds' products, written before the sections), and also where the file
+    spells it with an escape."""
+    data = document(read_portfolio(SMALL)[0])
+    first = {key: data[key] for key in ("liaisons", "feeds", "requirements")}
+    reordered = {**first, **{k: v for k, v in data.items() if k not in first}}
+    where = tmp_path / "p.json"
+    escaped = json.dumps(data, indent=2).replace('"providers":', '"\\u0070roviders":', 1)
+    nested_first = json.dumps(reordered, indent=2)
+    assert nested_first.find('"providers":') < nested_first.find('\n  "providers":')  # a liaison's, then the section
+    for text in (nested_first, escaped):
+        fast, tree = _JsonLocator(where, text), _LineLocator(where, text)
+        paths = paths_of(json.loads(text))
+        assert [fast(p) for p in paths] == [tree(p) for p in paths]
+
+
 def test_a_problem_deep_in_an_indented_file_names_its_line(tmp_path: Path) -> None:
     data = document(read_portfolio(SMALL)[0])
     products = data["products"]

@@ -292,10 +292,10 @@ class _LineLocator:
 
 class _JsonLocator:
     """Finds the line of a path in a JSON file without building a node tree
-    (composing a large JSON file as YAML costs tens of times its parse). On
-    the first call the top level is indexed in one pass of the C decoder,
-    and a section's records when one of them is first located; below a
-    record, only that record's text is scanned."""
+    (composing a large JSON file as YAML costs tens of times its parse). A
+    top-level key is found when first asked for (`_top_entry`), a section's
+    records are listed when one of them is first located; below a record,
+    only that record's text is scanned."""
 
     _decoder = json.JSONDecoder()
     _space = re.compile(r"[ \t\n\r]*")
@@ -303,7 +303,7 @@ class _JsonLocator:
     def __init__(self, path: Path, text: str) -> None:
         self.path, self.text = path, text
         self._newlines: list[int] | None = None
-        self._top: dict[str, tuple[int, int]] | None = None
+        self._top: dict[str, tuple[int, int] | None] = {}
         self._items_of: dict[str, list[int]] = {}
 
     def __call__(self, path: tuple[Any, ...]) -> str:
@@ -314,9 +314,8 @@ class _JsonLocator:
         text, at = self.text, self._skip(0)
         found = 0
         if path and text.startswith("{", at):
-            top = self._index()
             key = str(path[0])
-            entry = top.get(key)
+            entry = self._top_entry(key)
             if entry is None:
                 return found
             found, at = entry
@@ -335,13 +334,28 @@ class _JsonLocator:
             found, at = child
         return found
 
-    def _index(self) -> dict[str, tuple[int, int]]:
-        """Top-level key -> (key offset, value offset)."""
-        if self._top is None:
-            self._top = {}
-            for key, key_at, value_at in self._members(self._skip(0)):
-                self._top.setdefault(key, (key_at, value_at))
-        return self._top
+    def _top_entry(self, key: str) -> tuple[int, int] | None:
+        """(key offset, value offset) of a top-level key, None if there is none.
+
+        Where the key is written as its plain JSON text, each place it is
+        written is tried in turn: the one where the rest of the file, after
+        an opening brace, reads as JSON is a key of the top level (inside a
+        record the rest closes more than it opens), and orjson reads that rest
+        several times faster than the C decoder walks the members before it
+        (the whole file, for the last sections). A key spelt otherwise, or a
+        rest orjson refuses, is found by walking the top level's members."""
+        if key not in self._top:
+            text, spelt = self.text, json.dumps(key, ensure_ascii=False)
+            at = text.find(spelt)
+            while at >= 0 and key not in self._top:
+                colon = self._skip(at + len(spelt))
+                if text.startswith(":", colon) and _reads_as_json("{" + text[at:]):
+                    self._top[key] = (at, self._skip(colon + 1))
+                at = text.find(spelt, at + 1)
+            if key not in self._top:
+                members = self._members(self._skip(0))
+                self._top[key] = next(((k_at, v_at) for name, k_at, v_at in members if name == key), None)
+        return self._top[key]
 
     def _section_items(self, key: str, at: int) -> list[int]:
         """Item offsets of the array at `at`, the value of top-level `key`:
@@ -389,6 +403,14 @@ class _JsonLocator:
         if self._newlines is None:
             self._newlines = [m.start() for m in re.finditer("\n", self.text)]
         return bisect.bisect_left(self._newlines, offset) + 1
+
+
+def _reads_as_json(text: str) -> bool:
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return False
+    return True
 
 
 def _child(node: Any, part: Any) -> tuple[yaml.Node, int] | None:
