@@ -56,10 +56,9 @@ from fixtures_neo4j import empty_database, is_local, load_settings  # noqa: E402
 from graphkit import read_portfolio, write_records  # noqa: E402
 from graphkit.generate import GeneratorSpec, iter_records  # noqa: E402
 from graphkit.model import Portfolio  # noqa: E402
-from graphkit.neo4j_mapping import STAGED, LoadPlan  # noqa: E402
+from graphkit.neo4j_mapping import LoadPlan  # noqa: E402
 from graphkit.neo4j_store import BATCH_SIZE, Neo4jSettings, Neo4jStore  # noqa: E402
 
-LIVE = {staged: label for label, staged in STAGED.items()}
 LIST_SEPARATOR = "\x1f"  # joins a list property's items in one CSV field
 
 
@@ -115,29 +114,22 @@ def csv_statements(plan: LoadPlan, folder: Path) -> list[str]:
     under the live key labels. Yardstick text only: built here, with labels
     and types from the plan and every value read from the files."""
     statements = []
-    groups: dict[str, list[Any]] = {}
-    for step in plan.nodes + plan.relationships:
-        groups.setdefault(step.query, []).extend(step.params["rows"])
-    for n, (query, rows) in enumerate(groups.items()):
+    groups: list[tuple[str, list[list[Any]]]] = []
+    for label, rows in plan.node_rows.items():
+        columns, sets = _assignments("n", rows)
+        groups.append((f"CREATE (n:{label}) SET {sets}", [[_field(row.get(c)) for c in columns] for row in rows]))
+    for (type_, source, target), rows in plan.relationship_rows.items():
+        props = [row["props"] for row in rows]
+        columns, sets = _assignments("r", props)
+        sets = sets.replace("row[", "row[2+")  # the ends come first
+        body = f"MATCH (a:{source} {{id: row[0]}}) MATCH (b:{target} {{id: row[1]}}) CREATE (a)-[r:{type_}]->(b)" + (
+            f" SET {sets}" if sets else ""
+        )
+        groups.append(
+            (body, [[row["source"], row["target"], *(_field(row["props"].get(c)) for c in columns)] for row in rows])
+        )
+    for n, (body, table) in enumerate(groups):
         name = f"graphkit-bench-{n}.csv"
-        lines = query.splitlines()
-        if "CREATE (n:" in query:  # nodes
-            (label,) = [line.split(":")[1].rstrip(")") for line in lines if line.startswith("CREATE (n:")]
-            columns, sets = _assignments("n", rows)
-            table = [[_field(row.get(c)) for c in columns] for row in rows]
-            body = f"CREATE (n:{LIVE[label]}) SET {sets}"
-        else:
-            source = next(line.split(":")[1].split(" ")[0] for line in lines if line.startswith("MATCH (a:"))
-            target = next(line.split(":")[1].split(" ")[0] for line in lines if line.startswith("MATCH (b:"))
-            type_ = next(line.split(":")[1].split("]")[0] for line in lines if line.startswith("CREATE (a)"))
-            props = [row["props"] for row in rows]
-            columns, sets = _assignments("r", props)
-            sets = sets.replace("row[", "row[2+")  # the ends come first
-            table = [[row["source"], row["target"], *(_field(row["props"].get(c)) for c in columns)] for row in rows]
-            body = (
-                f"MATCH (a:{LIVE[source]} {{id: row[0]}}) MATCH (b:{LIVE[target]} {{id: row[1]}}) "
-                f"CREATE (a)-[r:{type_}]->(b)" + (f" SET {sets}" if sets else "")
-            )
         with (folder / name).open("w", newline="") as f:
             csv.writer(f).writerows(table)
         statements.append(

@@ -305,16 +305,23 @@ def _markets(props: dict[str, Any], where: str, problems: list[Problem]) -> None
 class LoadPlan:
     """The statements that stage a portfolio as a new generation (see
     `graphkit.neo4j_store.Neo4jStore.load`), built before anything is
-    written: node batches (`nodes`), then relationship batches
-    (`relationships`) between staged nodes, with the counts the staged
-    generation must have before it is switched in. Raises `Neo4jStoreError`
-    when two different file entries share one key (see `REL_KEYS`)."""
+    written: node batches (`nodes`, each returning its nodes' element ids),
+    then relationship batches (`relationships`) between staged nodes, their
+    rows ``{source, target, props}`` naming the ends by id (the store sends
+    ``[source, target, props]`` with the element ids the node batches
+    returned), with the counts the staged generation must have before it is
+    switched in. The rows by label (`node_rows`) and by type and end labels
+    (`relationship_rows`) are kept too. Raises `Neo4jStoreError` when two
+    different file entries share one key (see `REL_KEYS`)."""
 
     def __init__(self, portfolio: Portfolio, batch_size: int) -> None:
         self.size = batch_size
         self.warnings: list[str] = []
         self.nodes: list[Statement] = []
         self.relationships: list[Statement] = []
+        self.node_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)  # key label -> node properties
+        # (type, source key label, target key label) -> [{source, target, props}], ends by id
+        self.relationship_rows: dict[tuple[RelType, str, str], list[dict[str, Any]]] = {}
         self.node_counts: dict[str, int] = {}  # key label -> nodes
         self.relationship_counts: dict[tuple[RelType, str], int] = defaultdict(int)  # (type, source key label)
         self._nodes(portfolio)
@@ -326,7 +333,7 @@ class LoadPlan:
         return [rows[i : i + self.size] for i in range(0, len(rows), self.size)]
 
     def _nodes(self, portfolio: Portfolio) -> None:
-        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        groups = self.node_rows
         for section in NODE_SECTIONS:
             for record in getattr(portfolio, section):
                 groups[KEY_LABEL[portfolio.kind(record.id)]].append(node_properties(record))
@@ -336,18 +343,19 @@ class LoadPlan:
         for label, rows in groups.items():
             query = statement("load/stage_nodes.cypher", staged=STAGED[label])
             self.node_counts[label] = len(rows)
-            self.nodes += [Statement(query, {"rows": chunk}, len(chunk)) for chunk in self._chunks(rows)]
+            self.nodes += [
+                Statement(query, {"rows": [[r["id"], r] for r in chunk]}, len(chunk)) for chunk in self._chunks(rows)
+            ]
 
     def _relationships(self, portfolio: Portfolio) -> None:
-        def label(node_id: str) -> str:
-            return KEY_LABEL[portfolio.kind(node_id) if node_id in portfolio.nodes else NodeKind.REQUIREMENT]
-
+        label = {node_id: KEY_LABEL[portfolio.kind(node_id)] for node_id in portfolio.nodes}
+        requirement = KEY_LABEL[NodeKind.REQUIREMENT]
         groups: dict[tuple[RelType, str, str], dict[tuple[Any, ...], dict[str, Any]]] = defaultdict(dict)
         clashes: list[str] = []
         for rel in portfolio.relationships():
             key = _rel_key(rel.type, rel.source, rel.target, rel.properties)
-            group = groups[(rel.type, label(rel.source), label(rel.target))]
-            row = {"source": rel.source, "target": rel.target, "props": dict(rel.properties)}
+            group = groups[(rel.type, label[rel.source], label.get(rel.target, requirement))]
+            row = {"source": rel.source, "target": rel.target, "props": rel.properties}
             if key in group:
                 what = f"{rel.type} {rel.source} -> {rel.target}" + (f" ({key[3]})" if key[3] else "")
                 if group[key]["props"] == row["props"]:
@@ -366,7 +374,7 @@ class LoadPlan:
                 + "\nCombine them in the file; nothing was written."
             )
         for (type_, source, target), rows_by_key in groups.items():
-            rows = list(rows_by_key.values())
+            rows = self.relationship_rows[(type_, source, target)] = list(rows_by_key.values())
             self.relationship_counts[(type_, source)] += len(rows)
             query = statement(
                 "load/stage_relationships.cypher", type=str(type_), source=STAGED[source], target=STAGED[target]

@@ -485,17 +485,13 @@ class Neo4jStore:
         is there and online (every load after the first) this is one query."""
         wanted = []
         for label in key_labels():
-            snake = re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower()
-            wanted.append((f"graphkit_{snake}_id", "constraint", "schema/constraints.cypher", label, "id"))
+            wanted.append((_schema_name(label, "id"), "constraint", "schema/constraints.cypher", label, "id"))
             if label != KEY_LABEL[NodeKind.REQUIREMENT]:
-                wanted.append((f"graphkit_{snake}_name", "index", "schema/name_index.cypher", label, "name"))
-        # the staging generation's lookups, and the store's singleton nodes
-        for label, path, prop in [(s, "schema/constraints.cypher", "id") for s in STAGED.values()] + [
-            (s, "schema/lock_constraint.cypher", "name") for s in (LOCK, META)
-        ]:
-            name = re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower() + "_" + prop
-            wanted.append((name, "constraint", path, label, prop))
-        online = {r["name"] for r in self._runner.query(statement("store/online_indexes.cypher"), Mode.READ)}
+                wanted.append((_schema_name(label, "name"), "index", "schema/name_index.cypher", label, "name"))
+        for label in (LOCK, META):  # the store's singleton nodes
+            wanted.append((_schema_name(label, "name"), "constraint", "schema/lock_constraint.cypher", label, "name"))
+        found = {r["name"]: r["state"] for r in self._runner.query(statement("store/indexes.cypher"), Mode.READ)}
+        online = {name for name, state in found.items() if state == "ONLINE"}
         done = []
         for name, kind, path, label, prop in wanted:
             created = False
@@ -503,6 +499,8 @@ class Neo4jStore:
                 _, summary = self._runner.autocommit(statement(path, name=name, label=label))
                 created = summary.counters.constraints_added + summary.counters.indexes_added > 0
             done.append({"name": name, "type": kind, "label": label, "property": prop, "created": created})
+        for name in _OBSOLETE_CONSTRAINTS & set(found):
+            self._runner.autocommit(statement("schema/drop_constraint.cypher", name=name))
         if any(name not in online for name, *_ in wanted):
             self._runner.autocommit(statement("schema/await_indexes.cypher"), seconds=300)
         return done
@@ -676,15 +674,23 @@ class Neo4jStore:
 
     def _stage(self, plan: LoadPlan, progress: Progress | None, sessions: int = STAGE_SESSIONS) -> None:
         """Run the plan's batches, each its own transaction, `sessions` at a
-        time: nodes first, then the relationships between them. Batches
+        time: nodes first, then the relationships between them, whose ends
+        are sent as the element ids the node batches returned. Batches
         touch only staged nodes, so their order does not matter; a deadlock
         between two of them is transient and the driver runs the loser again."""
         total = len(plan.nodes) + len(plan.relationships) + 1
         done = 0
+        eids: dict[str, str] = {}  # node id -> element id of its staged node
+
         with ThreadPoolExecutor(sessions, thread_name_prefix="graphkit-stage") as pool:
             for steps in (plan.nodes, plan.relationships):
-                pending: set[Future[None]] = {
-                    pool.submit(self._runner.transaction, partial(_execute, step=step), Mode.WRITE) for step in steps
+                pending: set[Future[Any]] = {
+                    pool.submit(
+                        self._runner.transaction,
+                        partial(_execute, step=step, eids=None if steps is plan.nodes else eids),
+                        Mode.WRITE,
+                    )
+                    for step in steps
                 }
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -694,6 +700,9 @@ class Neo4jStore:
                             for other in pending:
                                 other.cancel()
                             raise error
+                        if steps is plan.nodes:
+                            ids, staged = future.result()
+                            eids.update(zip(ids, staged, strict=True))
                         done += 1
                         if progress is not None:
                             progress(done, total)
@@ -1010,20 +1019,37 @@ class _ProfiledError(Exception):
     """The statement is prefixed PROFILE, which EXPLAIN conflicts with."""
 
 
+def _schema_name(label: str, prop: str) -> str:
+    """The name of graphkit's constraint or index on `label`'s `prop`,
+    e.g. graphkit_marketing_partner_id, graphkit_lock_name."""
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower()
+    return f"{snake if snake.startswith('graphkit_') else 'graphkit_' + snake}_{prop}"
+
+
+# Constraints of earlier graphkits, dropped where found: the staging labels'
+# ids (staged nodes are now found by element id, so staging maintains no index).
+_OBSOLETE_CONSTRAINTS = frozenset(_schema_name(label, "id") for label in STAGED.values())
+
+
 def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", version)[:3])
 
 
-def _execute(tx: neo4j.ManagedTransaction, step: Statement) -> None:
-    result = tx.run(step.query, step.params)
-    if step.expect is not None:
-        done = result.single(strict=True)["done"]
-        if done != step.expect:
-            raise Neo4jStoreError(
-                f"{step.expect - done} of {step.expect} rows found no staged node to attach to "
-                "(another writer meanwhile?); nothing was switched: load again"
-            )
-    result.consume()
+def _execute(tx: neo4j.ManagedTransaction, step: Statement, eids: Mapping[str, str] | None) -> Any:
+    """Run a staging batch. A node batch (no `eids`) returns its (ids,
+    element ids); a relationship batch is sent with its ends' element ids
+    (rows made here, one batch at a time) and must report every row done."""
+    if eids is None:
+        record = tx.run(step.query, step.params).single(strict=True)
+        return record["ids"], record["eids"]
+    rows = [[eids[r["source"]], eids[r["target"]], r["props"]] for r in step.params["rows"]]
+    done = tx.run(step.query, rows=rows).single(strict=True)["done"]
+    if done != step.expect:
+        raise Neo4jStoreError(
+            f"{len(rows) - done} of {len(rows)} rows found no staged node to attach to "
+            "(another writer meanwhile?); nothing was switched: load again"
+        )
+    return None
 
 
 class _Clock:

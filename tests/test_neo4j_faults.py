@@ -130,21 +130,21 @@ def test_a_load_killed_at_a_random_batch_leaves_the_old_graph_and_a_rerun_conver
 def test_two_loads_at_once_serialise_or_the_second_exits_7(
     store: Neo4jStore, env: dict[str, str], generated: Path, neo4j_driver: Any, settings: Neo4jSettings
 ) -> None:
-    """Load A is held inside a batch (the test's open transaction creates the
-    staged node A's last node batch is about to create, so A's waits on the
-    unique constraint) while it holds the writer lock: a second load that
-    will not wait exits 7 having written nothing; one that waits runs after
-    A, on A's whole result, never between A's batches."""
+    """Load A is held in its switch (the test's open transaction creates a
+    live node with the id of a node A's switch is about to make live, so A's
+    waits on the unique constraint) while it holds the writer lock: a second
+    load that will not wait exits 7 having written nothing; one that waits
+    runs after A, on A's whole result, never between A's batches or before
+    A's switch."""
     plan = LoadPlan(read_portfolio(generated)[0], BATCH)
-    held = plan.nodes[-1]
-    label = re.search(r"CREATE \(n:(\w+)\)", held.query)
-    assert label is not None and len(plan.nodes) >= 2
+    label, rows = next(iter(plan.node_rows.items()))
+    assert len(plan.nodes) >= 2
     with neo4j_driver.session(database=settings.database) as session:
         gate = session.begin_transaction()
-        gate.run(f"CREATE (:{label[1]} {{id: $id}})", id=held.params["rows"][0]["id"]).consume()
+        gate.run(f"CREATE (:{label} {{id: $id}})", id=rows[0]["id"]).consume()
         first = start_load(env, generated, "--replace")
         assert first.stderr is not None
-        read_until_batch(first.stderr, len(plan.nodes) - 1)  # A is now in its held batch, holding the lock
+        read_until_batch(first.stderr, len(plan.nodes) + len(plan.relationships))  # A staged all, holds the lock
 
         impatient = subprocess.run(
             graphkit("neo4j", "load", SMALL, "--replace", "--lock-wait", "0.5"),

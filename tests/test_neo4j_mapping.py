@@ -49,9 +49,13 @@ def test_a_load_stages_one_statement_per_label_and_relationship_group() -> None:
     }
     product = next(s for q, s in nodes.items() if "GraphkitStagedProduct)" in q)
     # node properties are the file's fields minus those that are relationships (owner, supply)
-    assert product.params == {"rows": [{"id": "p", "name": "Pill", "technology": "tablet", "stage": "commercial"}]}
+    assert product.params == {
+        "rows": [["p", {"id": "p", "name": "Pill", "technology": "tablet", "stage": "commercial"}]]
+    }
+    assert plan.node_rows["Product"] == [product.params["rows"][0][1]]
     supplies = next(s for q, s in rels.items() if "[r:SUPPLIES]" in q)
-    assert "MATCH (a:GraphkitStagedProvider {id: row.source})" in supplies.query
+    # the ends are found by the element ids the node batches return, under the staging labels
+    assert "MATCH (a:GraphkitStagedProvider) WHERE elementId(a) = row[0]" in supplies.query
     assert supplies.params == {"rows": [{"source": "m", "target": "p", "props": {"step": "api", "qualified": True}}]}
     owns = next(s for q, s in rels.items() if "[r:OWNS]" in q)
     assert owns.params == {"rows": [{"source": "c", "target": "p", "props": {}}]}
@@ -64,7 +68,10 @@ def test_values_never_enter_statement_text() -> None:
     awkward = "x'}) DETACH DELETE n //"
     p = Portfolio(clients=(Client(id=awkward, name=awkward, segment="small"),))
     (only,) = LoadPlan(p, batch_size=10).nodes
-    assert awkward not in only.query and only.params["rows"][0]["id"] == awkward
+    assert awkward not in only.query and only.params["rows"][0] == [
+        awkward,
+        {"id": awkward, "name": awkward, "segment": "small"},
+    ]
     with pytest.raises(ValueError, match="not a model label"):
         statement("load/stage_nodes.cypher", staged="Client {id: 1}) DETACH DELETE (n")
 

@@ -229,16 +229,28 @@ def test_schema_is_applied_idempotently(store: Neo4jStore, neo4j_driver: Any, se
         "graphkit_liaison_id",
         "graphkit_lock_name",
         "graphkit_meta_name",
-        *(
-            f"graphkit_staged_{x}_id"
-            for x in ("provider", "client", "marketing_partner", "product", "requirement", "liaison")
-        ),
     }
     assert ours["graphkit_product_id"]["type"] == "UNIQUENESS"
     assert ours["graphkit_product_id"]["labelsOrTypes"] == ["Product"]
     assert ours["graphkit_product_id"]["properties"] == ["id"]
     indexes, _, _ = neo4j_driver.execute_query("SHOW INDEXES YIELD name", database_=settings.database)
     assert "graphkit_product_name" in {r["name"] for r in indexes}
+
+
+def test_constraints_an_earlier_graphkit_made_for_staging_are_dropped(
+    store: Neo4jStore, neo4j_driver: Any, settings: Neo4jSettings, small: Portfolio
+) -> None:
+    """Staged nodes are found by element id now: the staging labels' id
+    constraints an earlier version created would only cost index upkeep."""
+    neo4j_driver.execute_query(
+        "CREATE CONSTRAINT graphkit_staged_product_id IF NOT EXISTS "
+        "FOR (n:GraphkitStagedProduct) REQUIRE n.id IS UNIQUE",
+        database_=settings.database,
+    )
+    store.load(small, replace=True)
+    records, _, _ = neo4j_driver.execute_query("SHOW CONSTRAINTS YIELD name", database_=settings.database)
+    assert not [r["name"] for r in records if r["name"].startswith("graphkit_staged_")]
+    assert canonical(store.read()[0]) == canonical(small)
 
 
 # -- load ---------------------------------------------------------------------------
