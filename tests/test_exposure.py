@@ -148,6 +148,9 @@ def check(pf: Portfolio, rng: random.Random) -> None:
             week = 52 if m.recovery_weeks is None else m.recovery_weeks  # None: the 52-week fallback
             assert (week, m.shortage_weeks, m.loss) == pytest.approx(brute.get(m.unit, (0, 0, 0)))
     assert ctx.exposure.timeline(set()).markets == ()
+    # The single-failure timelines share work across nodes; they must be the general method's, field for field.
+    for node, timeline in ctx.timelines.items():
+        assert timeline == ctx.exposure.timeline({node}, ctx.lost[node])
     # Two methods: one failed node goes by the kill sets, several by the pass over weeks; a
     # second node that exists nowhere, back at the same week, must change nothing.
     same = ctx.exposure_with(recovery_override=rng.choice([0.0, 2.0, 7.0]))

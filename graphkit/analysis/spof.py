@@ -605,7 +605,7 @@ class _Context:
     @cached_property
     def timelines(self) -> dict[str, Timeline]:
         """Each single failure's time and money, by node (as :attr:`impact`)."""
-        return {node: self.exposure.timeline((node,), _sorted_units(lost)) for node, lost in self.impact.items()}
+        return self.exposure.single_timelines(self.lost)
 
     @cached_property
     def available(self) -> frozenset[Unit]:
@@ -682,6 +682,13 @@ class _Context:
         worst = max((self.severity[u] for u in units), default=Severity.INFO)
         return shifted(worst, shift, floor), f" ({POINTS_FALLBACK})"
 
+    def rated_market(self, money: float, unit: Unit) -> tuple[Severity, str]:
+        """:meth:`rated` of a finding on one market, unshifted (sole-source
+        rows: one per market, a million at scale)."""
+        if self._unit_revenue[unit]:
+            return money_severity(money, self.portfolio_revenue), ""
+        return self.severity[unit], f" ({POINTS_FALLBACK})"
+
     @cached_property
     def market_loss(self) -> dict[tuple[str, Unit], float]:
         """``(node, unit) -> loss`` of each market a single failure loses."""
@@ -696,6 +703,11 @@ class _Context:
             for n, lost in self.network.single_failure_impact().items()
             if isinstance(nodes.get(n), (Provider, MarketingPartner))
         }
+
+    @cached_property
+    def lost(self) -> dict[str, tuple[Unit, ...]]:
+        """:attr:`impact` with each node's units in unit order."""
+        return {node: _sorted_units(units) for node, units in self.impact.items()}
 
     def products_all_lost(self, units: Iterable[Unit]) -> tuple[str, ...]:
         """Products all of whose available markets are among ``units``."""
@@ -816,7 +828,7 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
                 if links
                 else ()
             )
-            sev, rule = ctx.rated(market_loss.get((provider, unit), 0.0), (unit,))
+            sev, rule = ctx.rated_market(market_loss.get((provider, unit), 0.0), unit)
             where = f" in {market}" if market is not None else ""
             text = f"{pid} loses its only qualified {step} source{where} if {provider} fails"
             if len(backup) == 1:
@@ -859,8 +871,7 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
     out: list[CriticalNode] = []
     timelines = ctx.timelines
     worst = max((t.loss for t in timelines.values()), default=0.0)
-    for node, lost in ctx.impact.items():
-        units = _sorted_units(lost)
+    for node, units in ctx.lost.items():
         timeline = timelines[node]
         direct = any(node in ctx.sources_of(u) for u in units)
         sev, rule = ctx.rated(timeline.loss, units)
@@ -1056,11 +1067,12 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
     for li in pf.liaisons:
         for prov in dict.fromkeys(li.providers):
             liaisons.setdefault((li.client, prov), []).append(li)
-    at_risk: dict[tuple[str, str], list[Unit]] = {}  # (client, provider) -> its markets the provider's failure loses
-    for node, lost in ctx.impact.items():
-        for unit in _sorted_units(lost):
-            at_risk.setdefault((ctx.products[unit[0]].owner, node), []).append(unit)
-    market_loss = ctx.market_loss
+    # (client, provider) -> the client's markets the provider's failure loses, in unit order
+    at_risk: dict[tuple[str, str], list[MarketTimeline]] = {}
+    owner = {pid: p.owner for pid, p in ctx.products.items()}
+    for node, timeline in ctx.timelines.items():
+        for m in timeline.markets:
+            at_risk.setdefault((owner[m.unit[0]], node), []).append(m)
 
     out: list[KeyPersonRisk] = []
     for pair in pf.client_provider_pairs:
@@ -1068,11 +1080,11 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
         people = liaisons.get(pair, [])
         if len(people) > 1:
             continue
-        units = at_risk.get(pair, [])
-        spof_products = list(dict.fromkeys(p for p, _ in units))
+        markets = at_risk.get(pair, [])
+        spof_products = list(dict.fromkeys(m.unit[0] for m in markets))
         spof_text = f"; {provider} is a single point of failure for {_names(spof_products)}" if spof_products else ""
-        if units:
-            sev, rule = ctx.rated(sum(market_loss[provider, u] for u in units), units, -1, Severity.LOW)
+        if markets:
+            sev, rule = ctx.rated(sum(m.loss for m in markets), [m.unit for m in markets], -1, Severity.LOW)
             spof_text += rule
         else:
             sev = Severity.LOW
