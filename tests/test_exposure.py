@@ -5,6 +5,7 @@ issue's rule, trying every week in order) on random portfolios."""
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,8 +13,8 @@ from hypothesis import strategies as st
 from market_portfolios import CLIENT, cmo, product, random_portfolio, with_times
 from supply_oracle import brute_timeline
 
-from graphkit.analysis.spof import _Context, critical_nodes
-from graphkit.model import Feed, Market, Portfolio, SupplyLink
+from graphkit.analysis.spof import _Context, critical_nodes, single_failures, whatif
+from graphkit.model import Feed, Market, Portfolio, Product, SupplyLink
 
 
 def engine_timeline(pf: Portfolio, failed: set[str], default: float | None = None):
@@ -78,6 +79,19 @@ def test_unknown_recovery_counts_a_year_and_says_so() -> None:
     assert (m.recovery_weeks, m.recovery_known, m.loss) == (8, True, 8e6)
 
 
+def fill_backed_up_in_5_weeks(**more: Any) -> Product:
+    """prod (52M a year) filled by cmo-a, with cmo-b an unqualified backup up in 5 weeks."""
+    return product(
+        "prod",
+        [
+            SupplyLink(provider="cmo-a", step="fill_finish"),
+            SupplyLink(provider="cmo-b", step="fill_finish", qualified=False, bring_up_weeks=5),
+        ],
+        annual_revenue=52e6,
+        **more,
+    )
+
+
 def test_a_backup_fed_by_the_failed_node_waits_for_it() -> None:
     # cmo-api feeds both fill sites; the backup cannot start before cmo-api is back (12 weeks)
     pf = Portfolio(
@@ -88,15 +102,7 @@ def test_a_backup_fed_by_the_failed_node_waits_for_it() -> None:
         ),
         clients=(CLIENT,),
         products=(
-            product(
-                "prod",
-                [
-                    SupplyLink(provider="cmo-a", step="fill_finish"),
-                    SupplyLink(provider="cmo-b", step="fill_finish", qualified=False, bring_up_weeks=5),
-                ],
-                annual_revenue=52e6,
-                markets=(Market(territory="EU", inventory_weeks=2), Market(territory="US")),
-            ),
+            fill_backed_up_in_5_weeks(markets=(Market(territory="EU", inventory_weeks=2), Market(territory="US"))),
         ),
         feeds=(
             Feed(**{"from": "cmo-api", "to": "cmo-a", "material": "api"}),
@@ -110,6 +116,28 @@ def test_a_backup_fed_by_the_failed_node_waits_for_it() -> None:
     }
     assert engine_timeline(pf, {"cmo-a"}) == {("prod", "EU"): (5, 3, 1.5e6), ("prod", "US"): (5, 5, 2.5e6)}
     assert engine_timeline(pf, {"cmo-a"}) == brute_timeline(pf, {"cmo-a"})
+
+
+def test_a_backup_is_followed_but_counts_for_nothing_else() -> None:
+    # cmo-b, an unqualified backup fed only by cmo-api, has a node for the timelines to follow; it
+    # is no provider of the product, so no failure result names it as down
+    def portfolio(api_recovery: float | None) -> Portfolio:
+        return Portfolio(
+            providers=(cmo("cmo-api").model_copy(update={"recovery_weeks": api_recovery}), cmo("cmo-a"), cmo("cmo-b")),
+            clients=(CLIENT,),
+            products=(fill_backed_up_in_5_weeks(),),
+            feeds=(Feed(**{"from": "cmo-api", "to": "cmo-b", "material": "api"}),),
+        )
+
+    pf = portfolio(None)
+    assert whatif(pf, ["cmo-api"]).providers_down == ("cmo-api",)
+    assert single_failures(pf).providers_down["cmo-api"] == ("cmo-api",)
+    # failing both: the backup waits for its feeder, back after its recovery (12 weeks; cmo-a: a year)
+    (m,) = whatif(pf, ["cmo-a", "cmo-api"]).timeline
+    assert (m.recovery_weeks, m.restored_by) == (None, "cmo-a back, cmo-api back")
+    (m,) = whatif(portfolio(12), ["cmo-a", "cmo-api"]).timeline
+    assert (m.recovery_weeks, m.restored_by) == (12, "cmo-api back")
+    assert engine_timeline(pf, {"cmo-a"}) == {("prod", None): (5, 5, 5e6)} == brute_timeline(pf, {"cmo-a"})
 
 
 def test_risk_exposure_is_the_share_of_the_worst_loss() -> None:

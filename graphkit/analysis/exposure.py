@@ -32,13 +32,14 @@ __all__ = [
     "LostMarket",
     "MarketTimeline",
     "Timeline",
+    "serving",
 ]
 
 import heapq
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import Portfolio
 from .results import Result
@@ -57,9 +58,9 @@ class Backup:
     bring_up_weeks: float
 
 
-@dataclass(frozen=True, slots=True)
-class MarketTimeline:
-    """One lost (product, market) over time (see the module rule).
+class MarketTimeline(NamedTuple):
+    """One lost (product, market) over time (see the module rule); made by
+    :meth:`of` (a tuple: a million of them at scale, made cheaply).
 
     ``recovery_known`` is False when the recovery rests on the 52-week
     fallback for a node without a recovery time; ``inventory_known`` False
@@ -75,11 +76,35 @@ class MarketTimeline:
     inventory_known: bool
     shortage_weeks: float
     annual_revenue: float
-    loss: float = field(init=False)  # worked out once: rankings read it often
+    loss: float  # worked out once by `of`: rankings read it often
 
-    def __post_init__(self) -> None:
-        # Weekly revenue × shortage weeks (multiplied first: 52 weeks of 60M is 60M exactly).
-        object.__setattr__(self, "loss", self.annual_revenue * self.shortage_weeks / WEEKS_PER_YEAR)
+    @classmethod
+    def of(
+        cls,
+        unit: Unit,
+        recovery_weeks: float,
+        recovery_known: bool,
+        restored_by: str,
+        inventory_weeks: float,
+        inventory_known: bool,
+        annual_revenue: float,
+    ) -> MarketTimeline:
+        """The market's timeline: short for what the stock does not cover,
+        losing weekly revenue × shortage weeks (multiplied first: 52 weeks of
+        60M is 60M exactly)."""
+        short = max(0.0, recovery_weeks - inventory_weeks)
+        loss = annual_revenue * short / WEEKS_PER_YEAR
+        return cls(
+            unit,
+            recovery_weeks,
+            recovery_known,
+            restored_by,
+            inventory_weeks,
+            inventory_known,
+            short,
+            annual_revenue,
+            loss,
+        )
 
     @property
     def short_from(self) -> float | None:
@@ -170,8 +195,8 @@ class Exposure:
     unit_revenue : Callable[[Unit], float]
         A market's annual revenue.
     network : Network, optional
-        The engine already built on ``units``/``feeds`` (reused when no
-        backup has a bring-up time).
+        The engine already built on ``units``/``feeds`` with the backups'
+        nodes (``serving=`` :func:`serving`), reused.
     default_recovery : float, optional
         Recovery weeks of failed nodes without their own (``--recovery-weeks``).
     recovery_override, inventory_override : float, optional
@@ -205,25 +230,19 @@ class Exposure:
         self.default_recovery = default_recovery
         self.recovery_override = recovery_override
         self.inventory_override = inventory_override
-        # A backup becomes a stand-in provider, fed by the real one and
-        # failed until its bring-up week; ids cannot clash (a NUL inside).
-        self.standins: dict[str, tuple[Backup, float]] = {}
-        extended: dict[Unit, dict[str, tuple[str, ...]]] = {}
-        stand_feeds: dict[str, list[FeedIn]] = {}
-        for unit, found in backups.items():
-            steps = extended.setdefault(unit, {s: tuple(src) for s, src in units[unit].items()})
-            for b in found:
-                sid = f"{b.provider}\0{b.step}\0{b.bring_up_weeks!r}"
-                self.standins[sid] = (b, b.bring_up_weeks)
-                stand_feeds[sid] = [FeedIn("\0stand-in", b.provider)]
-                if sid not in steps[b.step]:
-                    steps[b.step] = (*steps[b.step], sid)
-        if extended or network is None:
-            network = Network({**units, **extended}, {**feeds, **stand_feeds})
+        if network is None:
+            network = Network(units, feeds, serving=serving(backups))
         self.network = network
-        self.index = {u: i for i, u in enumerate(network.units)}
+        self.index = index = {u: i for i, u in enumerate(network.units)}
+        # Per unit with backups: (position of the step among the unit's source
+        # lists, the backup's node, the backup), each backup once, in order.
+        self.backups: dict[int, tuple[tuple[int, int, Backup], ...]] = {}
+        for unit, found in backups.items():
+            ui = index[unit]
+            position = {step: k for k, (step, _) in enumerate(network.unit_steps[ui])}
+            once = sorted({(b.provider, b.step, b.bring_up_weeks): b for b in found}.items())
+            self.backups[ui] = tuple((position[b.step], network.serving_node(b.provider, unit), b) for _, b in once)
         self._inventory: dict[Unit, tuple[float, bool]] = {}  # filled by inventory
-        self._backup_ids: dict[tuple[int, ...], tuple[str, ...]] = {}  # filled by _backups_in: lists -> stand-in ids
 
     @cached_property
     def _provider_recovery(self) -> dict[str, float]:
@@ -297,69 +316,72 @@ class Exposure:
         net = self.network
         down_at = {n: self.recovery(n) for n in failed_set}
         if units is None:
-            off0 = failed_set | {s for s, (_, w) in self.standins.items() if w > 0}
-            at0 = net.available(net.operational(off0), off0)
-            units = [u for u in net.units if u in self._baseline and u not in at0]
+            at0 = self._available_at_once(failed_set)
+            units = [u for u in net.units if u in net.baseline[1] and u not in at0]
         todo = list(dict.fromkeys(units))
         own = {n: w for n, (w, _) in down_at.items()}
         end = max(own.values(), default=0.0)
-        if len(own) == 1:
-            first_up = self._single_first_up(next(iter(own)), end)
+        single = len(own) == 1
+        backup_up: Callable[[int, Backup], float]  # the first week a backup (its node, itself) works
+        if single:
+            node = next(iter(own))
+            first_up = self._single_first_up(node, end)
+            kill = net.node_kills
+            # a backup works from its bring-up unless the node's failure takes it down until the node is back
+            backup_up = lambda i, b: end if (k := kill[i]) is None or node in k else b.bring_up_weeks  # noqa: E731
         else:
             week = self._up_weeks(todo, own, end)
             lists = net.lists
             first_up = lambda j: min([week.get(s, end) for s in lists[j]], default=end)  # noqa: E731
+            backup_up = lambda i, b: max(b.bring_up_weeks, week.get(i, end))  # noqa: E731
         weeks: dict[int, float] = {}
         back = _BackAt(down_at)
-        found: dict[tuple[tuple[int, ...], float], tuple[float, tuple[str, bool]]] = {}
-        unit_lists, index = net.unit_lists, self.index
-        # A lost market none of whose lists holds a backup has a list that
-        # stays down until the one failed node is back: it is back at `end`.
-        fast = lost and len(own) == 1
-        plain = self._plain if fast else b""
+        found: dict[tuple[tuple[int, ...], float, int], tuple[float, tuple[str, bool]]] = {}
+        unit_lists, index, backups = net.unit_lists, self.index, self.backups
+        # A lost market with no backup has a list that stays down until the
+        # one failed node is back: it is back at `end`.
+        fast = lost and single
         at_end = (end, back.restored_by(end, []))
         markets = []
         for u in todo:
             ui = index[u]
-            if fast and plain[ui]:
-                known = at_end
+            mine = backups.get(ui, ())
+            if fast and not mine:
+                t, (by, sure) = at_end
             else:
                 lists_of = unit_lists[ui]
                 t0 = own.get(u[0], 0.0)  # a failed product id is back with its recovery
-                known = found.get((lists_of, t0))  # the markets of a product mostly share their lists
-            if known is None:
-                t = t0
-                for j in lists_of:
-                    w = weeks.get(j)
-                    if w is None:
-                        w = weeks[j] = first_up(j)
-                    if w > t:
-                        t = w
-                t = min(t, end)
-                known = found[lists_of, t0] = (t, back.restored_by(t, self._backups_in(lists_of, t)))
-            t, (by, sure) = known
+                # the markets of a product mostly share their lists (and their backups: the key's id)
+                key = (lists_of, t0, id(mine))
+                known = found.get(key)
+                if known is None:
+                    ups = []
+                    for j in lists_of:
+                        w = weeks.get(j)
+                        if w is None:
+                            w = weeks[j] = first_up(j)
+                        ups.append(w)
+                    for k, i, b in mine:
+                        ups[k] = min(ups[k], backup_up(i, b))
+                    t = min(max([t0, *ups]), end)
+                    named = [b for _, _, b in mine if b.bring_up_weeks == t]
+                    known = found[key] = (t, back.restored_by(t, named))
+                t, (by, sure) = known
             inv, inv_known = self.inventory(u)
-            short = max(0.0, t - inv)
-            markets.append(MarketTimeline(u, t, sure, by, inv, inv_known, short, self.unit_revenue(u)))
+            markets.append(MarketTimeline.of(u, t, sure, by, inv, inv_known, self.unit_revenue(u)))
         return Timeline(failed_set, tuple(markets))
 
     def _single_first_up(self, node: str, end: float) -> Callable[[int], float]:
         """With ``node`` alone failed until ``end``: the first week a source
         of list ``j`` works (``end`` if none before)."""
-        net = self.network
-        kill, base, lists, standins = net.node_kills, net.base, net.lists, self.standins
+        kill, lists = self.network.node_kills, self.network.lists
 
         def first_up(j: int) -> float:
-            best = end
             for s in lists[j]:
                 k = kill[s]
-                if k is None or node in k:
-                    continue  # down at baseline, or until the node is back
-                found = standins.get(base[s])
-                if found is None:
-                    return 0.0
-                best = min(best, found[1])
-            return best
+                if k is not None and node not in k:
+                    return 0.0  # up at baseline, and the node's failure does not take it down
+            return end
 
         return first_up
 
@@ -370,20 +392,17 @@ class Exposure:
         recovery, a backup's bring-up, else 0), a bottleneck path worked out
         Dijkstra-style from a heap of weeks (availability only grows)."""
         net = self.network
-        lists = net.lists
-        starts = set().union(*(lists[j] for j in {j for u in todo for j in net.unit_lists[self.index[u]]}))
+        lists, index = net.lists, self.index
+        ui = [index[u] for u in todo]
+        starts = set().union(*(lists[j] for j in {j for i in ui for j in net.unit_lists[i]}))
+        starts.update(i for u in ui for _, i, _ in self.backups.get(u, ()))
         part = net.upstream(starts)
         members = set(part)
         owner, need0, consumers = net.slots
-        base, standins = net.base, self.standins
+        base = net.base
 
         def own_week(i: int) -> float:
-            b = base[i]
-            w = own.get(b)
-            if w is not None:
-                return w
-            found = standins.get(b)
-            return found[1] if found is not None else 0.0
+            return own.get(base[i], 0.0)
 
         heap = [(own_week(i), i) for i in part if not need0[i]]
         heapq.heapify(heap)
@@ -410,29 +429,26 @@ class Exposure:
                     heapq.heappush(heap, (max(r, own_week(j)), j))
         return week
 
-    def _backups_in(self, lists_of: tuple[int, ...], t: float) -> list[Backup]:
-        """The backups among a market's sources that are up at week ``t`` exactly."""
-        sids = self._backup_ids.get(lists_of)
-        if sids is None:
-            base, lists = self.network.base, self.network.lists
-            found = {base[s] for j in lists_of for s in lists[j]}
-            sids = self._backup_ids[lists_of] = tuple(sorted(b for b in found if b in self.standins))
-        return [self.standins[sid][0] for sid in sids if self.standins[sid][1] == t] if sids else []
-
-    @cached_property
-    def _plain(self) -> bytearray:
-        """A flag per unit: no backup (stand-in) among its sources."""
-        net, standins = self.network, self.standins
-        if not standins:
-            return bytearray(b"\x01") * len(net.units)
-        base = net.base
-        plain_list = [not any(base[s] in standins for s in sources) for sources in net.lists]
-        return bytearray(all(map(plain_list.__getitem__, idx)) for idx in net.unit_lists)
-
-    @cached_property
-    def _baseline(self) -> frozenset[Unit]:
+    def _available_at_once(self, failed: frozenset[str]) -> set[Unit]:
+        """Units available at week 0 with ``failed`` down: by the engine, or
+        by backups brought up in no time covering each step it leaves bare."""
         net = self.network
-        return frozenset(net.available(net.operational(frozenset(self.standins))))
+        op = net.operational(failed)
+        out = net.available(op, failed)
+        covered = net._covered(op)
+        for ui, mine in self.backups.items():
+            unit = net.units[ui]
+            if unit in out or unit[0] in failed:
+                continue
+            bare = {k for k, j in enumerate(net.unit_lists[ui]) if not covered[j]}
+            if bare <= {k for k, i, b in mine if not b.bring_up_weeks and op[i]}:
+                out.add(unit)
+        return out
+
+
+def serving(backups: Mapping[Unit, Collection[Backup]]) -> list[tuple[str, Unit]]:
+    """The ``serving`` pairs of :class:`Network` that give the backups their nodes."""
+    return [(b.provider, unit) for unit, found in backups.items() for b in found]
 
 
 class _BackAt:

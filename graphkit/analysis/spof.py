@@ -122,7 +122,7 @@ from ..model import (
 )
 from ..problems import GraphkitError, did_you_mean
 from ..text import humanize, market_name, markets_name, money_short
-from .exposure import Backup, Exposure, LostMarket, MarketTimeline, Timeline
+from .exposure import Backup, Exposure, LostMarket, MarketTimeline, Timeline, serving
 from .heap import collector_paused
 from .results import PAIRS, UNITS, Result, findings_at
 from .severity import POINTS_FALLBACK, Severity, money_severity, portfolio_revenue, shifted
@@ -567,7 +567,8 @@ class _Context:
         self.portfolio = portfolio
         self.recovery_weeks = recovery_weeks
         self.units, self.feeds = supply_inputs(portfolio)
-        self.network = Network(self.units, self.feeds)
+        self.backups = backup_inputs(portfolio)
+        self.network = Network(self.units, self.feeds, serving=serving(self.backups))  # the timelines' too
         self.products: dict[str, Product] = {p.id: p for p in portfolio.products}
         self.unit_index = {unit: i for i, unit in enumerate(self.network.units)}
         self._sources: dict[Unit, frozenset[str]] = {}  # filled by sources_of
@@ -589,7 +590,7 @@ class _Context:
             self.portfolio,
             units,
             self.feeds,
-            backup_inputs(self.portfolio),
+            self.backups,
             self._unit_revenue.__getitem__,
             None if extra else self.network,
             self.recovery_weeks,
@@ -982,7 +983,7 @@ def single_failures(portfolio: Portfolio) -> SingleFailures:
     op = net.baseline[0]
     nodes = portfolio.nodes
     down: dict[str, set[str]] = {}
-    for i, kill in enumerate(net.node_kills):
+    for i, kill in enumerate(net.node_kills[: net.spare_from]):
         if op[i] and kill is not None:
             for x in kill:
                 down.setdefault(x, set()).add(net.base[i])

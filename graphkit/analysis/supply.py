@@ -173,6 +173,12 @@ class Network:
     unfed : Mapping[str, Collection[str]], optional
         ``provider id -> materials`` it needs that no feed delivers (never
         satisfied, so the provider is never operational).
+    serving : Iterable[tuple[str, Unit]], optional
+        ``(provider id, unit)`` pairs: give the provider a node serving the
+        unit without making it a source of it (a backup not yet qualified,
+        whose upstream the timelines follow: :meth:`serving_node`).  Nodes
+        only these need are *spare*: no unit or other node depends on them,
+        so they change no answer, and failure results leave them out.
 
     Notes
     -----
@@ -199,6 +205,7 @@ class Network:
         feeds: Mapping[str, Collection[FeedIn]],
         providers: Iterable[str] = (),
         unfed: Mapping[str, Collection[str]] | None = None,
+        serving: Iterable[tuple[str, Unit]] = (),
     ) -> None:
         self.feeds = feeds
         self.unfed = unfed or {}
@@ -263,16 +270,27 @@ class Network:
             self.node(p, None, None)
         self._expand()
         self.provider_ids: frozenset[str] = frozenset(self.base)
+        self.spare_from = len(self.base)  # nodes from here on serve only `serving`
+        for p, (product, market) in serving:
+            self.node(p, product, market)
+        self._expand()
 
     # -- building -----------------------------------------------------------
 
-    def node(self, provider: str, product: str | None, market: str | None) -> int:
-        """The node of ``provider`` serving ``(product, market)`` (created on first use)."""
-        key = (
+    def _key(self, provider: str, product: str | None, market: str | None) -> tuple[str, str | None, str | None]:
+        return (
             provider,
             product if provider in self._sens_p else None,
             market if provider in self._sens_m else None,
         )
+
+    def serving_node(self, provider: str, unit: Unit) -> int:
+        """The node of ``provider`` serving ``unit`` (a source of it, or given by ``serving``)."""
+        return self._index[self._key(provider, *unit)]
+
+    def node(self, provider: str, product: str | None, market: str | None) -> int:
+        """The node of ``provider`` serving ``(product, market)`` (created on first use)."""
+        key = self._key(provider, product, market)
         i = self._index.get(key)
         if i is None:
             i = len(self.base)
@@ -597,7 +615,7 @@ class Network:
                 steps[step] = tuple(dict.fromkeys((*steps[step], *added)))
             other = Network({**self.steps_of, **merged}, self.feeds, unfed=self.unfed)
             after = frozenset(other.available(other.operational(failed_set), failed_set))
-        down = {b for b, was, now in zip(self.base, op0, op1) if was and not now}
+        down = {b for b, was, now in zip(self.base[: self.spare_from], op0, op1) if was and not now}
         return WhatIfResult(
             failed=failed_set,
             baseline=base,
