@@ -109,3 +109,24 @@ def write(value: Any) -> str:
 def test_generated_documents_read_alike(value: Any) -> None:
     text = write(value)
     assert outcome(_load_json, text) == outcome(_load_json_exactly, text)
+
+
+def test_reading_json_leaves_yaml_unloaded(tmp_path: Path) -> None:
+    """YAML's loader is imported for YAML files (and JSON repeating a key) only."""
+    import subprocess
+    import sys
+
+    from graphkit import read_portfolio, write_portfolio
+
+    small = Path(__file__).with_name("small.yaml")
+    write_portfolio(read_portfolio(small)[0], tmp_path / "p.json")
+    (tmp_path / "twice.json").write_text('{"providers": [], "providers": []}')
+    code = (
+        "import sys\nfrom graphkit import PortfolioError, read_portfolio\n"
+        "read_portfolio(sys.argv[1])\nprint('yaml' in sys.modules)\n"
+        "try:\n    read_portfolio(sys.argv[2])\nexcept PortfolioError as exc:\n    print(exc.problems[0].message)\n"
+        "print('yaml' in sys.modules)"
+    )
+    args = [sys.executable, "-c", code, str(tmp_path / "p.json"), str(tmp_path / "twice.json")]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["False", "duplicate key 'providers' (first at line 1)", "True"]

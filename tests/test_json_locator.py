@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from graphkit import Portfolio, PortfolioError, read_portfolio
-from graphkit.io.documents import _JsonLocator, _LineLocator
+from graphkit.io.documents import _JsonLocator
+from graphkit.io.yaml_documents import LineLocator as _LineLocator
 
 SMALL = Path(__file__).parent / "small.yaml"
 
