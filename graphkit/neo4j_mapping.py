@@ -75,6 +75,7 @@ __all__ = [
     "Neo4jStoreError",
     "Statement",
     "finding_rows",
+    "graph_node_count",
     "graph_to_portfolio",
     "key_labels",
     "merge_portfolios",
@@ -302,6 +303,12 @@ def _markets(props: dict[str, Any], where: str, problems: list[Problem]) -> None
     props["markets"] = records
 
 
+def graph_node_count(portfolio: Portfolio) -> int:
+    """How many nodes `portfolio` makes in the graph (`LoadPlan.node_count`,
+    without planning): its node records and one per requirement topic."""
+    return len(portfolio.nodes) + len({r.topic for r in portfolio.requirements})
+
+
 class LoadPlan:
     """The statements that stage a portfolio as a new generation (see
     `graphkit.neo4j_store.Neo4jStore.load`), built before anything is
@@ -482,7 +489,7 @@ class _Reader:
             items = sorted(nodes[label], key=lambda r: (str(r["props"].get("id")), r["eid"]))
             raw[section] = []
             for i, r in enumerate(items):
-                props = {k: v for k, v in r["props"].items() if k not in _WRITTEN_NODE}
+                props = _unwritten(r["props"], _WRITTEN_NODE)
                 raw[section].append(props)
                 where = self.where[(section, i)] = _node_location(label, props.get("id"), r["eid"])
                 index.setdefault(str(props.get("id")), (section, i))
@@ -498,15 +505,12 @@ class _Reader:
             (RelType.REQUIRES, "requirements", ("party", "topic")),
         ):
             ordered = sorted(rels[t], key=partial(_sort_key, t))
-            raw[section] = [
-                {
-                    fields[0]: r["source"],
-                    **self._props(r),
-                    fields[1]: r["topic"] if t is RelType.REQUIRES else r["target"],
-                }
-                for r in ordered
-            ]
+            raw[section] = []
             for i, r in enumerate(ordered):
+                row = _unwritten(r["props"], _WRITTEN_RELATIONSHIP)
+                row[fields[0]] = r["source"]
+                row[fields[1]] = r["topic"] if t is RelType.REQUIRES else r["target"]
+                raw[section].append(row)
                 self.where[(section, i)] = (t, r)
         try:
             portfolio, warnings = build_portfolio(raw, self.locate, self.source)
@@ -516,9 +520,6 @@ class _Reader:
         if any(p.severity == "error" for p in problems):
             raise PortfolioError(problems, self.source)
         return portfolio, problems
-
-    def _props(self, r: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in r["props"].items() if k not in _WRITTEN_RELATIONSHIP}
 
     def _check_labels(self, props: Mapping[str, Any], labels: list[str], where: str) -> None:
         try:
@@ -559,7 +560,10 @@ class _Reader:
                         )
                     )
                     continue
-                value: Any = {ref: other, **self._props(r)} if ref else other
+                value: Any = other
+                if ref:
+                    value = _unwritten(r["props"], _WRITTEN_RELATIONSHIP)
+                    value[ref] = other
                 nested[(home[0], home[1], name)].append((value, t, r))
         for (section, i, name), values in nested.items():
             if name in ("owner", "client"):
@@ -577,6 +581,14 @@ class _Reader:
             raw[section][i][name] = [v for v, _, _ in values]
             for j, (_, t, r) in enumerate(values):
                 self.where[(section, i, name, j)] = (t, r)
+
+
+def _unwritten(props: dict[str, Any], written: frozenset[str]) -> dict[str, Any]:
+    """`props` without the properties a write-back set: changed in place, as
+    the raw record it becomes, so a read holds one copy of each record."""
+    for name in written.intersection(props):
+        del props[name]
+    return props
 
 
 def _sort_key(t: RelType, r: Mapping[str, Any]) -> tuple[str, str, str]:

@@ -52,7 +52,7 @@ from neo4j.exceptions import (
 from . import __version__, cypher_guard
 from .defaults import BATCH_SIZE, LOCK_WAIT
 from .fingerprint import FINGERPRINT_KEY, fingerprint
-from .model import LABELS, NodeKind, Portfolio, RelType
+from .model import LABELS, MODEL_LABELS, NodeKind, Portfolio, RelType
 from .neo4j_mapping import (
     FINDING_TYPES,
     KEY_LABEL,
@@ -70,6 +70,7 @@ from .neo4j_mapping import (
     Neo4jStoreError,
     Statement,
     finding_rows,
+    graph_node_count,
     graph_to_portfolio,
     key_labels,
     merge_portfolios,
@@ -606,13 +607,18 @@ class Neo4jStore:
         """
         clock = _Clock()
         with ThreadPoolExecutor(1, thread_name_prefix="graphkit-fingerprint") as background:
-            # The fingerprint is worked out beside the server's work: a load
-            # into a database that holds no portfolio needs it only at the switch.
-            given = background.submit(fingerprint, portfolio)
             stored = self.meta()
+            # Is this the portfolio the database holds? Only if it makes as many
+            # nodes: then the fingerprint tells, first. Otherwise it is needed only
+            # at the switch and is worked out while the server stages the batches
+            # (beside the plan it would only share the interpreter with it).
+            same_size = stored is not None and stored["nodes"] == graph_node_count(portfolio)
+            given = background.submit(fingerprint, portfolio) if same_size else None
             # Refuse clashing duplicates before anything is written; a portfolio
             # the database already holds was planned when it was loaded.
-            plan = None if stored and stored["fingerprint"] == given.result() else LoadPlan(portfolio, batch_size)
+            unchanged_file = given is not None and stored is not None and stored["fingerprint"] == given.result()
+            plan = None if unchanged_file else LoadPlan(portfolio, batch_size)
+            given = given or background.submit(fingerprint, portfolio)
             self.apply_schema()
             with self.writer_lock(lock_wait):
                 clock.lap("lock")
@@ -627,8 +633,9 @@ class Neo4jStore:
                     fp, plan = background.submit(fingerprint, target), None
                 unchanged = (
                     meta is not None
-                    and meta["fingerprint"] == fp.result()
                     and before == (meta["nodes"], meta["relationships"])
+                    and meta["nodes"] == graph_node_count(target)  # else no need to wait for the fingerprint
+                    and meta["fingerprint"] == fp.result()
                 )
                 clock.lap("check")
                 if not unchanged:
@@ -726,9 +733,8 @@ class Neo4jStore:
                     "the staged graph is not the planned one (" + "; ".join(wrong) + "); nothing was switched: "
                     "load again"
                 )
-            for label in key_labels():
-                every = ":".join(dict.fromkeys(la for ls in LABELS.values() if ls[0] == label for la in ls))
-                tx.run(statement("load/retire.cypher", label=label, labels=every)).consume()
+            retire = statement("load/retire.cypher", label="|".join(key_labels()), labels=":".join(MODEL_LABELS))
+            tx.run(retire).consume()
             for kind, labels in LABELS.items():
                 provider = labels[0] == KEY_LABEL[NodeKind.CMO]
                 query = statement("load/promote.cypher", staged=STAGED[labels[0]], labels=":".join(labels))
@@ -748,8 +754,7 @@ class Neo4jStore:
     def _delete_dead_generations(self, batch_size: int) -> None:
         """Delete what a load that died left: staged nodes (never switched
         in) and a retired generation (switched out, not yet deleted)."""
-        for label in (*STAGED.values(), RETIRED):
-            self._delete(label, batch_size)
+        self._delete("|".join((*STAGED.values(), RETIRED)), batch_size)
 
     # -- read -----------------------------------------------------------------
 
@@ -769,16 +774,14 @@ class Neo4jStore:
 
         def work(tx: neo4j.ManagedTransaction) -> tuple[Any, dict[str, list[Any]], dict[RelType, list[Any]], Any]:
             first = tx.run(statement("store/meta.cypher")).single()
+            # each record as it streams in, its properties once (they become the raw record)
             nodes = {
-                label: [
-                    {**r.data(), "props": to_plain(r["props"])}
-                    for r in tx.run(statement("store/read_nodes.cypher", label=label))
-                ]
+                label: [_streamed(r) for r in tx.run(statement("store/read_nodes.cypher", label=label))]
                 for label in section_labels().values()
             }
             rels = {
                 t: [
-                    {**r.data(), "props": to_plain(r["props"])}
+                    _streamed(r)
                     for r in tx.run(statement("store/read_relationships.cypher", type=str(t), sources=LIVE_SOURCES))
                 ]
                 for t in RelType
@@ -1111,6 +1114,12 @@ def _properties(entity: neo4j.graph.Entity) -> dict[str, Any]:
     """Properties with id and name first, the rest by name."""
     order = sorted(entity.keys(), key=lambda k: (k != "id", k != "name", k))
     return {k: to_plain(entity[k]) for k in order}
+
+
+def _streamed(record: neo4j.Record) -> dict[str, Any]:
+    """A record of a read as plain Python, taken as it streams in: its
+    columns as they are, its properties (``props``) made plain once."""
+    return {**dict(zip(record.keys(), record.values(), strict=True)), "props": to_plain(record["props"])}
 
 
 def _end_id(node: neo4j.graph.Node | None) -> Any:

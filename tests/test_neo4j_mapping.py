@@ -185,3 +185,12 @@ def test_write_back_rows_from_analysis_json() -> None:
         finding_rows({"spof": record(SpofResult, critical_nodes=[nameless])})
     with pytest.raises(Neo4jStoreError, match="analysis results must be a JSON object"):
         finding_rows([])  # type: ignore[arg-type]
+
+
+def test_the_node_count_without_planning_is_the_plans() -> None:
+    from graphkit import read_portfolio
+    from graphkit.neo4j_mapping import graph_node_count
+
+    for path in ("tests/small.yaml", "examples/portfolio.yaml"):
+        portfolio = read_portfolio(path)[0]
+        assert graph_node_count(portfolio) == LoadPlan(portfolio, batch_size=50).node_count

@@ -1,5 +1,6 @@
-// Switch, part 1: the live {{label}} nodes lose their model labels
-// ({{labels}}) and become the retired generation, deleted after the switch.
+// Switch, part 1: the live nodes (of any key label: {{label}}) lose their
+// model labels ({{labels}}) and become the retired generation, deleted after
+// the switch.
 MATCH (n:{{label}})
 REMOVE n:{{labels}}
 SET n:GraphkitRetired
