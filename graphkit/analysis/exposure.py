@@ -242,7 +242,11 @@ class Exposure:
             position = {step: k for k, (step, _) in enumerate(network.unit_steps[ui])}
             once = sorted({(b.provider, b.step, b.bring_up_weeks): b for b in found}.items())
             self.backups[ui] = tuple((position[b.step], network.serving_node(b.provider, unit), b) for _, b in once)
-        self._inventory: dict[Unit, tuple[float, bool]] = {}  # filled by inventory
+
+    @cached_property
+    def _market(self) -> list[tuple[float, bool, float]]:
+        """Per unit: its weeks of stock, whether recorded, and its annual revenue."""
+        return [(*self.inventory(u), self.unit_revenue(u)) for u in self.network.units]
 
     @cached_property
     def _provider_recovery(self) -> dict[str, float]:
@@ -266,12 +270,6 @@ class Exposure:
 
     def inventory(self, unit: Unit) -> tuple[float, bool]:
         """(weeks of stock of a market, recorded): the override, the market's, the product's, else none."""
-        found = self._inventory.get(unit)
-        if found is None:
-            found = self._inventory[unit] = self._inventory_of(unit)
-        return found
-
-    def _inventory_of(self, unit: Unit) -> tuple[float, bool]:
         if self.inventory_override is not None:
             return self.inventory_override, True
         product = self._products.get(unit[0])
@@ -337,7 +335,7 @@ class Exposure:
         weeks: dict[int, float] = {}
         back = _BackAt(down_at)
         found: dict[tuple[tuple[int, ...], float, int], tuple[float, tuple[str, bool]]] = {}
-        unit_lists, index, backups = net.unit_lists, self.index, self.backups
+        unit_lists, index, backups, market = net.unit_lists, self.index, self.backups, self._market
         # A lost market with no backup has a list that stays down until the
         # one failed node is back: it is back at `end`.
         fast = lost and single
@@ -367,8 +365,8 @@ class Exposure:
                     named = [b for _, _, b in mine if b.bring_up_weeks == t]
                     known = found[key] = (t, back.restored_by(t, named))
                 t, (by, sure) = known
-            inv, inv_known = self.inventory(u)
-            markets.append(MarketTimeline.of(u, t, sure, by, inv, inv_known, self.unit_revenue(u)))
+            inv, inv_known, revenue = market[ui]
+            markets.append(MarketTimeline.of(u, t, sure, by, inv, inv_known, revenue))
         return Timeline(failed_set, tuple(markets))
 
     def _single_first_up(self, node: str, end: float) -> Callable[[int], float]:

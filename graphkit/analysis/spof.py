@@ -99,6 +99,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 import networkx as nx
 
@@ -560,6 +561,28 @@ def _sorted_units(units: Iterable[Unit]) -> tuple[Unit, ...]:
     return tuple(units)
 
 
+class Losses(NamedTuple):
+    """What losing a set of (product, market) pairs means (:meth:`_Context.losses`)."""
+
+    units: tuple[Unit, ...]
+    """The pairs, in unit order."""
+    described: str
+    """``prod-a, prod-b (JP)``: a product whose every available market is
+    among them named alone, the others with their markets."""
+    products_lost: tuple[str, ...]
+    """Products all of whose available markets are among them."""
+    clients: tuple[str, ...]
+    """Owners of their products."""
+    partners: tuple[str, ...]
+    """Partners whose entries serve one of their markets."""
+    revenue: float
+    """Revenue at risk, summed in unit order (the same float whatever order
+    the pairs came in)."""
+    basis: str
+    """``market`` (every product gives per-market revenue), ``share`` (even
+    shares of product revenue) or ``mixed``."""
+
+
 class _Context:
     """Everything derived once from a portfolio and shared by the analyses."""
 
@@ -637,17 +660,6 @@ class _Context:
     def unit_revenue(self, unit: Unit) -> float:
         return self._unit_revenue[unit]
 
-    def revenue_of(self, units: Iterable[Unit]) -> tuple[float, str]:
-        """Revenue at risk of the units and its basis: ``market`` (every
-        product gives per-market revenue), ``share`` (even shares of product
-        revenue) or ``mixed``.  Summed in unit order, so a set of units
-        gives the same float whatever its iteration order."""
-        units = _sorted_units(units)
-        revenue = self.market_revenue
-        bases = {revenue[p] is not None for p, _ in units}
-        basis = "mixed" if len(bases) > 1 else "market" if bases == {True} else "share"
-        return float(sum(map(self._unit_revenue.__getitem__, units))), basis
-
     @cached_property
     def severity(self) -> dict[Unit, Severity]:
         """Severity of losing each unit (the points rule on the market's
@@ -710,13 +722,6 @@ class _Context:
         """:attr:`impact` with each node's units in unit order."""
         return {node: _sorted_units(units) for node, units in self.impact.items()}
 
-    def products_all_lost(self, units: Iterable[Unit]) -> tuple[str, ...]:
-        """Products all of whose available markets are among ``units``."""
-        lost: dict[str, int] = {}
-        for p, _ in set(units):
-            lost[p] = lost.get(p, 0) + 1
-        return tuple(sorted(p for p, n in lost.items() if n == self.markets_available(p)))
-
     @cached_property
     def _available_count(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -726,10 +731,6 @@ class _Context:
 
     def markets_available(self, product: str) -> int:
         return self._available_count.get(product, 0)
-
-    def clients_of(self, units: Iterable[Unit]) -> tuple[str, ...]:
-        products = self.products
-        return tuple(sorted({products[p].owner for p in {p for p, _ in units}}))
 
     @cached_property
     def _partners(self) -> dict[Unit, tuple[str, ...]]:
@@ -741,26 +742,40 @@ class _Context:
             for market in p.market_territories
         }
 
-    def partners_of(self, units: Iterable[Unit]) -> tuple[str, ...]:
-        """Partners whose entries serve one of the units' markets."""
-        partners = self._partners
-        return tuple(sorted({m for u in units for m in partners.get(u, ())}))
-
-    def describe(self, units: Sequence[Unit]) -> str:
-        """``prod-a, prod-b (JP)`` : a product whose every available market is
-        among ``units`` is named alone, the others with their markets."""
+    def losses(self, units: Iterable[Unit]) -> Losses:
+        """What losing ``units`` (distinct) means, in one pass over them (see :class:`Losses`)."""
+        units = _sorted_units(units)
         by_product: dict[str, list[str | None]] = {}
-        for p, m in _sorted_units(units):
+        for p, m in units:
             group = by_product.get(p)
             if group is None:
                 by_product[p] = [m]
             else:
                 group.append(m)
-        names = []
-        for p, markets in by_product.items():
-            whole = len(markets) == self.markets_available(p)
-            names.append(p if whole else markets_name(p, markets))
-        return _names(names)
+        available = self._available_count
+        whole = {p: len(markets) == available.get(p, 0) for p, markets in by_product.items()}
+        products, partners, revenue = self.products, self._partners, self.market_revenue
+        bases = {revenue[p] is not None for p in by_product}
+        return Losses(
+            units,
+            _names([p if whole[p] else markets_name(p, markets) for p, markets in by_product.items()]),
+            tuple(sorted(p for p, w in whole.items() if w)),
+            tuple(sorted({products[p].owner for p in by_product})),
+            tuple(sorted({m for u in units for m in partners.get(u, ())})),
+            float(sum(map(self._unit_revenue.__getitem__, units))),
+            "mixed" if len(bases) > 1 else "market" if bases == {True} else "share",
+        )
+
+    def revenue_of(self, units: Iterable[Unit]) -> tuple[float, str]:
+        """:attr:`Losses.revenue` and :attr:`Losses.basis` of ``units``."""
+        found = self.losses(units)
+        return found.revenue, found.basis
+
+    def describe(self, units: Iterable[Unit]) -> str:
+        return self.losses(units).described
+
+    def products_all_lost(self, units: Iterable[Unit]) -> tuple[str, ...]:
+        return self.losses(units).products_lost
 
     def sources_of(self, unit: Unit) -> frozenset[str]:
         """Every source, distributor and partner named in the unit's steps."""
@@ -876,10 +891,10 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
         timeline = timelines[node]
         direct = any(node in ctx.sources_of(u) for u in units)
         sev, rule = ctx.rated(timeline.loss, units)
-        revenue, basis = ctx.revenue_of(units)
+        lost = ctx.losses(units)
         first = units[0]
         reasons = ctx.explain(first, frozenset((node,)))
-        text = f"{node} failing takes down {ctx.describe(units)} ({_revenue_text(revenue)}): "
+        text = f"{node} failing takes down {lost.described} ({_revenue_text(lost.revenue)}): "
         text += reasons if len(units) == 1 else f"{market_name(*first)} {reasons}"
         text += _loss_text(timeline) + rule
         source = getattr(ctx.portfolio.nodes.get(node), "source", None)
@@ -892,11 +907,11 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
                 loss=timeline.loss,
                 risk_exposure=timeline.loss / worst if worst else 0.0,
                 markets_lost=tuple(m.record() for m in timeline.markets),
-                products_lost=ctx.products_all_lost(units),
-                clients_affected=ctx.clients_of(units),
-                partners_affected=ctx.partners_of(units),
-                revenue_at_risk=revenue,
-                revenue_basis=basis,
+                products_lost=lost.products_lost,
+                clients_affected=lost.clients,
+                partners_affected=lost.partners,
+                revenue_at_risk=lost.revenue,
+                revenue_basis=lost.basis,
                 hidden=not direct,
                 severity=sev,
                 explanation=text,
@@ -988,7 +1003,8 @@ def single_failures(portfolio: Portfolio) -> SingleFailures:
             for x in kill:
                 down.setdefault(x, set()).add(net.base[i])
     asked = [p.id for p in portfolio.providers] + [m.id for m in portfolio.marketing_partners]
-    lost = {n: _sorted_units(ctx.impact.get(n, ())) for n in asked}
+    losses = {n: ctx.losses(ctx.impact.get(n, ())) for n in asked}
+    lost = {n: found.units for n, found in losses.items()}
     exposed: dict[str, set[Unit]] = {}
     for units in lost.values():
         for u in units:
@@ -998,8 +1014,8 @@ def single_failures(portfolio: Portfolio) -> SingleFailures:
         providers_down={
             n: tuple(sorted(x for x in down.get(n, set()) | {n} if isinstance(nodes.get(x), Provider))) for n in asked
         },
-        clients_affected={n: ctx.clients_of(lost[n]) for n in asked},
-        partners_affected={n: ctx.partners_of(lost[n]) for n in asked},
+        clients_affected={n: losses[n].clients for n in asked},
+        partners_affected={n: losses[n].partners for n in asked},
         revenue_exposed={p: ctx.revenue_of(exposed.get(p, ()))[0] for p in ctx.products},
     )
 
@@ -1072,8 +1088,12 @@ def _key_person_risks(ctx: _Context) -> list[KeyPersonRisk]:
     at_risk: dict[tuple[str, str], list[MarketTimeline]] = {}
     owner = {pid: p.owner for pid, p in ctx.products.items()}
     for node, timeline in ctx.timelines.items():
-        for m in timeline.markets:
-            at_risk.setdefault((owner[m.unit[0]], node), []).append(m)
+        product = None
+        for m in timeline.markets:  # in unit order: a product's markets one after another
+            if m.unit[0] != product:
+                product = m.unit[0]
+                group = at_risk.setdefault((owner[product], node), [])
+            group.append(m)
 
     out: list[KeyPersonRisk] = []
     for pair in pf.client_provider_pairs:
@@ -1255,21 +1275,21 @@ def whatif(
             f"{_names([market_name(*u) for u in unavailable])}"
         )
     timeline = ctx.exposure_with(recovery_weeks, inventory_weeks, unit_extra).timeline(failed_set, lost)
-    revenue, basis = ctx.revenue_of(lost)
+    found = ctx.losses(lost)
     gained = _sorted_units(result.gained)
     saved = _sorted_units(result.saved)
     return WhatIfReport(
         failed=failed,
         markets_lost=lost,
-        products_lost=ctx.products_all_lost(lost),
+        products_lost=found.products_lost,
         markets_saved=saved,
         products_saved=tuple(sorted({p for p, _ in saved})),
         markets_gained=gained,
         products_gained=tuple(sorted({p for p, _ in gained})),
-        clients_affected=ctx.clients_of(lost),
-        partners_affected=ctx.partners_of(lost),
-        revenue_at_risk=revenue,
-        revenue_basis=basis,
+        clients_affected=found.clients,
+        partners_affected=found.partners,
+        revenue_at_risk=found.revenue,
+        revenue_basis=found.basis,
         loss=timeline.loss,
         providers_down=tuple(sorted(n for n in result.providers_lost.union(failed) if isinstance(nodes[n], Provider))),
         explanations=explanations,
