@@ -135,7 +135,7 @@ class MarketTimeline(NamedTuple):
         return f"stock for {_weeks(self.recovery_weeks)} weeks, or {backup}, would remove the shortage"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # made by the million: not frozen (see .results)
 class LostMarket(Result):
     """A lost (product, market) with its time and money, as results carry it:
     ``recovery_weeks`` None when it rests on the 52-week fallback,

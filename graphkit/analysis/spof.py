@@ -316,7 +316,7 @@ def backup_inputs(portfolio: Portfolio) -> dict[Unit, list[Backup]]:
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # made by the million: not frozen (see .results)
 class SoleSourceStep(Result):
     """A (product, step, market) with exactly one qualified source filed there.
 
@@ -393,7 +393,7 @@ class CutPoints(Result):
     bridges: tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # made by the million: not frozen (see .results)
 class KeyPersonRisk(Result):
     """A client-provider relationship resting on one liaison (or on none: ``liaison`` None)."""
 
@@ -830,10 +830,12 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
                 provenance.setdefault((product.id, DISTRIBUTION_STEP, d.distributor), {})[d.source] = None
     order = {step: i for i, step in enumerate(_STEP_NAMES)}
     keys: list[tuple[int, str, int, str]] = []  # the sort key of each row, made with it
-    available, market_loss = ctx.available, ctx.market_loss
+    available, market_loss, rated = ctx.available, ctx.market_loss, ctx.rated_market
     for unit, unit_steps in ctx.units.items():
         pid, market = unit
         backups = unqualified[pid]
+        where = f" in {market}" if market is not None else ""
+        gone = "" if unit in available else f"; {market_name(pid, market)} is not currently available"
         for step, sources in unit_steps.items():
             if len(sources) != 1 or step == MARKETING_STEP:
                 continue
@@ -844,16 +846,13 @@ def _sole_source_steps(ctx: _Context) -> list[SoleSourceStep]:
                 if links
                 else ()
             )
-            sev, rule = ctx.rated_market(market_loss.get((provider, unit), 0.0), unit)
-            where = f" in {market}" if market is not None else ""
+            sev, rule = rated(market_loss.get((provider, unit), 0.0), unit)
             text = f"{pid} loses its only qualified {step} source{where} if {provider} fails"
             if len(backup) == 1:
                 text += f"; an unqualified backup {backup[0]} exists"
             elif backup:
                 text += f"; unqualified backups {', '.join(backup)} exist"
-            if unit not in available:
-                text += f"; {market_name(pid, market)} is not currently available"
-            text += rule
+            text += gone + rule
             evidence = provenance.get((pid, step, provider)) if provenance else None
             if evidence:
                 text += f" [source: {' | '.join(evidence)}]"
