@@ -16,7 +16,10 @@ cost of growth is visible.
 
 The engine lines time (CPU) the all-node single-failure analysis in a child
 process after the portfolio is read (reading is not counted), against a
-brute-force recomputation of availability with each node failed in turn.
+brute-force recomputation with each node failed in turn: from the portfolio
+(what `graphkit whatif --fail NODE` would do for every node: the target
+line), and re-evaluating availability on one network built once (reported:
+the engine's edge over the cheapest brute force).
 """
 
 from __future__ import annotations
@@ -211,17 +214,19 @@ def engine(work: Path, size: int, runs: int, brute: bool) -> float:
     fast = [child_json([PY, __file__, "--child", "engine", js])["seconds"] for _ in range(runs)]
     med = statistics.median(fast)
     GROWTH.setdefault("all-node failure analysis (s)", {})[label(size)] = f"{med:.3f}"
-    if brute:
-        slow = child_json([PY, __file__, "--child", "brute", js])
+    for kind, what, target in (("recompute", "from the portfolio", 0.01), ("brute", "on one network", None)):
+        if not brute:
+            break
+        slow = child_json([PY, __file__, "--child", kind, js])
         ratio = med / slow["seconds"]
         LINES.append(
             Line(
-                f"all-node failure analysis {label(size)} vs brute force ({slow['nodes']} recomputations)",
+                f"all-node failure analysis {label(size)} vs brute force {what} ({slow['nodes']} recomputations)",
                 f"{med:.3f} s",
                 f"{slow['seconds']:.3f} s",
                 ratio,
-                "<= 0.01",
-                ratio <= 0.01,
+                "reported" if target is None else f"<= {target:g}",
+                None if target is None else ratio <= target,
             )
         )
     return med
@@ -238,13 +243,13 @@ def child(kind: str, path: str) -> None:
         spof.single_failure_losses(pf)
         print(json.dumps({"seconds": time.process_time() - started}))
         return
-    ctx = spof._Context(pf)  # the same inputs, then one availability pass per failed node
-    net = ctx.network
-    base = net.available(net.operational())
+    net = spof._Context(pf).network  # the same inputs, then one availability pass per failed node
     nodes = sorted(net.provider_ids)
     for node in nodes:
+        if kind == "recompute":  # the inputs and network made again from the portfolio, as whatif would
+            net = spof._Context(pf).network
         failed = frozenset((node,))
-        base - net.available(net.operational(failed), failed)
+        net.baseline[1] - net.available(net.operational(failed), failed)  # baseline: once per network
     print(json.dumps({"seconds": time.process_time() - started, "nodes": len(nodes)}))
 
 
@@ -281,7 +286,7 @@ def main() -> None:
         default=set(PARTS),
         help=f"comma-separated parts to run, of {', '.join(PARTS)} (default: all)",
     )
-    ap.add_argument("--child", choices=("engine", "brute"), help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=("engine", "recompute", "brute"), help=argparse.SUPPRESS)
     ap.add_argument("path", nargs="?", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
