@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from market_portfolios import pairs_portfolio, random_portfolio, tiered_portfolio, timed_pairs_portfolio, with_times
 from supply_oracle import available, brute_groups, brute_pairs, brute_single, brute_timeline, unit_revenue
 
-from graphkit.analysis.joint import common_causes, double_failures, group_members
-from graphkit.analysis.spof import spof, whatif
+from graphkit.analysis.joint import _group_loss, common_causes, double_failures, group_members
+from graphkit.analysis.spof import _Context, spof, whatif
 from graphkit.cli.main import main
 from graphkit.io import write_portfolio
 from graphkit.model import Portfolio
@@ -159,6 +159,19 @@ def test_seeded_random_portfolios_against_brute_force(make) -> None:
         check(pf)
         found += bool(brute_pairs(pf))
     assert found > 50  # the portfolios do have double failures to find
+
+
+@pytest.mark.parametrize("make", [random_portfolio, tiered_portfolio])
+def test_group_loss_is_the_engines_what_if(make) -> None:
+    # Any set of ids, products among them (failing a product's id takes its markets down).
+    for seed in range(100):
+        rng = random.Random(seed)
+        net = _Context(make(rng, cyclic=seed % 3 == 0)).network
+        ids = sorted({*net.provider_ids, *(unit[0] for unit in net.units)})
+        lost = _group_loss(net)
+        for _ in range(5):
+            failed = rng.sample(ids, rng.randint(0, min(4, len(ids))))
+            assert lost(failed) == net.what_if(failed).lost
 
 
 @settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])

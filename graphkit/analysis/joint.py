@@ -29,7 +29,7 @@ __all__ = [
     "pair_impact",
 ]
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from typing import Final
 
@@ -332,12 +332,13 @@ def common_causes(portfolio: Portfolio) -> list[CommonCause]:
 
 def _common_causes(ctx: _Context) -> list[CommonCause]:
     out = []
+    group_loss = _group_loss(ctx.network)
     for key, values in _groups(ctx.portfolio).items():
         for value, listed in values.items():
             if len(listed) < 2:
                 continue
             members = sorted(listed)  # by id, as pairs are: the same rows from a file and from Neo4j
-            lost = ctx.network.what_if(members).lost
+            lost = group_loss(members)
             if not lost:
                 continue
             units = _sorted_units(lost)
@@ -379,6 +380,57 @@ def _common_causes(ctx: _Context) -> list[CommonCause]:
         )
     )
     return out
+
+
+def _group_loss(net: Network) -> Callable[[Collection[str]], frozenset[Unit]]:
+    """The units available today that failing a set of ids together takes
+    down (``net.what_if(ids).lost``).  Where feeds among the operational
+    nodes are acyclic, from the baseline by counting: a failed node takes
+    one live feeder from each material it feeds, and a node whose material
+    has none left fails too; so a group costs what it feeds, not the whole
+    network.  Feed cycles take the engine's fixed point."""
+    op0, avail = net.baseline
+    live = [i for i, up in enumerate(op0) if up]
+    if _feeders_first(net, live, op0) is None:
+        return lambda failed: net.what_if(failed).lost
+    owner, _, consumers = net.slots
+    feeders = [0] * len(owner)  # live feeders per material slot
+    nodes_of: dict[str, list[int]] = {}
+    for i in live:
+        nodes_of.setdefault(net.base[i], []).append(i)
+        for slot in consumers[i]:
+            feeders[slot] += 1
+    lists_of: dict[int, list[int]] = {}  # node -> the source lists it is in
+    for j, sources in enumerate(net.lists):
+        for s in sources:
+            if op0[s]:
+                lists_of.setdefault(s, []).append(j)
+    units_of: dict[int, list[Unit]] = {}  # source list -> available units needing it
+    by_product: dict[str, list[Unit]] = {}
+    for unit, idx in zip(net.units, net.unit_lists):
+        if unit in avail:
+            by_product.setdefault(unit[0], []).append(unit)
+            for j in idx:
+                units_of.setdefault(j, []).append(unit)
+
+    def lost(failed: Collection[str]) -> frozenset[Unit]:
+        down = {i for p in failed for i in nodes_of.get(p, ())}
+        left: dict[int, int] = {}
+        stack = list(down)
+        while stack:
+            for slot in consumers[stack.pop()]:
+                n = left[slot] = left.get(slot, feeders[slot]) - 1
+                if not n and op0[owner[slot]] and owner[slot] not in down:
+                    down.add(owner[slot])
+                    stack.append(owner[slot])
+        out = {u for p in failed for u in by_product.get(p, ())}  # a failed id that is a product
+        touched = {j for i in down for j in lists_of.get(i, ())}
+        for j in touched:
+            if all(s in down for s in net.lists[j] if op0[s]):
+                out.update(units_of.get(j, ()))
+        return frozenset(out)
+
+    return lost
 
 
 def _single_losses(impact: Mapping[str, Collection[Unit]], members: Iterable[str]) -> set[Unit]:
