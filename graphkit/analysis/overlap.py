@@ -200,10 +200,10 @@ def requirement_overlap(portfolio: Portfolio, similar: int | None = None) -> Ove
     wants: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     partner_pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
     partners = {m.id for m in portfolio.marketing_partners}
+    parties = {pid: p.parties for pid, p in products.items()}
     for req, prods in portfolio.requirement_products:
         for pid in prods:
-            product = products.get(pid)
-            if product is None or req.party not in product.parties:
+            if req.party not in parties.get(pid, ()):
                 continue
             wants[pid][req.topic].setdefault(req.party, req.value)
             if req.party in partners:
@@ -314,7 +314,7 @@ def _provider_row(
     by_topic: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for pid, step, served in handled:
         for topic, by_party in wants.get(pid, {}).items():
-            if not topic_reaches(topic, step):
+            if not rate.reaches(topic, step):
                 continue
             for party, value in by_party.items():
                 where = sells[pid].get(party)
@@ -377,10 +377,24 @@ class _Rating:
 
     def __init__(self, portfolio_revenue: float) -> None:
         self.portfolio_revenue = portfolio_revenue
+        self.revenues: dict[str, float] = {}  # product id -> product_revenue, asked again per provider
+        self.reached: dict[tuple[str, str], bool] = {}  # (topic, step) -> topic_reaches
+
+    def reaches(self, topic: str, step: str) -> bool:
+        found = self.reached.get((topic, step))
+        if found is None:
+            found = self.reached[topic, step] = topic_reaches(topic, step)
+        return found
+
+    def revenue(self, product: Product) -> float:
+        found = self.revenues.get(product.id)
+        if found is None:
+            found = self.revenues[product.id] = product_revenue(product)
+        return found
 
     def __call__(self, involved: Iterable[Product]) -> tuple[Severity, str]:
         involved = list(involved)
-        revenue = sum(map(product_revenue, involved))
+        revenue = sum(map(self.revenue, involved))
         if revenue > 0:
             return shifted(money_severity(revenue, self.portfolio_revenue), -1, Severity.LOW), ""
         commercial = any(p.stage is Stage.COMMERCIAL for p in involved)
