@@ -413,9 +413,18 @@ def _ranked(values: Mapping[str, float]) -> list[tuple[str, float]]:
 
 
 def _hhi(values: Mapping[str, float]) -> Fraction:
-    """Sum of squared percentage shares, exactly."""
-    total = sum((Fraction(v) for v in values.values()), Fraction(0))
-    return 10_000 * sum((Fraction(v) * Fraction(v) for v in values.values()), Fraction(0)) / (total * total)
+    """Sum of squared percentage shares, exactly: the values (binary
+    fractions) as integers over one power-of-two denominator, which the
+    shares cancel.
+
+    >>> ratios = [Fraction(v) for v in (0.1, 0.2, 3)]
+    >>> _hhi({"a": 0.1, "b": 0.2, "c": 3}) == 10_000 * sum(r * r for r in ratios) / sum(ratios) ** 2
+    True
+    """
+    ratios = [v.as_integer_ratio() for v in values.values()]
+    common = max(d for _, d in ratios)
+    scaled = [n * (common // d) for n, d in ratios]
+    return Fraction(10_000 * sum(n * n for n in scaled), sum(scaled) ** 2)
 
 
 def _share(part: float, whole: float) -> float | None:
