@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphkit import GraphkitError, read_portfolio
-from graphkit.analysis.concentration import Bands, customer_concentration, merge_clients
+from graphkit.analysis.concentration import Bands, _hhi, customer_concentration, merge_clients
 from graphkit.analysis.severity import Severity
 from graphkit.model import Client, Contract, Portfolio, Provider
 
@@ -312,3 +315,11 @@ def test_a_tie_for_the_top_customer_names_every_tied_client() -> None:
     )
     assert "each of 2 clients tied for the top, x and y" in rows["tie2"]["explanation"]
     assert rows["solo"]["explanation"].startswith("solo earns 75% of its contract revenue from x (")
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.lists(st.one_of(st.floats(1e-300, 1e300), st.integers(1, 10**6)), min_size=1, max_size=8))
+def test_hhi_is_the_exact_sum_of_squared_shares(values: list[float]) -> None:
+    # Against the definition in exact fractions, term by term (boundaries such as 1800 exactly depend on it).
+    exact = [Fraction(v) for v in values]
+    assert _hhi({str(i): v for i, v in enumerate(values)}) == 10_000 * sum(x * x for x in exact) / sum(exact) ** 2
