@@ -63,6 +63,7 @@ def one_run(path: Path, out: Path) -> tuple[list[str], dict[str, float], dict[st
         for name, result in analyses(portfolio, progress=phase):
             phase(f"writing {name}")
             yield name, result
+            del result  # as analyze does: not held while the next analysis runs
         phase("fingerprint")
         yield FINGERPRINT_KEY, fingerprint(portfolio)
         phase("end")

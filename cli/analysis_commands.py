@@ -133,16 +133,20 @@ def analyze_command(
     tell = Progress(progress)
     p = portfolio.load(tell)
     done: dict[str, Any] = {}
+    # JSON alone needs no result once written: each is let go before the next is built.
+    keep = fmt != "json" or write_back or fail_on
 
     def sections() -> Iterator[tuple[str, Any]]:
         from graphkit.analysis import analyses
         from graphkit.fingerprint import FINGERPRINT_KEY, fingerprint
 
         for name, result in analyses(p, only, bands, tell, pairs, recovery_weeks, similar):
-            done[name] = result
+            if keep:
+                done[name] = result
             if fmt == "json":
                 tell(f"writing {name}")
             yield name, top_fields(name, result, limit) if top_json and limit else result
+            del result
         tell("fingerprint")
         done["fingerprint"] = fingerprint(p)
         yield FINGERPRINT_KEY, done["fingerprint"]

@@ -71,6 +71,7 @@ class _Writer:
         for key, value in items:
             parts += (sep, _key(key), ": ")
             self.value(value, inner)
+            del value  # not held while the next item is made
             sep = "," + inner
             if whole or len(parts) > _CHUNK:
                 self.flush()
