@@ -21,7 +21,7 @@ from graphkit.cli.main import main
 from graphkit.cli.output import to_json
 from graphkit.fingerprint import fingerprint
 from graphkit.generate import GeneratorSpec, build_portfolio_dict
-from graphkit.problems import GraphkitError
+from graphkit.problems import ExitCode, GraphkitError
 from graphkit.validate import build_portfolio
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "portfolio.yaml"
@@ -254,3 +254,27 @@ def write_json_text(items: list[tuple[str, object]]) -> str:
     out = io.StringIO()
     write_json(out, items)
     return out.getvalue()
+
+
+@pytest.mark.parametrize("more", [[], ["--fail-on", "critical"]])
+def test_json_lets_each_result_go_once_written(monkeypatch: pytest.MonkeyPatch, more: list[str]) -> None:
+    # An industry-wide analysis holds one result at a time: the one written is gone when the next is built.
+    import weakref
+
+    import graphkit.analysis as analysis
+
+    real = analysis.analyses
+    written: list[weakref.ref[object]] = []
+    alive: list[int] = []
+
+    def watched(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        for name, result in real(*args, **kwargs):  # type: ignore[arg-type]
+            alive.append(sum(ref() is not None for ref in written))
+            written.append(weakref.ref(result))
+            yield name, result
+            del result
+
+    monkeypatch.setattr(analysis, "analyses", watched)
+    code, out, _ = invoke("analyze", EXAMPLE, "-f", "json", *more)
+    assert code in (0, ExitCode.FINDINGS) and out.startswith("{")
+    assert alive == ([0, 0, 0] if not more else [0, 1, 2])  # --fail-on reads them all at the end
