@@ -31,10 +31,11 @@ graphkit.analysis.results.ResultsError: analysis results: rows[3]: no node; rows
 from __future__ import annotations
 
 import types
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields, is_dataclass
 from enum import Enum
 from functools import cache
+from operator import attrgetter
 from typing import Any, Literal, Protocol, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from ..problems import GraphkitError
@@ -144,10 +145,10 @@ def encode(value: Any) -> Any:
         return str(value)
     plan = _fields(kind)
     if plan is not None:
+        keys, codecs, get = plan
         return {
             k: v if codec is None and type(v) in _PLAIN else _encode_field(codec, v)
-            for name, k, codec in plan
-            for v in (getattr(value, name),)
+            for k, codec, v in zip(keys, codecs, get(value))
         }
     if isinstance(value, (tuple, list)):
         return [encode(v) for v in value]
@@ -157,9 +158,14 @@ def encode(value: Any) -> Any:
 
 
 @cache
-def _fields(kind: type) -> tuple[tuple[str, str, str | None], ...] | None:
-    """(attribute, JSON key, codec) per field of a result type; None for any other type."""
-    return tuple(p[:3] for p in _plan(kind)) if is_dataclass(kind) else None
+def _fields(kind: type) -> tuple[tuple[str, ...], tuple[str | None, ...], Callable[[Any], tuple[Any, ...]]] | None:
+    """(JSON keys, codecs, the tuple of field values) of a result type; None for any other type."""
+    if not is_dataclass(kind):
+        return None
+    plan = _plan(kind)
+    names = [name for name, _, _, _ in plan]
+    get = attrgetter(*names) if len(names) > 1 else lambda value: tuple(getattr(value, n) for n in names)
+    return tuple(k for _, k, _, _ in plan), tuple(c for _, _, c, _ in plan), get
 
 
 def encoded_fields(result: Any) -> Iterator[tuple[str, Any]]:
