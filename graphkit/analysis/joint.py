@@ -71,7 +71,7 @@ def _unit_pairs(net: Network, u: int, ids: AbstractSet[str]) -> set[tuple[str, s
     op0 = net.baseline[0]
     alone = net.unit_kill(u)
     part = net.upstream(s for _, sources in net.unit_steps[u] for s in sources)
-    candidates = sorted({net.base[i] for i in part if op0[i]} & ids - alone)
+    candidates = sorted({net.base[i] for i in part if op0[i]}.intersection(ids).difference(alone))
     if len(candidates) < 2:
         return set()
     live = [i for i in part if op0[i]]
