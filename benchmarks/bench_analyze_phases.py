@@ -19,6 +19,7 @@ grows, so the phase where it jumps is the one that holds it.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import os
 import resource
@@ -35,6 +36,7 @@ from graphkit import read_portfolio
 from graphkit.analysis import analyses
 from graphkit.cli.json_writer import write_json
 from graphkit.fingerprint import FINGERPRINT_KEY, fingerprint
+from graphkit.heap import paused
 
 
 def peak_mb() -> float:
@@ -56,7 +58,9 @@ def one_run(path: Path, out: Path) -> tuple[list[str], dict[str, float], dict[st
             order.append(str(done))
         current[:] = [name, time.process_time()]
 
-    portfolio, _ = read_portfolio(path)
+    with paused():  # as the command line reads: the portfolio then out of the collector's sight
+        portfolio, _ = read_portfolio(path)
+        gc.freeze()
     phase("analysing")
 
     def sections():  # type: ignore[no-untyped-def]
@@ -70,6 +74,7 @@ def one_run(path: Path, out: Path) -> tuple[list[str], dict[str, float], dict[st
 
     with open(out, "w", encoding="utf-8") as f:
         write_json(f, sections())
+    gc.unfreeze()
     order.remove("analysing")  # the moment between reading and the first analysis
     return order, cpu, peak
 

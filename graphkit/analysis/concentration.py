@@ -22,6 +22,7 @@ from typing import Any, Literal
 from ..model import BusinessModel, Portfolio, Provider, Stage
 from ..problems import GraphkitError, did_you_mean
 from ..text import humanize, money, percent
+from .heap import collector_paused
 from .results import NUMBER, Result, findings_at, key
 from .severity import Severity
 
@@ -168,6 +169,7 @@ class ConcentrationResult(Result):
     conflicts_of_interest: tuple[ConflictOfInterest, ...] = field(metadata=findings_at(2))
 
 
+@collector_paused
 def customer_concentration(
     portfolio: Portfolio, bands: Bands = Bands(), major_share: float = 0.10
 ) -> ConcentrationResult:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..model import DISTRIBUTION_STEP, Portfolio, Product, Stage, Step
+from .heap import collector_paused
 from .results import Result, findings_at
 from .severity import POINTS_FALLBACK, Severity, money_severity, portfolio_revenue, product_revenue, shifted
 
@@ -125,6 +126,7 @@ class OverlapResult(Result):
     partner_similarity: tuple[PartnerSimilarity, ...]
 
 
+@collector_paused
 def requirement_overlap(portfolio: Portfolio, similar: int | None = None) -> OverlapResult:
     """Requirement overlaps and conflicts per product and per provider, and
     how alike the marketing partners' requirements are.
