@@ -384,16 +384,17 @@ class Exposure:
         return first_up
 
     def _up_weeks(self, todo: Iterable[Unit], own: Mapping[str, float], end: float) -> dict[int, float]:
-        """Per node upstream of the ``todo`` markets, the first week it is
-        operational, when before ``end``: ``max(its own week, max over its
-        materials of the earliest feeder)`` (own week: a failed node's
-        recovery, a backup's bring-up, else 0), a bottleneck path worked out
-        Dijkstra-style from a heap of weeks (availability only grows)."""
+        """Per node upstream of the ``todo`` markets and of their backups'
+        nodes, the first week it is operational, when before ``end``:
+        ``max(its own week, max over its materials of the earliest feeder)``
+        (own week: a failed node's recovery, else 0), a bottleneck path worked
+        out Dijkstra-style from a heap of weeks (availability only grows).  A
+        backup works from the later of its bring-up and its node's week."""
         net = self.network
         lists, index = net.lists, self.index
-        ui = [index[u] for u in todo]
-        starts = set().union(*(lists[j] for j in {j for i in ui for j in net.unit_lists[i]}))
-        starts.update(i for u in ui for _, i, _ in self.backups.get(u, ()))
+        rows = [index[u] for u in todo]
+        starts = set().union(*(lists[j] for j in {j for r in rows for j in net.unit_lists[r]}))
+        starts.update(i for r in rows for _, i, _ in self.backups.get(r, ()))  # the backups' nodes
         part = net.upstream(starts)
         members = set(part)
         owner, need0, consumers = net.slots

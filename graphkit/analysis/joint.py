@@ -238,16 +238,16 @@ def double_failures(portfolio: Portfolio) -> list[DoubleFailure]:
 def _double_failures(ctx: _Context) -> list[DoubleFailure]:
     out = []
     for (a, b), lost in pair_impact(ctx.network, _failable(ctx)).items():
-        units = _sorted_units(lost)
-        revenue, basis = ctx.revenue_of(units)
+        found = ctx.losses(lost)
+        units = found.units
         text = (
-            f"{a} and {b} failing together take down {ctx.describe(units)} ({_revenue_text(revenue)}), "
+            f"{a} and {b} failing together take down {found.described} ({_revenue_text(found.revenue)}), "
             f"which neither takes down alone"
         )
         loss = ctx.exposure.timeline((a, b), units).loss
         sev, rule = ctx.rated(loss, units, -1)
         text += rule
-        out.append(DoubleFailure((a, b), units, ctx.products_all_lost(units), revenue, loss, basis, sev, text))
+        out.append(DoubleFailure((a, b), units, found.products_lost, found.revenue, loss, found.basis, sev, text))
     out.sort(key=lambda d: (-d.added_revenue_at_risk, d.nodes))
     return out
 
@@ -341,18 +341,18 @@ def _common_causes(ctx: _Context) -> list[CommonCause]:
             lost = group_loss(members)
             if not lost:
                 continue
-            units = _sorted_units(lost)
-            revenue, basis = ctx.revenue_of(units)
+            found = ctx.losses(lost)
+            units = found.units
             alone = _single_losses(ctx.impact, members)
             singles = sum(ctx.revenue_of(ctx.impact.get(m, ()))[0] for m in members)
             single_losses = sum(ctx.timelines[m].loss for m in members if m in ctx.timelines)
             hidden = _sorted_units(set(units) - alone)
             text = (
-                f"{key}={value} ({_names(members)}) failing at once takes down {ctx.describe(units)} "
-                f"({_revenue_text(revenue)})"
+                f"{key}={value} ({_names(members)}) failing at once takes down {found.described} "
+                f"({_revenue_text(found.revenue)})"
             )
             if hidden:
-                text += f"; no one of them alone takes down {ctx.describe(hidden)}"
+                text += f"; no one of them alone takes down {ctx.losses(hidden).described}"
             loss = ctx.exposure.timeline(members, units).loss
             sev, rule = ctx.rated(loss, units)
             text += rule
@@ -361,9 +361,9 @@ def _common_causes(ctx: _Context) -> list[CommonCause]:
                     f"{key}={value}",
                     tuple(members),
                     units,
-                    revenue,
+                    found.revenue,
                     loss,
-                    basis,
+                    found.basis,
                     singles,
                     single_losses,
                     bool(hidden),

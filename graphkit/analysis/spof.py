@@ -754,28 +754,24 @@ class _Context:
                 group.append(m)
         available = self._available_count
         whole = {p: len(markets) == available.get(p, 0) for p, markets in by_product.items()}
-        products, partners, revenue = self.products, self._partners, self.market_revenue
-        bases = {revenue[p] is not None for p in by_product}
+        products, partners = self.products, self._partners
         return Losses(
             units,
             _names([p if whole[p] else markets_name(p, markets) for p, markets in by_product.items()]),
             tuple(sorted(p for p, w in whole.items() if w)),
             tuple(sorted({products[p].owner for p in by_product})),
             tuple(sorted({m for u in units for m in partners.get(u, ())})),
-            float(sum(map(self._unit_revenue.__getitem__, units))),
-            "mixed" if len(bases) > 1 else "market" if bases == {True} else "share",
+            *self.revenue_of(units),
         )
 
     def revenue_of(self, units: Iterable[Unit]) -> tuple[float, str]:
-        """:attr:`Losses.revenue` and :attr:`Losses.basis` of ``units``."""
-        found = self.losses(units)
-        return found.revenue, found.basis
-
-    def describe(self, units: Iterable[Unit]) -> str:
-        return self.losses(units).described
-
-    def products_all_lost(self, units: Iterable[Unit]) -> tuple[str, ...]:
-        return self.losses(units).products_lost
+        """:attr:`Losses.revenue` and :attr:`Losses.basis` of ``units`` (all
+        that revenue-only callers need)."""
+        units = _sorted_units(units)
+        revenue = self.market_revenue
+        bases = {revenue[p] is not None for p, _ in units}
+        basis = "mixed" if len(bases) > 1 else "market" if bases == {True} else "share"
+        return float(sum(map(self._unit_revenue.__getitem__, units))), basis
 
     def sources_of(self, unit: Unit) -> frozenset[str]:
         """Every source, distributor and partner named in the unit's steps."""
