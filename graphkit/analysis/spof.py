@@ -761,13 +761,16 @@ class _Context:
             tuple(sorted(p for p, w in whole.items() if w)),
             tuple(sorted({products[p].owner for p in by_product})),
             tuple(sorted({m for u in units for m in partners.get(u, ())})),
-            *self.revenue_of(units),
+            *self._revenue(units),
         )
 
     def revenue_of(self, units: Iterable[Unit]) -> tuple[float, str]:
         """:attr:`Losses.revenue` and :attr:`Losses.basis` of ``units`` (all
         that revenue-only callers need)."""
-        units = _sorted_units(units)
+        return self._revenue(_sorted_units(units))
+
+    def _revenue(self, units: tuple[Unit, ...]) -> tuple[float, str]:
+        """:meth:`revenue_of` of units already in unit order."""
         revenue = self.market_revenue
         bases = {revenue[p] is not None for p, _ in units}
         basis = "mixed" if len(bases) > 1 else "market" if bases == {True} else "share"
