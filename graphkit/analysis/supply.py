@@ -230,41 +230,21 @@ class Network:
         self._pending: list[int] = []
 
         self.units: list[Unit] = list(units)
-        self.unit_steps: list[list[tuple[str, list[int]]]] = []
         # One node list per distinct (sources, context they tell apart): the
         # markets of a product mostly share their supply steps' lists, and
         # the evaluation below works once per list, not once per unit.
         self.lists: list[list[int]] = []  # distinct source-node lists
-        self.unit_lists: list[tuple[int, ...]] = []  # unit -> indices into _lists
-        lists, unit_lists, unit_steps = self.lists, self.unit_lists, self.unit_steps
-        sens_p, sens_m = self._sens_p, self._sens_m
+        self.unit_lists: list[tuple[int, ...]] = []  # unit -> indices into lists, one per step
+        unit_lists = self.unit_lists
         shared: dict[tuple[str, ...], int] = {}  # sources no context tells apart -> list index
-        telling: dict[tuple[str, ...], tuple[bool, bool]] = {}  # other sources -> (by product, by market)
-        made: dict[tuple[tuple[str, ...], str | None, str | None], int] = {}
+        self._telling: dict[tuple[str, ...], tuple[bool, bool]] = {}  # sources -> (tell products, markets)
+        self._made: dict[tuple[tuple[str, ...], str | None, str | None], int] = {}  # (sources, context) -> list
         for (product, market), unit in units.items():
-            steps: list[tuple[str, list[int]]] = []
-            idx: list[int] = []
-            for step, sources in unit.items():
+            idx = []
+            for sources in unit.values():
                 key = sources if type(sources) is tuple else tuple(sources)
                 j = shared.get(key)
-                if j is None:
-                    flags = telling.get(key)
-                    if flags is None:
-                        flags = (not sens_p.isdisjoint(key), not sens_m.isdisjoint(key))
-                        if flags == (False, False):
-                            j = shared[key] = len(lists)
-                            lists.append(list(dict.fromkeys(self.node(s, None, None) for s in key)))
-                        else:
-                            telling[key] = flags
-                    if j is None:
-                        ctx = (key, product if flags[0] else None, market if flags[1] else None)
-                        j = made.get(ctx)
-                        if j is None:
-                            j = made[ctx] = len(lists)
-                            lists.append(list(dict.fromkeys(self.node(s, product, market) for s in key)))
-                steps.append((step, lists[j]))
-                idx.append(j)
-            unit_steps.append(steps)
+                idx.append(self._list(key, product, market, shared) if j is None else j)
             unit_lists.append(tuple(idx))
         for p in providers:
             self.node(p, None, None)
@@ -284,13 +264,41 @@ class Network:
             market if provider in self._sens_m else None,
         )
 
+    def _list(
+        self, key: tuple[str, ...], product: str | None, market: str | None, shared: dict[tuple[str, ...], int]
+    ) -> int:
+        """The index of the node list of sources ``key`` serving ``(product,
+        market)``, made on first use: one list for every unit when no source
+        tells products or markets apart (then kept in ``shared``), else one
+        per context the sources tell apart."""
+        flags = self._telling.get(key)
+        if flags is None:
+            flags = self._telling[key] = (not self._sens_p.isdisjoint(key), not self._sens_m.isdisjoint(key))
+        by_product, by_market = flags
+        if by_product or by_market:
+            ctx = (key, product if by_product else None, market if by_market else None)
+        else:
+            ctx = (key, None, None)
+            product = market = None
+        j = self._made.get(ctx)
+        if j is None:
+            j = self._made[ctx] = len(self.lists)
+            self.lists.append(list(dict.fromkeys(self.node(s, product, market) for s in key)))
+            if not (by_product or by_market):
+                shared[key] = j
+        return j
+
     def serving_node(self, provider: str, unit: Unit) -> int:
         """The node of ``provider`` serving ``unit`` (a source of it, or given by ``serving``)."""
         return self._index[self._key(provider, *unit)]
 
     def node(self, provider: str, product: str | None, market: str | None) -> int:
         """The node of ``provider`` serving ``(product, market)`` (created on first use)."""
-        key = self._key(provider, product, market)
+        key = (  # `_key`, inlined: called for every node of a large network
+            provider,
+            product if provider in self._sens_p else None,
+            market if provider in self._sens_m else None,
+        )
         i = self._index.get(key)
         if i is None:
             i = len(self.base)
@@ -304,9 +312,12 @@ class Network:
     def _expand(self) -> None:
         while self._pending:
             i = self._pending.pop()
+            provider = self.base[i]
+            if provider not in self.feeds and provider not in self.unfed:
+                continue  # fed by nothing: no materials (most providers)
             product, market = self.context[i]
-            groups: dict[str, list[int]] = {m: [] for m in self.unfed.get(self.base[i], ())}
-            for f in self.feeds.get(self.base[i], ()):
+            groups: dict[str, list[int]] = {m: [] for m in self.unfed.get(provider, ())}
+            for f in self.feeds.get(provider, ()):
                 if f.products is not None and product not in f.products:
                     continue  # this material does not go into the product
                 feeders = groups.setdefault(f.material, [])
@@ -314,6 +325,15 @@ class Network:
                     continue  # received, but this feeder is not filed in the market
                 feeders.append(self.node(f.feeder, product, market))
             self.materials[i] = [(m, list(dict.fromkeys(fs))) for m, fs in groups.items()]
+
+    @cached_property
+    def unit_steps(self) -> list[list[tuple[str, list[int]]]]:
+        """unit -> [(step, its source nodes)], in the unit's step order."""
+        lists = self.lists
+        return [
+            [(step, lists[j]) for step, j in zip(self.steps_of[unit], idx)]
+            for unit, idx in zip(self.units, self.unit_lists)
+        ]
 
     @cached_property
     def slots(self) -> tuple[list[int], list[int], list[list[int]]]:
