@@ -10,7 +10,11 @@ whose import folder this process can write). Settings from
 NEO4J_URI/NEO4J_PASSWORD... or .neo4j/credentials, as the tests.
 
 For each size, two generated portfolios of about that many relationships, A
-and B (seeds 1 and 2). Each run, in this order so a busy moment hits all alike:
+and B (seeds 1 and 2). A first run at each size warms the server (the JVM's
+compiler, query plans, the page cache) and the client for both sides alike and
+is discarded (--warmup). Each run, in this order so a busy moment hits all
+alike, except that LOAD CSV and the fresh load swap places from one run to the
+next, so neither always comes first after a wipe:
 
 * LOAD CSV (the yardstick): A's very nodes and relationships
   (`graphkit.neo4j_mapping.LoadPlan`'s rows, properties typed as loaded),
@@ -198,7 +202,7 @@ class Bench:
     def load(self, portfolio: Portfolio, *, replace: bool = False) -> None:
         self.store.load(portfolio, replace=replace, batch_size=self.batch_size)
 
-    def size(self, size: int, runs: int, folder: Path) -> list[str]:
+    def size(self, size: int, runs: int, warmup: int, folder: Path) -> list[str]:
         """The target lines at one size."""
         a, b = generated(size, 1, folder), generated(size, 2, folder)
         settings = self.store.settings
@@ -220,19 +224,30 @@ class Bench:
         times: dict[str, list[float]] = {
             k: [] for k in ("csv", "fresh", "unchanged", "replace", "plain", "export MB", "convert MB")
         }
-        for _ in range(runs):
-            self.wipe()
-            times["csv"].append(timed(lambda: self.load_csv(statements, plan)))
+        for run in range(-warmup, runs):  # negative: warming up, discarded
+            first_csv = run % 2 == 0
+            if first_csv:
+                self.wipe()
+                times["csv"].append(timed(lambda: self.load_csv(statements, plan)))
             self.wipe()
             times["fresh"].append(timed(lambda: self.load(a, replace=True)))
             times["unchanged"].append(timed(lambda: self.load(a)))
+            if not first_csv:
+                self.wipe()
+                times["csv"].append(timed(lambda: self.load_csv(statements, plan)))
             times["replace"].append(timed(lambda: self.load(b, replace=True)))
             self.wipe()
             times["plain"].append(timed(lambda: self.load(b, replace=True)))
             out = str(folder / "out.json")
             times["export MB"].append(peak_mb([graphkit, "neo4j", "export", "-o", out], env))
             times["convert MB"].append(peak_mb([graphkit, "convert", str(folder / "g2.json"), "-o", out], env))
-            print("  " + "  ".join(f"{k} {v[-1]:.2f}" for k, v in times.items()), flush=True)
+            print(
+                ("  " if run >= 0 else "  (warm-up) ") + "  ".join(f"{k} {v[-1]:.2f}" for k, v in times.items()),
+                flush=True,
+            )
+            if run < 0:
+                for v in times.values():
+                    v.pop()
         return [
             ratio_line(f"load {size:,} vs LOAD CSV", times["fresh"], times["csv"], 1.0),
             ratio_line(f"unchanged reload {size:,} vs load", times["unchanged"], times["fresh"], 0.3),
@@ -245,6 +260,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,20000,40000,80000", help="relationships per portfolio (about)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=1, help="runs at each size made first and discarded")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     parser.add_argument("--wipe", action="store_true", help="agree that the database is emptied")
     args = parser.parse_args()
@@ -258,7 +274,9 @@ def main() -> None:
         try:
             with tempfile.TemporaryDirectory() as folder:
                 lines = [
-                    line for size in args.sizes.split(",") for line in bench.size(int(size), args.runs, Path(folder))
+                    line
+                    for size in args.sizes.split(",")
+                    for line in bench.size(int(size), args.runs, args.warmup, Path(folder))
                 ]
         finally:
             bench.wipe()
