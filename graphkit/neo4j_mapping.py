@@ -311,27 +311,33 @@ def graph_node_count(portfolio: Portfolio) -> int:
 
 class LoadPlan:
     """The statements that stage a portfolio as a new generation (see
-    `graphkit.neo4j_store.Neo4jStore.load`), built before anything is
-    written: node batches (`nodes`, each returning its nodes' element ids),
-    then relationship batches (`relationships`) between staged nodes, their
-    rows ``{source, target, props}`` naming the ends by id (the store sends
-    ``[source, target, props]`` with the element ids the node batches
-    returned), with the counts the staged generation must have before it is
-    switched in. The rows by label (`node_rows`) and by type and end labels
-    (`relationship_rows`) are kept too. Raises `Neo4jStoreError` when two
-    different file entries share one key (see `REL_KEYS`)."""
+    `graphkit.neo4j_store.Neo4jStore.load`): node batches (`nodes`, each
+    returning its nodes' element ids), then relationship batches
+    (`relationships`) between staged nodes, their rows ``{source, target,
+    props}`` naming the ends by id (the store sends ``[source, target,
+    props]`` with the element ids the node batches returned), with the
+    counts the staged generation must have before it is switched in. The
+    rows by label (`node_rows`) and by type and end labels
+    (`relationship_rows`) are kept too.
 
-    def __init__(self, portfolio: Portfolio, batch_size: int) -> None:
+    Each node batch is handed to `stage` as soon as its section is planned,
+    so the server can stage nodes while the rest is planned. Raises
+    `Neo4jStoreError` when two different file entries share one key (see
+    `REL_KEYS`), once the nodes are planned and before any relationship is."""
+
+    def __init__(
+        self, portfolio: Portfolio, batch_size: int, stage: Callable[[Statement], object] | None = None
+    ) -> None:
         self.size = batch_size
         self.warnings: list[str] = []
         self.nodes: list[Statement] = []
         self.relationships: list[Statement] = []
-        self.node_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)  # key label -> node properties
+        self.node_rows: dict[str, list[dict[str, Any]]] = {}  # key label -> node properties
         # (type, source key label, target key label) -> [{source, target, props}], ends by id
         self.relationship_rows: dict[tuple[RelType, str, str], list[dict[str, Any]]] = {}
         self.node_counts: dict[str, int] = {}  # key label -> nodes
         self.relationship_counts: dict[tuple[RelType, str], int] = defaultdict(int)  # (type, source key label)
-        self._nodes(portfolio)
+        self._nodes(portfolio, stage or (lambda step: None))
         self._relationships(portfolio)
         self.node_count = sum(self.node_counts.values())
         self.relationship_count = sum(self.relationship_counts.values())
@@ -339,20 +345,24 @@ class LoadPlan:
     def _chunks(self, rows: list[T]) -> list[list[T]]:
         return [rows[i : i + self.size] for i in range(0, len(rows), self.size)]
 
-    def _nodes(self, portfolio: Portfolio) -> None:
-        groups = self.node_rows
-        for section in NODE_SECTIONS:
-            for record in getattr(portfolio, section):
-                groups[KEY_LABEL[portfolio.kind(record.id)]].append(node_properties(record))
-        for topic in dict.fromkeys(r.topic for r in portfolio.requirements):
-            rid = requirement_node_id(topic)
-            groups[KEY_LABEL[NodeKind.REQUIREMENT]].append({"id": rid, "topic": topic, "name": topic})
-        for label, rows in groups.items():
-            query = statement("load/stage_nodes.cypher", staged=STAGED[label])
+    def _nodes(self, portfolio: Portfolio, stage: Callable[[Statement], object]) -> None:
+        """Node rows by key label (one per node section, then requirement
+        topics), each section's batches staged as soon as it is planned."""
+        labels = section_labels()
+        sections = ((labels[s], (node_properties(r) for r in getattr(portfolio, s))) for s in NODE_SECTIONS)
+        topics = dict.fromkeys(r.topic for r in portfolio.requirements)
+        requirements = ({"id": requirement_node_id(t), "topic": t, "name": t} for t in topics)
+        for label, made in (*sections, (KEY_LABEL[NodeKind.REQUIREMENT], requirements)):
+            rows = list(made)
+            if not rows:
+                continue
+            self.node_rows[label] = rows
             self.node_counts[label] = len(rows)
-            self.nodes += [
-                Statement(query, {"rows": [[r["id"], r] for r in chunk]}, len(chunk)) for chunk in self._chunks(rows)
-            ]
+            query = statement("load/stage_nodes.cypher", staged=STAGED[label])
+            for chunk in self._chunks(rows):
+                step = Statement(query, {"rows": [[r["id"], r] for r in chunk]}, len(chunk))
+                self.nodes.append(step)
+                stage(step)
 
     def _relationships(self, portfolio: Portfolio) -> None:
         label = {node_id: KEY_LABEL[portfolio.kind(node_id)] for node_id in portfolio.nodes}

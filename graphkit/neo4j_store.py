@@ -415,7 +415,7 @@ class LoadResult:
     relationships_before: int = 0
     fingerprint: str = ""
     seconds: float = 0.0
-    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase: lock, plan, stage, switch, cleanup
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase: lock, check, stage, switch, cleanup
     warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
@@ -610,40 +610,41 @@ class Neo4jStore:
             stored = self.meta()
             # Is this the portfolio the database holds? Only if it makes as many
             # nodes: then the fingerprint tells, first. Otherwise it is needed only
-            # at the switch and is worked out while the server stages the batches
-            # (beside the plan it would only share the interpreter with it).
+            # at the switch and is worked out while the server stages the
+            # relationships (beside the plan it would only share the interpreter with it).
             same_size = stored is not None and stored["nodes"] == graph_node_count(portfolio)
-            given = background.submit(fingerprint, portfolio) if same_size else None
-            # Refuse clashing duplicates before anything is written; a portfolio
-            # the database already holds was planned when it was loaded.
-            unchanged_file = given is not None and stored is not None and stored["fingerprint"] == given.result()
-            plan = None if unchanged_file else LoadPlan(portfolio, batch_size)
-            given = given or background.submit(fingerprint, portfolio)
+            target = portfolio
+            fp = background.submit(fingerprint, target) if same_size else None
+
+            def fingerprinted() -> Future[str]:
+                """The target's fingerprint, worked out in the background from the first call."""
+                nonlocal fp
+                fp = fp or background.submit(fingerprint, target)
+                return fp
+
             self.apply_schema()
             with self.writer_lock(lock_wait):
                 clock.lap("lock")
                 self._delete_dead_generations(batch_size)
                 meta = self.meta()
                 before = self._live_counts()
-                target, fp = portfolio, given
                 problems: list[Problem] = []
-                if not replace and any(before) and not (meta and meta["fingerprint"] == given.result()):
+                if not replace and any(before) and not (meta and meta["fingerprint"] == fingerprinted().result()):
                     stored_portfolio, _ = self.read()
                     target, problems = merge_portfolios(stored_portfolio, portfolio, source)
-                    fp, plan = background.submit(fingerprint, target), None
+                    fp = None
                 unchanged = (
                     meta is not None
                     and before == (meta["nodes"], meta["relationships"])
                     and meta["nodes"] == graph_node_count(target)  # else no need to wait for the fingerprint
-                    and meta["fingerprint"] == fp.result()
+                    and meta["fingerprint"] == fingerprinted().result()
                 )
                 clock.lap("check")
+                plan = None
                 if not unchanged:
-                    plan = plan or LoadPlan(target, batch_size)
-                    clock.lap("plan")
-                    self._stage(plan, progress)
+                    plan = self._stage(target, batch_size, progress, fingerprinted)
                     clock.lap("stage")
-                    self._switch(plan, fp.result())
+                    self._switch(plan, fingerprinted().result())
                     clock.lap("switch")
                     if progress is not None:
                         total = len(plan.nodes) + len(plan.relationships) + 1
@@ -656,7 +657,7 @@ class Neo4jStore:
             changed=not unchanged,
             nodes_before=before[0],
             relationships_before=before[1],
-            fingerprint=fp.result(),
+            fingerprint=fingerprinted().result(),
             seconds=clock.total(),
             phases=clock.laps,
             warnings=(tuple(plan.warnings) if plan else ()) + tuple(p.message for p in problems),
@@ -679,26 +680,44 @@ class Neo4jStore:
 
         return self._runner.transaction(work, Mode.READ)
 
-    def _stage(self, plan: LoadPlan, progress: Progress | None, sessions: int = STAGE_SESSIONS) -> None:
-        """Run the plan's batches, each its own transaction, `sessions` at a
-        time: nodes first, then the relationships between them, whose ends
-        are sent as the element ids the node batches returned. Batches
-        touch only staged nodes, so their order does not matter; a deadlock
-        between two of them is transient and the driver runs the loser again."""
-        total = len(plan.nodes) + len(plan.relationships) + 1
-        done = 0
+    def _stage(
+        self,
+        portfolio: Portfolio,
+        batch_size: int,
+        progress: Progress | None,
+        planned: Callable[[], object],
+        sessions: int = STAGE_SESSIONS,
+    ) -> LoadPlan:
+        """Plan the load and run its batches, each its own transaction,
+        `sessions` at a time: nodes first, sent as the plan makes them (the
+        server stages them while the relationships are planned), then the
+        relationships between them, whose ends are sent as the element ids
+        the node batches returned; `planned` is called once the plan is
+        made, for client work to do while the server stages. Batches touch
+        only staged nodes, so their order does not matter; a deadlock
+        between two of them is transient and the driver runs the loser
+        again. A plan refused (`LoadPlan`) deletes the nodes it staged."""
         eids: dict[str, str] = {}  # node id -> element id of its staged node
-
         with ThreadPoolExecutor(sessions, thread_name_prefix="graphkit-stage") as pool:
-            for steps in (plan.nodes, plan.relationships):
-                pending: set[Future[Any]] = {
-                    pool.submit(
-                        self._runner.transaction,
-                        partial(_execute, step=step, eids=None if steps is plan.nodes else eids),
-                        Mode.WRITE,
-                    )
-                    for step in steps
-                }
+
+            def send(step: Statement, ends: dict[str, str] | None) -> Future[Any]:
+                return pool.submit(self._runner.transaction, partial(_execute, step=step, eids=ends), Mode.WRITE)
+
+            nodes: list[Future[Any]] = []
+            try:
+                plan = LoadPlan(portfolio, batch_size, stage=lambda step: nodes.append(send(step, None)))
+            except Neo4jStoreError:
+                for future in nodes:
+                    future.cancel()
+                wait(nodes)
+                with suppress(Neo4jStoreError):  # else the next load deletes them
+                    self._delete("|".join(STAGED.values()), batch_size)
+                raise
+            planned()
+            total = len(plan.nodes) + len(plan.relationships) + 1
+            done = 0
+            for batches in (nodes, None):
+                pending = set(batches) if batches is not None else {send(s, eids) for s in plan.relationships}
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in finished:
@@ -707,12 +726,13 @@ class Neo4jStore:
                             for other in pending:
                                 other.cancel()
                             raise error
-                        if steps is plan.nodes:
+                        if batches is not None:
                             ids, staged = future.result()
                             eids.update(zip(ids, staged, strict=True))
                         done += 1
                         if progress is not None:
                             progress(done, total)
+        return plan
 
     def _switch(self, plan: LoadPlan, fp: str) -> None:
         """The one transaction that makes the staged generation live."""
