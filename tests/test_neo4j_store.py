@@ -454,7 +454,9 @@ def test_progress_reports_every_batch(store: Neo4jStore, small: Portfolio) -> No
     assert [c[0] for c in calls] == list(range(1, total + 1)) and total == 34  # 14 nodes + 19 rels, then the switch
 
 
-def test_different_duplicates_are_refused_and_nothing_is_written(store: Neo4jStore, small: Portfolio) -> None:
+def test_different_duplicates_are_refused_and_nothing_is_written(
+    store: Neo4jStore, small: Portfolio, neo4j_driver: Any, settings: Neo4jSettings
+) -> None:
     prod = small.products[0]
     twice = dataclasses.replace(
         small,
@@ -473,6 +475,8 @@ def test_different_duplicates_are_refused_and_nothing_is_written(store: Neo4jSto
     with pytest.raises(Neo4jStoreError, match="SUPPLIES cmo-a -> prod-1 \\(fill_finish\\)"):
         store.load(twice)
     assert store.status()["nodes"]["Product"] == 0
+    # the node batches staged while the relationships were planned are deleted
+    assert snapshot(neo4j_driver, settings.database) == ([], [])
     same = dataclasses.replace(
         small,
         products=(prod.model_copy(update={"distributors": (*prod.distributors, *prod.distributors)}),)
