@@ -137,23 +137,23 @@ def startup(runs: int) -> None:
     small = str(ROOT / "tests" / "small.yaml")
     paired("start-up: graphkit validate small.yaml vs python -c pass", [GRAPHKIT, "validate", small], bare, runs * 3, 3)
     # What validation cannot start without: the floor under the line above.
-    pydantic = [PY, "-c", "from pydantic import BaseModel"]
-    paired("start-up: import pydantic's BaseModel vs python -c pass", pydantic, bare, runs * 3, None)
+    model = [PY, "-c", "import graphkit.model"]
+    paired("start-up: import graphkit.model vs python -c pass", model, bare, runs * 3, None)
 
 
-# The floor under validate's line while the records are pydantic models: importing
-# them, parsing the file and validating its records, none of graphkit's own checks
-# (the collector paused, as reading does).
+# The floor under validate's line: importing the model, parsing the file and
+# reading its records into the model's msgspec Structs, none of graphkit's own
+# checks (the collector paused, as reading does).
 FLOOR = """
 import gc, sys
 import orjson
+from msgspec import convert
 from graphkit.model import SECTIONS
 gc.disable()
 raw = orjson.loads(open(sys.argv[1], "rb").read())
 for key, cls in SECTIONS.items():
-    validate = cls.__pydantic_validator__.validate_python
     for item in raw.get(key) or ():
-        validate(item)
+        convert(item, cls)
 """
 
 
@@ -169,7 +169,7 @@ def parsing(work: Path, size: int, runs: int) -> None:
     )
     GROWTH.setdefault("validate JSON (CPU s)", {})[n] = f"{statistics.median(r.cpu for r in ra):.2f}"
     paired(
-        f"pydantic floor {n}: orjson + the models' validation vs orjson parse",
+        f"model floor {n}: orjson + msgspec reading the records vs orjson parse",
         [PY, "-c", FLOOR, str(js)],
         [PY, "-c", f"import orjson; orjson.loads(open({str(js)!r}, 'rb').read())"],
         runs,

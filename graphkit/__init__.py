@@ -2,7 +2,7 @@
 graph, and what in them endangers supply.
 
 The names below are imported on first use, so that ``import graphkit`` (and
-the command line's start) does not load pydantic, NetworkX or YAML until a
+the command line's start) does not load the model, NetworkX or YAML until a
 command needs them.
 """
 

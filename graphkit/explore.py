@@ -62,6 +62,7 @@ from .model import (
     ProviderKind,
     Record,
     RelType,
+    fields_of,
     references,
 )
 from .problems import GraphkitError, did_you_mean
@@ -257,11 +258,10 @@ def find_properties(kind: NodeKind | None = None) -> dict[str, _Shape]:
             out.update({p: _Shape(False, False, ()) for p in _REQUIREMENT_PROPERTIES if p not in out})
             continue
         record = _RECORDS[k]
-        for name, info in record.model_fields.items():
-            key = info.alias or name
-            if name in record.NESTED or key in _REL_FIELDS or key == "kind" or key in out:
+        for f in fields_of(record):
+            if f.name in record.NESTED or f.key in _REL_FIELDS or f.key == "kind" or f.key in out:
                 continue
-            out[key] = _shape(info.annotation)
+            out[f.key] = _shape(f.type)
     return out
 
 

@@ -8,16 +8,20 @@ visual styling all derive from the declarations here.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Any, ClassVar, get_origin
+from types import NoneType, UnionType
+from typing import Annotated, Any, ClassVar, NamedTuple, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
-from pydantic.fields import FieldInfo
+import msgspec
+from msgspec import Meta
 
 from .vocabulary import (
     BIOLOGIC_TECHNOLOGIES,
@@ -63,6 +67,7 @@ __all__ = [
     "Contract",
     "DistributorRef",
     "Feed",
+    "Field",
     "Liaison",
     "MarketingPartner",
     "Market",
@@ -81,10 +86,15 @@ __all__ = [
     "Requirement",
     "Segment",
     "Service",
+    "ShortForm",
     "Stage",
     "Step",
     "SupplyLink",
     "Technology",
+    "Text",
+    "fields_of",
+    "iso_date",
+    "plain_type",
     "kind_may_perform",
     "references",
     "requirement_node_id",
@@ -116,25 +126,44 @@ class Reference:
     ref: Ref
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+@dataclass(frozen=True)
+class Text:
+    """How a text field reads what a file wrote: surrounding whitespace
+    stripped (`strip`), upper-cased (`upper`); ids written as numbers are
+    read as their digits. Its `Meta` beside it says what the result must be
+    (`min_length`, `pattern`)."""
+
+    strip: bool = True
+    upper: bool = False
+
+
+@dataclass(frozen=True)
+class ShortForm:
+    """Marks a nested record that may be written as a bare id: the field that id fills."""
+
+    key: str
+
+
+Name = Annotated[str, Meta(min_length=1), Text()]
+Id = Annotated[str, Meta(min_length=1), Text()]
+# Every number of the model is finite and >= 0 (the upper bound refuses infinity, `ge` NaN).
+Amount = Annotated[float, Meta(ge=0, le=sys.float_info.max)]
 # A duration in weeks (recovery, bring-up, stock on hand): a finite number >= 0.
-Weeks = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Weeks = Amount
 # Batches a year: a provider's `capacity` (every batch it can make or test in a
 # year, whatever the product or step) and a supply entry's `volume` (what that
 # step of that product takes of it).
-Batches = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Batches = Amount
 # Months of notice a contract needs before it ends.
-Months = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Months = Amount
 
 
-def _iso_date(value: Any) -> Any:
+def iso_date(value: Any) -> date:
     """A calendar date written YYYY-MM-DD (text, a YAML date, or a
     spreadsheet date cell at midnight); anything else is refused rather than
     read as a timestamp or a day count.
 
-    >>> _iso_date("2027-03-31"), _iso_date(datetime(2027, 3, 31))
+    >>> iso_date("2027-03-31"), iso_date(datetime(2027, 3, 31))
     (datetime.date(2027, 3, 31), datetime.date(2027, 3, 31))
     """
     if isinstance(value, datetime):
@@ -151,42 +180,97 @@ def _iso_date(value: Any) -> Any:
     raise ValueError(f"must be a date written YYYY-MM-DD, got '{value}'")
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+# A date field: what msgspec reads is a date written exactly YYYY-MM-DD; the
+# rest of `iso_date`'s spellings go through it (graphkit.records).
+IsoDate = date
 # Provenance of an imported record, e.g. "orders.csv rows 2-4, 9; 2024-01-05..2024-03-02"
 # (graphkit import ledger writes it; analyses ignore it).
-Source = Annotated[str | None, StringConstraints(strip_whitespace=True)]
+Source = Annotated[str, Text()] | None
 
 
-class Record(BaseModel):
+class Field(NamedTuple):
+    """A field of a record class: its attribute name, its key in files, its
+    type (without its marks) and its marks (`Ref`, `Text`, `Meta`, `ShortForm`)."""
+
+    name: str
+    key: str
+    type: Any
+    marks: tuple[Any, ...]
+    default: Any
+
+
+@functools.cache
+def fields_of(cls: type[Record]) -> tuple[Field, ...]:
+    """The fields of a record class, in declaration order."""
+    out = []
+    for f in msgspec.structs.fields(cls):
+        annotation, marks = f.type, ()
+        if get_origin(annotation) is Annotated:
+            annotation, *extra = get_args(annotation)
+            marks = tuple(extra)
+        out.append(Field(f.name, f.encode_name, annotation, marks, f.default))
+    return tuple(out)
+
+
+def plain_type(annotation: Any) -> Any:
+    """A field's type without its Optional and its marks (`float | None` -> float)."""
+    if get_origin(annotation) in (Union, UnionType):
+        annotation = next(a for a in get_args(annotation) if a is not NoneType)
+    return get_args(annotation)[0] if get_origin(annotation) is Annotated else annotation
+
+
+def _written(nested: bool, annotation: Any) -> Callable[[Any], Any] | None:
+    """How `to_dict` writes a value of a field, from its type (None: as it is)."""
+    base = plain_type(annotation)
+    if nested:
+        return lambda items: [item.to_dict() for item in items]
+    if get_origin(base) is tuple:
+        return lambda items: [str(v) for v in items]
+    if base is date:
+        return date.isoformat
+    if isinstance(base, type) and issubclass(base, StrEnum):
+        return str
+    if base is float:
+        return lambda v: int(v) if type(v) is float and v.is_integer() else v
+    return None
+
+
+class Record(msgspec.Struct, frozen=True, gc=False):
     """Base of every record in a portfolio file: immutable, lenient about
-    number/string spelling (spreadsheets), strict about everything else."""
+    number/string spelling (spreadsheets), strict about everything else
+    (graphkit.records reads raw records into them). Not tracked by the
+    cyclic collector: records hold only text, numbers and other records."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", coerce_numbers_to_str=True, populate_by_name=True)
     # Nested list fields holding records of another class (for files and sheets).
     NESTED: ClassVar[dict[str, type[Record]]] = {}
+    # to_dict's plan: the fields' values at once, and each one's key and writer.
+    _VALUES: ClassVar[Callable[[Any], tuple[Any, ...]]]
+    _KEYS: ClassVar[tuple[tuple[str, Callable[[Any], Any] | None], ...]]
 
     def to_dict(self) -> dict[str, Any]:
-        """The record as it is written in a portfolio file (unset fields left out)."""
+        """The record as it is written in a portfolio file (unset fields left
+        out; so a bool, `qualified` among them, is always written)."""
+        cls = type(self)
+        try:
+            plan = cls.__dict__["_KEYS"]
+        except KeyError:
+            plan = _plan(cls)
         out: dict[str, Any] = {}
-        for name, info in type(self).model_fields.items():
-            value = getattr(self, name)
-            if value is None or value == () or value == "":
+        for (key, write), value in zip(plan, cls._VALUES(self)):
+            if not value and (value is None or value == () or value == ""):  # unset (0 and False are values)
                 continue
-            if name in self.NESTED:
-                value = [item.to_dict() for item in value]
-            elif isinstance(value, tuple):
-                value = [str(v) for v in value]
-            elif isinstance(value, StrEnum):
-                value = str(value)
-            elif isinstance(value, date):
-                value = value.isoformat()
-            elif isinstance(value, float) and value.is_integer():
-                value = int(value)
-            out[info.alias or name] = value
+            out[key] = value if write is None else write(value)
         return out
 
 
-class Provider(Record):
+def _plan(cls: type[Record]) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """`to_dict`'s plan of a class, worked out at its first use."""
+    cls._VALUES = operator.attrgetter(*(f.name for f in fields_of(cls)))  # every record has several fields
+    cls._KEYS = tuple((f.key, _written(f.name in cls.NESTED, f.type)) for f in fields_of(cls))
+    return cls._KEYS
+
+
+class Provider(Record, frozen=True):
     id: Id
     name: Name
     kind: ProviderKind
@@ -204,18 +288,15 @@ class Provider(Record):
     parent: Name | None = None
     source: Source = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _cmo_only_unless_said(cls, data: Any) -> Any:
+    def __post_init__(self) -> None:
         # A CMO's business model is cmo_only unless the file says otherwise: set
         # here, so that every reader sees one value under one name (files that
         # leave it out still read; files written since say it).
-        if isinstance(data, dict) and data.get("business_model") is None and data.get("kind") == ProviderKind.CMO:
-            return {**data, "business_model": BusinessModel.CMO_ONLY}
-        return data
+        if self.business_model is None and self.kind == ProviderKind.CMO:
+            msgspec.structs.force_setattr(self, "business_model", BusinessModel.CMO_ONLY)
 
 
-class Client(Record):
+class Client(Record, frozen=True):
     id: Id
     name: Name
     segment: Segment
@@ -223,17 +304,17 @@ class Client(Record):
     source: Source = None
 
 
-class MarketingPartner(Record):
+class MarketingPartner(Record, frozen=True):
     id: Id
     name: Name
     territories: tuple[str, ...] = ()
     source: Source = None
 
 
-Territory = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Territory = Annotated[str, Meta(min_length=1), Text()]
 
 
-class SupplyLink(Record):
+class SupplyLink(Record, frozen=True):
     provider: Annotated[
         Id,
         Ref(
@@ -253,29 +334,20 @@ class SupplyLink(Record):
     volume: Batches | None = None
     source: Source = None
 
-    def to_dict(self) -> dict[str, Any]:
-        # `qualified` is always written: a backup must stay visibly unqualified.
-        return {"provider": self.provider, "step": str(self.step), "qualified": self.qualified, **super().to_dict()}
 
-
-def _short_form(key: str) -> BeforeValidator:
-    """Accept a bare id where a {key: id, territory: …} record is expected."""
-    return BeforeValidator(lambda v: {key: v} if isinstance(v, (str, int)) else v)
-
-
-class DistributorRef(Record):
+class DistributorRef(Record, frozen=True):
     distributor: Annotated[Id, Ref(frozenset({NodeKind.DISTRIBUTOR}), "distributor", rel=RelType.DISTRIBUTES)]
     territory: Territory | None = None
     source: Source = None
 
 
-class MarketingRef(Record):
+class MarketingRef(Record, frozen=True):
     partner: Annotated[Id, Ref(frozenset({NodeKind.MARKETING_PARTNER}), "marketing partner", rel=RelType.MARKETS)]
     territory: Territory | None = None
     source: Source = None
 
 
-class Market(Record):
+class Market(Record, frozen=True):
     """A territory a product is sold in, with its share of the revenue."""
 
     territory: Territory
@@ -285,7 +357,8 @@ class Market(Record):
     source: Source = None
 
 
-class Product(Record):
+# kw_only: `owner`, required, follows `stage`; dict: room for its cached market_territories.
+class Product(Record, frozen=True, kw_only=True, dict=True, gc=True):
     id: Id
     name: Name
     technology: Technology
@@ -295,9 +368,9 @@ class Product(Record):
     # Weeks of stock in the channel: how long its markets survive a supply stop.
     inventory_weeks: Weeks | None = None
     supply: tuple[SupplyLink, ...] = ()
-    distributors: tuple[Annotated[DistributorRef, _short_form("distributor")], ...] = ()
-    marketed_by: tuple[Annotated[MarketingRef, _short_form("partner")], ...] = ()
-    markets: tuple[Annotated[Market, _short_form("territory")], ...] = ()
+    distributors: tuple[Annotated[DistributorRef, ShortForm("distributor")], ...] = ()
+    marketed_by: tuple[Annotated[MarketingRef, ShortForm("partner")], ...] = ()
+    markets: tuple[Annotated[Market, ShortForm("territory")], ...] = ()
     source: Source = None
 
     NESTED: ClassVar[dict[str, type[Record]]] = {
@@ -333,8 +406,8 @@ class Product(Record):
         return frozenset({self.owner, *(m.partner for m in self.marketed_by)})
 
 
-class Feed(Record):
-    from_: Annotated[Id, Ref(PROVIDER_KINDS, "from")] = Field(alias="from")
+class Feed(Record, frozen=True):
+    from_: Annotated[Id, Ref(PROVIDER_KINDS, "from")] = msgspec.field(name="from")
     to: Annotated[Id, Ref(PROVIDER_KINDS, "to")]
     material: Name
     # The products the material goes into; empty: everything `to` makes.
@@ -343,11 +416,11 @@ class Feed(Record):
     filed_in: tuple[Territory, ...] = ()
 
 
-class Contract(Record):
+class Contract(Record, frozen=True):
     client: Annotated[Id, Ref(frozenset({NodeKind.CLIENT}), "client")]
     provider: Annotated[Id, Ref(PROVIDER_KINDS, "provider")]
     annual_value: Amount
-    currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{3}$")] = "USD"
+    currency: Annotated[str, Meta(pattern="^[A-Z]{3}$"), Text(upper=True)] = "USD"
     # Terms: the first and last day it runs, the notice it needs, and whether it
     # renews by itself at its end (then `end` is the next renewal date).
     start: IsoDate | None = None
@@ -357,14 +430,14 @@ class Contract(Record):
     source: Source = None
 
 
-class Requirement(Record):
+class Requirement(Record, frozen=True):
     party: Annotated[Id, Ref(frozenset({NodeKind.MARKETING_PARTNER, NodeKind.CLIENT}), "party")]
     topic: Name
-    value: Annotated[str, StringConstraints(strip_whitespace=True)]
+    value: Annotated[str, Text()]
     products: Annotated[tuple[Id, ...], Ref(frozenset({NodeKind.PRODUCT}), "product")] = ()
 
 
-class Liaison(Record):
+class Liaison(Record, frozen=True):
     id: Id
     name: Name
     client: Annotated[Id, Ref(frozenset({NodeKind.CLIENT}), "client", rel=RelType.EMPLOYS)]
@@ -395,19 +468,18 @@ def references() -> Iterator[Reference]:
     [('owner',), ('supply', '*', 'provider'), ('distributors', '*', 'distributor'), ('marketed_by', '*', 'partner')]
     """
     for section, cls in SECTIONS.items():
-        for name, info in cls.model_fields.items():
-            key = info.alias or name
-            nested = cls.NESTED.get(name)
-            for sub, sub_info in nested.model_fields.items() if nested else ():
-                for ref in _refs(sub_info):
-                    yield Reference(section, (key, "*", sub_info.alias or sub), ref)
-            many = get_origin(info.annotation) is tuple
-            for ref in _refs(info):
-                yield Reference(section, (key, "*") if many else (key,), ref)
+        for f in fields_of(cls):
+            nested = cls.NESTED.get(f.name)
+            for sub in fields_of(nested) if nested else ():
+                for ref in _refs(sub):
+                    yield Reference(section, (f.key, "*", sub.key), ref)
+            many = get_origin(f.type) is tuple
+            for ref in _refs(f):
+                yield Reference(section, (f.key, "*") if many else (f.key,), ref)
 
 
-def _refs(info: FieldInfo) -> list[Ref]:
-    return [m for m in info.metadata if isinstance(m, Ref)]
+def _refs(f: Field) -> list[Ref]:
+    return [m for m in f.marks if isinstance(m, Ref)]
 
 
 # Neo4j labels of each node kind; the first is the label its id is unique in.
@@ -460,7 +532,7 @@ class Portfolio:
     def kind(self, node_id: str) -> NodeKind:
         record = self.nodes[node_id]
         if isinstance(record, Provider):
-            return NodeKind(record.kind.value)
+            return NodeKind(record.kind)
         return _KIND_OF_RECORD[type(record)]
 
     def records(self) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -11,8 +11,6 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from pydantic import ValidationError
-
 from .model import (
     DISTRIBUTION_STEP,
     NODE_SECTIONS,
@@ -28,11 +26,13 @@ from .model import (
     Provider,
     ProviderKind,
     Record,
+    fields_of,
     kind_may_perform,
     references,
     requirement_node_id,
 )
 from .problems import PortfolioError, Problem, brief, did_you_mean, sort_problems
+from .records import read_record
 
 __all__ = ["Locate", "build_portfolio"]
 
@@ -68,7 +68,7 @@ def build_portfolio(raw: Any, locate: Locate, source: str = "") -> tuple[Portfol
 
 # -- checks on the values as written ------------------------------------------
 #
-# These run on the raw data (what the file said, before pydantic coerces it),
+# These run on the raw data (what the file said, before the model reads it),
 # so every format is judged alike: a CSV cell, an xlsx cell and a YAML scalar
 # with the same text get the same verdict.
 
@@ -106,10 +106,7 @@ def _types(annotation: Any) -> set[Any]:
 @functools.cache
 def _field_specs(cls: type[Record]) -> tuple[tuple[str, type[Record] | None, frozenset[Any]], ...]:
     """(file key, nested record class or None, plain types) of each field, once per class."""
-    return tuple(
-        (info.alias or name, cls.NESTED.get(name), frozenset(_types(info.annotation)))
-        for name, info in cls.model_fields.items()
-    )
+    return tuple((f.key, cls.NESTED.get(f.name), frozenset(_types(f.type))) for f in fields_of(cls))
 
 
 _TEXT = frozenset({str})
@@ -349,20 +346,20 @@ class _Validator(_InputChecks):
             self.error((key,), f"section '{key}' must be a list of records")
             return []
         cls = SECTIONS[key]
-        validate = cls.__pydantic_validator__.validate_python  # model_validate without its Python wrapper
         out = []
         for i, item in enumerate(items):
             if not isinstance(item, (dict, Mapping)):
                 self.error((key, i), f"each entry of '{key}' must be a record with fields, found {brief(item)}")
                 continue
-            if _suspect(cls, item):  # the checks of the record as written, behind their quick gate
+            suspect = _suspect(cls, item)
+            if suspect:  # the checks of the record as written, behind their quick gate
                 self.check_unknown_keys(cls, item, (key, i), (key, item))
                 self.check_record_values(key, i, item)
-            try:
-                out.append((i, validate(item)))
-            except ValidationError as exc:
-                for err in exc.errors():
-                    self.error((key, i) + clean_loc(err), f"{describe(key, item)}: {explain(err)}")
+            record, problems = read_record(cls, item, clean=not suspect)
+            if record is not None:
+                out.append((i, record))
+            for err in problems:
+                self.error((key, i) + err["loc"], f"{describe(key, item)}: {explain(err)}")
         return out
 
     def check_unknown_keys(
@@ -731,23 +728,18 @@ def _field(item: Mapping[str, Any], key: str) -> str:
     return brief(item.get(key, "?"))
 
 
-def clean_loc(err: Mapping[str, Any]) -> tuple[Any, ...]:
-    """The error's path in the data, without pydantic's validator markers."""
-    return tuple(p for p in err["loc"] if not str(p).startswith("function-"))
-
-
 def field_name(loc: tuple[Any, ...]) -> str:
     """("supply", 1, "step") -> "supply #2 step"."""
     return " ".join(f"#{p + 1}" if isinstance(p, int) else str(p) for p in loc)
 
 
 def explain(err: Mapping[str, Any]) -> str:
-    """A pydantic error in words an analyst understands."""
-    name, kind, value = field_name(clean_loc(err)), err["type"], brief(err.get("input"))
+    """A problem of a record as read (`graphkit.records`) in words an analyst understands."""
+    name, kind, value = field_name(err["loc"]), err["type"], brief(err.get("input"))
     if kind == "missing":
         return f"{name} is missing"
     if kind == "enum":
-        choices = [c.strip(" '") for c in err["ctx"]["expected"].replace(" or ", ", ").split(",")]
+        choices = err["ctx"]["choices"]
         return f"{name} '{value}' is not one of {', '.join(choices)}{did_you_mean(value, choices)}"
     if kind in ("float_parsing", "float_type", "finite_number"):
         return f"{name} must be a number, got '{value}'"

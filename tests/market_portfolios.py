@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import random
 
+from msgspec import structs
+
 from graphkit.model import (
     Client,
     DistributorRef,
@@ -76,7 +78,7 @@ def scoped_feed_portfolio() -> Portfolio:
             product("prod-x", [SupplyLink(provider="cmo-fill", step="fill_finish")], annual_revenue=300e6),
             product("prod-y", [SupplyLink(provider="cmo-fill", step="fill_finish")], annual_revenue=500e6),
         ),
-        feeds=(Feed(**{"from": "cmo-ds-a", "to": "cmo-fill", "material": "X drug substance"}, products=("prod-x",)),),
+        feeds=(Feed(from_="cmo-ds-a", to="cmo-fill", material="X drug substance", products=("prod-x",)),),
     )
 
 
@@ -128,7 +130,9 @@ def random_portfolio(rng: random.Random, cyclic: bool, prefix: str = "") -> Port
                 continue
         feeds.append(
             Feed(
-                **{"from": a, "to": b, "material": rng.choice(["api", "ds", "cells"])},
+                from_=a,
+                to=b,
+                material=rng.choice(["api", "ds", "cells"]),
                 products=some(products_, 2) if rng.random() < 0.5 else (),
                 filed_in=some(TERRITORIES, 2) if rng.random() < 0.3 else (),
             )
@@ -157,7 +161,9 @@ def tiered_portfolio(rng: random.Random, cyclic: bool) -> Portfolio:
                 for f in rng.sample(upper, rng.randint(1, len(upper))):
                     feeds.append(
                         Feed(
-                            **{"from": f, "to": c, "material": material},
+                            from_=f,
+                            to=c,
+                            material=material,
                             products=tuple(rng.sample(products_, 1)) if rng.random() < 0.2 else (),
                             filed_in=tuple(rng.sample(TERRITORIES, 2)) if rng.random() < 0.2 else (),
                         )
@@ -165,7 +171,7 @@ def tiered_portfolio(rng: random.Random, cyclic: bool) -> Portfolio:
     if cyclic:
         for _ in range(rng.randint(1, 2)):
             k = rng.randrange(1, len(tiers))
-            feeds.append(Feed(**{"from": rng.choice(tiers[k]), "to": rng.choice(tiers[k - 1]), "material": "loop"}))
+            feeds.append(Feed(from_=rng.choice(tiers[k]), to=rng.choice(tiers[k - 1]), material="loop"))
     low = [c for tier in tiers[-2:] for c in tier]
     products = [
         product(
@@ -196,7 +202,7 @@ def loadable(*portfolios: Portfolio) -> Portfolio:
             seen: dict[tuple[str, str], SupplyLink] = {}
             for link in p.supply:
                 seen.setdefault((link.provider, str(link.step)), link)
-            products.append(p.model_copy(update={"supply": tuple(seen.values())}))
+            products.append(structs.replace(p, supply=tuple(seen.values())))
         for f in pf.feeds:
             feeds.setdefault((f.from_, f.to, f.material), f)
     return Portfolio(
@@ -215,13 +221,13 @@ def pairs_portfolio() -> Portfolio:
     d-eu are in IN."""
     return Portfolio(
         providers=(
-            cmo("api-1").model_copy(update={"parent": "Acme"}),
-            cmo("api-2").model_copy(update={"parent": "Acme"}),
-            cmo("fill-1").model_copy(update={"country": "IN"}),
+            structs.replace(cmo("api-1"), parent="Acme"),
+            structs.replace(cmo("api-2"), parent="Acme"),
+            structs.replace(cmo("fill-1"), country="IN"),
             cmo("fill-2"),
             cmo("ds-1"),
             cmo("ds-2"),
-            dist("d-eu").model_copy(update={"country": "IN"}),
+            structs.replace(dist("d-eu"), country="IN"),
             dist("d-us"),
         ),
         clients=(CLIENT,),
@@ -242,8 +248,8 @@ def pairs_portfolio() -> Portfolio:
             ),
         ),
         feeds=(
-            Feed(**{"from": "ds-1", "to": "fill-2", "material": "ds"}),
-            Feed(**{"from": "ds-2", "to": "fill-2", "material": "ds"}),
+            Feed(from_="ds-1", to="fill-2", material="ds"),
+            Feed(from_="ds-2", to="fill-2", material="ds"),
         ),
     )
 
@@ -256,14 +262,13 @@ def with_times(pf: Portfolio, rng: random.Random) -> Portfolio:
     def weeks(p_unset: float) -> float | None:
         return None if rng.random() < p_unset else float(rng.choice([0, 2, 4, 6, 8, 12, 26]))
 
-    providers = tuple(p.model_copy(update={"recovery_weeks": weeks(0.25)}) for p in pf.providers)
+    providers = tuple(structs.replace(p, recovery_weeks=weeks(0.25)) for p in pf.providers)
     products = tuple(
-        p.model_copy(
-            update={
-                "inventory_weeks": weeks(0.3),
-                "supply": tuple(link.model_copy(update={"bring_up_weeks": weeks(0.3)}) for link in p.supply),
-                "markets": tuple(m.model_copy(update={"inventory_weeks": weeks(0.5)}) for m in p.markets),
-            }
+        structs.replace(
+            p,
+            inventory_weeks=weeks(0.3),
+            supply=tuple(structs.replace(link, bring_up_weeks=weeks(0.3)) for link in p.supply),
+            markets=tuple(structs.replace(m, inventory_weeks=weeks(0.5)) for m in p.markets),
         )
         for p in pf.products
     )
@@ -278,9 +283,9 @@ def timeline_portfolio() -> Portfolio:
     at lab-x (no recovery time recorded)."""
     return Portfolio(
         providers=(
-            cmo("cmo-a").model_copy(update={"recovery_weeks": 20}),
+            structs.replace(cmo("cmo-a"), recovery_weeks=20),
             cmo("cmo-b"),
-            cmo("cmo-c").model_copy(update={"recovery_weeks": 3}),
+            structs.replace(cmo("cmo-c"), recovery_weeks=3),
             cmo("lab-x"),
         ),
         clients=(CLIENT,),
@@ -311,6 +316,6 @@ def timed_pairs_portfolio() -> Portfolio:
     back = {"api-1": 4.0, "api-2": 10.0}
     return dataclasses.replace(
         pf,
-        providers=tuple(p.model_copy(update={"recovery_weeks": back.get(p.id)}) for p in pf.providers),
-        products=tuple(p.model_copy(update={"inventory_weeks": 1.0}) for p in pf.products),
+        providers=tuple(structs.replace(p, recovery_weeks=back.get(p.id)) for p in pf.providers),
+        products=tuple(structs.replace(p, inventory_weeks=1.0) for p in pf.products),
     )

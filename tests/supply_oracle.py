@@ -20,6 +20,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection
 
+from msgspec import structs
+
 from graphkit.model import Feed, Portfolio, Product
 
 Unit = tuple[str, "str | None"]
@@ -198,12 +200,12 @@ def with_bring_up(pf: Portfolio, t: float) -> Portfolio:
     products = []
     for p in pf.products:
         supply = tuple(
-            link.model_copy(update={"qualified": True})
+            structs.replace(link, qualified=True)
             if not link.qualified and link.bring_up_weeks is not None and link.bring_up_weeks <= t
             else link
             for link in p.supply
         )
-        products.append(p.model_copy(update={"supply": supply}))
+        products.append(structs.replace(p, supply=supply))
     return dataclasses.replace(pf, products=tuple(products))
 
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from market_portfolios import CLIENT, cmo, product, random_portfolio, with_times
+from msgspec import structs
 from supply_oracle import brute_timeline
 
 from graphkit.analysis.spof import _Context, critical_nodes, single_failures, whatif
@@ -31,7 +32,7 @@ def backup_portfolio(bring_up: float | None, recovery: float | None = 20, stock:
     """prod (52M a year: 1M a week) filled only by cmo-a; cmo-b is an
     unqualified backup; cmo-a recovers after ``recovery`` weeks."""
     return Portfolio(
-        providers=(cmo("cmo-a").model_copy(update={"recovery_weeks": recovery}), cmo("cmo-b")),
+        providers=(structs.replace(cmo("cmo-a"), recovery_weeks=recovery), cmo("cmo-b")),
         clients=(CLIENT,),
         products=(
             product(
@@ -96,8 +97,8 @@ def test_a_backup_fed_by_the_failed_node_waits_for_it() -> None:
     # cmo-api feeds both fill sites; the backup cannot start before cmo-api is back (12 weeks)
     pf = Portfolio(
         providers=(
-            cmo("cmo-api").model_copy(update={"recovery_weeks": 12}),
-            cmo("cmo-a").model_copy(update={"recovery_weeks": 30}),
+            structs.replace(cmo("cmo-api"), recovery_weeks=12),
+            structs.replace(cmo("cmo-a"), recovery_weeks=30),
             cmo("cmo-b"),
         ),
         clients=(CLIENT,),
@@ -105,8 +106,8 @@ def test_a_backup_fed_by_the_failed_node_waits_for_it() -> None:
             fill_backed_up_in_5_weeks(markets=(Market(territory="EU", inventory_weeks=2), Market(territory="US"))),
         ),
         feeds=(
-            Feed(**{"from": "cmo-api", "to": "cmo-a", "material": "api"}),
-            Feed(**{"from": "cmo-api", "to": "cmo-b", "material": "api"}),
+            Feed(from_="cmo-api", to="cmo-a", material="api"),
+            Feed(from_="cmo-api", to="cmo-b", material="api"),
         ),
     )
     # 26M a year per market: 0.5M a week; the US has no stock recorded
@@ -123,10 +124,10 @@ def test_a_backup_is_followed_but_counts_for_nothing_else() -> None:
     # is no provider of the product, so no failure result names it as down
     def portfolio(api_recovery: float | None) -> Portfolio:
         return Portfolio(
-            providers=(cmo("cmo-api").model_copy(update={"recovery_weeks": api_recovery}), cmo("cmo-a"), cmo("cmo-b")),
+            providers=(structs.replace(cmo("cmo-api"), recovery_weeks=api_recovery), cmo("cmo-a"), cmo("cmo-b")),
             clients=(CLIENT,),
             products=(fill_backed_up_in_5_weeks(),),
-            feeds=(Feed(**{"from": "cmo-api", "to": "cmo-b", "material": "api"}),),
+            feeds=(Feed(from_="cmo-api", to="cmo-b", material="api"),),
         )
 
     pf = portfolio(None)
@@ -143,8 +144,8 @@ def test_a_backup_is_followed_but_counts_for_nothing_else() -> None:
 def test_risk_exposure_is_the_share_of_the_worst_loss() -> None:
     pf = Portfolio(
         providers=(
-            cmo("a").model_copy(update={"recovery_weeks": 10}),
-            cmo("b").model_copy(update={"recovery_weeks": 5}),
+            structs.replace(cmo("a"), recovery_weeks=10),
+            structs.replace(cmo("b"), recovery_weeks=5),
         ),
         clients=(CLIENT,),
         products=(

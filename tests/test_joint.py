@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from market_portfolios import pairs_portfolio, random_portfolio, tiered_portfolio, timed_pairs_portfolio, with_times
+from msgspec import structs
 from supply_oracle import available, brute_groups, brute_pairs, brute_single, brute_timeline, unit_revenue
 
 from graphkit.analysis.joint import _group_loss, common_causes, double_failures, group_members
@@ -113,7 +114,7 @@ def test_the_listing_cap_never_caps_the_computation() -> None:
 def with_groups(pf: Portfolio, rng: random.Random) -> Portfolio:
     """Countries and parents drawn at random (some providers have neither)."""
     providers = tuple(
-        p.model_copy(update={"country": rng.choice(["IN", "US", None]), "parent": rng.choice(["Acme", "Beta", None])})
+        structs.replace(p, country=rng.choice(["IN", "US", None]), parent=rng.choice(["Acme", "Beta", None]))
         for p in pf.providers
     )
     return dataclasses.replace(pf, providers=providers)

@@ -10,6 +10,7 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from market_portfolios import CLIENT, cmo, dist, markets_portfolio, product, random_portfolio
+from msgspec import structs
 from supply_oracle import available, brute_single, counts_in, markets_of, providers_down
 
 from graphkit.analysis.spof import critical_nodes, sole_source_steps, whatif
@@ -43,7 +44,7 @@ def test_scoped_feed_takes_down_only_its_product() -> None:
                 product("prod-a", [SupplyLink(provider="cmo-fill", step="fill_finish")], annual_revenue=300e6),
                 product("prod-b", [SupplyLink(provider="cmo-fill", step="fill_finish")], annual_revenue=500e6),
             ),
-            feeds=(Feed(**{"from": "cmo-ds-a", "to": "cmo-fill", "material": "A drug substance"}, products=products),),
+            feeds=(Feed(from_="cmo-ds-a", to="cmo-fill", material="A drug substance", products=products),),
         )
 
     unscoped = whatif(portfolio(()), ["cmo-ds-a"])
@@ -94,11 +95,11 @@ def test_market_revenue_when_every_market_gives_one() -> None:
     pf = markets_portfolio()
     p = pf.products[0]
     markets = (Market(territory="US", annual_revenue=50e6), Market(territory="EU", annual_revenue=25e6))
-    partial = dataclasses.replace(pf, products=(p.model_copy(update={"markets": markets}),))
+    partial = dataclasses.replace(pf, products=(structs.replace(p, markets=markets),))
     r = whatif(partial, ["dist-jp"])
     assert (r.revenue_at_risk, r.revenue_basis) == (30e6, "share")  # JP has no revenue of its own
     markets += (Market(territory="JP", annual_revenue=15e6),)
-    full = dataclasses.replace(pf, products=(p.model_copy(update={"markets": markets}),))
+    full = dataclasses.replace(pf, products=(structs.replace(p, markets=markets),))
     r = whatif(full, ["dist-jp"])
     assert (r.revenue_at_risk, r.revenue_basis) == (15e6, "market")
 
@@ -147,8 +148,8 @@ def test_filed_feed_counts_only_in_its_markets() -> None:
             ),
         ),
         feeds=(
-            Feed(**{"from": "api-1", "to": "cmo-dp", "material": "api"}, filed_in=("EU",)),
-            Feed(**{"from": "api-2", "to": "cmo-dp", "material": "api"}),
+            Feed(from_="api-1", to="cmo-dp", material="api", filed_in=("EU",)),
+            Feed(from_="api-2", to="cmo-dp", material="api"),
         ),
     )
     crit = engine_single(pf)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from fixtures_neo4j import canonical
+from msgspec import structs
 from result_records import record as result_record
 
 from graphkit import neo4j_store, read_portfolio, write_records
@@ -326,21 +327,19 @@ def test_reload_makes_records_exactly_the_files(store: Neo4jStore, small: Portfo
     changed = dataclasses.replace(
         small,
         providers=tuple(
-            api.model_copy(update={"country": None, "own_revenue": 1.5}) if p.id == "api-1" else p
-            for p in small.providers
+            structs.replace(api, country=None, own_revenue=1.5) if p.id == "api-1" else p for p in small.providers
         ),
     )
     prod1 = next(p for p in small.products if p.id == "prod-1")
     changed = dataclasses.replace(
         changed,
         products=tuple(
-            prod1.model_copy(
-                update={
-                    "supply": (
-                        SupplyLink(provider="cmo-a", step="fill_finish"),
-                        SupplyLink(provider="lab-1", step="testing", qualified=True),
-                    )
-                }
+            structs.replace(
+                prod1,
+                supply=(
+                    SupplyLink(provider="cmo-a", step="fill_finish"),
+                    SupplyLink(provider="lab-1", step="testing", qualified=True),
+                ),
             )
             if p.id == "prod-1"
             else p
@@ -360,8 +359,7 @@ def test_reload_makes_records_exactly_the_files(store: Neo4jStore, small: Portfo
     dropped = dataclasses.replace(
         changed,
         products=tuple(
-            p.model_copy(update={"supply": p.supply[:1], "marketed_by": ()}) if p.id == "prod-1" else p
-            for p in changed.products
+            structs.replace(p, supply=p.supply[:1], marketed_by=()) if p.id == "prod-1" else p for p in changed.products
         ),
     )
     result = store.load(dropped)
@@ -374,7 +372,7 @@ def test_kind_change_moves_the_label(store: Neo4jStore, small: Portfolio) -> Non
     moved = dataclasses.replace(
         small,
         providers=tuple(
-            p.model_copy(update={"kind": ProviderKind.TEST_LAB, "services": ()}) if p.id == "cb-1" else p
+            structs.replace(p, kind=ProviderKind.TEST_LAB, services=()) if p.id == "cb-1" else p
             for p in small.providers
         ),
     )
@@ -461,13 +459,12 @@ def test_different_duplicates_are_refused_and_nothing_is_written(
     twice = dataclasses.replace(
         small,
         products=(
-            prod.model_copy(
-                update={
-                    "supply": (
-                        SupplyLink(provider="cmo-a", step="fill_finish"),
-                        SupplyLink(provider="cmo-a", step="fill_finish", qualified=False),
-                    )
-                }
+            structs.replace(
+                prod,
+                supply=(
+                    SupplyLink(provider="cmo-a", step="fill_finish"),
+                    SupplyLink(provider="cmo-a", step="fill_finish", qualified=False),
+                ),
             ),
         )
         + small.products[1:],
@@ -479,8 +476,7 @@ def test_different_duplicates_are_refused_and_nothing_is_written(
     assert snapshot(neo4j_driver, settings.database) == ([], [])
     same = dataclasses.replace(
         small,
-        products=(prod.model_copy(update={"distributors": (*prod.distributors, *prod.distributors)}),)
-        + small.products[1:],
+        products=(structs.replace(prod, distributors=(*prod.distributors, *prod.distributors)),) + small.products[1:],
     )
     result = store.load(same)
     assert result.warnings == ("DISTRIBUTES dist-1 -> prod-1 (EU) is in the file twice; Neo4j stores it once",)
@@ -754,16 +750,15 @@ def test_markets_filings_and_scoped_feeds_round_trip(store: Neo4jStore, small: P
     rich = dataclasses.replace(
         small,
         products=(
-            prod.model_copy(
-                update={
-                    "markets": (Market(territory="US", annual_revenue=5.5), Market(territory="EU")),
-                    "supply": tuple(s.model_copy(update={"filed_in": ("US", "EU")}) for s in prod.supply),
-                }
+            structs.replace(
+                prod,
+                markets=(Market(territory="US", annual_revenue=5.5), Market(territory="EU")),
+                supply=tuple(structs.replace(s, filed_in=("US", "EU")) for s in prod.supply),
             ),
             *small.products[1:],
         ),
-        feeds=tuple(f.model_copy(update={"products": (prod.id,), "filed_in": ("EU",)}) for f in small.feeds)
-        or (Feed(**{"from": "api-1", "to": "cmo-a", "material": "api", "products": (prod.id,)}),),
+        feeds=tuple(structs.replace(f, products=(prod.id,), filed_in=("EU",)) for f in small.feeds)
+        or (Feed(from_="api-1", to="cmo-a", material="api", products=(prod.id,)),),
     )
     store.load(rich)
     _, rows = store.run_query(

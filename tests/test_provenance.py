@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec import structs
 
 from graphkit.analysis.spof import spof
 from graphkit.importers import import_ledger
@@ -45,16 +46,15 @@ def test_critical_nodes_name_the_source_of_the_failing_node(erp: Portfolio) -> N
 
 def test_portfolios_without_sources_keep_their_explanations(erp: Portfolio) -> None:
     plain = Portfolio(
-        providers=tuple(p.model_copy(update={"source": None}) for p in erp.providers),
+        providers=tuple(structs.replace(p, source=None) for p in erp.providers),
         clients=erp.clients,
-        marketing_partners=tuple(m.model_copy(update={"source": None}) for m in erp.marketing_partners),
+        marketing_partners=tuple(structs.replace(m, source=None) for m in erp.marketing_partners),
         products=tuple(
-            p.model_copy(
-                update={
-                    "supply": tuple(s.model_copy(update={"source": None}) for s in p.supply),
-                    "distributors": tuple(d.model_copy(update={"source": None}) for d in p.distributors),
-                    "marketed_by": tuple(m.model_copy(update={"source": None}) for m in p.marketed_by),
-                }
+            structs.replace(
+                p,
+                supply=tuple(structs.replace(s, source=None) for s in p.supply),
+                distributors=tuple(structs.replace(d, source=None) for d in p.distributors),
+                marketed_by=tuple(structs.replace(m, source=None) for m in p.marketed_by),
             )
             for p in erp.products
         ),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from msgspec import structs
 from severity_oracle import Oracle
 from supply_oracle import available, brute_single, counts_in, markets_of, providers_down, sources_of, unit_revenue
 
@@ -784,7 +785,7 @@ def test_whatif_against_brute_force(seed: int) -> None:
         for product, step, provider in added:
             x = patched[product]
             link = type(x.supply[0])(provider=provider, step=step)
-            patched[product] = x.model_copy(update={"supply": (*x.supply, link)})
+            patched[product] = structs.replace(x, supply=(*x.supply, link))
         q = dataclasses.replace(p, products=tuple(patched.values()))
         after = available(q, failed)
         plain = available(p, failed)

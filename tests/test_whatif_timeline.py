@@ -14,6 +14,7 @@ import random
 import pytest
 from click.testing import CliRunner
 from market_portfolios import random_portfolio, timeline_portfolio, with_times
+from msgspec import structs
 from supply_oracle import brute_timeline
 
 from graphkit.analysis.spof import whatif
@@ -91,13 +92,10 @@ def overridden(pf: Portfolio, recovery: float, stock: float) -> Portfolio:
     """``pf`` with every provider's recovery and every product's and market's stock set."""
     return dataclasses.replace(
         pf,
-        providers=tuple(p.model_copy(update={"recovery_weeks": recovery}) for p in pf.providers),
+        providers=tuple(structs.replace(p, recovery_weeks=recovery) for p in pf.providers),
         products=tuple(
-            p.model_copy(
-                update={
-                    "inventory_weeks": stock,
-                    "markets": tuple(m.model_copy(update={"inventory_weeks": stock}) for m in p.markets),
-                }
+            structs.replace(
+                p, inventory_weeks=stock, markets=tuple(structs.replace(m, inventory_weeks=stock) for m in p.markets)
             )
             for p in pf.products
         ),

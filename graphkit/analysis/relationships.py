@@ -68,7 +68,7 @@ from .results import Result
 from .severity import Severity
 from .skills import SkillMap
 
-if TYPE_CHECKING:  # the records load pydantic: the command line reads Thresholds before it runs
+if TYPE_CHECKING:  # the records load msgspec: the command line reads Thresholds before it runs
     from ..model import Client, Contract, Liaison, Portfolio, Product, Provider
 
 __all__ = [

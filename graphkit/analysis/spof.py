@@ -230,11 +230,12 @@ def supply_inputs(portfolio: Portfolio) -> tuple[dict[Unit, dict[str, tuple[str,
 
     Examples
     --------
-    >>> from graphkit.model import Portfolio, Product, SupplyLink
+    >>> from graphkit.model import DistributorRef, Portfolio, Product, SupplyLink
     >>> p = Portfolio(products=(Product(id="p", name="P", technology="tablet", owner="c",
     ...     supply=(SupplyLink(provider="a", step="api", filed_in=("US",)),
     ...             SupplyLink(provider="b", step="testing", qualified=False)),
-    ...     distributors=({"distributor": "d", "territory": "US"}, {"distributor": "e", "territory": "EU"})),))
+    ...     distributors=(DistributorRef(distributor="d", territory="US"),
+    ...                   DistributorRef(distributor="e", territory="EU"))),))
     >>> for unit, steps in supply_inputs(p)[0].items():
     ...     print(unit, steps)
     ('p', 'US') {'api': ('a',), 'testing': (), 'distribution': ('d',)}
@@ -984,7 +985,7 @@ def single_failures(portfolio: Portfolio) -> SingleFailures:
     >>> from graphkit.model import Feed, Portfolio, Product, Provider, SupplyLink
     >>> p = Portfolio(
     ...     providers=tuple(Provider(id=i, name=i, kind="cmo") for i in ("ds", "f1", "f2")),
-    ...     feeds=tuple(Feed(**{"from": "ds", "to": f, "material": "x"}) for f in ("f1", "f2")),
+    ...     feeds=tuple(Feed(from_="ds", to=f, material="x") for f in ("f1", "f2")),
     ...     products=(Product(id="p", name="P", technology="tablet", owner="c",
     ...         supply=tuple(SupplyLink(provider=f, step="fill_finish") for f in ("f1", "f2"))),))
     >>> s = single_failures(p)

@@ -341,6 +341,8 @@ def _explain(err: Any, loc: tuple[Any, ...]) -> str:
         return f"{where} '{err['input']}' is not one of {', '.join(choices)}{did_you_mean(err['input'], choices)}"
     if kind == "value_error":
         return f"{where}: {str(err['msg']).removeprefix('Value error, ')}"
+    if kind == "enum":  # the choices as graphkit.records gives them to explain
+        err = {**err, "ctx": {"choices": re.findall(r"'([^']*)'", str(err["ctx"]["expected"]))}}
     return f"{where}: {explain({**err, 'loc': ()}).lstrip(': ')}"
 
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..model import SECTIONS, Product, Record
+from ..model import SECTIONS, Product, Record, fields_of
 from ..problems import GraphkitError, Problem, brief
 from .documents import not_utf8
 
@@ -52,17 +52,13 @@ def _record_class(table: str) -> type[Record]:
 
 def columns(table: str) -> list[str]:
     cls = _record_class(table)
-    names = [info.alias or name for name, info in cls.model_fields.items() if name not in cls.NESTED]
+    names = [f.key for f in fields_of(cls) if f.name not in cls.NESTED]
     return (["product"] + names) if TABLES[table][1] else names
 
 
 def _list_columns(table: str) -> set[str]:
     cls = _record_class(table)
-    return {
-        info.alias or name
-        for name, info in cls.model_fields.items()
-        if typing.get_origin(info.annotation) is tuple and name not in cls.NESTED
-    }
+    return {f.key for f in fields_of(cls) if typing.get_origin(f.type) is tuple and f.name not in cls.NESTED}
 
 
 def safe_cell(value: Any) -> Any:
@@ -117,7 +113,7 @@ def _rows(records: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, 
 def _short_key(nested: str) -> str:
     """The field a bare id stands for in a nested list (`distributors: [d-1]`):
     the nested record's first field."""
-    return next(iter(Product.NESTED[nested].model_fields))
+    return fields_of(Product.NESTED[nested])[0].key
 
 
 def _cell(value: Any) -> Any:
