@@ -456,20 +456,31 @@ def _node_location(label: str, node_id: Any, eid: str) -> str:
 
 class _Reader:
     """Builds raw portfolio sections from the graph, remembering where each
-    record came from (relationship locations are only spelled out when a
-    problem needs one)."""
+    record came from: a node record's location, and the relationships a raw
+    record or list entry was made from, in the lists the raw records were
+    made in (one reference per relationship, no index of its own); their
+    locations are only spelled out when a problem needs one."""
 
     def __init__(self, source: str) -> None:
         self.source = f"Neo4j {source}"
-        self.where: dict[tuple[Any, ...], str | tuple[RelType, Mapping[str, Any]]] = {}
+        self.nodes: dict[tuple[str, int], str] = {}  # (node section, index) -> location
+        self.records: dict[str, tuple[RelType, list[Any]]] = {}  # section -> its relationships, in raw order
+        self.entries: dict[tuple[str, int, str], list[tuple[Any, RelType, Any]]] = {}  # a list field's relationships
         self.label_of: dict[str, str] = {}
         self.problems: list[Problem] = []
 
     def locate(self, path: tuple[Any, ...]) -> str:
-        for n in (4, 2, 1):
-            if path[:n] in self.where:
-                where = self.where[path[:n]]
-                return where if isinstance(where, str) else self.rel_location(*where)
+        if path[:3] in self.entries and len(path) >= 4:
+            entries = self.entries[path[:3]]
+            if isinstance(path[3], int) and 0 <= path[3] < len(entries):
+                _, t, r = entries[path[3]]
+                return self.rel_location(t, r)
+        if path[:2] in self.nodes:
+            return self.nodes[path[:2]]
+        if len(path) >= 2 and path[0] in self.records:
+            t, records = self.records[path[0]]
+            if isinstance(path[1], int) and 0 <= path[1] < len(records):
+                return self.rel_location(t, records[path[1]])
         return "neo4j"
 
     def rel_location(self, t: RelType, r: Mapping[str, Any]) -> str:
@@ -501,7 +512,7 @@ class _Reader:
             for i, r in enumerate(items):
                 props = _unwritten(r["props"], _WRITTEN_NODE)
                 raw[section].append(props)
-                where = self.where[(section, i)] = _node_location(label, props.get("id"), r["eid"])
+                where = self.nodes[(section, i)] = _node_location(label, props.get("id"), r["eid"])
                 index.setdefault(str(props.get("id")), (section, i))
                 self.label_of.setdefault(str(props.get("id")), label)
                 if section == "products":
@@ -516,12 +527,12 @@ class _Reader:
         ):
             ordered = sorted(rels[t], key=partial(_sort_key, t))
             raw[section] = []
-            for i, r in enumerate(ordered):
+            for r in ordered:
                 row = _unwritten(r["props"], _WRITTEN_RELATIONSHIP)
                 row[fields[0]] = r["source"]
                 row[fields[1]] = r["topic"] if t is RelType.REQUIRES else r["target"]
                 raw[section].append(row)
-                self.where[(section, i)] = (t, r)
+            self.records[section] = (t, ordered)
         try:
             portfolio, warnings = build_portfolio(raw, self.locate, self.source)
         except PortfolioError as exc:
@@ -589,8 +600,7 @@ class _Reader:
                 raw[section][i][name] = values[0][0]
                 continue
             raw[section][i][name] = [v for v, _, _ in values]
-            for j, (_, t, r) in enumerate(values):
-                self.where[(section, i, name, j)] = (t, r)
+            self.entries[(section, i, name)] = values
 
 
 def _unwritten(props: dict[str, Any], written: frozenset[str]) -> dict[str, Any]:

@@ -538,6 +538,10 @@ def test_read_validates_the_graph_like_a_file(
         "WITH p MATCH (c:Client {id: 'client-2'}) CREATE (c)-[:SUPPLIES {step: 'api', qualified: true}]->(p)",
         database_=settings.database,
     )
+    neo4j_driver.execute_query(
+        "MATCH (:Client {id: 'client-2'})-[r:CONTRACTS_WITH]->(:Provider {id: 'api-1'}) SET r.annual_value = 'lots'",
+        database_=settings.database,
+    )
     with pytest.raises(PortfolioError) as err:
         store.read()
     text = [str(p) for p in err.value.problems]
@@ -553,6 +557,10 @@ def test_read_validates_the_graph_like_a_file(
         )
         for t in text
     )
+    assert any(
+        t.startswith("neo4j:(:Client{id: 'client-2'})-[:CONTRACTS_WITH]->(:Provider{id: 'api-1'}): ") and "lots" in t
+        for t in text
+    ), text
     assert "neo4j:Product{id: 'prod-1'}: warning: product 'prod-1': unknown field 'colour' ignored" in text
     assert "Neo4j database 'neo4j'" in str(err.value)
 
