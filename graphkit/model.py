@@ -129,12 +129,21 @@ class Reference:
 @dataclass(frozen=True)
 class Text:
     """How a text field reads what a file wrote: surrounding whitespace
-    stripped (`strip`), upper-cased (`upper`); ids written as numbers are
-    read as their digits. Its `Meta` beside it says what the result must be
-    (`min_length`, `pattern`)."""
+    stripped (`strip`), upper-cased (`upper`), then held to `min_length` and
+    `pattern`; ids written as numbers are read as their digits. The `Meta`
+    beside it is what msgspec's typed reading accepts as written (`CLEAN`):
+    anything else is read through these rules (graphkit.records)."""
 
     strip: bool = True
     upper: bool = False
+    min_length: int = 0
+    pattern: str | None = None
+
+
+# Text msgspec's typed reading takes as written: printable ASCII, no surrounding
+# whitespace (so the checks of text as written, graphkit.validate, have nothing to say).
+CLEAN = Meta(pattern=r"^[!-~](?:[ -~]*[!-~])?\Z")
+CURRENCY = "^[A-Z]{3}$"
 
 
 @dataclass(frozen=True)
@@ -144,8 +153,10 @@ class ShortForm:
     key: str
 
 
-Name = Annotated[str, Meta(min_length=1), Text()]
-Id = Annotated[str, Meta(min_length=1), Text()]
+Name = Annotated[str, CLEAN, Text(min_length=1)]
+Id = Annotated[str, CLEAN, Text(min_length=1)]
+# Text kept as written (no stripping).
+Plain = Annotated[str, CLEAN, Text(strip=False)]
 # Every number of the model is finite and >= 0 (the upper bound refuses infinity, `ge` NaN).
 Amount = Annotated[float, Meta(ge=0, le=sys.float_info.max)]
 # A duration in weeks (recovery, bring-up, stock on hand): a finite number >= 0.
@@ -185,7 +196,7 @@ def iso_date(value: Any) -> date:
 IsoDate = date
 # Provenance of an imported record, e.g. "orders.csv rows 2-4, 9; 2024-01-05..2024-03-02"
 # (graphkit import ledger writes it; analyses ignore it).
-Source = Annotated[str, Text()] | None
+Source = Annotated[str, CLEAN, Text()] | None
 
 
 class Field(NamedTuple):
@@ -235,11 +246,13 @@ def _written(nested: bool, annotation: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-class Record(msgspec.Struct, frozen=True, gc=False):
+class Record(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True):
     """Base of every record in a portfolio file: immutable, lenient about
     number/string spelling (spreadsheets), strict about everything else
-    (graphkit.records reads raw records into them). Not tracked by the
-    cyclic collector: records hold only text, numbers and other records."""
+    (graphkit.records reads raw records into them; a key the model lacks
+    sends a record to the field-by-field reading, which ignores it). Not
+    tracked by the cyclic collector: records hold only text, numbers and
+    other records."""
 
     # Nested list fields holding records of another class (for files and sheets).
     NESTED: ClassVar[dict[str, type[Record]]] = {}
@@ -279,7 +292,7 @@ class Provider(Record, frozen=True):
     technologies: tuple[Technology, ...] = ()
     own_technologies: tuple[Technology, ...] = ()
     own_revenue: Amount | None = None
-    country: str | None = None
+    country: Plain | None = None
     # Batches a year it can make (or test, or pack) over all its products and steps.
     capacity: Batches | None = None
     # Weeks to restore this provider after it fails (unknown: the analyses' default).
@@ -307,11 +320,11 @@ class Client(Record, frozen=True):
 class MarketingPartner(Record, frozen=True):
     id: Id
     name: Name
-    territories: tuple[str, ...] = ()
+    territories: tuple[Plain, ...] = ()
     source: Source = None
 
 
-Territory = Annotated[str, Meta(min_length=1), Text()]
+Territory = Annotated[str, CLEAN, Text(min_length=1)]
 
 
 class SupplyLink(Record, frozen=True):
@@ -420,7 +433,7 @@ class Contract(Record, frozen=True):
     client: Annotated[Id, Ref(frozenset({NodeKind.CLIENT}), "client")]
     provider: Annotated[Id, Ref(PROVIDER_KINDS, "provider")]
     annual_value: Amount
-    currency: Annotated[str, Meta(pattern="^[A-Z]{3}$"), Text(upper=True)] = "USD"
+    currency: Annotated[str, Meta(pattern=CURRENCY), Text(upper=True, pattern=CURRENCY)] = "USD"
     # Terms: the first and last day it runs, the notice it needs, and whether it
     # renews by itself at its end (then `end` is the next renewal date).
     start: IsoDate | None = None
@@ -433,7 +446,7 @@ class Contract(Record, frozen=True):
 class Requirement(Record, frozen=True):
     party: Annotated[Id, Ref(frozenset({NodeKind.MARKETING_PARTNER, NodeKind.CLIENT}), "party")]
     topic: Name
-    value: Annotated[str, Text()]
+    value: Annotated[str, CLEAN, Text()]
     products: Annotated[tuple[Id, ...], Ref(frozenset({NodeKind.PRODUCT}), "product")] = ()
 
 
@@ -442,7 +455,7 @@ class Liaison(Record, frozen=True):
     name: Name
     client: Annotated[Id, Ref(frozenset({NodeKind.CLIENT}), "client", rel=RelType.EMPLOYS)]
     providers: Annotated[tuple[Id, ...], Ref(PROVIDER_KINDS, "provider", rel=RelType.LIAISES_WITH, incoming=False)] = ()
-    skills: tuple[str, ...] = ()
+    skills: tuple[Plain, ...] = ()
 
 
 # Top-level keys of a portfolio, in file order, and the record each holds.

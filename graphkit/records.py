@@ -25,7 +25,7 @@ import msgspec
 
 from .model import Record, ShortForm, Text, fields_of, iso_date
 
-__all__ = ["read_record"]
+__all__ = ["read_fields", "read_typed"]
 
 Problems = list[dict[str, Any]]
 # A field's reader: (value, its path, the problems) -> the value read, or _BAD
@@ -34,15 +34,18 @@ Reader = Callable[[Any, tuple[Any, ...], Problems], Any]
 _BAD = object()
 
 
-def read_record(cls: type[Record], item: Mapping[str, Any], clean: bool) -> tuple[Record | None, Problems]:
-    """`item` read as a `cls` record, and the problems (then no record).
-    `clean`: the values as written need none of the leniency (the caller's
-    checks of text as written found nothing), so msgspec may read it as it is."""
-    if clean:
-        try:
-            return msgspec.convert(item, cls), []
-        except msgspec.ValidationError:
-            pass  # the leniency, or a problem: found by the fields' readers
+def read_typed(cls: type[Record], item: Any) -> Record | None:
+    """`item` read by msgspec as a `cls` record when it is written as the
+    model's types say, clean text and no unknown key (nearly every record of
+    a large file); None otherwise."""
+    try:
+        return msgspec.convert(item, cls)
+    except msgspec.ValidationError:
+        return None
+
+
+def read_fields(cls: type[Record], item: Mapping[str, Any]) -> tuple[Record | None, Problems]:
+    """`item` read field by field as a `cls` record, and the problems (then no record)."""
     problems: Problems = []
     record = _record_reader(cls)(item, (), problems)
     return (None if record is _BAD else record), problems
@@ -89,7 +92,7 @@ def _reader(annotation: Any, marks: tuple[Any, ...] = ()) -> Reader:
         return _items(_reader(get_args(annotation)[0]))
     meta = next((m for m in marks if isinstance(m, msgspec.Meta)), msgspec.Meta())
     if annotation is str:
-        return _text(next((m for m in marks if isinstance(m, Text)), Text(strip=False)), meta)
+        return _text(next((m for m in marks if isinstance(m, Text)), Text(strip=False)))
     if annotation is float:
         return _number(meta.ge)
     if annotation is bool:
@@ -123,9 +126,9 @@ def _nested(record: Reader, short: str | None) -> Reader:
     return read
 
 
-def _text(text: Text, meta: msgspec.Meta) -> Reader:
-    pattern = re.compile(meta.pattern) if meta.pattern else None
-    least = meta.min_length or 0
+def _text(text: Text) -> Reader:
+    pattern = re.compile(text.pattern) if text.pattern else None
+    least = text.min_length
 
     def read(value: Any, loc: tuple[Any, ...], problems: Problems) -> Any:
         if isinstance(value, (str, bytes)):

@@ -32,7 +32,7 @@ from .model import (
     requirement_node_id,
 )
 from .problems import PortfolioError, Problem, brief, did_you_mean, sort_problems
-from .records import read_record
+from .records import read_fields, read_typed
 
 __all__ = ["Locate", "build_portfolio"]
 
@@ -351,11 +351,14 @@ class _Validator(_InputChecks):
             if not isinstance(item, (dict, Mapping)):
                 self.error((key, i), f"each entry of '{key}' must be a record with fields, found {brief(item)}")
                 continue
-            suspect = _suspect(cls, item)
-            if suspect:  # the checks of the record as written, behind their quick gate
+            record = read_typed(cls, item)  # clean text, no unknown key: nothing for the checks as written
+            if record is not None:
+                out.append((i, record))
+                continue
+            if _suspect(cls, item):  # the checks of the record as written, behind their quick gate
                 self.check_unknown_keys(cls, item, (key, i), (key, item))
                 self.check_record_values(key, i, item)
-            record, problems = read_record(cls, item, clean=not suspect)
+            record, problems = read_fields(cls, item)
             if record is not None:
                 out.append((i, record))
             for err in problems:
