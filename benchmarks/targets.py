@@ -136,7 +136,10 @@ def startup(runs: int) -> None:
     paired("start-up: graphkit --help vs python -c pass", [GRAPHKIT, "--help"], bare, runs * 3, 3)
     small = str(ROOT / "tests" / "small.yaml")
     paired("start-up: graphkit validate small.yaml vs python -c pass", [GRAPHKIT, "validate", small], bare, runs * 3, 3)
-    # What validation cannot start without: the floor under the line above.
+    # What validation cannot start without, the floor under the line above: the
+    # libraries that parse its arguments, read YAML and read records; and the model.
+    libraries = [PY, "-c", "import click, yaml, msgspec"]
+    paired("start-up: import click, yaml, msgspec vs python -c pass", libraries, bare, runs * 3, None)
     model = [PY, "-c", "import graphkit.model"]
     paired("start-up: import graphkit.model vs python -c pass", model, bare, runs * 3, None)
 
