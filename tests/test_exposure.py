@@ -14,7 +14,8 @@ from market_portfolios import CLIENT, cmo, product, random_portfolio, with_times
 from msgspec import structs
 from supply_oracle import brute_timeline
 
-from graphkit.analysis.spof import _Context, critical_nodes, single_failures, whatif
+from graphkit.analysis.joint import _group_loss, pair_impact
+from graphkit.analysis.spof import _Context, _sorted_units, critical_nodes, single_failures, whatif
 from graphkit.model import Feed, Market, Portfolio, Product, SupplyLink
 
 
@@ -180,6 +181,19 @@ def check(pf: Portfolio, rng: random.Random) -> None:
     # The single-failure timelines share work across nodes; they must be the general method's, field for field.
     for node, timeline in ctx.timelines.items():
         assert timeline == ctx.exposure.timeline({node}, ctx.lost[node])
+    # Several failed nodes: their weeks from what they take down (the cascade) must be the pass
+    # over the lost markets' upstream's; one or two lost at week 0 go by who is back first.
+    ex = ctx.exposure
+    for pair, units in pair_impact(ctx.network, frozenset(nodes)).items():
+        lost = _sorted_units(units)
+        assert ex.lost_timeline(pair, lost, ctx.impact) == ex._timeline(frozenset(pair), lost, general=True)
+    group_loss = _group_loss(ctx.network, ex.cascade)
+    for _ in range(5):
+        group = frozenset(rng.sample(nodes, rng.randint(1, min(5, len(nodes)))))
+        lost = _sorted_units(group_loss(group))
+        general = ex._timeline(group, lost, general=True)
+        assert ex.lost_timeline(group, lost, ctx.impact) == general == ex.timeline(group, lost)
+        assert ex.timeline(group) == ex._timeline(group, None, general=True)
     # Two methods: one failed node goes by the kill sets, several by the pass over weeks; a
     # second node that exists nowhere, back at the same week, must change nothing.
     same = ctx.exposure_with(recovery_override=rng.choice([0.0, 2.0, 7.0]))

@@ -19,6 +19,7 @@ from market_portfolios import pairs_portfolio, random_portfolio, tiered_portfoli
 from msgspec import structs
 from supply_oracle import available, brute_groups, brute_pairs, brute_single, brute_timeline, unit_revenue
 
+from graphkit.analysis.cascade import Cascade
 from graphkit.analysis.joint import _group_loss, common_causes, double_failures, group_members
 from graphkit.analysis.spof import _Context, spof, whatif
 from graphkit.cli.main import main
@@ -169,7 +170,7 @@ def test_group_loss_is_the_engines_what_if(make) -> None:
         rng = random.Random(seed)
         net = _Context(make(rng, cyclic=seed % 3 == 0)).network
         ids = sorted({*net.provider_ids, *(unit[0] for unit in net.units)})
-        lost = _group_loss(net)
+        lost = _group_loss(net, Cascade.of(net))
         for _ in range(5):
             failed = rng.sample(ids, rng.randint(0, min(4, len(ids))))
             assert lost(failed) == net.what_if(failed).lost

@@ -42,6 +42,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from ..model import Portfolio
+from .cascade import Cascade
 from .results import Result
 from .supply import FeedIn, Network, Unit
 
@@ -296,21 +297,38 @@ class Exposure:
         its lists' weeks (capped at the last recovery, when everything is
         back).  For one failed node that week follows from the engine's kill
         sets (a source works at once unless the node is in its kill set; a
-        backup from its bring-up); for several, from one pass over the lost
-        markets' upstream (:meth:`_up_weeks`).
+        backup from its bring-up); for several, from what the failure takes
+        down (:meth:`Cascade.weeks`), or where feeds cycle from one pass over
+        the lost markets' upstream (:meth:`_up_weeks`).
         """
-        return self._timeline(frozenset(failed), units, False)
+        return self._timeline(frozenset(failed), units)
 
     def single_timelines(self, lost: Mapping[str, Sequence[Unit]]) -> dict[str, Timeline]:
         """Each node's :meth:`timeline` failing alone, given ``lost``: node ->
         the markets its failure alone loses (:attr:`Network.single_failure_impact`,
-        in unit order).  The same answers, faster: a market lost with no
-        backup among its sources is back exactly when the node is."""
-        return {node: self._timeline(frozenset((node,)), units, True) for node, units in lost.items()}
+        in unit order)."""
+        return {node: self.lost_timeline((node,), units, lost) for node, units in lost.items()}
 
-    def _timeline(self, failed_set: frozenset[str], units: Iterable[Unit] | None, lost: bool) -> Timeline:
-        """:meth:`timeline`; ``lost``: ``units`` are what the one failed node
-        loses at week 0 with no backup up."""
+    def lost_timeline(
+        self, failed: Collection[str], units: Iterable[Unit], alone: Mapping[str, Collection[Unit]]
+    ) -> Timeline:
+        """:meth:`timeline` of ``units``, markets that ``failed`` failing
+        together loses at week 0 (by the engine: no backup up), given
+        ``alone``: node -> the markets its failure alone loses.  The same
+        answers, faster where one or two nodes fail: a market with no backup
+        is then back when the last node it needs is, i.e. the last to be
+        back, or the first when the other alone does not take it down."""
+        return self._timeline(frozenset(failed), units, alone)
+
+    def _timeline(
+        self,
+        failed_set: frozenset[str],
+        units: Iterable[Unit] | None,
+        alone: Mapping[str, Collection[Unit]] | None = None,
+        general: bool = False,
+    ) -> Timeline:
+        """:meth:`timeline`; with ``alone``, :meth:`lost_timeline`;
+        ``general``: neither that rule nor the cascade (what they are held to)."""
         net = self.network
         down_at = {n: self.recovery(n) for n in failed_set}
         if units is None:
@@ -319,6 +337,18 @@ class Exposure:
         todo = list(dict.fromkeys(units))
         own = {n: w for n, (w, _) in down_at.items()}
         end = max(own.values(), default=0.0)
+        index, backups = self.index, self.backups
+        back = _BackAt(down_at)
+        # Lost at week 0 with no backup, one or two nodes failed: the market
+        # is down until `end` while the last node back (`last`) takes it down
+        # alone, else back with the first node, since `last` alone leaves it.
+        fast = alone is not None and not general and 0 < len(own) <= 2
+        if fast:
+            order = sorted(own, key=own.__getitem__)
+            first, last = order[0], order[-1]
+            early = own[first]
+            kills = alone.get(last, ()) if early < end else ()  # type: ignore[union-attr]
+            at = {t: (t, back.restored_by(t, [])) for t in {early, end}}
         single = len(own) == 1
         backup_up: Callable[[int, Backup], float]  # the first week a backup (its node, itself) works
         if single:
@@ -328,24 +358,25 @@ class Exposure:
             # a backup works from its bring-up unless the node's failure takes it down until the node is back
             backup_up = lambda i, b: end if (k := kill[i]) is None or node in k else b.bring_up_weeks  # noqa: E731
         else:
-            week = self._up_weeks(todo, own, end)
+            if fast:  # only the markets with backups need the weeks of the nodes
+                todo_up = [u for u in todo if index[u] in backups]
+            up = (
+                self._up_weeks(todo_up if fast else todo, own, end)
+                if general or fast or self.cascade is None
+                else self.cascade.weeks(own, end)
+            )
             lists = net.lists
-            first_up = lambda j: min([week.get(s, end) for s in lists[j]], default=end)  # noqa: E731
-            backup_up = lambda i, b: max(b.bring_up_weeks, week.get(i, end))  # noqa: E731
+            first_up = lambda j: min([up(s) for s in lists[j]], default=end)  # noqa: E731
+            backup_up = lambda i, b: max(b.bring_up_weeks, up(i))  # noqa: E731
         weeks: dict[int, float] = {}
-        back = _BackAt(down_at)
         found: dict[tuple[tuple[int, ...], float, int], tuple[float, tuple[str, bool]]] = {}
-        unit_lists, index, backups, market = net.unit_lists, self.index, self.backups, self._market
-        # A lost market with no backup has a list that stays down until the
-        # one failed node is back: it is back at `end`.
-        fast = lost and single
-        at_end = (end, back.restored_by(end, []))
+        unit_lists, market = net.unit_lists, self._market
         markets = []
         for u in todo:
             ui = index[u]
             mine = backups.get(ui, ())
             if fast and not mine:
-                t, (by, sure) = at_end
+                t, (by, sure) = at[end if u[0] == last or u in kills else early]
             else:
                 lists_of = unit_lists[ui]
                 t0 = own.get(u[0], 0.0)  # a failed product id is back with its recovery
@@ -383,9 +414,14 @@ class Exposure:
 
         return first_up
 
-    def _up_weeks(self, todo: Iterable[Unit], own: Mapping[str, float], end: float) -> dict[int, float]:
+    @cached_property
+    def cascade(self) -> Cascade | None:
+        """The network's :class:`Cascade` (None where feeds cycle)."""
+        return Cascade.of(self.network)
+
+    def _up_weeks(self, todo: Iterable[Unit], own: Mapping[str, float], end: float) -> Callable[[int], float]:
         """Per node upstream of the ``todo`` markets and of their backups'
-        nodes, the first week it is operational, when before ``end``:
+        nodes, the first week it is operational (``end`` when not before):
         ``max(its own week, max over its materials of the earliest feeder)``
         (own week: a failed node's recovery, else 0), a bottleneck path worked
         out Dijkstra-style from a heap of weeks (availability only grows).  A
@@ -426,7 +462,7 @@ class Exposure:
                 r = ready[j] = max(ready.get(j, 0.0), t)
                 if not left:
                     heapq.heappush(heap, (max(r, own_week(j)), j))
-        return week
+        return lambda i: week.get(i, end)
 
     def _available_at_once(self, failed: frozenset[str]) -> set[Unit]:
         """Units available at week 0 with ``failed`` down: by the engine, or

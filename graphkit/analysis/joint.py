@@ -35,6 +35,7 @@ from typing import Final
 
 from ..model import MarketingPartner, Portfolio, Provider
 from ..problems import GraphkitError, did_you_mean
+from .cascade import Cascade, feeders_first
 from .spof import CommonCause, DoubleFailure, _Context, _names, _revenue_text, _sorted_units
 from .supply import Network, Unit, _intersect, _union
 
@@ -75,7 +76,7 @@ def _unit_pairs(net: Network, u: int, ids: AbstractSet[str]) -> set[tuple[str, s
     if len(candidates) < 2:
         return set()
     live = [i for i in part if op0[i]]
-    order = _feeders_first(net, live, op0)
+    order = feeders_first(net, live, op0)
     if order is None:
         return _unit_pairs_cyclic(net, u, ids, alone, candidates)
     out: set[tuple[str, str]] = set()
@@ -92,26 +93,6 @@ def _unit_pairs(net: Network, u: int, ids: AbstractSet[str]) -> set[tuple[str, s
             if b in ids and b not in alone and b != a:
                 out.add((a, b) if a < b else (b, a))
     return out
-
-
-def _feeders_first(net: Network, live: list[int], op0: bytearray) -> dict[int, int] | None:
-    """Each of ``live`` (baseline-operational, closed upstream) numbered so
-    that a node's operational feeders come before it; None on a feed cycle."""
-    indeg = dict.fromkeys(live, 0)
-    succ: dict[int, list[int]] = {}
-    for i in live:
-        for _, feeders in net.materials[i]:
-            for f in feeders:
-                if op0[f]:
-                    indeg[i] += 1
-                    succ.setdefault(f, []).append(i)
-    queue = [i for i in live if not indeg[i]]
-    for i in queue:  # grows as nodes are freed
-        for q in succ.get(i, ()):
-            indeg[q] -= 1
-            if not indeg[q]:
-                queue.append(q)
-    return {i: k for k, i in enumerate(queue)} if len(queue) == len(live) else None
 
 
 def _kill_without(
@@ -244,7 +225,7 @@ def _double_failures(ctx: _Context) -> list[DoubleFailure]:
             f"{a} and {b} failing together take down {found.described} ({_revenue_text(found.revenue)}), "
             f"which neither takes down alone"
         )
-        loss = ctx.exposure.timeline((a, b), units).loss
+        loss = ctx.exposure.lost_timeline((a, b), units, ctx.impact).loss
         sev, rule = ctx.rated(loss, units, -1)
         text += rule
         out.append(DoubleFailure((a, b), units, found.products_lost, found.revenue, loss, found.basis, sev, text))
@@ -332,7 +313,7 @@ def common_causes(portfolio: Portfolio) -> list[CommonCause]:
 
 def _common_causes(ctx: _Context) -> list[CommonCause]:
     out = []
-    group_loss = _group_loss(ctx.network)
+    group_loss = _group_loss(ctx.network, ctx.exposure.cascade)
     for key, values in _groups(ctx.portfolio).items():
         for value, listed in values.items():
             if len(listed) < 2:
@@ -353,7 +334,7 @@ def _common_causes(ctx: _Context) -> list[CommonCause]:
             )
             if hidden:
                 text += f"; no one of them alone takes down {ctx.losses(hidden).described}"
-            loss = ctx.exposure.timeline(members, units).loss
+            loss = ctx.exposure.lost_timeline(members, units, ctx.impact).loss
             sev, rule = ctx.rated(loss, units)
             text += rule
             out.append(
@@ -382,24 +363,14 @@ def _common_causes(ctx: _Context) -> list[CommonCause]:
     return out
 
 
-def _group_loss(net: Network) -> Callable[[Collection[str]], frozenset[Unit]]:
+def _group_loss(net: Network, cascade: Cascade | None) -> Callable[[Collection[str]], frozenset[Unit]]:
     """The units available today that failing a set of ids together takes
-    down (``net.what_if(ids).lost``).  Where feeds among the operational
-    nodes are acyclic, from the baseline by counting: a failed node takes
-    one live feeder from each material it feeds, and a node whose material
-    has none left fails too; so a group costs what it feeds, not the whole
-    network.  Feed cycles take the engine's fixed point."""
-    op0, avail = net.baseline
-    live = [i for i, up in enumerate(op0) if up]
-    if _feeders_first(net, live, op0) is None:
+    down (``net.what_if(ids).lost``): from what the ``cascade`` of ``net``
+    takes down, so a group costs what it feeds (the engine's what-if where
+    feeds cycle: ``cascade`` None)."""
+    if cascade is None:
         return lambda failed: net.what_if(failed).lost
-    owner, _, consumers = net.slots
-    feeders = [0] * len(owner)  # live feeders per material slot
-    nodes_of: dict[str, list[int]] = {}
-    for i in live:
-        nodes_of.setdefault(net.base[i], []).append(i)
-        for slot in consumers[i]:
-            feeders[slot] += 1
+    op0, avail = net.baseline
     lists_of: dict[int, list[int]] = {}  # node -> the source lists it is in
     for j, sources in enumerate(net.lists):
         for s in sources:
@@ -414,15 +385,7 @@ def _group_loss(net: Network) -> Callable[[Collection[str]], frozenset[Unit]]:
                 units_of.setdefault(j, []).append(unit)
 
     def lost(failed: Collection[str]) -> frozenset[Unit]:
-        down = {i for p in failed for i in nodes_of.get(p, ())}
-        left: dict[int, int] = {}
-        stack = list(down)
-        while stack:
-            for slot in consumers[stack.pop()]:
-                n = left[slot] = left.get(slot, feeders[slot]) - 1
-                if not n and op0[owner[slot]] and owner[slot] not in down:
-                    down.add(owner[slot])
-                    stack.append(owner[slot])
+        down = cascade.down(failed)
         out = {u for p in failed for u in by_product.get(p, ())}  # a failed id that is a product
         touched = {j for i in down for j in lists_of.get(i, ())}
         for j in touched:
