@@ -64,7 +64,7 @@ def one_run(path: Path, out: Path) -> tuple[list[str], dict[str, float], dict[st
     phase("analysing")
 
     def sections():  # type: ignore[no-untyped-def]
-        for name, result in analyses(portfolio, progress=phase):
+        for name, result in analyses(portfolio, progress=phase, streamed=True):
             phase(f"writing {name}")
             yield name, result
             del result  # as analyze does: not held while the next analysis runs

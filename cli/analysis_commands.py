@@ -140,7 +140,8 @@ def analyze_command(
         from graphkit.analysis import analyses
         from graphkit.fingerprint import FINGERPRINT_KEY, fingerprint
 
-        for name, result in analyses(p, only, bands, tell, pairs, recovery_weeks, similar):
+        streamed = not keep and not (top_json and limit)  # spof's lists each let go once written
+        for name, result in analyses(p, only, bands, tell, pairs, recovery_weeks, similar, streamed):
             if keep:
                 done[name] = result
             if fmt == "json":

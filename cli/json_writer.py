@@ -128,9 +128,12 @@ class _Writer:
             from graphkit.analysis.results import encoded_fields
 
             self.object(encoded_fields(value), nl)
-        else:  # anything else as the results' encoder and to_json make it
-            from graphkit.analysis.results import encode
+        else:  # a result made field by field (each written as it is made), or as encode and to_json make it
+            from graphkit.analysis.results import Streamed, encode
 
+            if isinstance(value, Streamed):
+                self.object(value.encoded(), nl)
+                return
             data = encode(value)
             if type(data) in (dict, list):
                 self.value(data, nl)

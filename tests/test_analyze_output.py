@@ -31,11 +31,14 @@ PHASES = [
     "reading",
     "read and validated",
     "spof",
+    "writing spof",  # each list as it is made
     "spof: supply engine",
-    "spof: double failures",
+    "spof: sole sources",
     "spof: critical nodes",
+    "spof: cut points",
+    "spof: key people",
+    "spof: double failures",
     "spof: common causes",
-    "writing spof",
     "overlap",
     "writing overlap",
     "concentration",
@@ -103,6 +106,9 @@ def test_streamed_json_is_the_one_string_json_on_generated_portfolios(seed: int)
     out = io.StringIO()
     write_json(out, [*((name, getattr(result, name)) for name in ("spof", "overlap", "concentration")), ("f", "x")])
     assert out.getvalue() == to_json({**result.as_dict(), "f": "x"})
+    streamed = io.StringIO()  # spof's lists each made as the writer reaches it
+    write_json(streamed, [*analyses(p, pairs=5, streamed=True), ("f", "x")])
+    assert streamed.getvalue() == out.getvalue()
 
 
 def test_output_file_holds_the_same_bytes_and_stdout_nothing(tmp_path: Path, example_json: str) -> None:
@@ -254,6 +260,34 @@ def write_json_text(items: list[tuple[str, object]]) -> str:
     out = io.StringIO()
     write_json(out, items)
     return out.getvalue()
+
+
+@pytest.mark.parametrize("more", [[], ["--fail-on", "critical"]])
+def test_json_lets_each_list_of_spof_go_once_written(monkeypatch: pytest.MonkeyPatch, more: list[str]) -> None:
+    # spof's lists are made one at a time as written: its critical nodes are gone when common causes start.
+    import weakref
+
+    import graphkit.analysis.joint as joint
+    import graphkit.analysis.spof as spof
+
+    made: list[weakref.ref[object]] = []
+    alive: list[int] = []
+    real_critical, real_common = spof._critical_nodes, joint._common_causes
+
+    def critical(ctx):  # type: ignore[no-untyped-def]
+        rows = real_critical(ctx)
+        made.extend(weakref.ref(r) for r in rows)
+        return rows
+
+    def common(ctx):  # type: ignore[no-untyped-def]
+        alive.append(sum(ref() is not None for ref in made))
+        return real_common(ctx)
+
+    monkeypatch.setattr(spof, "_critical_nodes", critical)
+    monkeypatch.setattr(joint, "_common_causes", common)
+    code, out, _ = invoke("analyze", EXAMPLE, "-f", "json", *more)
+    assert code in (0, ExitCode.FINDINGS) and out.startswith("{") and made
+    assert alive == ([0] if not more else [len(made)])  # --fail-on reads them all at the end
 
 
 @pytest.mark.parametrize("more", [[], ["--fail-on", "critical"]])

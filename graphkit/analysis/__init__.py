@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .results import Result, ResultsError, decode, finding_lists
+from .results import Result, ResultsError, Streamed, decode, finding_lists
 from .severity import Severity
 
 if TYPE_CHECKING:
@@ -100,10 +100,12 @@ def analyses(
     pairs: int | None = None,
     recovery_weeks: float | None = None,
     similar: int | None = None,
+    streamed: bool = False,
 ) -> Iterator[tuple[str, Any]]:
     """`analyze`, one (name, result) at a time in `ANALYSES` order, each
     yielded as soon as it is done (so its output can be written before the
-    next one starts).
+    next one starts); `streamed`: spof's as a `Streamed` result, each of
+    its lists made as the writer reaches it.
 
     Examples
     --------
@@ -117,11 +119,12 @@ def analyses(
         raise ValueError(f"unknown analyses: {', '.join(sorted(unknown))}")
     from .concentration import Bands, customer_concentration
     from .overlap import requirement_overlap
-    from .spof import spof
+    from .spof import SpofResult, spof, spof_fields
 
     tell = progress or (lambda _name: None)
+    spof_args = (portfolio, pairs, recovery_weeks, lambda step: tell(f"spof: {step}"))
     runs: dict[str, Callable[[], Any]] = {
-        "spof": lambda: spof(portfolio, pairs, recovery_weeks, lambda step: tell(f"spof: {step}")),
+        "spof": (lambda: Streamed(SpofResult, spof_fields(*spof_args))) if streamed else lambda: spof(*spof_args),
         "overlap": lambda: requirement_overlap(portfolio, similar),
         "concentration": lambda: customer_concentration(portfolio, bands or Bands()),
     }

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from ..heap import collector_paused
+from ..heap import collector_paused, paused
 
-__all__ = ["collector_paused"]
+__all__ = ["collector_paused", "paused"]

@@ -36,7 +36,7 @@ from dataclasses import fields, is_dataclass
 from enum import Enum
 from functools import cache
 from operator import attrgetter
-from typing import Any, Literal, Protocol, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, Generic, Literal, Protocol, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from ..problems import GraphkitError
 from .severity import Severity
@@ -48,6 +48,7 @@ __all__ = [
     "Rated",
     "Result",
     "ResultsError",
+    "Streamed",
     "decode",
     "encode",
     "encoded_fields",
@@ -177,10 +178,40 @@ def encoded_fields(result: Any) -> Iterator[tuple[str, Any]]:
     >>> list(encoded_fields(OverlapResult((), (), (PartnerSimilarity("a", "b", 0.5),))))
     [('products', ()), ('providers', ()), ('partner_similarity', (PartnerSimilarity(a='a', b='b', jaccard=0.5),))]
     """
-    kind: type = result.__class__
-    for name, k, codec, _ in _plan(kind):
-        value = getattr(result, name)
-        yield k, value if codec is None and isinstance(value, tuple) else _encode_field(codec, value)
+    for name, k, codec, _ in _plan(result.__class__):
+        yield k, _field_data(codec, getattr(result, name))
+
+
+class Streamed(Generic[T]):
+    """A result of type ``kind`` made field by field: ``fields`` gives
+    ``(name, value)`` of each of its fields in order, each made when asked
+    for (e.g. :func:`graphkit.analysis.spof.spof_fields`), so a writer can
+    write one and let it go before the next is made.  Read once.
+
+    >>> from graphkit.analysis.overlap import OverlapResult
+    >>> list(Streamed(OverlapResult, iter([("products", ()), ("providers", ()), ("partner_similarity", ())])).encoded())
+    [('products', ()), ('providers', ()), ('partner_similarity', ())]
+    """
+
+    def __init__(self, kind: type[T], fields: Iterator[tuple[str, Any]]) -> None:
+        self.kind = kind
+        self.fields = fields
+
+    def encoded(self) -> Iterator[tuple[str, Any]]:
+        """(JSON key, value) of each field as made, as :func:`encoded_fields` gives them."""
+        plan = {name: (k, codec) for name, k, codec, _ in _plan(self.kind)}  # type: ignore[arg-type]
+        for name, value in self.fields:
+            k, codec = plan[name]
+            yield k, _field_data(codec, value)
+
+    def result(self) -> T:
+        """The whole result."""
+        return self.kind(**dict(self.fields))
+
+
+def _field_data(codec: str | None, value: Any) -> Any:
+    """A field's value as :func:`encoded_fields` gives it."""
+    return value if codec is None and isinstance(value, tuple) else _encode_field(codec, value)
 
 
 def _encode_field(codec: str | None, value: Any) -> Any:

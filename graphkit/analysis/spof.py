@@ -90,16 +90,17 @@ __all__ = [
     "single_failures",
     "sole_source_steps",
     "spof",
+    "spof_fields",
     "supply_inputs",
     "whatif",
 ]
 
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import networkx as nx
 
@@ -124,7 +125,7 @@ from ..model import (
 from ..problems import GraphkitError, did_you_mean
 from ..text import humanize, market_name, markets_name, money_short
 from .exposure import Backup, Exposure, LostMarket, MarketTimeline, Timeline, serving
-from .heap import collector_paused
+from .heap import collector_paused, paused
 from .results import PAIRS, UNITS, Result, findings_at
 from .severity import POINTS_FALLBACK, Severity, money_severity, portfolio_revenue, shifted
 from .supply import FeedIn, Network, Unit
@@ -138,6 +139,8 @@ _STERILE_POINTS = 2
 _STAGE_POINTS = {Stage.COMMERCIAL: 2, Stage.CLINICAL: 1}
 _SEGMENT_POINTS = {Segment.SMALL: 2, Segment.MID_SIZED: 1, Segment.GENERICS_ONLY: 1, Segment.LARGE: 0}
 _LEVELS = ((6, Severity.CRITICAL), (4, Severity.HIGH), (2, Severity.MEDIUM))
+
+T = TypeVar("T")
 
 # Relationship types forming the structural network of cut_points.
 _STRUCTURAL = frozenset(
@@ -1135,32 +1138,39 @@ def spof(
     "double_failures_total", "common_causes"}``; ``pairs`` caps the double
     failures listed (every one is computed and counted in the total).
     """
+    return SpofResult(**dict(spof_fields(portfolio, pairs, recovery_weeks, progress)))
+
+
+def spof_fields(
+    portfolio: Portfolio,
+    pairs: int | None = None,
+    recovery_weeks: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Iterator[tuple[str, Any]]:
+    """:func:`spof`'s fields, ``(name, value)`` in order, each worked out
+    when asked for: a writer lets one list of rows go before the next is
+    made (at scale they are millions of rows)."""
     from .joint import _common_causes, _double_failures  # joint builds on this module's context
 
     step = progress or (lambda _name: None)
-    step("supply engine")
-    ctx = _Context(portfolio, recovery_weeks)
-    step("cut points")
-    cuts = cut_points(portfolio)
-    step("double failures")
-    double = _double_failures(ctx)
-    step("sole sources")
-    sole = tuple(_sole_source_steps(ctx))
-    step("critical nodes")
-    critical = tuple(_critical_nodes(ctx))
-    step("key people")
-    key_people = tuple(_key_person_risks(ctx))
-    step("common causes")
-    return SpofResult(
-        sole_source_steps=sole,
-        critical_nodes=critical,
-        articulation_points=cuts.articulation_points,
-        bridges=cuts.bridges,
-        key_person_risks=key_people,
-        double_failures=tuple(double[:pairs]),
-        double_failures_total=len(double),
-        common_causes=tuple(_common_causes(ctx)),
-    )
+
+    def made(name: str, make: Callable[[], T]) -> T:
+        step(name)
+        with paused():  # not across the yields: the caller's own work keeps its collector
+            return make()
+
+    ctx = made("supply engine", lambda: _Context(portfolio, recovery_weeks))
+    yield "sole_source_steps", made("sole sources", lambda: tuple(_sole_source_steps(ctx)))
+    yield "critical_nodes", made("critical nodes", lambda: tuple(_critical_nodes(ctx)))
+    cuts = made("cut points", lambda: cut_points(portfolio))
+    yield "articulation_points", cuts.articulation_points
+    yield "bridges", cuts.bridges
+    yield "key_person_risks", made("key people", lambda: tuple(_key_person_risks(ctx)))
+    double = made("double failures", lambda: _double_failures(ctx))
+    yield "double_failures", tuple(double[:pairs])
+    yield "double_failures_total", len(double)
+    del double
+    yield "common_causes", made("common causes", lambda: tuple(_common_causes(ctx)))
 
 
 # --------------------------------------------------------------------------
