@@ -32,10 +32,10 @@ PHASES = [
     "read and validated",
     "spof",
     "writing spof",  # each list as it is made
+    "spof: cut points",
     "spof: supply engine",
     "spof: sole sources",
     "spof: critical nodes",
-    "spof: cut points",
     "spof: key people",
     "spof: double failures",
     "spof: common causes",

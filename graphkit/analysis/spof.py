@@ -1163,10 +1163,10 @@ def spof_fields(
         with paused():  # not across the yields: the caller's own work keeps its collector
             return make()
 
+    cuts = made("cut points", lambda: cut_points(portfolio))  # first: its graph is gone before the timelines come
     ctx = made("supply engine", lambda: _Context(portfolio, recovery_weeks))
     yield "sole_source_steps", made("sole sources", lambda: tuple(_sole_source_steps(ctx)))
     yield "critical_nodes", made("critical nodes", lambda: tuple(_critical_nodes(ctx)))
-    cuts = made("cut points", lambda: cut_points(portfolio))
     yield "articulation_points", cuts.articulation_points
     yield "bridges", cuts.bridges
     yield "key_person_risks", made("key people", lambda: tuple(_key_person_risks(ctx)))
