@@ -470,7 +470,7 @@ class Exposure:
         net = self.network
         op = net.operational(failed)
         out = net.available(op, failed)
-        covered = net._covered(op)
+        covered = net.covered(op)
         for ui, mine in self.backups.items():
             unit = net.units[ui]
             if unit in out or unit[0] in failed:

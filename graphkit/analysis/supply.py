@@ -236,16 +236,21 @@ class Network:
         self.lists: list[list[int]] = []  # distinct source-node lists
         self.unit_lists: list[tuple[int, ...]] = []  # unit -> indices into lists, one per step
         unit_lists = self.unit_lists
-        shared: dict[tuple[str, ...], int] = {}  # sources no context tells apart -> list index
-        self._telling: dict[tuple[str, ...], tuple[bool, bool]] = {}  # sources -> (tell products, markets)
-        self._made: dict[tuple[tuple[str, ...], str | None, str | None], int] = {}  # (sources, context) -> list
+        # Build-time only (dropped below): sources no context tells apart ->
+        # list index; sources -> (they tell products, markets apart);
+        # (sources, context) -> list index.
+        self._shared: dict[tuple[str, ...], int] = {}
+        self._telling: dict[tuple[str, ...], tuple[bool, bool]] = {}
+        self._made: dict[tuple[tuple[str, ...], str | None, str | None], int] = {}
+        shared = self._shared
         for (product, market), unit in units.items():
             idx = []
             for sources in unit.values():
                 key = sources if type(sources) is tuple else tuple(sources)
                 j = shared.get(key)
-                idx.append(self._list(key, product, market, shared) if j is None else j)
+                idx.append(self._list(key, product, market) if j is None else j)
             unit_lists.append(tuple(idx))
+        del self._shared, self._telling, self._made
         for p in providers:
             self.node(p, None, None)
         self._expand()
@@ -264,13 +269,11 @@ class Network:
             market if provider in self._sens_m else None,
         )
 
-    def _list(
-        self, key: tuple[str, ...], product: str | None, market: str | None, shared: dict[tuple[str, ...], int]
-    ) -> int:
+    def _list(self, key: tuple[str, ...], product: str | None, market: str | None) -> int:
         """The index of the node list of sources ``key`` serving ``(product,
-        market)``, made on first use: one list for every unit when no source
-        tells products or markets apart (then kept in ``shared``), else one
-        per context the sources tell apart."""
+        market)``, made on first use (while building): one list for every unit
+        when no source tells products or markets apart (then kept in
+        ``_shared``), else one per context the sources tell apart."""
         flags = self._telling.get(key)
         if flags is None:
             flags = self._telling[key] = (not self._sens_p.isdisjoint(key), not self._sens_m.isdisjoint(key))
@@ -285,7 +288,7 @@ class Network:
             j = self._made[ctx] = len(self.lists)
             self.lists.append(list(dict.fromkeys(self.node(s, product, market) for s in key)))
             if not (by_product or by_market):
-                shared[key] = j
+                self._shared[key] = j
         return j
 
     def serving_node(self, provider: str, unit: Unit) -> int:
@@ -294,11 +297,7 @@ class Network:
 
     def node(self, provider: str, product: str | None, market: str | None) -> int:
         """The node of ``provider`` serving ``(product, market)`` (created on first use)."""
-        key = (  # `_key`, inlined: called for every node of a large network
-            provider,
-            product if provider in self._sens_p else None,
-            market if provider in self._sens_m else None,
-        )
+        key = self._key(provider, product, market)
         i = self._index.get(key)
         if i is None:
             i = len(self.base)
@@ -386,14 +385,14 @@ class Network:
 
     def available(self, op: bytearray, failed: AbstractSet[str] = _EMPTY) -> set[Unit]:
         """Units not failed whose every step has an operational source."""
-        covered = self._covered(op)
+        covered = self.covered(op)
         return {
             unit
             for unit, idx in zip(self.units, self.unit_lists)
             if all(map(covered.__getitem__, idx)) and unit[0] not in failed
         }
 
-    def _covered(self, op: bytearray) -> bytearray:
+    def covered(self, op: bytearray) -> bytearray:
         """A flag per distinct source list: one of its nodes is operational."""
         return bytearray(any(map(op.__getitem__, sources)) for sources in self.lists)
 
