@@ -112,6 +112,7 @@ __all__ = [
 SCHEMES = ("neo4j", "neo4j+s", "bolt", "bolt+s")
 MIN_VERSION = (5, 26)
 READ_TRIES = 3  # reads overtaken by a load's switch before giving up
+READ_PAGE = 2_000  # nodes whose relationships one read statement returns
 STAGE_SESSIONS = 2  # batches staged at once: the server works on one per core while the client packs the next
 TIMEOUT = 10.0  # seconds: connecting, acquiring a connection, and a silent server
 T = TypeVar("T")
@@ -794,18 +795,28 @@ class Neo4jStore:
 
         def work(tx: neo4j.ManagedTransaction) -> tuple[Any, dict[str, list[Any]], dict[RelType, list[Any]], Any]:
             first = tx.run(statement("store/meta.cypher")).single()
-            # each record as it streams in, its properties once (they become the raw record)
-            nodes = {
-                label: [_streamed(r) for r in tx.run(statement("store/read_nodes.cypher", label=label))]
-                for label in section_labels().values()
-            }
-            rels = {
-                t: [
-                    _streamed(r)
-                    for r in tx.run(statement("store/read_relationships.cypher", type=str(t), sources=LIVE_SOURCES))
+            # A page of nodes, then of their relationships, per statement: a
+            # record per node or relationship costs the driver more than the
+            # rest of the read. Properties are made plain once, as they arrive.
+            nodes: dict[str, list[Any]] = {}
+            for label in section_labels().values():
+                ids = tx.run(statement("store/read_node_ids.cypher", label=label)).single(strict=True)["eids"]
+                nodes[label] = [
+                    {"eid": eid, "labels": labels, "props": to_plain(props)}
+                    for page in _pages(ids)
+                    for eid, labels, props in tx.run(statement("store/read_nodes.cypher"), eids=page).single(
+                        strict=True
+                    )["rows"]
                 ]
-                for t in RelType
-            }
+            rels: dict[RelType, list[Any]] = {t: [] for t in RelType}
+            eids = list(dict.fromkeys(r["eid"] for records in nodes.values() for r in records))
+            types = [str(t) for t in RelType]
+            for page in _pages(eids):
+                for r in tx.run(statement("store/read_relationships.cypher"), eids=page, types=types):
+                    rels[RelType(r["type"])].extend(
+                        {"source": s, "target": t, "topic": topic, "props": to_plain(props)}
+                        for s, t, topic, props in r["rows"]
+                    )
             last = tx.run(statement("store/meta.cypher")).single()
             return first and first["generation"], nodes, rels, last and last["generation"]
 
@@ -1096,8 +1107,18 @@ class _Clock:
 # --------------------------------------------------------------------------
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def to_plain(value: Any) -> Any:
     """A value from the driver as plain JSON-able Python (see `run_query`)."""
+    kind = type(value)  # the common types first: a read makes millions of these calls
+    if kind in _PLAIN:
+        return value
+    if kind is list:
+        return [to_plain(v) for v in value]
+    if kind is dict:  # Cypher maps have no order: sort the keys
+        return {str(k): to_plain(v) for k, v in sorted(value.items())}
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
@@ -1136,10 +1157,8 @@ def _properties(entity: neo4j.graph.Entity) -> dict[str, Any]:
     return {k: to_plain(entity[k]) for k in order}
 
 
-def _streamed(record: neo4j.Record) -> dict[str, Any]:
-    """A record of a read as plain Python, taken as it streams in: its
-    columns as they are, its properties (``props``) made plain once."""
-    return {**dict(zip(record.keys(), record.values(), strict=True)), "props": to_plain(record["props"])}
+def _pages(items: list[Any]) -> Iterator[list[Any]]:
+    return (items[at : at + READ_PAGE] for at in range(0, len(items), READ_PAGE))
 
 
 def _end_id(node: neo4j.graph.Node | None) -> Any:

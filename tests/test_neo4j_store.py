@@ -495,13 +495,16 @@ def test_round_trip_small(store: Neo4jStore, small: Portfolio, settings: Neo4jSe
     assert [p.id for p in back.providers] == sorted(p.id for p in small.providers)
 
 
-def test_round_trip_generated(store: Neo4jStore, tmp_path: Path) -> None:
+def test_round_trip_generated(store: Neo4jStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_records(iter_records(GeneratorSpec.from_scale(3000, seed=1)), tmp_path / "g.json")
     portfolio, _ = read_portfolio(path)
     result = store.load(portfolio, batch_size=500)
     assert result.relationships == sum(1 for _ in portfolio.relationships()) > 2500
     back, _ = store.read()
     assert canonical(back) == canonical(portfolio)
+    # read a page of 7 nodes (and their relationships) at a time: the same portfolio
+    monkeypatch.setattr(neo4j_store, "READ_PAGE", 7)
+    assert canonical(store.read()[0]) == canonical(portfolio)
     out = write_records(back.records(), tmp_path / "back.yaml")
     assert canonical(read_portfolio(out)[0]) == canonical(portfolio)
 
