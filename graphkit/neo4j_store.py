@@ -24,6 +24,7 @@ import math
 import re
 import socket
 import ssl
+import sys
 import threading
 import time as _time
 from collections.abc import Callable, Iterator, Mapping
@@ -802,7 +803,7 @@ class Neo4jStore:
             for label in section_labels().values():
                 ids = tx.run(statement("store/read_node_ids.cypher", label=label)).single(strict=True)["eids"]
                 nodes[label] = [
-                    {"eid": eid, "labels": labels, "props": to_plain(props)}
+                    {"eid": eid, "labels": labels, "props": _shared(props)}
                     for page in _pages(ids)
                     for eid, labels, props in tx.run(statement("store/read_nodes.cypher"), eids=page).single(
                         strict=True
@@ -814,7 +815,7 @@ class Neo4jStore:
             for page in _pages(eids):
                 for r in tx.run(statement("store/read_relationships.cypher"), eids=page, types=types):
                     rels[RelType(r["type"])].extend(
-                        {"source": s, "target": t, "topic": topic, "props": to_plain(props)}
+                        {"source": _intern(s), "target": _intern(t), "topic": topic, "props": _shared(props)}
                         for s, t, topic, props in r["rows"]
                     )
             last = tx.run(statement("store/meta.cypher")).single()
@@ -1155,6 +1156,17 @@ def _properties(entity: neo4j.graph.Entity) -> dict[str, Any]:
     """Properties with id and name first, the rest by name."""
     order = sorted(entity.keys(), key=lambda k: (k != "id", k != "name", k))
     return {k: to_plain(entity[k]) for k in order}
+
+
+def _intern(value: Any) -> Any:
+    return sys.intern(value) if type(value) is str else value
+
+
+def _shared(props: Mapping[str, Any]) -> dict[str, Any]:
+    """`to_plain` of a property map whose names and text values are shared
+    with every other record's (the driver makes a new string each time): a
+    read holds each step, kind or id once, as a parsed file does."""
+    return {sys.intern(k): _intern(v) if type(v) is str else to_plain(v) for k, v in sorted(props.items())}
 
 
 def _pages(items: list[Any]) -> Iterator[list[Any]]:
