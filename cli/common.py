@@ -42,6 +42,7 @@ __all__ = [
     "bands_option",
     "recovery_option",
     "exit_with",
+    "keep_read",
     "load",
     "neo4j_options",
     "open_store",
@@ -141,15 +142,21 @@ def load(
         progress = functools.partial(click.echo, err=True)
     tell = progress or (lambda _text: None)
     tell(f"reading {path} ({size / 1e6:,.1f} MB)")
-    with paused():
-        portfolio, warnings = read_portfolio(path)
-        # The portfolio lives as long as the command and holds no cycles: out of the
-        # collector's sight before it runs again, no collection walks its objects (the
-        # first one after reading would walk every one of them).
-        gc.freeze()
+    portfolio, warnings = keep_read(lambda: read_portfolio(path))
     tell(f"read and validated {len(portfolio.nodes):,} nodes in {time.perf_counter() - started:.1f} s")
     report_problems(_checked(warnings, strict, str(path), notes))
     return portfolio
+
+
+def keep_read(read: Callable[[], tuple[Portfolio, list[Problem]]]) -> tuple[Portfolio, list[Problem]]:
+    """`read()` without the collector; the portfolio it returns lives as long as
+    the command and holds no cycles: out of the collector's sight before it runs
+    again, no collection walks its objects (the first one after reading would
+    walk every one of them)."""
+    with paused():
+        result = read()
+        gc.freeze()
+    return result
 
 
 def _connection_options(func: F) -> F:
@@ -252,7 +259,7 @@ class PortfolioSource:
         if progress:
             progress(f"reading {self.name}")
         with open_store(self.neo4j) as store:
-            portfolio, warnings = store.read()
+            portfolio, warnings = keep_read(store.read)
             self.neo4j = store.settings
         report_problems(_checked(warnings, self.strict, self.name))
         return portfolio

@@ -20,7 +20,7 @@ from graphkit.problems import ExitCode, GraphkitError, describe_exit_codes, did_
 from graphkit.queries import list_queries, query_info
 
 from . import common
-from .common import OUTPUT, PORTFOLIO, TO, neo4j_options, open_store, report_problems
+from .common import OUTPUT, PORTFOLIO, TO, keep_read, neo4j_options, open_store, report_problems
 from .output import format_option, render_rows, to_json
 
 if TYPE_CHECKING:
@@ -233,7 +233,7 @@ def export(output: Path, fmt: str | None, neo4j: Neo4jSettings) -> None:
     from graphkit.io import write_portfolio
 
     with open_store(neo4j) as store:
-        portfolio, warnings = store.read()
+        portfolio, warnings = keep_read(store.read)
     report_problems(warnings)
     write_portfolio(portfolio, output, fmt)
     click.echo(str(output))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .common import PortfolioSource, open_store, portfolio_then, report_problems
+from .common import PortfolioSource, keep_read, open_store, portfolio_then, report_problems
 from .output import format_option, render_rows
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def _queries(source: PortfolioSource) -> Iterator[Queries]:
     with open_store(source.neo4j) as store:
 
         def stored() -> Any:
-            portfolio, warnings = store.read()
+            portfolio, warnings = keep_read(store.read)
             report_problems(warnings)
             return portfolio
 

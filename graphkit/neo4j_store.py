@@ -53,6 +53,7 @@ from neo4j.exceptions import (
 from . import __version__, cypher_guard
 from .defaults import BATCH_SIZE, LOCK_WAIT
 from .fingerprint import FINGERPRINT_KEY, fingerprint
+from .heap import collector_paused
 from .model import LABELS, MODEL_LABELS, NodeKind, Portfolio, RelType
 from .neo4j_mapping import (
     FINDING_TYPES,
@@ -780,6 +781,7 @@ class Neo4jStore:
 
     # -- read -----------------------------------------------------------------
 
+    @collector_paused  # as a file's reading: millions of objects, no cycles
     def read(self) -> tuple[Portfolio, list[Problem]]:
         """The portfolio in the database, validated like a file.
 
