@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import graphlib
+import itertools
+import operator
 import re
 import typing
 import unicodedata
@@ -26,13 +28,15 @@ from .model import (
     Provider,
     ProviderKind,
     Record,
+    Step,
+    Technology,
     fields_of,
     kind_may_perform,
     references,
     requirement_node_id,
 )
 from .problems import PortfolioError, Problem, brief, did_you_mean, sort_problems
-from .records import read_fields, read_typed
+from .records import read_fields, read_typed, read_typed_all
 
 __all__ = ["Locate", "build_portfolio"]
 
@@ -110,6 +114,8 @@ def _field_specs(cls: type[Record]) -> tuple[tuple[str, type[Record] | None, fro
 
 
 _TEXT = frozenset({str})
+# Records read by msgspec in one call: a batch with a record it refuses is read record by record.
+_BATCH = 1000
 _UNDEFINED = object()  # `kinds.get` of an id no section defines
 
 
@@ -213,16 +219,12 @@ class _InputChecks:
             return f"'{brief(value)}' has spaces around it; remove them"
         return ""
 
-    def check_reserved_ids(self, raw: Mapping[str, Any]) -> None:
+    def reserved(self, key: str, i: int, item: Mapping[str, Any]) -> None:
         """Requirement topics are nodes `topic:<topic>`: no other node may take such an id."""
-        prefix = requirement_node_id("")
-        for key, i, item in _raw_records(raw, NODE_SECTIONS):
-            node_id = id_text(item.get("id"))
-            if node_id is not None and node_id.startswith(prefix):
-                self.error(
-                    (key, i, "id"),
-                    f"{describe(key, item)}: ids starting '{prefix}' are reserved for requirement topics",
-                )
+        self.error(
+            (key, i, "id"),
+            f"{describe(key, item)}: ids starting '{requirement_node_id('')}' are reserved for requirement topics",
+        )
 
     def check_look_alikes(self, raw: Mapping[str, Any]) -> None:
         """Ids that differ only by invisible or look-alike characters are
@@ -243,42 +245,56 @@ class _InputChecks:
                     "warning",
                 )
 
-    def check_duplicate_entries(self, sections: dict[str, list[tuple[int, Any]]]) -> None:
+    def check_duplicate_entries(self, sections: dict[str, list[tuple[int, Any]]], supply_repeats: bool) -> None:
         """One contract per client, provider and currency, one supply entry per
-        product, provider and step, one feed per pair and material: a second one
-        would be summed by the analyses and refused by a Neo4j load."""
-        kinds: list[tuple[str, list[tuple[tuple[Any, ...], tuple[Any, ...]]], Callable[[tuple[Any, ...]], str]]] = [
-            (
+        product, provider and step (`supply_repeats`: whether any product names
+        a provider for a step twice), one feed per pair and material: a second
+        one would be summed by the analyses and refused by a Neo4j load. Paths
+        are made only for a kind where some key repeats."""
+        contracts, feeds = sections["contracts"], sections["feeds"]
+        if _repeats((c.client, c.provider, c.currency) for _, c in contracts):
+            self._duplicates(
                 "contract",
-                [(("contracts", i), (c.client, c.provider, c.currency)) for i, c in sections["contracts"]],
+                ((("contracts", i), (c.client, c.provider, c.currency)) for i, c in contracts),
                 lambda k: f"duplicate contract {k[0]} -> {k[1]} in {k[2]}",
-            ),
-            (
+            )
+        if _repeats((f.from_, f.to, f.material) for _, f in feeds):
+            self._duplicates(
                 "feed",
-                [(("feeds", i), (f.from_, f.to, f.material)) for i, f in sections["feeds"]],
+                ((("feeds", i), (f.from_, f.to, f.material)) for i, f in feeds),
                 lambda k: f"duplicate feed {k[0]} -> {k[1]} of {k[2]}",
-            ),
-            (
+            )
+        if supply_repeats:
+            self._duplicates(
                 "supply",
-                [
+                (
                     (("products", i, "supply", j), (p.id, s.provider, s.step))
                     for i, p in sections["products"]
                     for j, s in enumerate(p.supply)
-                ],
+                ),
                 lambda k: f"product '{k[0]}': duplicate supply entry {k[1]} {k[2]}",
-            ),
-        ]
-        for kind, entries, message in kinds:
-            if len({key for _, key in entries}) == len(entries):
-                continue  # nothing repeats: the usual case, decided by one set
-            first: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-            for path, key in entries:
-                if key in first:
-                    self.error(path, f"{message(key)} (first at {self.locate(first[key])}){_HINT.get(kind, '')}")
-                first.setdefault(key, path)
+            )
+
+    def _duplicates(
+        self,
+        kind: str,
+        entries: Iterable[tuple[tuple[Any, ...], tuple[Any, ...]]],
+        message: Callable[[tuple[Any, ...]], str],
+    ) -> None:
+        first: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        for path, key in entries:
+            if key in first:
+                self.error(path, f"{message(key)} (first at {self.locate(first[key])}){_HINT.get(kind, '')}")
+            first.setdefault(key, path)
 
 
 _HINT = {"contract": "; write one contract with the total"}
+
+
+def _repeats(keys: Iterable[tuple[Any, ...]]) -> bool:
+    """Whether a key comes twice."""
+    listed = list(keys)
+    return len(set(listed)) < len(listed)
 
 
 def _skeleton(text: str) -> tuple[str, list[str]]:
@@ -307,6 +323,8 @@ class _Validator(_InputChecks):
         self.locate = locate
         self.problems: list[Problem] = []
         self.kinds: dict[str, NodeKind | None] = {}  # id -> kind (None: record itself invalid)
+        self.not_as_written: dict[str, list[int]] = {}  # section -> records msgspec did not read as written
+        self._first: dict[str, tuple[str, int]] | None = None
 
     def error(self, path: tuple[Any, ...], message: str, severity: str = "error") -> None:
         self.problems.append(Problem(self.locate(path), message, severity))  # type: ignore[arg-type]
@@ -321,20 +339,19 @@ class _Validator(_InputChecks):
             if key not in SECTIONS:
                 self.error((key,), f"unknown section '{key}' ignored{did_you_mean(key, SECTIONS)}", "warning")
         sections = {key: self.parse_section(key, raw.get(key)) for key in SECTIONS}
-        self.check_reserved_ids(raw)
-        self.check_look_alikes(raw)
         self.check_ids(raw)
-        self.check_references(raw)
+        self.check_references(raw, sections)
         portfolio = Portfolio(**{k: tuple(r for _, r in v) for k, v in sections.items()})
         self.check_requirements(sections, portfolio)
         self.check_currencies(sections["contracts"])
         self.check_contract_terms(sections["contracts"])
         self.check_feed_cycles(sections["feeds"])
-        self.check_duplicate_entries(sections)
-        self.check_capabilities(sections["products"], portfolio)
-        supplied = _supplied_by(portfolio)
-        self.check_territories(sections, portfolio, supplied)
-        self.check_unscoped_feeds(sections["feeds"], supplied)
+        scan = _ProductScan(sections["products"], portfolio.nodes, {f.to for f in portfolio.feeds if not f.products})
+        self.check_duplicate_entries(sections, scan.supply_repeats)
+        if not scan.capable:
+            self.check_capabilities(sections["products"], portfolio)
+        self.check_territories(sections, portfolio, scan)
+        self.check_unscoped_feeds(sections["feeds"], scan.supplied)
         return portfolio
 
     # -- records -----------------------------------------------------------
@@ -346,23 +363,31 @@ class _Validator(_InputChecks):
             self.error((key,), f"section '{key}' must be a list of records")
             return []
         cls = SECTIONS[key]
-        out = []
-        for i, item in enumerate(items):
-            if not isinstance(item, (dict, Mapping)):
-                self.error((key, i), f"each entry of '{key}' must be a record with fields, found {brief(item)}")
+        out: list[tuple[int, Any]] = []
+        odd = self.not_as_written.setdefault(key, [])
+        for start in range(0, len(items), _BATCH):
+            batch = items[start : start + _BATCH]
+            records = read_typed_all(cls, batch)  # clean text, no unknown key: nothing for the checks as written
+            if records is not None:
+                out += zip(range(start, start + len(batch)), records)
                 continue
-            record = read_typed(cls, item)  # clean text, no unknown key: nothing for the checks as written
-            if record is not None:
-                out.append((i, record))
-                continue
-            if _suspect(cls, item):  # the checks of the record as written, behind their quick gate
-                self.check_unknown_keys(cls, item, (key, i), (key, item))
-                self.check_record_values(key, i, item)
-            record, problems = read_fields(cls, item)
-            if record is not None:
-                out.append((i, record))
-            for err in problems:
-                self.error((key, i) + err["loc"], f"{describe(key, item)}: {explain(err)}")
+            for i, item in enumerate(batch, start):
+                if not isinstance(item, (dict, Mapping)):
+                    self.error((key, i), f"each entry of '{key}' must be a record with fields, found {brief(item)}")
+                    continue
+                record = read_typed(cls, item)
+                if record is not None:
+                    out.append((i, record))
+                    continue
+                odd.append(i)
+                if _suspect(cls, item):  # the checks of the record as written, behind their quick gate
+                    self.check_unknown_keys(cls, item, (key, i), (key, item))
+                    self.check_record_values(key, i, item)
+                record, problems = read_fields(cls, item)
+                if record is not None:
+                    out.append((i, record))
+                for err in problems:
+                    self.error((key, i) + err["loc"], f"{describe(key, item)}: {explain(err)}")
         return out
 
     def check_unknown_keys(
@@ -387,30 +412,72 @@ class _Validator(_InputChecks):
 
     def check_ids(self, raw: Mapping[str, Any]) -> None:
         """Ids are unique across all node sections; remember each one's kind
-        (None when a provider's kind is itself invalid) for reference checks."""
-        first: dict[str, tuple[str, int]] = {}
-        for key, i, item in _raw_records(raw, NODE_SECTIONS):
-            node_id = id_text(item.get("id"))
-            if node_id is None:
-                continue
-            if node_id in first:
-                where = self.locate(first[node_id])
-                self.error((key, i, "id"), f"duplicate id '{node_id}' (first defined at {where})")
-                continue
-            first[node_id] = (key, i)
-            if key == "providers":
-                self.kinds[node_id] = (
-                    NodeKind(item["kind"]) if item.get("kind") in ProviderKind._value2member_map_ else None
-                )
-            else:
-                self.kinds[node_id] = KIND_OF_SECTION[key]
+        (None when a provider's kind is itself invalid) for reference checks.
+        The same walk refuses reserved ids (`reserved`) and learns whether any
+        id is not ASCII, the only way to a look-alike (`check_look_alikes`)."""
+        prefix = requirement_node_id("")
+        kinds = self.kinds
+        ascii_only = True
+        for key in NODE_SECTIONS:
+            items = raw.get(key)
+            kind = KIND_OF_SECTION.get(key)  # None: a provider, whose kind is its own
+            for i, item in enumerate(items if isinstance(items, list) else ()):
+                if not isinstance(item, (dict, Mapping)):  # dict first: without the ABC check
+                    continue
+                node_id = item.get("id")
+                if type(node_id) is not str:  # text, the usual case, without a call
+                    node_id = id_text(node_id)
+                    if node_id is None:
+                        continue
+                if node_id.startswith(prefix):
+                    self.reserved(key, i, item)
+                if ascii_only and not node_id.isascii():
+                    ascii_only = False
+                if node_id in kinds:
+                    where = self.locate(self.first_defined(raw)[node_id])
+                    self.error((key, i, "id"), f"duplicate id '{node_id}' (first defined at {where})")
+                    continue
+                if kind is None:
+                    written = item.get("kind")
+                    kinds[node_id] = _PROVIDER_KIND.get(written) if isinstance(written, str) else None
+                else:
+                    kinds[node_id] = kind
+        if not ascii_only:
+            self.check_look_alikes(raw)
 
-    def check_references(self, raw: Mapping[str, Any]) -> None:
+    def first_defined(self, raw: Mapping[str, Any]) -> dict[str, tuple[str, int]]:
+        """id -> (section, index) of its first definition, made at the first duplicate."""
+        if self._first is None:
+            self._first = {}
+            for key, i, item in _raw_records(raw, NODE_SECTIONS):
+                node_id = id_text(item.get("id"))
+                if node_id is not None:
+                    self._first.setdefault(node_id, (key, i))
+        return self._first
+
+    def check_references(self, raw: Mapping[str, Any], sections: dict[str, list[tuple[int, Any]]]) -> None:
         """Every reference names a defined node of the right kind. Runs on the
-        raw records, so references in otherwise invalid records are checked too."""
-        for key, i, item in _raw_records(raw, REFERENCES):
-            if not _resolved(item, REFERENCES[key], self.kinds):
-                self.check_record_references(key, i, item)
+        raw records, so references in otherwise invalid records are checked too;
+        the records msgspec read as written hold the very values written, so
+        their references are judged once per distinct value, and their raw
+        records are gone through only when one is wrong."""
+        kinds = self.kinds
+        for key, refs in REFERENCES.items():
+            items = raw.get(key)
+            if not isinstance(items, list):
+                continue
+            odd = self.not_as_written.get(key, [])
+            skip = set(odd)
+            records = [r for i, r in sections[key] if i not in skip] if skip else [r for _, r in sections[key]]
+            clean = all(
+                kinds.get(node, _UNDEFINED) in allowed
+                for values, allowed in _REFERENCE_VALUES[key]
+                for node in set(values(records))
+            )
+            for i in odd if clean else range(len(items)):
+                item = items[i]
+                if isinstance(item, (dict, Mapping)) and not _resolved(item, refs, kinds):
+                    self.check_record_references(key, i, item)
 
     def check_record_references(self, key: str, i: int, item: Mapping[str, Any]) -> None:
         """`check_references` of one record, past the quick gate."""
@@ -544,34 +611,35 @@ class _Validator(_InputChecks):
             )
 
     def check_territories(
-        self, sections: dict[str, list[tuple[int, Any]]], portfolio: Portfolio, supplied: dict[str, list[Product]]
+        self, sections: dict[str, list[tuple[int, Any]]], portfolio: Portfolio, scan: _ProductScan
     ) -> None:
         """Territories are compared exactly, so one written two ways (JP, jp)
         is an error; a `filed_in` territory must be named somewhere else (a
         market or a partner's territory: an error with did-you-mean) and
         should be a market of the products it files for (a warning)."""
-        written: dict[str, tuple[str, tuple[Any, ...]]] = {}  # case-folded -> first spelling, where
-        territories = list(_territories(sections))
-        spellings = {t for _, t in territories}
-        for path, territory in territories if len({t.casefold() for t in spellings}) < len(spellings) else ():
-            first = written.setdefault(territory.casefold(), (territory, path))
-            if first[0] != territory:
-                self.error(
-                    path,
-                    f"territory '{brief(territory)}' is written '{first[0]}' at {self.locate(first[1])}; "
-                    "territories are compared exactly, write it one way",
-                )
-        known = {t for p in portfolio.products for t in p.market_territories if t is not None}
-        known.update(t for m in portfolio.marketing_partners for t in m.territories)
-        for i, p in sections["products"]:
+        known = scan.known | {t for _, m in sections["marketing_partners"] for t in m.territories}
+        spellings = known | scan.filed_in | {t for _, f in sections["feeds"] for t in f.filed_in}
+        if len({t.casefold() for t in spellings}) < len(spellings):
+            written: dict[str, tuple[str, tuple[Any, ...]]] = {}  # case-folded -> first spelling, where
+            for path, territory in _territories(sections):
+                first = written.setdefault(territory.casefold(), (territory, path))
+                if first[0] != territory:
+                    self.error(
+                        path,
+                        f"territory '{brief(territory)}' is written '{first[0]}' at {self.locate(first[1])}; "
+                        "territories are compared exactly, write it one way",
+                    )
+        for i, p in scan.filing:
             for j, s in enumerate(p.supply):
                 if s.filed_in:
                     self._filed_in(
                         ("products", i, "supply", j), f"product '{p.id}': supply #{j + 1}", s.filed_in, [p], known
                     )
         for i, f in sections["feeds"]:
+            if not f.filed_in:
+                continue
             into = [portfolio.nodes[pid] for pid in f.products if isinstance(portfolio.nodes.get(pid), Product)]
-            feeds_into = typing.cast(list[Product], into) if f.products else supplied.get(f.to, [])
+            feeds_into = typing.cast(list[Product], into) if f.products else scan.supplied.get(f.to, [])
             self._filed_in(("feeds", i), f"feed {f.from_} -> {f.to}", f.filed_in, feeds_into, known)
 
     def _filed_in(
@@ -603,8 +671,10 @@ class _Validator(_InputChecks):
         """A note for each feed without `products` into a provider that works on
         several products: it counts as an input of all of them."""
         for i, f in feeds:
+            if f.products:
+                continue
             products = [p.id for p in supplied.get(f.to, ())]
-            if not f.products and len(products) > 1:
+            if len(products) > 1:
                 shown = ", ".join(products[:4]) + (f" and {len(products) - 4} more" if len(products) > 4 else "")
                 self.error(
                     ("feeds", i),
@@ -618,13 +688,79 @@ class _Validator(_InputChecks):
 _SUPPLYING = frozenset(k for k in ProviderKind if NodeKind(k.value) in SUPPLIER_KINDS)
 
 
-def _supplied_by(portfolio: Portfolio) -> dict[str, list[Product]]:
-    """provider id -> the products it has a supply entry for, in portfolio order."""
-    supplied: dict[str, list[Product]] = {}
-    for p in portfolio.products:
-        for prov in dict.fromkeys(s.provider for s in p.supply):
-            supplied.setdefault(prov, []).append(p)
-    return supplied
+class _ProductScan:
+    """What the checks of supply entries, distributors and territories need
+    from the products, gathered in one walk over them: whether a product
+    names a provider for a step twice (`supply_repeats`), whether
+    `check_capabilities` has anything to say (`capable`: each entry looked
+    up in a table of what each provider fits), the territories of the
+    products' markets, distributors and partners (`known`) and of their
+    filings (`filed_in`), the products with a filing (`filing`), and the
+    products each target of a feed without `products` supplies (`supplied`,
+    in portfolio order)."""
+
+    def __init__(self, products: list[tuple[int, Product]], nodes: Mapping[str, Record], targets: set[str]) -> None:
+        fits: dict[str, dict[str, frozenset[str]]] = {}
+        unfit: set[str] = set()  # providers whose services leave out distribution
+        for node_id, record in nodes.items():
+            if isinstance(record, Provider):
+                if record.kind in _SUPPLYING:
+                    fits[node_id] = _fits(record.kind, record.services, record.technologies)
+                if record.services and STEP_SERVICES[DISTRIBUTION_STEP] not in record.services:
+                    unfit.add(node_id)
+        self.supply_repeats = False
+        self.capable = True
+        self.filing: list[tuple[int, Product]] = []
+        self.supplied: dict[str, list[Product]] = {}
+        supplied = self.supplied
+        for i, p in products:
+            supply = p.supply
+            if len(set(map(_PROVIDER_STEP, supply))) < len(supply):
+                self.supply_repeats = True
+            technology, filed = p.technology, False
+            for s in supply:
+                prov = s.provider
+                fit = fits.get(prov)  # None: not a provider that supplies, reported as a reference
+                if fit is not None and technology not in fit[s.step]:
+                    self.capable = False
+                if prov in targets:
+                    got = supplied.get(prov)
+                    if got is None:
+                        supplied[prov] = [p]
+                    elif got[-1] is not p:  # once for a product naming it twice
+                        got.append(p)
+                if s.filed_in:
+                    filed = True
+            if filed:
+                self.filing.append((i, p))
+            if unfit and not unfit.isdisjoint([d.distributor for d in p.distributors]):
+                self.capable = False
+        known: set[str | None] = {m.territory for _, p in products for m in p.markets}
+        known.update(d.territory for _, p in products for d in p.distributors)
+        known.update(m.territory for _, p in products for m in p.marketed_by)
+        known.discard(None)
+        self.known = typing.cast(set[str], known)
+        self.filed_in = {t for _, p in self.filing for s in p.supply for t in s.filed_in}
+
+
+_PROVIDER_STEP = operator.attrgetter("provider", "step")
+_EVERY_TECHNOLOGY = frozenset(Technology)
+
+
+@functools.cache
+def _fits(kind: ProviderKind, services: tuple[str, ...], technologies: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """step -> the technologies of products a provider may perform it for
+    without a word from `check_capabilities` (none: a step it may not
+    perform, or a service it does not list), from what makes the provider."""
+    fits: dict[str, frozenset[str]] = {}
+    for step in Step:
+        if not kind_may_perform(kind, step) or (services and STEP_SERVICES[step] not in services):
+            fits[step] = frozenset()
+        elif step in TECHNOLOGY_STEPS and technologies:
+            fits[step] = frozenset(technologies)
+        else:
+            fits[step] = _EVERY_TECHNOLOGY
+    return fits
 
 
 def _territories(sections: dict[str, list[tuple[int, Any]]]) -> Iterable[tuple[tuple[Any, ...], str]]:
@@ -650,6 +786,27 @@ def _territories(sections: dict[str, list[tuple[int, Any]]]) -> Iterable[tuple[t
 REFERENCES: dict[str, list[tuple[tuple[str, ...], str, frozenset[NodeKind], str]]] = {}
 for _r in references():
     REFERENCES.setdefault(_r.section, []).append((_r.path, _r.ref.label, _r.ref.kinds, _r.ref.hint))
+
+
+def _record_values(cls: type[Record], pattern: tuple[str, ...]) -> Callable[[list[Any]], Iterable[str]]:
+    """The values at a `REFERENCES` pattern of records of `cls` as read (a
+    field, a list field's items, a field of a list field's records)."""
+    names = {f.key: f.name for f in fields_of(cls)}
+    get = operator.attrgetter(names[pattern[0]])
+    if len(pattern) == 1:
+        return lambda records: map(get, records)
+    if len(pattern) == 2:
+        return lambda records: itertools.chain.from_iterable(map(get, records))
+    nested = cls.NESTED[names[pattern[0]]]
+    sub = operator.attrgetter({f.key: f.name for f in fields_of(nested)}[pattern[2]])
+    return lambda records: map(sub, itertools.chain.from_iterable(map(get, records)))
+
+
+# section -> (the values of one reference field of its records as read, kinds it may name)
+_REFERENCE_VALUES = {
+    section: [(_record_values(SECTIONS[section], pattern), allowed) for pattern, _, allowed, _ in refs]
+    for section, refs in REFERENCES.items()
+}
 
 
 def _raw_records(raw: Mapping[str, Any], keys: Iterable[str]) -> Iterable[tuple[str, int, Mapping[str, Any]]]:
@@ -706,6 +863,9 @@ def _resolved(
                 return False
     return True
 
+
+# A provider's kind as written -> its node kind.
+_PROVIDER_KIND = {k.value: NodeKind(k.value) for k in ProviderKind}
 
 KIND_OF_SECTION = {
     "clients": NodeKind.CLIENT,

@@ -58,6 +58,13 @@ def test_duplicate_integer_and_text_ids(write) -> None:
     assert problems_of(path) == [f"{path}:3: duplicate id '7' (first defined at {path}:2)"]
 
 
+def test_a_provider_kind_written_as_a_list_is_refused_not_a_crash(write) -> None:
+    path = write("p.yaml", "providers:\n  - {id: a, name: A, kind: [cmo]}\n")
+    assert problems_of(path) == [
+        f"{path}:2: provider 'a': kind '['cmo']' is not one of cmo, cro, test_lab, distributor (did you mean 'cmo'?)"
+    ]
+
+
 def test_fractional_ids_are_refused_in_definitions_and_references(write) -> None:
     """1.5 and 1.50 are one number: an id that is not a whole number must be
     written as text, or two ids could silently become one."""

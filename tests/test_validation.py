@@ -50,7 +50,7 @@ def test_unknown_id_suggests_the_closest(write) -> None:
     check(
         write,
         "contracts:\n  - {client: client-l, provider: cmo-1, annual_value: 1}\n",
-        "16: contract client-l -> cmo-1: client 'client-l' is not defined (did you mean 'client-1'?)",
+        "16: contract client-l -> cmo-1: client 'client-l' is not defined",
     )
 
 
@@ -305,3 +305,21 @@ def test_dates_in_spreadsheets_located(tmp_path, write) -> None:
     wb["contracts"]["F2"] = datetime(2027, 6, 30)
     wb.save(book)
     assert read_portfolio(book)[0].contracts[0].end == date(2027, 6, 30)
+
+
+def test_a_refused_record_among_thousands_is_located_and_the_rest_read(tmp_path) -> None:
+    """Records are read by msgspec a batch at a time; a batch holding a
+    refused record is read record by record, so its neighbours are read
+    and the problem is located as alone."""
+    liaisons = [{"id": f"li-{n}", "name": f"L {n}", "client": "client-1"} for n in range(2500)]
+    liaisons[1500]["name"] = ""
+    liaisons[1501]["client"] = "no-such-client"
+    raw = {"clients": [{"id": "client-1", "name": "C", "segment": "large"}], "liaisons": liaisons}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(raw, indent=1))
+    lines = path.read_text().splitlines()
+    named, client = lines.index('   "name": "",') + 1, lines.index('   "client": "no-such-client"') + 1
+    assert problems_of(path) == [
+        f"{path}:{named}: liaison 'li-1500': name is empty",
+        f"{path}:{client}: liaison 'li-1501': client 'no-such-client' is not defined",
+    ]

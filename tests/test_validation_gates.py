@@ -2,7 +2,10 @@
 (`_suspect` before the checks of values as written and of unknown keys,
 `_resolved` before the reference check) may send a clean record through the full check, never let
 a faulty one past it. Held on the records of small.yaml with values swapped
-for the awkward ones each check is about, at every field and list item."""
+for the awkward ones each check is about, at every field and list item.
+The walk over the products (`_ProductScan`) says exactly when the checks of
+capabilities and of repeated supply entries have something to say, held on
+small.yaml's products with providers, steps and technologies drawn at random."""
 
 from __future__ import annotations
 
@@ -14,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphkit import read_portfolio
-from graphkit.model import SECTIONS, NodeKind
-from graphkit.validate import REFERENCES, _known_keys, _resolved, _suspect, _Validator
+from graphkit.model import SECTIONS, NodeKind, Portfolio, ProviderKind, Service, Step, Technology
+from graphkit.validate import REFERENCES, _known_keys, _ProductScan, _resolved, _suspect, _Validator
 
 SMALL = read_portfolio(Path(__file__).parent / "small.yaml")[0]
 RECORDS = [(section, record) for section, record in SMALL.records()]
@@ -149,3 +152,43 @@ def test_the_gates_pass_clean_records_and_stop_the_plain_faults() -> None:
     assert _suspect(SECTIONS["products"], swap(product, ("supply", 0), {**product["supply"][0], "stpe": "api"}))
     assert not _resolved(swap(product, ("supply", 0, "provider"), "no-such-id"), REFERENCES["products"], kinds)
     assert not _resolved(swap(product, ("owner",), product["supply"][0]["provider"]), REFERENCES["products"], kinds)
+
+
+@st.composite
+def supply_webs(draw: st.DrawFn) -> Portfolio:
+    """small.yaml with every provider's kind, services and technologies and
+    every product's technology, supply entries and distributors drawn anew."""
+    raw: dict[str, list[dict[str, Any]]] = {}
+    for section, record in RECORDS:
+        raw.setdefault(section, []).append(copy.deepcopy(record))
+    for provider in raw["providers"]:
+        provider["kind"] = draw(st.sampled_from([k.value for k in ProviderKind]))
+        provider["services"] = draw(st.lists(st.sampled_from(list(Service)), unique=True, max_size=3))
+        provider["technologies"] = draw(st.lists(st.sampled_from(list(Technology)), unique=True, max_size=2))
+    names = st.sampled_from(IDS + ["no-such-id"])
+    for product in raw["products"]:
+        product["technology"] = draw(st.sampled_from([t.value for t in Technology]))
+        entry = st.fixed_dictionaries({"provider": names, "step": st.sampled_from([s.value for s in Step])})
+        product["supply"] = draw(st.lists(entry, max_size=6))
+        product["distributors"] = draw(st.lists(st.fixed_dictionaries({"distributor": names}), max_size=3))
+    return _Validator(lambda path: "here").run(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(supply_webs())
+def test_the_product_scan_says_exactly_when_capabilities_and_repeated_supply_have_something_to_say(
+    portfolio: Portfolio,
+) -> None:
+    products = list(enumerate(portfolio.products))
+    targets = {r.id for r in portfolio.providers}
+    scan = _ProductScan(products, portfolio.nodes, targets)
+    capabilities = _Validator(lambda path: "here")
+    capabilities.check_capabilities(products, portfolio)
+    assert scan.capable == (not capabilities.problems)
+    duplicates = _Validator(lambda path: "here")
+    duplicates.check_duplicate_entries({"products": products, "contracts": [], "feeds": []}, True)
+    assert scan.supply_repeats == bool(duplicates.problems)
+    # each provider's products, once each, in portfolio order
+    assert scan.supplied == {
+        t: by for t in targets if (by := [p for p in portfolio.products if any(s.provider == t for s in p.supply)])
+    }
