@@ -6,8 +6,10 @@ File formats, validation, the NetworkX graph, the Neo4j store and the
 visual styling all derive from the declarations here.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: msgspec reads each record
+# class's annotations on first use, and evaluating them from strings is a
+# noticeable share of a small command's start-up (two names ahead of their
+# class are quoted instead).
 import functools
 import operator
 import re
@@ -211,7 +213,7 @@ class Field(NamedTuple):
 
 
 @functools.cache
-def fields_of(cls: type[Record]) -> tuple[Field, ...]:
+def fields_of(cls: "type[Record]") -> tuple[Field, ...]:
     """The fields of a record class, in declaration order."""
     out = []
     for f in msgspec.structs.fields(cls):
@@ -255,7 +257,7 @@ class Record(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True):
     other records."""
 
     # Nested list fields holding records of another class (for files and sheets).
-    NESTED: ClassVar[dict[str, type[Record]]] = {}
+    NESTED: "ClassVar[dict[str, type[Record]]]" = {}
     # to_dict's plan: the fields' values at once, and each one's key and writer.
     _VALUES: ClassVar[Callable[[Any], tuple[Any, ...]]]
     _KEYS: ClassVar[tuple[tuple[str, Callable[[Any], Any] | None], ...]]
