@@ -3,8 +3,6 @@ options every listing command shares."""
 
 from __future__ import annotations
 
-import csv
-import html
 import io
 import json
 import re
@@ -72,6 +70,8 @@ def csv_line(cells: Sequence[Any]) -> str:
     """One CSV row without its line end; a cell holding CR or LF is quoted
     (with a bare "\\n" line end the csv module would leave a lone CR bare,
     and spreadsheet readers would split the row there)."""
+    import csv  # here, as html below: a command that prints no table starts without them
+
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerow(cells)
     return buf.getvalue()[:-2]
@@ -87,6 +87,8 @@ def md(value: str) -> str:
     >>> md("<b>*x*</b> | 1.")
     '&lt;b&gt;\\\\*x\\\\*&lt;/b&gt; \\\\| 1.'
     """
+    import html
+
     text = html.escape(value, quote=False)
     return _MARKDOWN.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import shutil
 import signal
-import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,7 +21,6 @@ from ..model import Portfolio
 from ..problems import GraphkitError, PortfolioError, Problem, sort_problems
 from ..validate import build_portfolio
 from .documents import read_document, write_document
-from .tables import read_tables, write_csv_folder, write_xlsx
 
 __all__ = [
     "FORMATS",
@@ -68,6 +65,10 @@ def read_portfolio(path: str | os.PathLike[str], fmt: str | None = None) -> tupl
         if fmt in ("yaml", "json"):
             raw, locate = read_document(path, fmt)
         else:
+            # tables, the atomic write's tempfile and shutil are imported where
+            # used: a small command's start-up is mostly imports
+            from .tables import read_tables
+
             raw, locate, problems = read_tables(path)
     except (OSError, UnicodeDecodeError, ValueError, KeyError) as exc:
         raise GraphkitError(f"{path}: cannot read as {fmt}: {exc}") from None
@@ -86,6 +87,8 @@ def write_records(
     """Write a stream of (section, record) pairs, grouped by section, atomically."""
     path = Path(path)
     fmt = detect_format(path, fmt, for_writing=True)
+    from .tables import write_csv_folder, write_xlsx
+
     with atomic_path(path, directory=fmt == "csv") as tmp:
         if fmt == "csv":
             write_csv_folder(records, tmp)
@@ -120,6 +123,8 @@ class atomic_path:
             raise GraphkitError(f"cannot write {self.target}: folder {parent} does not exist")
         _sweep(self.target)
         prefix = f".{self.target.name}.{os.getpid()}."
+        import tempfile
+
         if self.directory:
             self.tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=parent))
         else:
@@ -226,6 +231,8 @@ def _current_umask() -> int:
 
 def _remove(p: Path) -> None:
     if p.is_dir():
+        import shutil
+
         shutil.rmtree(p, ignore_errors=True)
     elif p.exists():
         p.unlink()
