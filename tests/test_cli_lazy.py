@@ -103,3 +103,17 @@ def test_help_loads_no_command_module_and_a_command_only_its_own() -> None:
     assert loaded_after("--help") == set()
     assert loaded_after("validate", str(SMALL)) == {"portfolio_commands"}
     assert loaded_after("relationships", "--help") == {"relationship_commands"}
+
+
+def test_validating_a_yaml_file_imports_no_library_it_does_not_use() -> None:
+    """Start-up is mostly imports: validate of YAML reads no tables, writes no
+    file, draws nothing and talks to no database."""
+    code = (
+        "import sys\nfrom graphkit.cli.main import main\n"
+        f"try:\n    main(['validate', {str(SMALL)!r}])\nexcept SystemExit:\n    pass\n"
+        "print('loaded:', *sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = set(out.splitlines()[-1].split()[1:])
+    unused = {"csv", "zipfile", "openpyxl", "tempfile", "shutil", "html", "neo4j", "networkx", "pydantic", "asyncio"}
+    assert "graphkit.model" in loaded and not loaded & unused
