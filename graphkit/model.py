@@ -30,6 +30,7 @@ from .vocabulary import (
     DISTRIBUTION_STEP,
     KIND_SERVICES,
     MARKETING_STEP,
+    NODE_KIND_OF_PROVIDER,
     PARENTERAL_TECHNOLOGIES,
     PROVIDER_KINDS,
     STEP_SERVICES,
@@ -54,6 +55,7 @@ __all__ = [
     "MARKETING_STEP",
     "LABELS",
     "MODEL_LABELS",
+    "NODE_KIND_OF_PROVIDER",
     "NODE_SECTIONS",
     "PROVIDER_KINDS",
     "SUPPLIER_KINDS",
@@ -547,7 +549,7 @@ class Portfolio:
     def kind(self, node_id: str) -> NodeKind:
         record = self.nodes[node_id]
         if isinstance(record, Provider):
-            return NodeKind(record.kind)
+            return NODE_KIND_OF_PROVIDER[record.kind]
         return _KIND_OF_RECORD[type(record)]
 
     def records(self) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -562,7 +564,7 @@ class Portfolio:
         every product the party markets (partner) or owns (client)."""
         reach: dict[str, list[str]] = {}
         for p in self.products:
-            for party in p.parties:
+            for party in p.parties if p.marketed_by else (p.owner,):  # the owner alone: no set to make
                 reach.setdefault(party, []).append(p.id)
         return tuple((r, r.products or tuple(reach.get(r.party, ()))) for r in self.requirements)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from .model import (
     DISTRIBUTION_STEP,
+    NODE_KIND_OF_PROVIDER,
     NODE_SECTIONS,
     SECTIONS,
     STEP_SERVICES,
@@ -439,7 +440,7 @@ class _Validator(_InputChecks):
                     continue
                 if kind is None:
                     written = item.get("kind")
-                    kinds[node_id] = _PROVIDER_KIND.get(written) if isinstance(written, str) else None
+                    kinds[node_id] = NODE_KIND_OF_PROVIDER.get(written) if isinstance(written, str) else None
                 else:
                     kinds[node_id] = kind
         if not ascii_only:
@@ -459,9 +460,14 @@ class _Validator(_InputChecks):
         """Every reference names a defined node of the right kind. Runs on the
         raw records, so references in otherwise invalid records are checked too;
         the records msgspec read as written hold the very values written, so
-        their references are judged once per distinct value, and their raw
-        records are gone through only when one is wrong."""
+        their references are judged together (a field's values against the
+        ids of the kinds it may name, one set test), and their raw records are
+        gone through only when one is wrong."""
         kinds = self.kinds
+        of_kind: dict[NodeKind | None, set[str]] = {}
+        for node, kind in kinds.items():
+            of_kind.setdefault(kind, set()).add(node)
+        named: dict[frozenset[NodeKind], set[str]] = {}  # kinds a field may name -> the ids it may name
         for key, refs in REFERENCES.items():
             items = raw.get(key)
             if not isinstance(items, list):
@@ -469,11 +475,11 @@ class _Validator(_InputChecks):
             odd = self.not_as_written.get(key, [])
             skip = set(odd)
             records = [r for i, r in sections[key] if i not in skip] if skip else [r for _, r in sections[key]]
-            clean = all(
-                kinds.get(node, _UNDEFINED) in allowed
-                for values, allowed in _REFERENCE_VALUES[key]
-                for node in set(values(records))
-            )
+            clean = True
+            for values, allowed in _REFERENCE_VALUES[key]:
+                if allowed not in named:
+                    named[allowed] = set().union(*(of_kind.get(k, ()) for k in allowed))
+                clean = clean and named[allowed].issuperset(values(records))
             for i in odd if clean else range(len(items)):
                 item = items[i]
                 if isinstance(item, (dict, Mapping)) and not _resolved(item, refs, kinds):
@@ -863,9 +869,6 @@ def _resolved(
                 return False
     return True
 
-
-# A provider's kind as written -> its node kind.
-_PROVIDER_KIND = {k.value: NodeKind(k.value) for k in ProviderKind}
 
 KIND_OF_SECTION = {
     "clients": NodeKind.CLIENT,

@@ -17,6 +17,7 @@ __all__ = [
     "MARKETING_STEP",
     "NodeKind",
     "PARENTERAL_TECHNOLOGIES",
+    "NODE_KIND_OF_PROVIDER",
     "PROVIDER_KINDS",
     "ProviderKind",
     "QualityMaturity",
@@ -180,6 +181,8 @@ def kind_may_perform(kind: ProviderKind, step: str) -> bool:
     return STEP_SERVICES[step] in KIND_SERVICES[kind]
 
 
-PROVIDER_KINDS = frozenset(NodeKind(k.value) for k in ProviderKind)
+# A provider's kind as the node kind it is (looked up by the kind or its text).
+NODE_KIND_OF_PROVIDER: dict[str, NodeKind] = {k: NodeKind(k.value) for k in ProviderKind}
+PROVIDER_KINDS = frozenset(NODE_KIND_OF_PROVIDER.values())
 # Who can perform a supply step (distributors cover the distribution step instead).
 SUPPLIER_KINDS = frozenset(NodeKind(k.value) for k in ProviderKind if any(kind_may_perform(k, s) for s in Step))

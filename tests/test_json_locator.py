@@ -54,17 +54,19 @@ def test_every_path_of_small_yaml_is_located_as_the_node_tree_does(layout: str, 
     data = document(read_portfolio(SMALL)[0])
     text = layouts(data)[layout]
     where = tmp_path / "p.json"
-    fast, tree = _JsonLocator(where, text), _LineLocator(where, text)
+    tree = _LineLocator(where, text)
     paths = paths_of(data) + [("providers", "x"), ("no-section", 0)]
     assert len(paths) > 200
-    assert [fast(p) for p in paths] == [tree(p) for p in paths]
+    for top in ((), data):  # the top-level keys unknown, or known (the key written once is found without a parse)
+        fast = _JsonLocator(where, text, top)
+        assert [fast(p) for p in paths] == [tree(p) for p in paths]
 
 
 def test_top_level_keys_written_otherwise_or_also_inside_records(tmp_path: Path) -> None:
     """A section's key is found where it is a key of the top level: not
     inside a record that has a key of the same name (liaisons' providers,
     feeds' products, written before the sections), and also where the file
-    spells it with an escape."""
+    spells it with an escape, or a value spells it too."""
     data = document(read_portfolio(SMALL)[0])
     first = {key: data[key] for key in ("liaisons", "feeds", "requirements")}
     reordered = {**first, **{k: v for k, v in data.items() if k not in first}}
@@ -72,10 +74,14 @@ def test_top_level_keys_written_otherwise_or_also_inside_records(tmp_path: Path)
     escaped = json.dumps(data, indent=2).replace('"providers":', '"\\u0070roviders":', 1)
     nested_first = json.dumps(reordered, indent=2)
     assert nested_first.find('"providers":') < nested_first.find('\n  "providers":')  # a liaison's, then the section
-    for text in (nested_first, escaped):
-        fast, tree = _JsonLocator(where, text), _LineLocator(where, text)
+    data["feeds"][0]["material"] = "contracts"  # before the section, a value that is its name
+    as_value = json.dumps(data, indent=2)
+    for text in (nested_first, escaped, as_value):
+        tree = _LineLocator(where, text)
         paths = paths_of(json.loads(text))
-        assert [fast(p) for p in paths] == [tree(p) for p in paths]
+        for top in ((), json.loads(text)):
+            fast = _JsonLocator(where, text, top)
+            assert [fast(p) for p in paths] == [tree(p) for p in paths]
 
 
 def test_a_problem_deep_in_an_indented_file_names_its_line(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import bisect
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -50,7 +50,7 @@ def read_document(path: Path, fmt: str) -> tuple[Any, Any]:
             data = _load_json(text, path, problems)
         except json.JSONDecodeError as exc:
             raise PortfolioError([Problem(f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg}")], str(path)) from None
-        locate: Any = _JsonLocator(path, text)
+        locate: Any = _JsonLocator(path, text, data if isinstance(data, dict) else ())
     else:
         from .yaml_documents import LineLocator, read_yaml
 
@@ -157,8 +157,10 @@ class _JsonLocator:
     _decoder = json.JSONDecoder()
     _space = re.compile(r"[ \t\n\r]*")
 
-    def __init__(self, path: Path, text: str) -> None:
+    def __init__(self, path: Path, text: str, top: Collection[str] = ()) -> None:
         self.path, self.text = path, text
+        self._keys = top  # the document's top-level keys, when the caller has read it
+        self._plain: bool | None = None  # whether the text has no escape (no backslash) at all
         self._newlines: list[int] | None = None
         self._top: dict[str, tuple[int, int] | None] = {}
         self._items_of: dict[str, list[int]] = {}
@@ -204,6 +206,10 @@ class _JsonLocator:
         if key not in self._top:
             text, spelt = self.text, json.dumps(key, ensure_ascii=False)
             at = text.find(spelt)
+            if at >= 0 and key in self._keys and self._unescaped() and text.find(spelt, at + 1) < 0:
+                # Without escapes a key is written as its plain text, so the one place it is
+                # written is the top level's key (a scan of the text, not a parse of its rest).
+                self._top[key] = (at, self._skip(self._skip(at + len(spelt)) + 1))
             while at >= 0 and key not in self._top:
                 colon = self._skip(at + len(spelt))
                 if text.startswith(":", colon) and _reads_as_json("{" + text[at:]):
@@ -213,6 +219,11 @@ class _JsonLocator:
                 members = self._members(self._skip(0))
                 self._top[key] = next(((k_at, v_at) for name, k_at, v_at in members if name == key), None)
         return self._top[key]
+
+    def _unescaped(self) -> bool:
+        if self._plain is None:
+            self._plain = "\\" not in self.text
+        return self._plain
 
     def _section_items(self, key: str, at: int) -> list[int]:
         """Item offsets of the array at `at`, the value of top-level `key`:
