@@ -256,6 +256,27 @@ def test_streamed_json_writes_every_kind_of_value_as_json_dumps_does() -> None:
     assert write_json_text([]) == to_json({}) == "{}"
 
 
+@dataclass(frozen=True)
+class FloatRow(Result):
+    value: float
+    note: str | None
+    rows: tuple[FloatRow, ...]
+
+
+def test_long_lists_of_rows_are_written_as_json_dumps_does_whatever_they_hold() -> None:
+    # Rows go to orjson a batch at a time: batches of rows it writes as json.dumps does, batches holding
+    # one it would not (each row then on its own), and rows of other types or other values between them.
+    rows: list[object] = [Row(i, ()) for i in range(700)]
+    rows[300] = Row(float("nan"), ())
+    rows[650] = Row(1e-07, (Row("null", ()),))
+    rows[680:680] = [FloatRow(0.5, None, ()), "text", Row(None, ())]
+    values = (1e-05, -2e-07, 20209573250.000004, 1e16, 0.1) * 120
+    others = [FloatRow(x, None, (FloatRow(x, "n", ()),) if i % 7 else ()) for i, x in enumerate(values)]
+    others[500] = FloatRow(float("inf"), None, ())
+    items: list[tuple[str, object]] = [("list", rows), ("tuple", tuple(rows)), ("one", [Row(1, ())]), ("o", others)]
+    assert write_json_text(items) == to_json({k: [encode(x) for x in v] for k, v in items})  # type: ignore[attr-defined]
+
+
 def write_json_text(items: list[tuple[str, object]]) -> str:
     out = io.StringIO()
     write_json(out, items)

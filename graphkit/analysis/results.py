@@ -34,9 +34,11 @@ import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields, is_dataclass
 from enum import Enum
-from functools import cache
+from functools import cache, partial
 from operator import attrgetter
 from typing import Any, Generic, Literal, Protocol, TypeVar, Union, get_args, get_origin, get_type_hints
+
+import orjson
 
 from ..problems import GraphkitError
 from .severity import Severity
@@ -56,7 +58,9 @@ __all__ = [
     "findings_at",
     "json_key",
     "key",
+    "native",
     "number",
+    "row_data",
 ]
 
 T = TypeVar("T")
@@ -144,13 +148,9 @@ def encode(value: Any) -> Any:
         return [v if type(v) in _PLAIN else encode(v) for v in value]
     if isinstance(value, Enum):
         return str(value)
-    plan = _fields(kind)
-    if plan is not None:
-        keys, codecs, get = plan
-        return {
-            k: v if codec is None and type(v) in _PLAIN else _encode_field(codec, v)
-            for k, codec, v in zip(keys, codecs, get(value))
-        }
+    made = _encoder(kind, False)
+    if made is not None:
+        return made(value)
     if isinstance(value, (tuple, list)):
         return [encode(v) for v in value]
     if isinstance(value, Mapping):
@@ -158,15 +158,95 @@ def encode(value: Any) -> Any:
     return value
 
 
+def row_data(value: Any) -> Any:
+    """`encode` of a result row for orjson, which writes tuples as lists and
+    a result type's rows as `encode` would where every field is JSON as it
+    is under its own name (:func:`native`): those are left as they are."""
+    kind: type = type(value)
+    made = _encoder(kind, True)
+    return encode(value) if made is None else made(value)
+
+
 @cache
-def _fields(kind: type) -> tuple[tuple[str, ...], tuple[str | None, ...], Callable[[Any], tuple[Any, ...]]] | None:
-    """(JSON keys, codecs, the tuple of field values) of a result type; None for any other type."""
+def native(kind: type) -> bool:
+    """A result type whose every field is JSON as it is, under its own name:
+    orjson writes its rows (dataclasses) as `encode` would.
+
+    >>> from graphkit.analysis.exposure import LostMarket
+    >>> from graphkit.analysis.spof import SoleSourceStep
+    >>> native(LostMarket), native(SoleSourceStep)
+    (True, False)
+    """
+    return is_dataclass(kind) and all(k == name and c is None and _as_is(hint) for name, k, c, hint in _plan(kind))
+
+
+@cache
+def _encoder(kind: type, for_orjson: bool = False) -> Callable[[Any], dict[str, Any]] | None:
+    """`encode` of a result type (None for any other type), or with
+    `for_orjson` :func:`row_data`: the fields' values zipped with their keys
+    at once, and only the fields whose type is not JSON as it is (an enum, a
+    row, a codec) encoded one by one; rows are encoded by the million at scale."""
     if not is_dataclass(kind):
         return None
     plan = _plan(kind)
     names = [name for name, _, _, _ in plan]
-    get = attrgetter(*names) if len(names) > 1 else lambda value: tuple(getattr(value, n) for n in names)
-    return tuple(k for _, k, _, _ in plan), tuple(c for _, _, c, _ in plan), get
+    get = attrgetter(*names) if len(names) > 1 else lambda value: (getattr(value, names[0]),)
+    keys = tuple(k for _, k, _, _ in plan)
+    fixes: list[tuple[str, Callable[[Any], Any]]] = []
+    for _, k, codec, hint in plan:
+        items = _items(hint)
+        if codec is not None:
+            fixes.append((k, partial(_encode_field, codec)))
+        elif for_orjson and float in _kinds(hint):
+            fixes.append((k, _orjson_float))
+        elif _as_is(hint) or (for_orjson and _as_is(items)):
+            continue
+        elif for_orjson and isinstance(items, type) and native(items):
+            fixes.append((k, partial(_rows_as_they_are, items)))
+        else:
+            fixes.append((k, list if _as_is(items) else encode))
+
+    def made(value: Any) -> dict[str, Any]:
+        data = dict(zip(keys, get(value)))
+        for k, fix in fixes:
+            data[k] = fix(data[k])
+        return data
+
+    return made
+
+
+def _kinds(hint: Any) -> tuple[Any, ...]:
+    """The types a union is of (the type itself for any other)."""
+    return get_args(hint) if get_origin(hint) in (Union, types.UnionType) else (hint,)
+
+
+def _orjson_float(value: Any) -> Any:
+    """A float below 1e-4 as the text repr gives (orjson spells 1e-05 as
+    0.00001), for orjson to write as it is; any other value as it is."""
+    if type(value) is float and 0 < abs(value) < 1e-4:
+        return orjson.Fragment(float.__repr__(value))
+    return value
+
+
+def _rows_as_they_are(kind: type, rows: Any) -> Any:
+    """A tuple of `kind`'s rows as it is (`kind` is :func:`native`), encoded where it holds anything else."""
+    return rows if type(rows) is tuple and all(type(r) is kind for r in rows) else encode(rows)
+
+
+def _as_is(hint: Any) -> bool:
+    """Values of this type are JSON-ready as they are (text, numbers, true, false, null)."""
+    if hint in _PLAIN:
+        return True
+    args = get_args(hint)
+    if get_origin(hint) in (Union, types.UnionType):
+        return all(map(_as_is, args))
+    return get_origin(hint) is Literal and all(type(a) in _PLAIN for a in args)
+
+
+def _items(hint: Any) -> Any:
+    """The item type of ``tuple[X, ...]`` (``object``, JSON-ready or not, for any other type)."""
+    args = get_args(hint)
+    return args[0] if get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis else object
 
 
 def encoded_fields(result: Any) -> Iterator[tuple[str, Any]]:

@@ -1050,7 +1050,8 @@ def cut_points(portfolio: Portfolio) -> CutPoints:
     g.add_nodes_from(
         r.id for key in ("providers", "clients", "marketing_partners", "products") for r in getattr(pf, key)
     )
-    g.add_edges_from((r.source, r.target) for r in pf.relationships() if r.type in _STRUCTURAL and r.source != r.target)
+    # links, not relationships: the edges need no properties (a dict per relationship, a million at scale)
+    g.add_edges_from((a, b) for kind, a, b, _ in pf.links() if kind in _STRUCTURAL and a != b)
     # In a simple graph an edge is a bridge iff it is a biconnected component
     # on its own, and a node is a cut point iff it is in two components.
     bridges = []
