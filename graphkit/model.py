@@ -587,6 +587,32 @@ class Portfolio:
         for rel_type, source, target, record in self.links():
             yield Relationship(rel_type, source, target, _PROPERTIES[rel_type](record))
 
+    def link_counts(self) -> dict[RelType, int]:
+        """How many of `links` there are of each type, in the order `links`
+        first gives each type (as counting its items would), without making
+        them: a product's own types come in the order of the first product
+        that has each."""
+        counts: dict[RelType, int] = {}
+        if self.products:
+            counts[RelType.OWNS] = len(self.products)
+        found = []
+        for rank, (rel_type, field_name) in enumerate(_PRODUCT_LINKS):
+            get = operator.attrgetter(field_name)
+            if n := sum(map(len, map(get, self.products))):
+                first = next(i for i, p in enumerate(self.products) if get(p))
+                found.append((first, rank, rel_type, n))
+        counts.update((rel_type, n) for _, _, rel_type, n in sorted(found))
+        for rel_type, n in (
+            (RelType.FEEDS, len(self.feeds)),
+            (RelType.CONTRACTS_WITH, len(self.contracts)),
+            (RelType.REQUIRES, len(self.requirements)),
+            (RelType.EMPLOYS, len(self.liaisons)),
+            (RelType.LIAISES_WITH, sum(len(li.providers) for li in self.liaisons)),
+        ):
+            if n:
+                counts[rel_type] = n
+        return counts
+
     def links(self) -> Iterator[tuple[RelType, str, str, Any]]:
         """(type, source, target, the record holding its properties) of every
         relationship, in `relationships` order, without building the
@@ -609,6 +635,10 @@ class Portfolio:
             yield RelType.EMPLOYS, li.client, li.id, li
             for prov in li.providers:
                 yield RelType.LIAISES_WITH, li.id, prov, li
+
+
+# The relationships a product's list fields make, in the order `Portfolio.links` gives them.
+_PRODUCT_LINKS = ((RelType.SUPPLIES, "supply"), (RelType.DISTRIBUTES, "distributors"), (RelType.MARKETS, "marketed_by"))
 
 
 def _opt(**kwargs: Any) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def summarize(portfolio: Portfolio) -> Summary:
         nodes["requirement"] = len(topics)
     return Summary(
         nodes=dict(nodes),
-        relationships={str(t): n for t, n in Counter(link[0] for link in portfolio.links()).items()},
+        relationships={str(t): n for t, n in portfolio.link_counts().items()},
         business_models=dict(Counter(str(p.business_model) for p in portfolio.providers if p.kind is ProviderKind.CMO)),
         segments=dict(Counter(str(c.segment) for c in portfolio.clients)),
         technologies=dict(Counter(str(p.technology) for p in portfolio.products)),

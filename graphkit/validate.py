@@ -342,7 +342,7 @@ class _Validator(_InputChecks):
         sections = {key: self.parse_section(key, raw.get(key)) for key in SECTIONS}
         self.check_ids(raw)
         self.check_references(raw, sections)
-        portfolio = Portfolio(**{k: tuple(r for _, r in v) for k, v in sections.items()})
+        portfolio = Portfolio(**{k: tuple(map(_RECORD, v)) for k, v in sections.items()})
         self.check_requirements(sections, portfolio)
         self.check_currencies(sections["contracts"])
         self.check_contract_terms(sections["contracts"])
@@ -739,17 +739,18 @@ class _ProductScan:
                     filed = True
             if filed:
                 self.filing.append((i, p))
-            if unfit and not unfit.isdisjoint([d.distributor for d in p.distributors]):
-                self.capable = False
+        if not unfit.isdisjoint({d.distributor for _, p in products for d in p.distributors}):
+            self.capable = False
         known: set[str | None] = {m.territory for _, p in products for m in p.markets}
-        known.update(d.territory for _, p in products for d in p.distributors)
-        known.update(m.territory for _, p in products for m in p.marketed_by)
+        known.update({d.territory for _, p in products for d in p.distributors})
+        known.update({m.territory for _, p in products for m in p.marketed_by})
         known.discard(None)
         self.known = typing.cast(set[str], known)
         self.filed_in = {t for _, p in self.filing for s in p.supply for t in s.filed_in}
 
 
 _PROVIDER_STEP = operator.attrgetter("provider", "step")
+_RECORD = operator.itemgetter(1)  # of an (index, record) pair
 _EVERY_TECHNOLOGY = frozenset(Technology)
 
 

@@ -85,8 +85,10 @@ def _plainly_read(text: str, data: Any) -> bool:
     separator or a character of a string, so writing `data` back out gives
     as many colons as the text has exactly when no key (with its value) was
     dropped as a repeat; an escaped colon (u003a) would break the count, so
-    its presence answers False and leaves the question to the exact path."""
-    if "u003a" in text or "u003A" in text or _LONG_RUN in text.encode().translate(_DIGITS_AS_ZERO):
+    its presence answers False and leaves the question to the exact path
+    (looked for only in a text with a backslash, found in one pass)."""
+    escaped = "\\" in text and ("u003a" in text or "u003A" in text)
+    if escaped or _LONG_RUN in text.encode().translate(_DIGITS_AS_ZERO):
         return False
     try:
         written = orjson.dumps(data)
