@@ -386,6 +386,25 @@ def test_cut_points_match_networkx_bridges(load) -> None:
         assert cut_points(p).bridges == tuple(bridges)
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_cut_search_matches_networkx_on_random_graphs(seed: int) -> None:
+    # Sparse random graphs (trees with a few more edges, several components, lone nodes): many cut points and bridges.
+    import random
+
+    from graphkit.analysis.spof import _cuts
+
+    rng = random.Random(seed)
+    n = rng.randint(1, 60)
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from((i, rng.randrange(i)) for i in range(1, n) if rng.random() < 0.9)
+    g.add_edges_from((rng.randrange(n), rng.randrange(n)) for _ in range(rng.randint(0, n // 3)))
+    g.remove_edges_from(list(nx.selfloop_edges(g)))
+    points, bridges = _cuts([set(g[i]) for i in range(n)])
+    assert points == set(nx.articulation_points(g))
+    assert sorted(tuple(sorted(e)) for e in bridges) == sorted(tuple(sorted(e)) for e in nx.bridges(g))
+
+
 # ---------------------------------------------------------------------------
 # key-person risks
 # ---------------------------------------------------------------------------

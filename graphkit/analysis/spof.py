@@ -102,8 +102,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple, TypeVar
 
-import networkx as nx
-
 from ..model import (
     DISTRIBUTION_STEP,
     MARKETING_STEP,
@@ -1038,35 +1036,77 @@ def cut_points(portfolio: Portfolio) -> CutPoints:
 
     Notes
     -----
-    One depth-first search, :func:`networkx.biconnected_component_edges`:
-    the bridges are its single-edge components (the same set as
-    :func:`networkx.bridges`, whose chain decomposition is about four times
-    slower on large networks), the articulation points the nodes in more
-    than one component (the same set as :func:`networkx.articulation_points`,
-    which would search again).  Linear time.
+    One iterative depth-first search (Hopcroft and Tarjan's low points) over
+    the nodes numbered in order and their neighbour sets: an edge to a child
+    whose subtree reaches no higher than the child is a bridge, a node with
+    a child whose subtree reaches no higher than the node is a cut point
+    (the root: with two children or more).  The same sets as
+    :func:`networkx.articulation_points` and :func:`networkx.bridges` (the
+    tests hold them to it), without building a networkx graph of a million
+    edges.  Linear time.
     """
-    g: nx.Graph[str] = nx.Graph()
     pf = portfolio
-    g.add_nodes_from(
-        r.id for key in ("providers", "clients", "marketing_partners", "products") for r in getattr(pf, key)
-    )
+    number: dict[str, int] = {}
+    for key in ("providers", "clients", "marketing_partners", "products"):
+        for r in getattr(pf, key):
+            number.setdefault(r.id, len(number))
+    near: list[set[int]] = [set() for _ in number]
     # links, not relationships: the edges need no properties (a dict per relationship, a million at scale)
-    g.add_edges_from((a, b) for kind, a, b, _ in pf.links() if kind in _STRUCTURAL and a != b)
-    # In a simple graph an edge is a bridge iff it is a biconnected component
-    # on its own, and a node is a cut point iff it is in two components.
-    bridges = []
-    once: set[str] = set()
-    points: set[str] = set()
-    for component in nx.biconnected_component_edges(g):
-        if len(component) == 1:
-            ((a, b),) = component
-            bridges.append((a, b) if a < b else (b, a))
-        for n in {n for edge in component for n in edge}:
-            if n in once:
-                points.add(n)
+    for kind, a, b, _ in pf.links():
+        if kind in _STRUCTURAL and a != b:
+            i, j = (number.setdefault(n, len(number)) for n in (a, b))
+            near.extend(set() for _ in range(len(number) - len(near)))  # an end that is no node of the lists
+            near[i].add(j)
+            near[j].add(i)
+    ids = list(number)
+    points, bridges = _cuts(near)
+    return CutPoints(
+        tuple(sorted(ids[i] for i in points)),
+        tuple(sorted((a, b) if a < b else (b, a) for a, b in ((ids[i], ids[j]) for i, j in bridges))),
+    )
+
+
+def _cuts(near: Sequence[Collection[int]]) -> tuple[set[int], list[tuple[int, int]]]:
+    """(cut points, bridges) of the simple undirected graph of nodes
+    ``0..n-1`` with neighbours ``near[i]``, by one iterative depth-first search."""
+    n = len(near)
+    seen = [-1] * n  # discovery time
+    low = [0] * n  # the earliest discovery time reachable from the node's subtree by one back edge
+    points: set[int] = set()
+    bridges: list[tuple[int, int]] = []
+    clock = 0
+    for root in range(n):
+        if seen[root] != -1:
+            continue
+        seen[root] = low[root] = clock
+        clock += 1
+        children = 0
+        stack = [(root, -1, iter(near[root]))]
+        while stack:
+            v, parent, rest = stack[-1]
+            for w in rest:
+                if seen[w] == -1:
+                    seen[w] = low[w] = clock
+                    clock += 1
+                    stack.append((w, v, iter(near[w])))
+                    break
+                if w != parent and seen[w] < low[v]:  # a back edge (the one edge to the parent is not)
+                    low[v] = seen[w]
             else:
-                once.add(n)
-    return CutPoints(tuple(sorted(points)), tuple(sorted(bridges)))
+                stack.pop()
+                if parent == -1:
+                    continue
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
+                if low[v] > seen[parent]:
+                    bridges.append((parent, v))
+                if parent == root:
+                    children += 1
+                elif low[v] >= seen[parent]:
+                    points.add(parent)
+        if children > 1:
+            points.add(root)
+    return points, bridges
 
 
 @collector_paused
