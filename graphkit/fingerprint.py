@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from .model import SECTIONS, Portfolio
@@ -32,9 +34,32 @@ FINGERPRINT_KEY = "portfolio_fingerprint"
 # List fields that are sets of relationships in the graph: their order and
 # repeats carry no meaning (every other list, e.g. services, keeps its order).
 _UNORDERED = ("supply", "distributors", "marketed_by", "providers")
-# One encoder each (json.dumps would make one per call): the same text, faster.
-_ITEM = json.JSONEncoder(sort_keys=True).encode
-_RECORD = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+
+
+def _encoder(*, ensure_ascii: bool) -> Callable[[Any], str]:
+    """``json.JSONEncoder(sort_keys=True, ensure_ascii=...).encode``. Where
+    CPython's C encoder is there it is made once and called directly: the
+    same text, without making an encoder per call (most calls encode one
+    small supply entry)."""
+    encoder = json.JSONEncoder(sort_keys=True, ensure_ascii=ensure_ascii, check_circular=False)
+    if c_make_encoder is None:
+        return encoder.encode
+    chunks = c_make_encoder(
+        None,
+        encoder.default,
+        encode_basestring_ascii if ensure_ascii else encode_basestring,
+        None,
+        encoder.key_separator,
+        encoder.item_separator,
+        True,
+        False,
+        True,
+    )
+    return lambda value: "".join(chunks(value, 0))
+
+
+_ITEM = _encoder(ensure_ascii=True)
+_RECORD = _encoder(ensure_ascii=False)
 
 
 def _canonical(record: dict[str, Any]) -> str:

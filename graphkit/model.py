@@ -264,9 +264,10 @@ class Record(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True):
     _VALUES: ClassVar[Callable[[Any], tuple[Any, ...]]]
     _KEYS: ClassVar[tuple[tuple[str, Callable[[Any], Any] | None], ...]]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, omit: frozenset[str] = frozenset()) -> dict[str, Any]:
         """The record as it is written in a portfolio file (unset fields left
-        out; so a bool, `qualified` among them, is always written)."""
+        out; so a bool, `qualified` among them, is always written), without
+        the keys in `omit` (never written out, so nested records there cost nothing)."""
         cls = type(self)
         try:
             plan = cls.__dict__["_KEYS"]
@@ -275,6 +276,8 @@ class Record(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True):
         out: dict[str, Any] = {}
         for (key, write), value in zip(plan, cls._VALUES(self)):
             if not value and (value is None or value == () or value == ""):  # unset (0 and False are values)
+                continue
+            if omit and key in omit:
                 continue
             out[key] = value if write is None else write(value)
         return out
@@ -584,8 +587,14 @@ class Portfolio:
 
     def relationships(self) -> Iterator[Relationship]:
         """Every relationship of the graph, derived from the records."""
+        for fields in self.relationship_fields():
+            yield Relationship(*fields)
+
+    def relationship_fields(self) -> Iterator[tuple[RelType, str, str, dict[str, Any]]]:
+        """`relationships` as plain (type, source, target, properties) tuples,
+        without an object each (a Neo4j load plans every one)."""
         for rel_type, source, target, record in self.links():
-            yield Relationship(rel_type, source, target, _PROPERTIES[rel_type](record))
+            yield rel_type, source, target, _PROPERTIES[rel_type](record)
 
     def link_counts(self) -> dict[RelType, int]:
         """How many of `links` there are of each type, in the order `links`
@@ -653,16 +662,40 @@ _KIND_OF_RECORD: dict[type[Record], NodeKind] = {
 }
 
 
+# The most numerous relationships' properties, spelled out: as _opt would make
+# them (the same keys in the same order), without a keyword dict each.
+def _owns(p: Product) -> dict[str, Any]:
+    return {} if p.source is None else {"source": p.source}
+
+
+def _supplies(s: SupplyLink) -> dict[str, Any]:
+    props: dict[str, Any] = {"step": str(s.step), "qualified": s.qualified}
+    if s.filed_in:
+        props["filed_in"] = list(s.filed_in)
+    if s.bring_up_weeks is not None:
+        props["bring_up_weeks"] = s.bring_up_weeks
+    if s.volume is not None:
+        props["volume"] = s.volume
+    if s.source is not None:
+        props["source"] = s.source
+    return props
+
+
+def _in_territory(link: DistributorRef | MarketingRef) -> dict[str, Any]:
+    props = {}
+    if link.territory is not None:
+        props["territory"] = link.territory
+    if link.source is not None:
+        props["source"] = link.source
+    return props
+
+
 # The properties of each type of relationship, from the record `Portfolio.links` gives with it.
 _PROPERTIES: dict[RelType, Callable[[Any], dict[str, Any]]] = {
-    RelType.OWNS: lambda p: _opt(source=p.source),
-    RelType.SUPPLIES: lambda s: {
-        "step": str(s.step),
-        "qualified": s.qualified,
-        **_opt(filed_in=list(s.filed_in) or None, bring_up_weeks=s.bring_up_weeks, volume=s.volume, source=s.source),
-    },
-    RelType.DISTRIBUTES: lambda d: _opt(territory=d.territory, source=d.source),
-    RelType.MARKETS: lambda m: _opt(territory=m.territory, source=m.source),
+    RelType.OWNS: _owns,
+    RelType.SUPPLIES: _supplies,
+    RelType.DISTRIBUTES: _in_territory,
+    RelType.MARKETS: _in_territory,
     RelType.FEEDS: lambda f: {
         "material": f.material,
         **_opt(products=list(f.products) or None, filed_in=list(f.filed_in) or None),

@@ -35,7 +35,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .model import (
@@ -236,13 +236,15 @@ def section_labels() -> dict[str, str]:
 @dataclass(frozen=True)
 class Statement:
     """One statement to run: its text and parameters, how many rows it
-    carries, and how many rows it must report done (``RETURN count(*) AS
-    done``; None: not checked)."""
+    carries, how many rows it must report done (``RETURN count(*) AS
+    done``; None: not checked), and whether it is a relationship batch
+    (`ends`: its rows name their ends by id, to be sent as element ids)."""
 
     query: str
     params: dict[str, Any]
     rows: int = 0
     expect: int | None = None
+    ends: bool = False
 
 
 def _key_value(type_: RelType, props: Mapping[str, Any]) -> Any:
@@ -252,12 +254,6 @@ def _key_value(type_: RelType, props: Mapping[str, Any]) -> Any:
     return "" if value is None or value == "" else value
 
 
-def _rel_key(type_: RelType, source: str, target: str, props: Mapping[str, Any]) -> tuple[Any, ...]:
-    """What identifies a relationship: its type, ends and key property."""
-    value = _key_value(type_, props)
-    return (type_, source, target, tuple(value) if isinstance(value, list) else value)
-
-
 # Product.markets is a list of {territory, annual_revenue?, inventory_weeks?}
 # records, and a property cannot hold maps: it is stored as parallel lists,
 # `markets` (the territories) and one list of floats per number field (NaN
@@ -265,11 +261,16 @@ def _rel_key(type_: RelType, source: str, target: str, props: Mapping[str, Any])
 MARKET_LISTS = {"annual_revenue": "market_revenues", "inventory_weeks": "market_inventory_weeks"}
 
 
+@cache
+def _relationship_fields(cls: type[Record]) -> frozenset[str]:
+    """The fields of a node record of class `cls` that are relationships in the graph."""
+    return frozenset(name for s, _, name, _ in _RECORD_FIELDS.values() if issubclass(cls, SECTIONS[s]))
+
+
 def node_properties(record: Record) -> dict[str, Any]:
     """A node record's properties in Neo4j: its file fields minus those that
     are relationships, with `markets` as parallel lists."""
-    drop = {name for s, _, name, _ in _RECORD_FIELDS.values() if isinstance(record, SECTIONS[s])}
-    props = {k: v for k, v in record.to_dict().items() if k not in drop}
+    props = record.to_dict(omit=_relationship_fields(type(record)))
     if isinstance(record, Product) and record.markets:
         props["markets"] = [m.territory for m in record.markets]
         for field, prop in MARKET_LISTS.items():
@@ -320,10 +321,12 @@ class LoadPlan:
     rows by label (`node_rows`) and by type and end labels
     (`relationship_rows`) are kept too.
 
-    Each node batch is handed to `stage` as soon as its section is planned,
-    so the server can stage nodes while the rest is planned. Raises
-    `Neo4jStoreError` when two different file entries share one key (see
-    `REL_KEYS`), once the nodes are planned and before any relationship is."""
+    Each batch is handed to `stage` as soon as it is planned, so the server
+    stages while the rest is planned: a node section's batches when the
+    section is made, a relationship group's when it has a batch's worth of
+    rows (its last, shorter one at the end). Raises `Neo4jStoreError` when
+    two different file entries share one key (see `REL_KEYS`), once every
+    relationship is planned (some may have been handed to `stage` by then)."""
 
     def __init__(
         self, portfolio: Portfolio, batch_size: int, stage: Callable[[Statement], object] | None = None
@@ -338,7 +341,7 @@ class LoadPlan:
         self.node_counts: dict[str, int] = {}  # key label -> nodes
         self.relationship_counts: dict[tuple[RelType, str], int] = defaultdict(int)  # (type, source key label)
         self._nodes(portfolio, stage or (lambda step: None))
-        self._relationships(portfolio)
+        self._relationships(portfolio, stage or (lambda step: None))
         self.node_count = sum(self.node_counts.values())
         self.relationship_count = sum(self.relationship_counts.values())
 
@@ -364,23 +367,45 @@ class LoadPlan:
                 self.nodes.append(step)
                 stage(step)
 
-    def _relationships(self, portfolio: Portfolio) -> None:
+    def _relationships(self, portfolio: Portfolio, stage: Callable[[Statement], object]) -> None:
+        """Relationship rows by type and end labels, duplicates collapsed,
+        each batch staged as soon as its group has a batch's worth of rows."""
         label = {node_id: KEY_LABEL[portfolio.kind(node_id)] for node_id in portfolio.nodes}
         requirement = KEY_LABEL[NodeKind.REQUIREMENT]
-        groups: dict[tuple[RelType, str, str], dict[tuple[Any, ...], dict[str, Any]]] = defaultdict(dict)
+        groups: dict[tuple[RelType, str, str], dict[tuple[Any, ...], dict[str, Any]]] = {}
+        queries: dict[tuple[RelType, str, str], str] = {}
         clashes: list[str] = []
-        for rel in portfolio.relationships():
-            key = _rel_key(rel.type, rel.source, rel.target, rel.properties)
-            group = groups[(rel.type, label[rel.source], label.get(rel.target, requirement))]
-            row = {"source": rel.source, "target": rel.target, "props": rel.properties}
-            if key in group:
-                what = f"{rel.type} {rel.source} -> {rel.target}" + (f" ({key[3]})" if key[3] else "")
-                if group[key]["props"] == row["props"]:
-                    self.warnings.append(f"{what} is in the file twice; Neo4j stores it once")
-                else:
-                    clashes.append(f"{what}: {group[key]['props']} and {row['props']}")
+
+        def send(where: tuple[RelType, str, str], chunk: list[dict[str, Any]]) -> None:
+            step = Statement(queries[where], {"rows": chunk}, len(chunk), len(chunk), ends=True)
+            self.relationships.append(step)
+            stage(step)
+
+        for type_, source, target, props in portfolio.relationship_fields():
+            value = _key_value(type_, props)
+            key = (source, target, tuple(value) if isinstance(value, list) else value)  # the type is the group's
+            where = (type_, label[source], label.get(target, requirement))
+            group = groups.get(where)
+            if group is None:
+                group = groups[where] = {}
+                self.relationship_rows[where] = []
+                staged = STAGED[where[1]], STAGED[where[2]]
+                queries[where] = statement(
+                    "load/stage_relationships.cypher", type=str(type_), source=staged[0], target=staged[1]
+                )
+            first = group.get(key)
+            if first is None:
+                row = group[key] = {"source": source, "target": target, "props": props}
+                rows = self.relationship_rows[where]
+                rows.append(row)
+                if len(rows) % self.size == 0:
+                    send(where, rows[-self.size :])
                 continue
-            group[key] = row
+            what = f"{type_} {source} -> {target}" + (f" ({key[2]})" if key[2] else "")
+            if first["props"] == props:
+                self.warnings.append(f"{what} is in the file twice; Neo4j stores it once")
+            else:
+                clashes.append(f"{what}: {first['props']} and {props}")
         if clashes:
             raise Neo4jStoreError(
                 f"{len(clashes)} relationship(s) appear twice with different values, and Neo4j keeps one "
@@ -390,15 +415,10 @@ class LoadPlan:
                 + ("\n  ..." if len(clashes) > 10 else "")
                 + "\nCombine them in the file; nothing was written."
             )
-        for (type_, source, target), rows_by_key in groups.items():
-            rows = self.relationship_rows[(type_, source, target)] = list(rows_by_key.values())
-            self.relationship_counts[(type_, source)] += len(rows)
-            query = statement(
-                "load/stage_relationships.cypher", type=str(type_), source=STAGED[source], target=STAGED[target]
-            )
-            self.relationships += [
-                Statement(query, {"rows": chunk}, len(chunk), len(chunk)) for chunk in self._chunks(rows)
-            ]
+        for where, rows in self.relationship_rows.items():
+            self.relationship_counts[(where[0], where[1])] += len(rows)
+            if len(rows) % self.size:
+                send(where, rows[len(rows) - len(rows) % self.size :])
 
 
 def merge_portfolios(stored: Portfolio, loaded: Portfolio, source: str) -> tuple[Portfolio, list[Problem]]:

@@ -692,49 +692,67 @@ class Neo4jStore:
         sessions: int = STAGE_SESSIONS,
     ) -> LoadPlan:
         """Plan the load and run its batches, each its own transaction,
-        `sessions` at a time: nodes first, sent as the plan makes them (the
-        server stages them while the relationships are planned), then the
-        relationships between them, whose ends are sent as the element ids
-        the node batches returned; `planned` is called once the plan is
-        made, for client work to do while the server stages. Batches touch
-        only staged nodes, so their order does not matter; a deadlock
-        between two of them is transient and the driver runs the loser
-        again. A plan refused (`LoadPlan`) deletes the nodes it staged."""
-        eids: dict[str, str] = {}  # node id -> element id of its staged node
+        `sessions` at a time, each sent as soon as the plan makes it: nodes
+        first, then the relationships between them, whose ends are sent as
+        the element ids the node batches returned (a relationship batch
+        waits for every node batch: all were sent before it); `planned` is
+        called once the plan is made, for client work to do while the server
+        stages. Batches touch only staged nodes, so their order does not
+        matter; a deadlock between two of them is transient and the driver
+        runs the loser again. A plan refused (`LoadPlan`) deletes what it staged."""
+        eids: dict[str, str] = {}  # node id -> element id of its staged node, once every node batch is done
+        nodes: list[Future[Any]] = []
+        batches: list[Future[Any]] = []
+        gathered = threading.Lock()
+
+        def ends() -> dict[str, str]:
+            with gathered:
+                if not eids:
+                    found: dict[str, str] = {}  # all or nothing: a failed node batch fails every relationship batch
+                    for future in nodes:
+                        ids, staged = future.result()
+                        found.update(zip(ids, staged, strict=True))
+                    eids.update(found)
+            return eids
+
+        def relationships(step: Statement) -> None:
+            self._runner.transaction(partial(_execute, step=step, eids=ends()), Mode.WRITE)
+
         with ThreadPoolExecutor(sessions, thread_name_prefix="graphkit-stage") as pool:
 
-            def send(step: Statement, ends: dict[str, str] | None) -> Future[Any]:
-                return pool.submit(self._runner.transaction, partial(_execute, step=step, eids=ends), Mode.WRITE)
+            def send(step: Statement) -> None:
+                if step.ends:
+                    batches.append(pool.submit(relationships, step))
+                else:
+                    nodes.append(
+                        pool.submit(self._runner.transaction, partial(_execute, step=step, eids=None), Mode.WRITE)
+                    )
+                    batches.append(nodes[-1])
 
-            nodes: list[Future[Any]] = []
             try:
-                plan = LoadPlan(portfolio, batch_size, stage=lambda step: nodes.append(send(step, None)))
+                plan = LoadPlan(portfolio, batch_size, stage=send)
             except Neo4jStoreError:
-                for future in nodes:
+                for future in batches:
                     future.cancel()
-                wait(nodes)
+                wait(batches)
                 with suppress(Neo4jStoreError):  # else the next load deletes them
                     self._delete("|".join(STAGED.values()), batch_size)
                 raise
             planned()
             total = len(plan.nodes) + len(plan.relationships) + 1
             done = 0
-            for batches in (nodes, None):
-                pending = set(batches) if batches is not None else {send(s, eids) for s in plan.relationships}
-                while pending:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        error = future.exception()
-                        if error is not None:  # the rest is not needed: nothing will be switched
-                            for other in pending:
-                                other.cancel()
-                            raise error
-                        if batches is not None:
-                            ids, staged = future.result()
-                            eids.update(zip(ids, staged, strict=True))
-                        done += 1
-                        if progress is not None:
-                            progress(done, total)
+            pending = set(batches)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    error = future.exception()
+                    if error is not None:  # the rest is not needed: nothing will be switched
+                        for other in pending:
+                            other.cancel()
+                        raise error
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
         return plan
 
     def _switch(self, plan: LoadPlan, fp: str) -> None:

@@ -64,6 +64,29 @@ def test_a_load_stages_one_statement_per_label_and_relationship_group() -> None:
     assert plan.node_counts == {"Provider": 1, "Client": 1, "Product": 1}
 
 
+def test_batches_are_handed_over_as_they_are_planned() -> None:
+    """With one row a batch, each relationship goes to the server the moment
+    it is planned: in the order the records give them, not type by type."""
+    two = Portfolio(
+        providers=TINY.providers,
+        clients=TINY.clients,
+        products=tuple(
+            Product(id=i, name=i, technology="tablet", owner="c", supply=(SupplyLink(provider="m", step="api"),))
+            for i in ("p", "q")
+        ),
+    )
+    handed: list[Statement] = []
+    plan = LoadPlan(two, batch_size=1, stage=handed.append)
+    assert handed == plan.nodes + plan.relationships
+    assert [(s.query.split("[r:")[1].split("]")[0], s.params["rows"][0]["target"]) for s in plan.relationships] == [
+        ("OWNS", "p"),
+        ("SUPPLIES", "p"),
+        ("OWNS", "q"),
+        ("SUPPLIES", "q"),
+    ]
+    assert all(s.ends for s in plan.relationships) and not any(s.ends for s in plan.nodes)
+
+
 def test_values_never_enter_statement_text() -> None:
     awkward = "x'}) DETACH DELETE n //"
     p = Portfolio(clients=(Client(id=awkward, name=awkward, segment="small"),))
