@@ -36,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .model import (
     DISTRIBUTION_STEP,
@@ -59,6 +59,7 @@ from .validate import KIND_OF_SECTION, build_portfolio
 
 __all__ = [
     "FINDING_TYPES",
+    "GraphRelationship",
     "KEY_LABEL",
     "NODE_FINDINGS",
     "RELATIONSHIP_FINDINGS",
@@ -474,6 +475,18 @@ def _node_location(label: str, node_id: Any, eid: str) -> str:
     )
 
 
+class GraphRelationship(NamedTuple):
+    """A relationship as store/read_relationships.cypher returns it: its ends'
+    ids (`topic`: the Requirement node's, for REQUIRES) and its properties,
+    already plain Python. A tuple, not a dict: a read holds one per
+    relationship until the portfolio is built."""
+
+    source: Any
+    target: Any
+    topic: Any
+    props: dict[str, Any]
+
+
 class _Reader:
     """Builds raw portfolio sections from the graph, remembering where each
     record came from: a node record's location, and the relationships a raw
@@ -484,8 +497,12 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = f"Neo4j {source}"
         self.nodes: dict[tuple[str, int], str] = {}  # (node section, index) -> location
-        self.records: dict[str, tuple[RelType, list[Any]]] = {}  # section -> its relationships, in raw order
-        self.entries: dict[tuple[str, int, str], list[tuple[Any, RelType, Any]]] = {}  # a list field's relationships
+        self.records: dict[
+            str, tuple[RelType, list[GraphRelationship]]
+        ] = {}  # section -> its relationships, in raw order
+        self.entries: dict[
+            tuple[str, int, str], list[tuple[Any, RelType, GraphRelationship]]
+        ] = {}  # a list field's relationships
         self.label_of: dict[str, str] = {}
         self.problems: list[Problem] = []
 
@@ -503,7 +520,7 @@ class _Reader:
                 return self.rel_location(t, records[path[1]])
         return "neo4j"
 
-    def rel_location(self, t: RelType, r: Mapping[str, Any]) -> str:
+    def rel_location(self, t: RelType, r: GraphRelationship) -> str:
         """e.g. neo4j:(:Provider{id: 'a'})-[:SUPPLIES {step: 'api'}]->(:Product{id: 'p'})"""
 
         def end(node_id: Any, prop: str = "id", value: Any = None, label: str | None = None) -> str:
@@ -512,17 +529,15 @@ class _Reader:
             return f"(:{label}{text})" if label else f"({text})"
 
         key = REL_KEYS[t]
-        value = r["props"].get(key) if key else None
+        value = r.props.get(key) if key else None
         detail = f" {{{key}: {_quote(value)}}}" if value is not None else ""
         target = (
-            end(r["target"], "topic", r["topic"], KEY_LABEL[NodeKind.REQUIREMENT])
-            if t is RelType.REQUIRES
-            else end(r["target"])
+            end(r.target, "topic", r.topic, KEY_LABEL[NodeKind.REQUIREMENT]) if t is RelType.REQUIRES else end(r.target)
         )
-        return f"neo4j:{end(r['source'])}-[:{t}{detail}]->{target}"
+        return f"neo4j:{end(r.source)}-[:{t}{detail}]->{target}"
 
     def build(
-        self, nodes: Mapping[str, list[Any]], rels: Mapping[RelType, list[Any]]
+        self, nodes: Mapping[str, list[Any]], rels: Mapping[RelType, list[GraphRelationship]]
     ) -> tuple[Portfolio, list[Problem]]:
         raw: dict[str, list[dict[str, Any]]] = {}
         index: dict[str, tuple[str, int]] = {}  # node id -> (section, position)
@@ -548,9 +563,9 @@ class _Reader:
             ordered = sorted(rels[t], key=partial(_sort_key, t))
             raw[section] = []
             for r in ordered:
-                row = _unwritten(r["props"], _WRITTEN_RELATIONSHIP)
-                row[fields[0]] = r["source"]
-                row[fields[1]] = r["topic"] if t is RelType.REQUIRES else r["target"]
+                row = _unwritten(r.props, _WRITTEN_RELATIONSHIP)
+                row[fields[0]] = r.source
+                row[fields[1]] = r.topic if t is RelType.REQUIRES else r.target
                 raw[section].append(row)
             self.records[section] = (t, ordered)
         try:
@@ -583,13 +598,13 @@ class _Reader:
         self,
         raw: dict[str, list[dict[str, Any]]],
         index: Mapping[str, tuple[str, int]],
-        rels: Mapping[RelType, list[Any]],
+        rels: Mapping[RelType, list[GraphRelationship]],
     ) -> None:
         """Fields of products and liaisons that are relationships in the graph."""
-        nested: dict[tuple[str, int, str], list[tuple[Any, RelType, Mapping[str, Any]]]] = defaultdict(list)
+        nested: dict[tuple[str, int, str], list[tuple[Any, RelType, GraphRelationship]]] = defaultdict(list)
         for t, (section, at_target, name, ref) in _RECORD_FIELDS.items():
             for r in sorted(rels[t], key=partial(_sort_key, t)):
-                owner, other = (r["target"], r["source"]) if at_target else (r["source"], r["target"])
+                owner, other = (r.target, r.source) if at_target else (r.source, r.target)
                 home = index.get(str(owner))
                 if home is None or home[0] != section:
                     noun = "a product" if section == "products" else "a liaison"
@@ -603,7 +618,7 @@ class _Reader:
                     continue
                 value: Any = other
                 if ref:
-                    value = _unwritten(r["props"], _WRITTEN_RELATIONSHIP)
+                    value = _unwritten(r.props, _WRITTEN_RELATIONSHIP)
                     value[ref] = other
                 nested[(home[0], home[1], name)].append((value, t, r))
         for (section, i, name), values in nested.items():
@@ -631,17 +646,17 @@ def _unwritten(props: dict[str, Any], written: frozenset[str]) -> dict[str, Any]
     return props
 
 
-def _sort_key(t: RelType, r: Mapping[str, Any]) -> tuple[str, str, str]:
+def _sort_key(t: RelType, r: GraphRelationship) -> tuple[str, str, str]:
     """Records read from relationships come sorted by their ends and key."""
-    return str(r["source"]), str(r["target"]), str(_key_value(t, r["props"]))
+    return str(r.source), str(r.target), str(_key_value(t, r.props))
 
 
 def graph_to_portfolio(
-    nodes: Mapping[str, list[Any]], rels: Mapping[RelType, list[Any]], source: str
+    nodes: Mapping[str, list[Any]], rels: Mapping[RelType, list[GraphRelationship]], source: str
 ) -> tuple[Portfolio, list[Problem]]:
     """The portfolio from the records of store/read_nodes.cypher (per section
-    label: eid, labels, props) and store/read_relationships.cypher (per type:
-    source, target, topic, props), property values already plain Python.
+    label: eid, labels, props) and store/read_relationships.cypher (per type,
+    `GraphRelationship`s), property values already plain Python.
 
     Records come sorted by id (nodes) or by ends and key (the rest). Raises
     `PortfolioError` like a file with problems located as

@@ -68,6 +68,7 @@ from .neo4j_mapping import (
     SCORE_PROPERTIES,
     SCORE_TYPES,
     STAGED,
+    GraphRelationship,
     LoadPlan,
     Neo4jStoreError,
     Statement,
@@ -814,7 +815,9 @@ class Neo4jStore:
         again, so it is all of one generation.
         """
 
-        def work(tx: neo4j.ManagedTransaction) -> tuple[Any, dict[str, list[Any]], dict[RelType, list[Any]], Any]:
+        def work(
+            tx: neo4j.ManagedTransaction,
+        ) -> tuple[Any, dict[str, list[Any]], dict[RelType, list[GraphRelationship]], Any]:
             first = tx.run(statement("store/meta.cypher")).single()
             # A page of nodes, then of their relationships, per statement: a
             # record per node or relationship costs the driver more than the
@@ -829,13 +832,13 @@ class Neo4jStore:
                         strict=True
                     )["rows"]
                 ]
-            rels: dict[RelType, list[Any]] = {t: [] for t in RelType}
+            rels: dict[RelType, list[GraphRelationship]] = {t: [] for t in RelType}
             eids = list(dict.fromkeys(r["eid"] for records in nodes.values() for r in records))
             types = [str(t) for t in RelType]
             for page in _pages(eids):
                 for r in tx.run(statement("store/read_relationships.cypher"), eids=page, types=types):
                     rels[RelType(r["type"])].extend(
-                        {"source": _intern(s), "target": _intern(t), "topic": topic, "props": _shared(props)}
+                        GraphRelationship(_intern(s), _intern(t), topic, _shared(props))
                         for s, t, topic, props in r["rows"]
                     )
             last = tx.run(statement("store/meta.cypher")).single()

@@ -13,6 +13,7 @@ from graphkit.analysis.concentration import ConcentrationResult, ProviderConcent
 from graphkit.analysis.spof import CriticalNode, SoleSourceStep, SpofResult
 from graphkit.model import Client, Portfolio, Product, Provider, RelType, SupplyLink
 from graphkit.neo4j_mapping import (
+    GraphRelationship,
     LoadPlan,
     Neo4jStoreError,
     Statement,
@@ -129,10 +130,8 @@ def graph_records() -> tuple[dict[str, list[Any]], dict[RelType, list[Any]]]:
         {"eid": "e3", "labels": ["Product"], "props": {"id": "p", "name": "Pill", "technology": "tablet"}}
     ]
     rels: dict[RelType, list[Any]] = {t: [] for t in RelType}
-    rels[RelType.OWNS] = [{"source": "c", "target": "p", "topic": None, "props": {}}]
-    rels[RelType.SUPPLIES] = [
-        {"source": "m", "target": "p", "topic": None, "props": {"step": "api", "qualified": True}}
-    ]
+    rels[RelType.OWNS] = [GraphRelationship("c", "p", None, {})]
+    rels[RelType.SUPPLIES] = [GraphRelationship("m", "p", None, {"step": "api", "qualified": True})]
     return nodes, rels
 
 
