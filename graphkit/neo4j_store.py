@@ -1143,7 +1143,7 @@ def to_plain(value: Any) -> Any:
         return [to_plain(v) for v in value]
     if kind is dict:  # Cypher maps have no order: sort the keys
         return {str(k): to_plain(v) for k, v in sorted(value.items())}
-    if value is None or isinstance(value, (bool, int, str)):
+    if isinstance(value, (bool, int, str)):  # their subclasses (None is in _PLAIN)
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
@@ -1189,7 +1189,7 @@ def _shared(props: Mapping[str, Any]) -> dict[str, Any]:
     """`to_plain` of a property map whose names and text values are shared
     with every other record's (the driver makes a new string each time): a
     read holds each step, kind or id once, as a parsed file does."""
-    return {sys.intern(k): _intern(v) if type(v) is str else to_plain(v) for k, v in sorted(props.items())}
+    return {sys.intern(k): sys.intern(v) if type(v) is str else to_plain(v) for k, v in sorted(props.items())}
 
 
 def _pages(items: list[Any]) -> Iterator[list[Any]]:
