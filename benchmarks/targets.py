@@ -12,7 +12,8 @@ figure's median, the yardstick's median, the median of the pairwise ratios,
 the target and whether it is met. Peak memory is the largest resident set of
 the figure's process. ``--quick`` stops at 100k relationships; the default
 adds ~1M. A growth table closes the run: each figure at every size, so the
-cost of growth is visible.
+cost of growth is visible. Reported floors stand under some targets: what
+the same result would cost with graphkit's own work taken away.
 
 The engine lines time (CPU) the all-node single-failure analysis in a child
 process after the portfolio is read (reading is not counted), against
@@ -198,6 +199,32 @@ def parsing(work: Path, size: int, runs: int) -> None:
             )
 
 
+# The floor under analyze's line: reading the portfolio (validate's work) plus
+# making analyze's output as Python objects and encoding it, both at orjson's C
+# speed and row by row as analyze streams it (its own output, one row a line,
+# parsed and encoded again), with no analysis at all. Any analyze that builds
+# the same output in Python costs more than this.
+OUTPUT_FLOOR = """
+import gc, sys
+import orjson
+from graphkit import read_portfolio
+gc.disable()
+read_portfolio(sys.argv[1])
+with open(sys.argv[2], "rb") as rows:
+    for row in rows:
+        orjson.dumps(orjson.loads(row))
+"""
+AS_ROWS = """
+import sys
+import orjson
+with open(sys.argv[2], "wb") as out:
+    for section in orjson.loads(open(sys.argv[1], "rb").read()).values():
+        for value in section.values() if isinstance(section, dict) else [section]:
+            for row in value if isinstance(value, list) else [value]:
+                out.write(orjson.dumps(row) + b"\\n")
+"""
+
+
 def analysis(work: Path, size: int, runs: int) -> None:
     n = label(size)
     js = str(portfolio(work, size, "json"))
@@ -207,6 +234,16 @@ def analysis(work: Path, size: int, runs: int) -> None:
         [GRAPHKIT, "validate", js],
         runs,
         2,
+    )
+    out, rows = work / f"analyze-{n}.json", work / f"analyze-{n}.rows"
+    run_once([GRAPHKIT, "analyze", js, "--format", "json", "-o", str(out)])
+    subprocess.run([PY, "-c", AS_ROWS, str(out), str(rows)], check=True)
+    paired(
+        f"analyze {n} floor: reading + its output made and encoded by orjson vs validate",
+        [PY, "-c", OUTPUT_FLOOR, js, str(rows)],
+        [GRAPHKIT, "validate", js],
+        runs,
+        None,
     )
     peak = statistics.median(r.rss_mb for r in ra)
     GROWTH.setdefault("analyze (CPU s)", {})[n] = f"{statistics.median(r.cpu for r in ra):.2f}"
