@@ -9,7 +9,7 @@ import pytest
 from networkx.algorithms import bipartite
 
 from graphkit import read_portfolio, write_records
-from graphkit.analysis.overlap import requirement_overlap
+from graphkit.analysis.overlap import requirement_overlap, topic_reaches
 from graphkit.analysis.severity import Severity
 from graphkit.generate import GeneratorSpec, iter_records
 from graphkit.model import Portfolio
@@ -290,3 +290,62 @@ def test_similarity_top_by_hand(portfolio: Portfolio) -> None:
         ("mp-a", "mp-d"),
         ("mp-a", "mp-b"),
     ]
+
+
+def _provider_conflicts_by_rule(portfolio: Portfolio) -> dict[str, list[dict[str, object]]]:
+    """The documented rule applied literally, every provider entry against
+    every (product, party, topic) value, sharing nothing with the analysis
+    but the topic table."""
+    parties = {p.id: {p.owner, *(m.partner for m in p.marketed_by)} for p in portfolio.products}
+    value: dict[tuple[str, str, str], str] = {}  # (product, party, topic) -> the first value required
+    for req, prods in portfolio.requirement_products:
+        for pid in prods:
+            if req.party in parties.get(pid, ()):
+                value.setdefault((pid, req.party, req.topic), req.value)
+    products = {p.id: p for p in portfolio.products}
+
+    def sells_in(pid: str, party: str) -> set[str] | None:
+        product = products[pid]
+        if party == product.owner:
+            return None
+        territories = [m.territory for m in product.marketed_by if m.partner == party]
+        return None if None in territories else set(territories)
+
+    def entries(pid: str) -> list[tuple[str, str, set[str] | None]]:
+        product = products[pid]
+        one_global_market = None in product.market_territories
+        supply = [
+            (s.provider, str(s.step), set(s.filed_in) if s.filed_in and not one_global_market else None)
+            for s in product.supply
+        ]
+        return supply + [
+            (d.distributor, "distribution", None if d.territory is None else {d.territory})
+            for d in product.distributors
+        ]
+
+    reached: dict[str, dict[str, dict[str, set[str]]]] = {}
+    for (pid, party, topic), wanted in value.items():
+        where = sells_in(pid, party)
+        for provider, step, served in entries(pid):
+            if topic_reaches(topic, step) and (served is None or where is None or bool(where & served)):
+                reached.setdefault(provider, {}).setdefault(topic, {}).setdefault(wanted, set()).add(pid)
+    rows = {}
+    for provider, topics in reached.items():
+        conflicts = [
+            {"topic": topic, "values": {v: sorted(pids) for v, pids in sorted(values.items())}}
+            for topic, values in sorted(topics.items())
+            if len(values) >= 2
+        ]
+        if conflicts:
+            rows[provider] = conflicts
+    return rows
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_provider_conflicts_equal_the_rule_applied_entry_by_entry(tmp_path: Path, seed: int) -> None:
+    write_records(iter_records(GeneratorSpec.from_scale(3000, seed=seed)), tmp_path / "g.json")
+    portfolio, _ = read_portfolio(tmp_path / "g.json")
+    expected = _provider_conflicts_by_rule(portfolio)
+    ours = {r["provider"]: r["conflicts"] for r in requirement_overlap(portfolio).as_dict()["providers"]}
+    assert len(expected) > 10, "the generated portfolio should have providers with conflicts"
+    assert ours == expected

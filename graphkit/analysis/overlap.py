@@ -17,9 +17,10 @@ Example
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 
 from ..model import DISTRIBUTION_STEP, Portfolio, Product, Stage, Step
 from .heap import collector_paused
@@ -58,8 +59,13 @@ def topic_reaches(topic: str, step: str) -> bool:
     >>> topic_reaches("audit.frequency", "api")
     True
     """
-    steps = TOPIC_STEPS.get(topic.partition(".")[0])
+    steps = _steps_reached(topic)
     return steps is None or step in steps
+
+
+def _steps_reached(topic: str) -> frozenset[str] | None:
+    """The steps `topic` reaches; None for every step."""
+    return TOPIC_STEPS.get(topic.partition(".")[0])
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,7 @@ class ProviderConflicts(Result):
         return self.provider
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # made by the million: not frozen (see .results)
 class PartnerSimilarity(Result):
     a: str
     b: str
@@ -204,25 +210,30 @@ def requirement_overlap(portfolio: Portfolio, similar: int | None = None) -> Ove
     partners = {m.id for m in portfolio.marketing_partners}
     parties = {pid: p.parties for pid, p in products.items()}
     for req, prods in portfolio.requirement_products:
+        party, topic, value = req.party, req.topic, req.value
+        counted = False
         for pid in prods:
-            if req.party not in parties.get(pid, ()):
-                continue
-            wants[pid][req.topic].setdefault(req.party, req.value)
-            if req.party in partners:
-                partner_pairs[req.party].add((req.topic, req.value))
+            if party in parties.get(pid, ()):
+                wants[pid][topic].setdefault(party, value)
+                counted = True
+        if counted and party in partners:
+            partner_pairs[party].add((topic, value))
 
     rate = _Rating(portfolio_revenue(portfolio))
     product_rows = []
     for product in portfolio.products:
-        row = _product_row(product, wants.get(product.id, {}), rate)
+        topics = wants.get(product.id)
+        if topics is None or all(len(by_party) < 2 for by_party in topics.values()):
+            continue  # one party per topic: nothing shared, nothing in conflict
+        row = _product_row(product, topics, rate)
         if row is not None:
             product_rows.append(row)
 
-    # Who sells each product with requirements where: once per product, not per provider entry.
-    sells = {pid: _sells_in(products[pid]) for pid in wants}
+    # Each product's requirements as they reach providers, made once per product, not per provider entry.
+    applied = {pid: _applied(products[pid], topics) for pid, topics in wants.items()}
     provider_rows = []
     for provider, handled in _handled(portfolio).items():
-        found = _provider_row(provider, handled, products, wants, sells, rate)
+        found = _provider_row(provider, handled, products, applied, rate)
         if found is not None:
             provider_rows.append(found)
 
@@ -284,14 +295,35 @@ def _handled(portfolio: Portfolio) -> dict[str, list[_Entry]]:
     """provider id -> the entries through which it handles products, in portfolio order."""
     handled: dict[str, list[_Entry]] = {p.id: [] for p in portfolio.providers}
     for product in portfolio.products:
-        markets = set(product.market_territories)
+        one_market: bool | None = None  # whether the product has one global market, found when needed
         for s in product.supply:
-            served = frozenset(s.filed_in) if s.filed_in and None not in markets else None
+            served = None
+            if s.filed_in:
+                if one_market is None:
+                    one_market = None in product.market_territories
+                if not one_market:
+                    served = frozenset(s.filed_in)
             handled.setdefault(s.provider, []).append((product.id, str(s.step), served))
         for d in product.distributors:
             served = None if d.territory is None else frozenset({d.territory})
             handled.setdefault(d.distributor, []).append((product.id, DISTRIBUTION_STEP, served))
     return {prov: entries for prov, entries in handled.items() if entries}
+
+
+# (topic, value) a party of a product requires, the territories the party sells
+# the product in (None: everywhere) and the steps the topic reaches (None: every step)
+_Applied = tuple[tuple[str, str], frozenset[str] | None, frozenset[str] | None]
+
+
+def _applied(product: Product, topics: dict[str, dict[str, str]]) -> list[_Applied]:
+    """Every (topic, value) a party of `product` requires, with where the
+    party sells it and which steps hear of it (`topic_reaches`)."""
+    sells = _sells_in(product)
+    return [
+        ((topic, value), sells.get(party), _steps_reached(topic))
+        for topic, by_party in topics.items()
+        for party, value in by_party.items()
+    ]
 
 
 def _sells_in(product: Product) -> dict[str, frozenset[str] | None]:
@@ -308,22 +340,23 @@ def _provider_row(
     provider: str,
     handled: list[_Entry],
     products: dict[str, Product],
-    wants: dict[str, dict[str, dict[str, str]]],
-    sells: dict[str, dict[str, frozenset[str] | None]],
+    applied: dict[str, list[_Applied]],
     rate: _Rating,
 ) -> ProviderConflicts | None:
-    # topic -> value -> product ids
-    by_topic: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    reached: dict[tuple[str, str], set[str]] = {}  # (topic, value) -> product ids
     for pid, step, served in handled:
-        for topic, by_party in wants.get(pid, {}).items():
-            if not rate.reaches(topic, step):
-                continue
-            for party, value in by_party.items():
-                where = sells[pid].get(party)
-                if served is None or where is None or where & served:
-                    by_topic[topic][value].add(pid)
+        for key, where, steps in applied.get(pid, ()):
+            if (steps is None or step in steps) and (served is None or where is None or not where.isdisjoint(served)):
+                found = reached.get(key)
+                if found is None:
+                    reached[key] = {pid}
+                else:
+                    found.add(pid)
+    by_topic: dict[str, list[str]] = defaultdict(list)  # topic -> values
+    for topic, value in reached:
+        by_topic[topic].append(value)
     conflicts = tuple(
-        TopicConflict(topic, {v: tuple(sorted(by_topic[topic][v])) for v in sorted(by_topic[topic])})
+        TopicConflict(topic, {v: tuple(sorted(reached[topic, v])) for v in sorted(by_topic[topic])})
         for topic in sorted(by_topic)
         if len(by_topic[topic]) >= 2
     )
@@ -354,19 +387,22 @@ def _similarity(pairs_of: dict[str, set[tuple[str, str]]], top: int | None = Non
             holders[pair].append(partner)
     kept: dict[tuple[str, str], float] = {}
     for a in sorted(pairs_of):
-        shared: dict[str, int] = defaultdict(int)
-        for pair in pairs_of[a]:
-            for b in holders[pair]:
-                if b != a and (top is not None or b > a):  # without a cut, each pair once (a < b)
-                    shared[b] += 1
+        # partner -> how many of a's (topic, value)s it holds, counted in C (a itself included)
+        shared = Counter(chain.from_iterable(holders[pair] for pair in pairs_of[a]))
+        del shared[a]
         size = len(pairs_of[a])
-        near = [(n / (size + len(pairs_of[b]) - n), b) for b, n in shared.items()]
+        near = [
+            (n / (size + len(pairs_of[b]) - n), b)
+            for b, n in shared.items()
+            if top is not None or b > a  # without a cut, each pair once (a < b)
+        ]
         if top is not None:
             near = sorted(near, key=lambda jb: (-jb[0], jb[1]))[:top]
         for jaccard, b in near:
             kept[min(a, b), max(a, b)] = jaccard
-    rows = [PartnerSimilarity(a, b, jaccard) for (a, b), jaccard in kept.items()]
-    return tuple(sorted(rows, key=lambda s: (-s.jaccard, s.a, s.b)))
+    # Jaccard descending, then ids: sorted as plain tuples, without a key function
+    ranked = sorted((-jaccard, a, b) for (a, b), jaccard in kept.items())
+    return tuple(PartnerSimilarity(a, b, -negated) for negated, a, b in ranked)
 
 
 def _count(pids: tuple[str, ...]) -> str:
@@ -380,13 +416,6 @@ class _Rating:
     def __init__(self, portfolio_revenue: float) -> None:
         self.portfolio_revenue = portfolio_revenue
         self.revenues: dict[str, float] = {}  # product id -> product_revenue, asked again per provider
-        self.reached: dict[tuple[str, str], bool] = {}  # (topic, step) -> topic_reaches
-
-    def reaches(self, topic: str, step: str) -> bool:
-        found = self.reached.get((topic, step))
-        if found is None:
-            found = self.reached[topic, step] = topic_reaches(topic, step)
-        return found
 
     def revenue(self, product: Product) -> float:
         found = self.revenues.get(product.id)

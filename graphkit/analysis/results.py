@@ -1,11 +1,12 @@
 """The analysis results as JSON and back, from the result types themselves.
 
 Every result is a frozen dataclass (the rows made by the million at scale —
-lost markets, sole-source steps, key-person risks — are slotted dataclasses
-hashed by value instead: a frozen dataclass is made five times slower, and
-nothing changes a result once made) whose fields are the JSON contract: a
-field's key is its name (or its ``key`` metadata, e.g. ``class``) and its
-order is the key order, so each key is written once, on its field.
+lost markets, sole-source steps, key-person risks, partner similarities —
+are slotted dataclasses hashed by value instead: a frozen dataclass is made
+five times slower, and nothing changes a result once made) whose fields are
+the JSON contract: a field's key is its name (or its ``key`` metadata,
+e.g. ``class``) and its order is the key order, so each key is written
+once, on its field.
 :func:`encode` writes a result as JSON-ready data (what ``as_dict()``
 returns); :func:`decode` reads such data back as the same typed objects,
 checked, with every problem located at once.  Renderers read the typed
