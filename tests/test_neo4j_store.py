@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import socket
 import ssl
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import neo4j
 import pytest
 from fixtures_neo4j import canonical
 from msgspec import structs
@@ -450,6 +452,27 @@ def test_progress_reports_every_batch(store: Neo4jStore, small: Portfolio) -> No
     store.load(small, progress=lambda done, total: calls.append((done, total)), batch_size=1)
     total = calls[-1][1]
     assert [c[0] for c in calls] == list(range(1, total + 1)) and total == 34  # 14 nodes + 19 rels, then the switch
+
+
+def test_load_pauses_the_collector_and_sends_rows_the_driver_need_not_format(
+    store: Neo4jStore, small: Portfolio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[Any] = []
+    run = neo4j.ManagedTransaction.run
+
+    def spy(tx: Any, query: str, parameters: Any = None, **kwargs: Any) -> Any:
+        if "UNWIND $rows" in query:
+            sent.append((gc.isenabled(), kwargs["rows"]))
+        return run(tx, query, parameters, **kwargs)
+
+    monkeypatch.setattr(neo4j.ManagedTransaction, "run", spy)
+    assert gc.isenabled()
+    store.load(small, replace=True, batch_size=5)
+    assert gc.isenabled()  # restored
+    assert sent and not any(enabled for enabled, _ in sent)
+    # the driver's debug line formats the parameters on every run: a batch's says its length only
+    assert all(repr(rows) == f"<{len(rows)} rows>" and rows == list(rows) for _, rows in sent)
+    assert sum(len(rows) for _, rows in sent) == 14 + 19  # every node and relationship, as a list of rows
 
 
 def test_different_duplicates_are_refused_and_nothing_is_written(
