@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from graphkit import read_portfolio
 from graphkit.analysis import Analysis, analyses, analyze
-from graphkit.analysis.results import Result, encode
+from graphkit.analysis.results import Result, encode, native
 from graphkit.cli.json_writer import write_json
 from graphkit.cli.main import main
 from graphkit.cli.output import to_json
@@ -263,6 +263,12 @@ class FloatRow(Result):
     rows: tuple[FloatRow, ...]
 
 
+@dataclass(slots=True, unsafe_hash=True)
+class PlainRow(Result):
+    name: str
+    value: float
+
+
 def test_long_lists_of_rows_are_written_as_json_dumps_does_whatever_they_hold() -> None:
     # Rows go to orjson a batch at a time: batches of rows it writes as json.dumps does, batches holding
     # one it would not (each row then on its own), and rows of other types or other values between them.
@@ -273,7 +279,17 @@ def test_long_lists_of_rows_are_written_as_json_dumps_does_whatever_they_hold() 
     values = (1e-05, -2e-07, 20209573250.000004, 1e16, 0.1) * 120
     others = [FloatRow(x, None, (FloatRow(x, "n", ()),) if i % 7 else ()) for i, x in enumerate(values)]
     others[500] = FloatRow(float("inf"), None, ())
-    items: list[tuple[str, object]] = [("list", rows), ("tuple", tuple(rows)), ("one", [Row(1, ())]), ("o", others)]
+    # Rows whose every field is JSON as it is go to orjson as they are, floats and all.
+    plain = [PlainRow("a", x) for x in values]
+    plain[7] = PlainRow("nan", float("nan"))
+    assert native(PlainRow)
+    items: list[tuple[str, object]] = [
+        ("list", rows),
+        ("tuple", tuple(rows)),
+        ("one", [Row(1, ())]),
+        ("o", others),
+        ("plain", tuple(plain)),
+    ]
     assert write_json_text(items) == to_json({k: [encode(x) for x in v] for k, v in items})  # type: ignore[attr-defined]
 
 

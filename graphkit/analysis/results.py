@@ -164,6 +164,8 @@ def row_data(value: Any) -> Any:
     a result type's rows as `encode` would where every field is JSON as it
     is under its own name (:func:`native`): those are left as they are."""
     kind: type = type(value)
+    if native(kind):  # a float orjson spells otherwise sends its row down the writer's exact path
+        return value
     made = _encoder(kind, True)
     return encode(value) if made is None else made(value)
 
