@@ -187,12 +187,14 @@ def check(pf: Portfolio, rng: random.Random) -> None:
     for pair, units in pair_impact(ctx.network, frozenset(nodes)).items():
         lost = _sorted_units(units)
         assert ex.lost_timeline(pair, lost, ctx.impact) == ex._timeline(frozenset(pair), lost, general=True)
+        assert ex.lost_loss(pair, lost, ctx.impact) == ex.lost_timeline(pair, lost, ctx.impact).loss  # the same float
     group_loss = _group_loss(ctx.network, ex.cascade)
     for _ in range(5):
         group = frozenset(rng.sample(nodes, rng.randint(1, min(5, len(nodes)))))
         lost = _sorted_units(group_loss(group))
         general = ex._timeline(group, lost, general=True)
         assert ex.lost_timeline(group, lost, ctx.impact) == general == ex.timeline(group, lost)
+        assert ex.lost_loss(group, lost, ctx.impact) == general.loss
         assert ex.timeline(group) == ex._timeline(group, None, general=True)
     # Two methods: one failed node goes by the kill sets, several by the pass over weeks; a
     # second node that exists nowhere, back at the same week, must change nothing.

@@ -92,10 +92,8 @@ class MarketTimeline(NamedTuple):
         annual_revenue: float,
     ) -> MarketTimeline:
         """The market's timeline: short for what the stock does not cover,
-        losing weekly revenue × shortage weeks (multiplied first: 52 weeks of
-        60M is 60M exactly)."""
-        short = max(0.0, recovery_weeks - inventory_weeks)
-        loss = annual_revenue * short / WEEKS_PER_YEAR
+        losing weekly revenue × shortage weeks (:func:`_shortage`)."""
+        short, loss = _shortage(recovery_weeks, inventory_weeks, annual_revenue)
         # the tuple made directly: the named tuple's own __new__ is one Python call more, millions of times at scale
         return _new_tuple(
             cls,
@@ -139,6 +137,14 @@ class MarketTimeline(NamedTuple):
             else "a qualified backup"
         )
         return f"stock for {_weeks(self.recovery_weeks)} weeks, or {backup}, would remove the shortage"
+
+
+def _shortage(recovery_weeks: float, inventory_weeks: float, annual_revenue: float) -> tuple[float, float]:
+    """(shortage weeks, loss) of a market back at ``recovery_weeks`` with
+    that much stock: weekly revenue × shortage weeks, multiplied first (52
+    weeks of 60M is 60M exactly)."""
+    short = max(0.0, recovery_weeks - inventory_weeks)
+    return short, annual_revenue * short / WEEKS_PER_YEAR
 
 
 @dataclass(slots=True, unsafe_hash=True)  # made by the million: not frozen (see .results)
@@ -323,7 +329,15 @@ class Exposure:
         answers, faster where one or two nodes fail: a market with no backup
         is then back when the last node it needs is, i.e. the last to be
         back, or the first when the other alone does not take it down."""
-        return self._timeline(frozenset(failed), units, alone)
+        failed_set = frozenset(failed)
+        return Timeline(failed_set, self._markets(failed_set, units, alone))  # type: ignore[arg-type]
+
+    def lost_loss(self, failed: Collection[str], units: Iterable[Unit], alone: Mapping[str, Collection[Unit]]) -> float:
+        """The ``loss`` of :meth:`lost_timeline` alone (the same float), without
+        the markets' records: pairs and groups are ranked by it and show no
+        market's timeline, and what brings a market back (a name per node
+        back that week, hundreds for a country) is most of a record's cost."""
+        return sum(self._markets(frozenset(failed), units, alone, loss_only=True))  # type: ignore[arg-type]
 
     def _timeline(
         self,
@@ -334,6 +348,18 @@ class Exposure:
     ) -> Timeline:
         """:meth:`timeline`; with ``alone``, :meth:`lost_timeline`;
         ``general``: neither that rule nor the cascade (what they are held to)."""
+        return Timeline(failed_set, self._markets(failed_set, units, alone, general))  # type: ignore[arg-type]
+
+    def _markets(
+        self,
+        failed_set: frozenset[str],
+        units: Iterable[Unit] | None,
+        alone: Mapping[str, Collection[Unit]] | None = None,
+        general: bool = False,
+        loss_only: bool = False,
+    ) -> tuple[MarketTimeline, ...] | list[float]:
+        """The markets of :meth:`_timeline`, in order; ``loss_only``: each
+        market's loss instead (what :class:`Timeline` sums)."""
         net = self.network
         down_at = {n: self.recovery(n) for n in failed_set}
         if units is None:
@@ -355,6 +381,8 @@ class Exposure:
             kills = alone.get(last, ()) if early < end else ()  # type: ignore[union-attr]
             at = {t: (t, back.restored_by(t, [])) for t in {early, end}}
         single = len(own) == 1
+        bare_weeks: dict[int, float] | None = None  # the weeks of the only lists that can wait, when known
+        wait: dict[int, float] = {}  # then per market, the latest of its lists' weeks
         backup_up: Callable[[int, Backup], float]  # the first week a backup (its node, itself) works
         if single:
             node = next(iter(own))
@@ -365,23 +393,43 @@ class Exposure:
         else:
             if fast:  # only the markets with backups need the weeks of the nodes
                 todo_up = [u for u in todo if index[u] in backups]
-            up = (
-                self._up_weeks(todo_up if fast else todo, own, end)
-                if general or fast or self.cascade is None
-                else self.cascade.weeks(own, end)
-            )
+            cascade = None if general or fast else self.cascade
+            if cascade is None:
+                up = self._up_weeks(todo_up if fast else todo, own, end)
+            else:
+                up, down = cascade.weeks(own, end)
             lists = net.lists
             first_up = lambda j: min([up(s) for s in lists[j]], default=end)  # noqa: E731
             backup_up = lambda i, b: max(b.bring_up_weeks, up(i))  # noqa: E731
+            if cascade is not None and loss_only:
+                # Only the lists the failure leaves bare wait: any other has a source it leaves
+                # alone, up at week 0 (weeks are never below 0), so it never delays a market
+                # (every market here was available today).  A week of 0 may lose its sign, which
+                # no loss shows.
+                bare_weeks = {j: first_up(j) for j in cascade.bare(down)}
+                units_of = cascade.units_of
+                for j, wj in bare_weeks.items():  # each market waits for its latest bare list
+                    for ui in units_of.get(j, ()):
+                        wait[ui] = max(wait.get(ui, 0.0), wj)
         weeks: dict[int, float] = {}
         found: dict[tuple[tuple[int, ...], float, int], tuple[float, tuple[str, bool]]] = {}
         unit_lists, market = net.unit_lists, self._market
-        markets = []
+        markets: list[Any] = []  # records, or losses alone
         for u in todo:
             ui = index[u]
             mine = backups.get(ui, ())
             if fast and not mine:
+                if loss_only:
+                    inv, _, revenue = market[ui]
+                    t = end if u[0] == last or u in kills else early
+                    markets.append(_shortage(t, inv, revenue)[1])
+                    continue
                 t, (by, sure) = at[end if u[0] == last or u in kills else early]
+            elif bare_weeks is not None and not mine:
+                inv, _, revenue = market[ui]
+                t = min(max(own.get(u[0], 0.0), wait.get(ui, 0.0)), end)
+                markets.append(_shortage(t, inv, revenue)[1])
+                continue
             else:
                 lists_of = unit_lists[ui]
                 t0 = own.get(u[0], 0.0)  # a failed product id is back with its recovery
@@ -389,21 +437,31 @@ class Exposure:
                 key = (lists_of, t0, id(mine))
                 known = found.get(key)
                 if known is None:
-                    ups = []
-                    for j in lists_of:
-                        w = weeks.get(j)
-                        if w is None:
-                            w = weeks[j] = first_up(j)
-                        ups.append(w)
+                    ups: list[float]
+                    if bare_weeks is not None:
+                        ups = [bare_weeks.get(j, 0.0) for j in lists_of]
+                    else:
+                        ups = []
+                        for j in lists_of:
+                            w = weeks.get(j)
+                            if w is None:
+                                w = weeks[j] = first_up(j)
+                            ups.append(w)
                     for k, i, b in mine:
                         ups[k] = min(ups[k], backup_up(i, b))
                     t = min(max([t0, *ups]), end)
-                    named = [b for _, _, b in mine if b.bring_up_weeks == t]
-                    known = found[key] = (t, back.restored_by(t, named))
+                    if loss_only:
+                        known = found[key] = (t, ("", False))
+                    else:
+                        named = [b for _, _, b in mine if b.bring_up_weeks == t]
+                        known = found[key] = (t, back.restored_by(t, named))
                 t, (by, sure) = known
             inv, inv_known, revenue = market[ui]
-            markets.append(MarketTimeline.of(u, t, sure, by, inv, inv_known, revenue))
-        return Timeline(failed_set, tuple(markets))
+            if loss_only:
+                markets.append(_shortage(t, inv, revenue)[1])
+            else:
+                markets.append(MarketTimeline.of(u, t, sure, by, inv, inv_known, revenue))
+        return markets if loss_only else tuple(markets)
 
     def _single_first_up(self, node: str, end: float) -> Callable[[int], float]:
         """With ``node`` alone failed until ``end``: the first week a source

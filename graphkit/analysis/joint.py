@@ -66,9 +66,11 @@ def _all_upstream(net: Network, sources: Iterable[str]) -> set[str]:
     return seen
 
 
-def _unit_pairs(net: Network, u: int, ids: AbstractSet[str]) -> set[tuple[str, str]]:
+def _unit_pairs(net: Network, u: int, ids: AbstractSet[str], rank: Mapping[int, int] | None) -> set[tuple[str, str]]:
     """The pairs of ``ids`` that take down available unit ``u`` together
-    while neither does alone."""
+    while neither does alone; ``rank``: every baseline-operational node
+    numbered feeders first (None where feeds cycle somewhere: then the
+    unit's own part is numbered)."""
     op0 = net.baseline[0]
     alone = net.unit_kill(u)
     part = net.upstream(s for _, sources in net.unit_steps[u] for s in sources)
@@ -76,7 +78,7 @@ def _unit_pairs(net: Network, u: int, ids: AbstractSet[str]) -> set[tuple[str, s
     if len(candidates) < 2:
         return set()
     live = [i for i in part if op0[i]]
-    order = feeders_first(net, live, op0)
+    order = rank if rank is not None else feeders_first(net, live, op0)
     if order is None:
         return _unit_pairs_cyclic(net, u, ids, alone, candidates)
     out: set[tuple[str, str]] = set()
@@ -88,18 +90,22 @@ def _unit_pairs(net: Network, u: int, ids: AbstractSet[str]) -> set[tuple[str, s
             for f in feeders:
                 if op0[f]:
                     receivers.setdefault(f, []).append(i)
-    for a in candidates:
-        for b in _kill_without(net, u, a, nodes_of[a], receivers, order):
-            if b in ids and b not in alone and b != a:
-                out.add((a, b) if a < b else (b, a))
+    # b > a: each pair is met from both of its ids, so the last candidate adds none
+    for a in candidates[:-1]:
+        for kills in _kill_without(net, u, a, nodes_of[a], receivers, order):
+            for b in kills:
+                if b > a and b in ids and b not in alone:
+                    out.add((a, b))
     return out
 
 
 def _kill_without(
     net: Network, u: int, a: str, seeds: list[int], receivers: Mapping[int, list[int]], order: Mapping[int, int]
-) -> frozenset[str]:
+) -> list[frozenset[str]]:
     """Unit ``u``'s single-failure kill set once ``a`` has failed (``a``
-    must not take it down alone).  Only nodes fed by ``a``'s nodes change:
+    must not take it down alone), as the kill sets of the steps ``a``
+    touches: the others keep the baseline's, which lies within the unit's
+    own kill set (no pair there).  Only nodes fed by ``a``'s nodes change:
     their operational flags and kill sets are worked out again in feeder
     order from the baseline's, the rest kept."""
     op0, kill0 = net.baseline[0], net.node_kills
@@ -124,11 +130,13 @@ def _kill_without(
             kill[i] = _union(net.base[i], parts)
     steps = []
     for _, sources in net.unit_steps[u]:
+        if changed.isdisjoint(sources):
+            continue
         sets = [kill.get(s) or kill0[s] for s in sources if op0[s] and s not in lost]
         if not sets:  # pragma: no cover - a is not in the unit's kill set
             raise AssertionError(f"{a} alone takes down {net.units[u]}")
         steps.append(_intersect(sets))  # type: ignore[arg-type]
-    return _union(None, steps)
+    return steps
 
 
 def _unit_pairs_cyclic(
@@ -165,18 +173,19 @@ def pair_impact(net: Network, ids: AbstractSet[str]) -> dict[tuple[str, str], fr
     {('a1', 'a2'): frozenset({('p', None)})}
     """
     op0, avail = net.baseline
+    rank = feeders_first(net, [i for i, up in enumerate(op0) if up], op0)  # one numbering for every unit
     found: dict[tuple[str, str], list[Unit]] = {}
     memo: dict[tuple[tuple[int, ...], ...], set[tuple[str, str]]] = {}
     for u, unit in enumerate(net.units):
         if unit not in avail:
             continue
         if unit[0] in net.provider_ids:  # its own id takes it down: not shareable
-            pairs = _unit_pairs(net, u, ids)
+            pairs = _unit_pairs(net, u, ids, rank)
         else:
             sig = tuple(tuple(s for s in sources if op0[s]) for _, sources in net.unit_steps[u])
             shared = memo.get(sig)
             if shared is None:
-                shared = memo[sig] = _unit_pairs(net, u, ids)
+                shared = memo[sig] = _unit_pairs(net, u, ids, rank)
             pairs = shared
         for pair in pairs:
             found.setdefault(pair, []).append(unit)
@@ -225,7 +234,7 @@ def _double_failures(ctx: _Context) -> list[DoubleFailure]:
             f"{a} and {b} failing together take down {found.described} ({_revenue_text(found.revenue)}), "
             f"which neither takes down alone"
         )
-        loss = ctx.exposure.lost_timeline((a, b), units, ctx.impact).loss
+        loss = ctx.exposure.lost_loss((a, b), units, ctx.impact)
         sev, rule = ctx.rated(loss, units, -1)
         text += rule
         out.append(DoubleFailure((a, b), units, found.products_lost, found.revenue, loss, found.basis, sev, text))
@@ -325,7 +334,7 @@ def _common_causes(ctx: _Context) -> list[CommonCause]:
             found = ctx.losses(lost)
             units = found.units
             alone = _single_losses(ctx.impact, members)
-            singles = sum(ctx.revenue_of(ctx.impact.get(m, ()))[0] for m in members)
+            singles = sum(map(ctx.single_revenue, members))
             single_losses = sum(ctx.timelines[m].loss for m in members if m in ctx.timelines)
             hidden = _sorted_units(set(units) - alone)
             text = (
@@ -334,7 +343,7 @@ def _common_causes(ctx: _Context) -> list[CommonCause]:
             )
             if hidden:
                 text += f"; no one of them alone takes down {ctx.losses(hidden).described}"
-            loss = ctx.exposure.lost_timeline(members, units, ctx.impact).loss
+            loss = ctx.exposure.lost_loss(members, units, ctx.impact)
             sev, rule = ctx.rated(loss, units)
             text += rule
             out.append(
@@ -370,27 +379,17 @@ def _group_loss(net: Network, cascade: Cascade | None) -> Callable[[Collection[s
     feeds cycle: ``cascade`` None)."""
     if cascade is None:
         return lambda failed: net.what_if(failed).lost
-    op0, avail = net.baseline
-    lists_of: dict[int, list[int]] = {}  # node -> the source lists it is in
-    for j, sources in enumerate(net.lists):
-        for s in sources:
-            if op0[s]:
-                lists_of.setdefault(s, []).append(j)
-    units_of: dict[int, list[Unit]] = {}  # source list -> available units needing it
+    avail = net.baseline[1]
+    units, units_of = net.units, cascade.units_of
     by_product: dict[str, list[Unit]] = {}
-    for unit, idx in zip(net.units, net.unit_lists):
+    for unit in units:
         if unit in avail:
             by_product.setdefault(unit[0], []).append(unit)
-            for j in idx:
-                units_of.setdefault(j, []).append(unit)
 
     def lost(failed: Collection[str]) -> frozenset[Unit]:
-        down = cascade.down(failed)
         out = {u for p in failed for u in by_product.get(p, ())}  # a failed id that is a product
-        touched = {j for i in down for j in lists_of.get(i, ())}
-        for j in touched:
-            if all(s in down for s in net.lists[j] if op0[s]):
-                out.update(units_of.get(j, ()))
+        for j in cascade.bare(cascade.down(failed)):
+            out.update(map(units.__getitem__, units_of.get(j, ())))
         return frozenset(out)
 
     return lost

@@ -597,6 +597,7 @@ class _Context:
         self.products: dict[str, Product] = {p.id: p for p in portfolio.products}
         self.unit_index = {unit: i for i, unit in enumerate(self.network.units)}
         self._sources: dict[Unit, frozenset[str]] = {}  # filled by sources_of
+        self._single_revenue: dict[str, float] = {}  # filled by single_revenue
 
     def exposure_with(
         self,
@@ -771,12 +772,25 @@ class _Context:
         that revenue-only callers need)."""
         return self._revenue(_sorted_units(units))
 
+    def single_revenue(self, node: str) -> float:
+        """Revenue at risk of ``node`` failing alone (:meth:`revenue_of` its
+        :attr:`impact`), worked out once per node: a provider is in a
+        country's group and a parent's."""
+        out = self._single_revenue.get(node)
+        if out is None:
+            out = self._single_revenue[node] = self._revenue_sum(self.lost.get(node, ()))
+        return out
+
+    def _revenue_sum(self, units: tuple[Unit, ...]) -> float:
+        """The revenue of units in unit order, summed in that order (the same float every time)."""
+        return float(sum(map(self._unit_revenue.__getitem__, units)))
+
     def _revenue(self, units: tuple[Unit, ...]) -> tuple[float, str]:
         """:meth:`revenue_of` of units already in unit order."""
         revenue = self.market_revenue
         bases = {revenue[p] is not None for p, _ in units}
         basis = "mixed" if len(bases) > 1 else "market" if bases == {True} else "share"
-        return float(sum(map(self._unit_revenue.__getitem__, units))), basis
+        return self._revenue_sum(units), basis
 
     def sources_of(self, unit: Unit) -> frozenset[str]:
         """Every source, distributor and partner named in the unit's steps."""
@@ -892,6 +906,7 @@ def _critical_nodes(ctx: _Context) -> list[CriticalNode]:
         direct = any(node in ctx.sources_of(u) for u in units)
         sev, rule = ctx.rated(timeline.loss, units)
         lost = ctx.losses(units)
+        ctx._single_revenue[node] = lost.revenue  # common causes add these up
         first = units[0]
         reasons = ctx.explain(first, frozenset((node,)))
         text = f"{node} failing takes down {lost.described} ({_revenue_text(lost.revenue)}): "
