@@ -72,6 +72,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import compress
 from typing import Final, Generic, TypeAlias, TypeVar
 
 Steps: TypeAlias = Mapping[str, Mapping[str, Collection[str]]]
@@ -87,6 +88,7 @@ Units: TypeAlias = Mapping[Unit, Mapping[str, Collection[str]]]
 """``unit -> step name -> source ids``."""
 
 _EMPTY: Final[frozenset[str]] = frozenset()
+_NONE: Final[tuple[()]] = ()  # the entry of every node without materials (most): one object, no list each
 T = TypeVar("T")
 
 
@@ -220,14 +222,19 @@ class Network:
                     scoped.append(p)
                 if f.filed_in is not None:
                     filed.append(p)
-        self._sens_p = _downstream_closure(scoped, receivers)
-        self._sens_m = _downstream_closure(filed, receivers)
+        sens_p = _downstream_closure(scoped, receivers)
+        sens_m = _downstream_closure(filed, receivers)
+        # provider -> (its nodes tell products apart, markets apart), for
+        # those with a scoped or filed feed upstream (the others have one node)
+        self._telling: dict[str, tuple[bool, bool]] = {p: (p in sens_p, p in sens_m) for p in sens_p | sens_m}
 
         self.base: list[str] = []  # node -> provider id
-        self.context: list[tuple[str | None, str | None]] = []  # node -> (product, market) it tells apart
-        self.materials: list[list[tuple[str, list[int]]]] = []  # node -> [(material, feeder nodes)]
-        self._index: dict[tuple[str, str | None, str | None], int] = {}
-        self._pending: list[int] = []
+        self.materials: list[Sequence[tuple[str, list[int]]]] = []  # node -> [(material, feeder nodes)]
+        # provider id (of a provider no context tells apart), or (provider id,
+        # product, market) it tells apart -> node
+        self._index: dict[str | tuple[str, str | None, str | None], int] = {}
+        self._pending: list[tuple[int, str | None, str | None]] = []  # fed nodes to expand, in their context
+        self._kills: dict[tuple[str | frozenset[str], ...], frozenset[str]] = {}  # see _node_kill
 
         self.units: list[Unit] = list(units)
         # One node list per distinct (sources, context they tell apart): the
@@ -236,21 +243,29 @@ class Network:
         self.lists: list[list[int]] = []  # distinct source-node lists
         self.unit_lists: list[tuple[int, ...]] = []  # unit -> indices into lists, one per step
         unit_lists = self.unit_lists
-        # Build-time only (dropped below): sources no context tells apart ->
-        # list index; sources -> (they tell products, markets apart);
-        # (sources, context) -> list index.
-        self._shared: dict[tuple[str, ...], int] = {}
-        self._telling: dict[tuple[str, ...], tuple[bool, bool]] = {}
-        self._made: dict[tuple[tuple[str, ...], str | None, str | None], int] = {}
-        shared = self._shared
+        # Build-time only: sources -> their list when no context tells them
+        # apart, else (they tell products apart, markets apart, context -> list).
+        made: dict[tuple[str, ...], int | tuple[bool, bool, dict[object, int]]] = {}
         for (product, market), unit in units.items():
             idx = []
             for sources in unit.values():
                 key = sources if type(sources) is tuple else tuple(sources)
-                j = shared.get(key)
-                idx.append(self._list(key, product, market) if j is None else j)
+                entry = made.get(key)
+                if entry is None:
+                    by_product, by_market = not sens_p.isdisjoint(key), not sens_m.isdisjoint(key)
+                    entry = made[key] = (
+                        (by_product, by_market, {}) if by_product or by_market else self._list(key, None, None)
+                    )
+                if isinstance(entry, int):
+                    idx.append(entry)
+                    continue
+                by_product, by_market, contexts = entry
+                ctx: object = (product, market) if by_product and by_market else product if by_product else market
+                j = contexts.get(ctx)
+                if j is None:
+                    j = contexts[ctx] = self._list(key, product if by_product else None, market if by_market else None)
+                idx.append(j)
             unit_lists.append(tuple(idx))
-        del self._shared, self._telling, self._made
         for p in providers:
             self.node(p, None, None)
         self._expand()
@@ -262,34 +277,18 @@ class Network:
 
     # -- building -----------------------------------------------------------
 
-    def _key(self, provider: str, product: str | None, market: str | None) -> tuple[str, str | None, str | None]:
-        return (
-            provider,
-            product if provider in self._sens_p else None,
-            market if provider in self._sens_m else None,
-        )
+    def _key(self, provider: str, product: str | None, market: str | None) -> str | tuple[str, str | None, str | None]:
+        """The key of the node: the provider id alone when no context tells its nodes apart."""
+        telling = self._telling.get(provider)
+        if telling is None:
+            return provider
+        return (provider, product if telling[0] else None, market if telling[1] else None)
 
     def _list(self, key: tuple[str, ...], product: str | None, market: str | None) -> int:
-        """The index of the node list of sources ``key`` serving ``(product,
-        market)``, made on first use (while building): one list for every unit
-        when no source tells products or markets apart (then kept in
-        ``_shared``), else one per context the sources tell apart."""
-        flags = self._telling.get(key)
-        if flags is None:
-            flags = self._telling[key] = (not self._sens_p.isdisjoint(key), not self._sens_m.isdisjoint(key))
-        by_product, by_market = flags
-        if by_product or by_market:
-            ctx = (key, product if by_product else None, market if by_market else None)
-        else:
-            ctx = (key, None, None)
-            product = market = None
-        j = self._made.get(ctx)
-        if j is None:
-            j = self._made[ctx] = len(self.lists)
-            self.lists.append(list(dict.fromkeys(self.node(s, product, market) for s in key)))
-            if not (by_product or by_market):
-                self._shared[key] = j
-        return j
+        """A new node list of sources ``key`` serving ``(product, market)``
+        (None where the sources do not tell them apart): its index."""
+        self.lists.append(list(dict.fromkeys(self.node(s, product, market) for s in key)))
+        return len(self.lists) - 1
 
     def serving_node(self, provider: str, unit: Unit) -> int:
         """The node of ``provider`` serving ``unit`` (a source of it, or given by ``serving``)."""
@@ -300,21 +299,17 @@ class Network:
         key = self._key(provider, product, market)
         i = self._index.get(key)
         if i is None:
-            i = len(self.base)
-            self._index[key] = i
+            i = self._index[key] = len(self.base)
             self.base.append(provider)
-            self.context.append((key[1], key[2]))
-            self.materials.append([])
-            self._pending.append(i)
+            self.materials.append(_NONE)
+            if provider in self.feeds or provider in self.unfed:  # else fed by nothing (most providers)
+                self._pending.append((i, None, None) if isinstance(key, str) else (i, key[1], key[2]))
         return i
 
     def _expand(self) -> None:
         while self._pending:
-            i = self._pending.pop()
+            i, product, market = self._pending.pop()
             provider = self.base[i]
-            if provider not in self.feeds and provider not in self.unfed:
-                continue  # fed by nothing: no materials (most providers)
-            product, market = self.context[i]
             groups: dict[str, list[int]] = {m: [] for m in self.unfed.get(provider, ())}
             for f in self.feeds.get(provider, ()):
                 if f.products is not None and product not in f.products:
@@ -323,7 +318,8 @@ class Network:
                 if market is not None and f.filed_in is not None and market not in f.filed_in:
                     continue  # received, but this feeder is not filed in the market
                 feeders.append(self.node(f.feeder, product, market))
-            self.materials[i] = [(m, list(dict.fromkeys(fs))) for m, fs in groups.items()]
+            if groups:
+                self.materials[i] = [(m, list(dict.fromkeys(fs))) for m, fs in groups.items()]
 
     @cached_property
     def unit_steps(self) -> list[list[tuple[str, list[int]]]]:
@@ -335,19 +331,32 @@ class Network:
         ]
 
     @cached_property
-    def slots(self) -> tuple[list[int], list[int], list[list[int]]]:
+    def slots(self) -> tuple[list[int], list[int], list[Sequence[int]]]:
         """(node of each material slot, slots per node, slots each node feeds)."""
         owner: list[int] = []
         need = [0] * len(self.base)
-        consumers: list[list[int]] = [[] for _ in self.base]
+        fed: dict[int, list[int]] = {}
         for i, mats in enumerate(self.materials):
-            need[i] = len(mats)
-            for _, feeders in mats:
-                slot = len(owner)
-                owner.append(i)
-                for f in feeders:
-                    consumers[f].append(slot)
+            if mats:
+                need[i] = len(mats)
+                for _, feeders in mats:
+                    slot = len(owner)
+                    owner.append(i)
+                    for f in feeders:
+                        group = fed.get(f)
+                        if group is None:
+                            fed[f] = [slot]
+                        else:
+                            group.append(slot)
+        consumers: list[Sequence[int]] = [_NONE] * len(self.base)  # most nodes feed nothing
+        for f, group in fed.items():
+            consumers[f] = group
         return owner, need, consumers
+
+    @cached_property
+    def _feeding(self) -> list[int]:
+        """The nodes that feed some material slot."""
+        return [i for i, c in enumerate(self.slots[2]) if c]
 
     # -- evaluation ---------------------------------------------------------
 
@@ -367,10 +376,10 @@ class Network:
         down = self.failed_nodes(failed) if failed else bytearray(len(self.base))
         need = list(need0)
         satisfied = bytearray(len(owner))
-        op = bytearray(len(self.base))
-        stack = [i for i, n in enumerate(need) if not n and not down[i]]
-        for i in stack:
-            op[i] = 1
+        # Nodes needing nothing are operational unless failed; only those
+        # feeding a slot go on the worklist.
+        op = bytearray(not n and not d for n, d in zip(need0, down))
+        stack = [i for i in self._feeding if op[i]]
         while stack:
             f = stack.pop()
             for slot in consumers[f]:
@@ -385,12 +394,12 @@ class Network:
 
     def available(self, op: bytearray, failed: AbstractSet[str] = _EMPTY) -> set[Unit]:
         """Units not failed whose every step has an operational source."""
-        covered = self.covered(op)
-        return {
-            unit
-            for unit, idx in zip(self.units, self.unit_lists)
-            if all(map(covered.__getitem__, idx)) and unit[0] not in failed
-        }
+        return {unit for unit, up in zip(self.units, self._up(op)) if up and unit[0] not in failed}
+
+    def _up(self, op: bytearray) -> list[bool]:
+        """A flag per unit: its every step has an operational source."""
+        get = self.covered(op).__getitem__
+        return [all(map(get, idx)) for idx in self.unit_lists]
 
     def covered(self, op: bytearray) -> bytearray:
         """A flag per distinct source list: one of its nodes is operational."""
@@ -399,8 +408,14 @@ class Network:
     @cached_property
     def baseline(self) -> tuple[bytearray, frozenset[Unit]]:
         """(operational nodes, available units) with nothing failed."""
+        op, up = self._baseline
+        return op, frozenset(compress(self.units, up))
+
+    @cached_property
+    def _baseline(self) -> tuple[bytearray, list[bool]]:
+        """(operational nodes, a flag per unit: available) with nothing failed."""
         op = self.operational()
-        return op, frozenset(self.available(op))
+        return op, self._up(op)
 
     # -- kill sets ----------------------------------------------------------
 
@@ -418,8 +433,16 @@ class Network:
                 # Only reachable in the cycle phase: every operational feeder
                 # is still TOP, and TOP ∩ ... ∩ TOP = TOP, so the union is TOP.
                 return _TOP
-            parts.append(_intersect(finite))
-        return _union(self.base[i], parts)
+            part = _intersect(finite)
+            if part:
+                parts.append(part)
+        # One set per distinct value, shared by the nodes (mostly a provider's
+        # nodes for many products) that have it.
+        key: tuple[str | frozenset[str], ...] = (self.base[i], *parts)
+        made = self._kills.get(key)
+        if made is None:
+            made = self._kills[key] = _union(self.base[i], parts)
+        return made
 
     @cached_property
     def node_kills(self) -> list[frozenset[str] | None]:
@@ -440,30 +463,46 @@ class Network:
         strictly shrinks one set, so it terminates.
         """
         op = self.baseline[0]
-        n = len(self.base)
-        succ: list[list[int]] = [[] for _ in range(n)]
-        indeg = [0] * n
-        for i in range(n):
-            if not op[i]:
-                continue
-            for _, feeders in self.materials[i]:
+        materials, kills = self.materials, self._kills
+        kill: list[_Kill | None] = [None] * len(self.base)
+        fed: list[int] = []  # operational nodes with materials; the others' kill set is themselves
+        for i, (provider, mats, up) in enumerate(zip(self.base, materials, op)):
+            if up:
+                if mats:
+                    fed.append(i)
+                else:
+                    key = (provider,)
+                    k = kills.get(key)
+                    kill[i] = k if k is not None else kills.setdefault(key, frozenset(key))
+        succ: dict[int, list[int]] = {}  # feed edges among fed nodes
+        indeg: dict[int, int] = {}
+        queue: list[int] = []
+        for i in fed:
+            d = 0
+            for _, feeders in materials[i]:
                 for f in feeders:
-                    if op[f]:
-                        indeg[i] += 1
-                        succ[f].append(i)
-        kill: list[_Kill | None] = [None] * n
-        queue = [i for i in range(n) if op[i] and not indeg[i]]
+                    if op[f] and kill[f] is None:
+                        d += 1
+                        group = succ.get(f)
+                        if group is None:
+                            succ[f] = [i]
+                        else:
+                            group.append(i)
+            if d:
+                indeg[i] = d
+            else:
+                queue.append(i)
         head = 0
         while head < len(queue):
             i = queue[head]
             head += 1
             kill[i] = self._node_kill(i, op, kill)
-            for q in succ[i]:
+            for q in succ.get(i, ()):
                 indeg[q] -= 1
                 if not indeg[q]:
                     queue.append(q)
-        if len(queue) < sum(op):  # feed cycle(s) among operational nodes
-            rest = [i for i in range(n) if op[i] and kill[i] is None]
+        if len(queue) < len(fed):  # feed cycle(s) among operational nodes
+            rest = [i for i in fed if kill[i] is None]
             for i in rest:
                 kill[i] = _TOP
             work = deque(rest)
@@ -475,7 +514,7 @@ class Network:
                 if new != kill[i]:
                     kill[i] = new
                     # Successors of a phase-2 node are phase-2 nodes too.
-                    for q in succ[i]:
+                    for q in succ.get(i, ()):
                         if q not in queued:
                             queued.add(q)
                             work.append(q)
@@ -500,30 +539,25 @@ class Network:
         computed for all ids together: each distinct source list's kill set
         (``⋂_{operational sources} kill(s)``) is worked out once and its
         units handed to every id in it."""
-        op, avail = self.baseline
-        kill = self.node_kills
-        by_lists: dict[tuple[int, ...], list[Unit]] = {}  # the markets of a product often share every list
+        op, up = self._baseline
+        kill, lists, providers = self.node_kills, self.lists, self.provider_ids
         lost: dict[str, list[Unit]] = {}
-        for unit, idx in zip(self.units, self.unit_lists):
-            if unit in avail:
-                by_lists.setdefault(idx, []).append(unit)
-                if unit[0] in self.provider_ids:  # failing the product's own id
-                    lost.setdefault(unit[0], []).append(unit)
-        by_list: dict[int, list[Unit]] = {}
-        for idx, units in by_lists.items():
-            for j in idx:
-                group = by_list.get(j)
-                if group is None:
-                    by_list[j] = list(units)
-                else:
-                    group.extend(units)
-        for j, units in by_list.items():
-            for node in _intersect([kill[s] for s in self.lists[j] if op[s]]):  # type: ignore[misc]
-                group = lost.get(node)
-                if group is None:
-                    lost[node] = list(units)
-                else:
-                    group.extend(units)  # a unit met twice (two of its lists) is one in the set below
+        for unit in compress(self.units, up):
+            if unit[0] in providers:  # failing the product's own id
+                lost.setdefault(unit[0], []).append(unit)
+        kills: list[frozenset[str] | None] = [None] * len(lists)  # per list, made on first use
+        for unit, idx, ok in zip(self.units, self.unit_lists, up):
+            if ok:
+                for j in idx:
+                    nodes = kills[j]
+                    if nodes is None:
+                        nodes = kills[j] = _intersect([kill[s] for s in lists[j] if op[s]])  # type: ignore[misc]
+                    for node in nodes:
+                        group = lost.get(node)
+                        if group is None:
+                            lost[node] = [unit]
+                        else:
+                            group.append(unit)  # a unit met twice (two of its lists) is one in the set below
         return {node: frozenset(units) for node, units in lost.items()}
 
     # -- explanations ---------------------------------------------------------
