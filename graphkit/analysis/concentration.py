@@ -12,7 +12,7 @@ Example
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -130,7 +130,7 @@ class ClientConcentration(Result):
         return self.client
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # made by the hundred thousand: not frozen (see .results)
 class MutualDependence(Result):
     """One contract pair seen from both sides."""
 
@@ -399,11 +399,20 @@ def _contract_values(portfolio: Portfolio) -> dict[str, dict[str, float]]:
 
 def _product_counts(portfolio: Portfolio) -> dict[str, dict[str, float]]:
     """provider -> owning client -> number of distinct products it supplies or distributes."""
-    handled: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for p in portfolio.products:
-        for prov in {s.provider for s in p.supply} | {d.distributor for d in p.distributors}:
-            handled[prov][p.owner].add(p.id)
-    return {prov: {c: len(ps) for c, ps in by.items()} for prov, by in handled.items()}
+    # (provider, owner) counted once per product (product ids are unique), in C, in first-seen order
+    pairs = Counter(
+        (prov, p.owner)
+        for p in portfolio.products
+        for prov in {s.provider for s in p.supply} | {d.distributor for d in p.distributors}
+    )
+    counts: dict[str, dict[str, float]] = {}
+    for (prov, owner), n in pairs.items():
+        by = counts.get(prov)
+        if by is None:
+            counts[prov] = {owner: n}
+        else:
+            by[owner] = n
+    return counts
 
 
 def _total(values: Mapping[str, float]) -> float:
@@ -582,10 +591,11 @@ def _client_row(client: str, spend: dict[str, float], currencies: set[str], band
 
 def _conflicts_of_interest(portfolio: Portfolio, providers: dict[str, Provider]) -> tuple[ConflictOfInterest, ...]:
     out = []
+    own = {p.id: p.own_technologies for p in providers.values() if p.business_model in _HYBRIDS}
     for product in portfolio.products:
         for prov_id in dict.fromkeys(s.provider for s in product.supply):
-            prov = providers.get(prov_id)
-            if prov is None or prov.business_model not in _HYBRIDS or product.technology not in prov.own_technologies:
+            technologies = own.get(prov_id)
+            if technologies is None or product.technology not in technologies:
                 continue
             tech = str(product.technology)
             severity = Severity.MEDIUM if product.stage is Stage.COMMERCIAL else Severity.LOW
