@@ -147,6 +147,14 @@ def _union(node: str | None, parts: list[frozenset[str]]) -> frozenset[str]:
     return frozenset((node,)).union(*parts)
 
 
+def _context(by_product: bool, by_market: bool, product: str | None, market: str | None) -> object:
+    """The part of ``(product, market)`` that nodes or sources telling
+    products (markets) apart key on: no tuple unless both."""
+    if by_product:
+        return (product, market) if by_market else product
+    return market if by_market else None
+
+
 def _downstream_closure(seeds: Iterable[str], receivers: Mapping[str, list[str]]) -> set[str]:
     """``seeds`` and every provider they feed, at any depth."""
     out = set(seeds)
@@ -224,15 +232,15 @@ class Network:
                     filed.append(p)
         sens_p = _downstream_closure(scoped, receivers)
         sens_m = _downstream_closure(filed, receivers)
-        # provider -> (its nodes tell products apart, markets apart), for
-        # those with a scoped or filed feed upstream (the others have one node)
-        self._telling: dict[str, tuple[bool, bool]] = {p: (p in sens_p, p in sens_m) for p in sens_p | sens_m}
+        # provider -> (its nodes tell products apart, markets apart, context
+        # -> node), for those with a scoped or filed feed upstream
+        self._telling: dict[str, tuple[bool, bool, dict[object, int]]] = {
+            p: (p in sens_p, p in sens_m, {}) for p in sens_p | sens_m
+        }
+        self._index: dict[str, int] = {}  # provider id -> its one node, for the others
 
         self.base: list[str] = []  # node -> provider id
         self.materials: list[Sequence[tuple[str, list[int]]]] = []  # node -> [(material, feeder nodes)]
-        # provider id (of a provider no context tells apart), or (provider id,
-        # product, market) it tells apart -> node
-        self._index: dict[str | tuple[str, str | None, str | None], int] = {}
         self._pending: list[tuple[int, str | None, str | None]] = []  # fed nodes to expand, in their context
         self._kills: dict[tuple[str | frozenset[str], ...], frozenset[str]] = {}  # see _node_kill
 
@@ -260,7 +268,7 @@ class Network:
                     idx.append(entry)
                     continue
                 by_product, by_market, contexts = entry
-                ctx: object = (product, market) if by_product and by_market else product if by_product else market
+                ctx = _context(by_product, by_market, product, market)
                 j = contexts.get(ctx)
                 if j is None:
                     j = contexts[ctx] = self._list(key, product if by_product else None, market if by_market else None)
@@ -277,33 +285,45 @@ class Network:
 
     # -- building -----------------------------------------------------------
 
-    def _key(self, provider: str, product: str | None, market: str | None) -> str | tuple[str, str | None, str | None]:
-        """The key of the node: the provider id alone when no context tells its nodes apart."""
-        telling = self._telling.get(provider)
-        if telling is None:
-            return provider
-        return (provider, product if telling[0] else None, market if telling[1] else None)
-
     def _list(self, key: tuple[str, ...], product: str | None, market: str | None) -> int:
         """A new node list of sources ``key`` serving ``(product, market)``
         (None where the sources do not tell them apart): its index."""
-        self.lists.append(list(dict.fromkeys(self.node(s, product, market) for s in key)))
+        if len(key) == 1:  # most: no repeats to drop
+            self.lists.append([self.node(key[0], product, market)])
+        else:
+            self.lists.append(list(dict.fromkeys(self.node(s, product, market) for s in key)))
         return len(self.lists) - 1
 
     def serving_node(self, provider: str, unit: Unit) -> int:
         """The node of ``provider`` serving ``unit`` (a source of it, or given by ``serving``)."""
-        return self._index[self._key(provider, *unit)]
+        telling = self._telling.get(provider)
+        if telling is None:
+            return self._index[provider]
+        by_product, by_market, nodes = telling
+        return nodes[_context(by_product, by_market, *unit)]
 
     def node(self, provider: str, product: str | None, market: str | None) -> int:
         """The node of ``provider`` serving ``(product, market)`` (created on first use)."""
-        key = self._key(provider, product, market)
-        i = self._index.get(key)
+        telling = self._telling.get(provider)
+        if telling is None:
+            i = self._index.get(provider)
+            if i is None:
+                i = self._index[provider] = self._new(provider, None, None)
+            return i
+        by_product, by_market, nodes = telling
+        ctx = _context(by_product, by_market, product, market)
+        i = nodes.get(ctx)
         if i is None:
-            i = self._index[key] = len(self.base)
-            self.base.append(provider)
-            self.materials.append(_NONE)
-            if provider in self.feeds or provider in self.unfed:  # else fed by nothing (most providers)
-                self._pending.append((i, None, None) if isinstance(key, str) else (i, key[1], key[2]))
+            i = nodes[ctx] = self._new(provider, product if by_product else None, market if by_market else None)
+        return i
+
+    def _new(self, provider: str, product: str | None, market: str | None) -> int:
+        """A new node of ``provider`` serving ``(product, market)`` (None where it does not tell them apart)."""
+        i = len(self.base)
+        self.base.append(provider)
+        self.materials.append(_NONE)
+        if provider in self.feeds or provider in self.unfed:  # else fed by nothing (most providers)
+            self._pending.append((i, product, market))
         return i
 
     def _expand(self) -> None:
