@@ -29,7 +29,7 @@ __all__ = [
     "pair_impact",
 ]
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Final
 
@@ -68,19 +68,34 @@ def _all_upstream(net: Network, sources: Iterable[str]) -> set[str]:
 
 def _unit_pairs(net: Network, u: int, ids: AbstractSet[str], rank: Mapping[int, int] | None) -> set[tuple[str, str]]:
     """The pairs of ``ids`` that take down available unit ``u`` together
-    while neither does alone; ``rank``: every baseline-operational node
-    numbered feeders first (None where feeds cycle somewhere: then the
-    unit's own part is numbered)."""
-    op0 = net.baseline[0]
+    while neither does alone (:func:`_pairs` over its steps)."""
     alone = net.unit_kill(u)
-    part = net.upstream(s for _, sources in net.unit_steps[u] for s in sources)
+    found = _pairs(net, [sources for _, sources in net.unit_steps[u]], alone, ids, rank)
+    return _unit_pairs_cyclic(net, u, ids, alone) if found is None else found
+
+
+def _pairs(
+    net: Network,
+    steps: Sequence[Sequence[int]],
+    alone: AbstractSet[str],
+    ids: AbstractSet[str],
+    rank: Mapping[int, int] | None,
+) -> set[tuple[str, str]] | None:
+    """The pairs of ``ids``, neither in ``alone``, whose failing together
+    leaves one of ``steps`` (source lists, each with an operational source
+    today) with none; ``alone`` must hold every id that does so by itself.
+    ``rank``: every baseline-operational node numbered feeders first (None
+    where feeds cycle somewhere: then the steps' own part is numbered, and
+    None is returned where that part cycles)."""
+    op0 = net.baseline[0]
+    part = net.upstream(s for sources in steps for s in sources)
     candidates = sorted({net.base[i] for i in part if op0[i]}.intersection(ids).difference(alone))
     if len(candidates) < 2:
         return set()
     live = [i for i in part if op0[i]]
     order = rank if rank is not None else feeders_first(net, live, op0)
     if order is None:
-        return _unit_pairs_cyclic(net, u, ids, alone, candidates)
+        return None
     out: set[tuple[str, str]] = set()
     receivers: dict[int, list[int]] = {}
     nodes_of: dict[str, list[int]] = {}
@@ -92,7 +107,7 @@ def _unit_pairs(net: Network, u: int, ids: AbstractSet[str], rank: Mapping[int, 
                     receivers.setdefault(f, []).append(i)
     # b > a: each pair is met from both of its ids, so the last candidate adds none
     for a in candidates[:-1]:
-        for kills in _kill_without(net, u, a, nodes_of[a], receivers, order):
+        for kills in _kill_without(net, steps, a, nodes_of[a], receivers, order):
             for b in kills:
                 if b > a and b in ids and b not in alone:
                     out.add((a, b))
@@ -100,14 +115,19 @@ def _unit_pairs(net: Network, u: int, ids: AbstractSet[str], rank: Mapping[int, 
 
 
 def _kill_without(
-    net: Network, u: int, a: str, seeds: list[int], receivers: Mapping[int, list[int]], order: Mapping[int, int]
+    net: Network,
+    steps: Sequence[Sequence[int]],
+    a: str,
+    seeds: list[int],
+    receivers: Mapping[int, list[int]],
+    order: Mapping[int, int],
 ) -> list[frozenset[str]]:
-    """Unit ``u``'s single-failure kill set once ``a`` has failed (``a``
-    must not take it down alone), as the kill sets of the steps ``a``
-    touches: the others keep the baseline's, which lies within the unit's
-    own kill set (no pair there).  Only nodes fed by ``a``'s nodes change:
-    their operational flags and kill sets are worked out again in feeder
-    order from the baseline's, the rest kept."""
+    """The kill sets of the ``steps`` (source lists) that ``a``'s failure
+    touches, once ``a`` has failed (``a`` must leave each a source): the
+    others keep the baseline's, which the callers' ``alone`` holds (no pair
+    there).  Only nodes fed by ``a``'s nodes change: their operational flags
+    and kill sets are worked out again in feeder order from the baseline's,
+    the rest kept."""
     op0, kill0 = net.baseline[0], net.node_kills
     changed = set(seeds)
     stack = list(seeds)
@@ -128,23 +148,24 @@ def _kill_without(
             parts.append(_intersect(sets))  # type: ignore[arg-type]
         else:
             kill[i] = _union(net.base[i], parts)
-    steps = []
-    for _, sources in net.unit_steps[u]:
+    out = []
+    for sources in steps:
         if changed.isdisjoint(sources):
             continue
         sets = [kill.get(s) or kill0[s] for s in sources if op0[s] and s not in lost]
-        if not sets:  # pragma: no cover - a is not in the unit's kill set
-            raise AssertionError(f"{a} alone takes down {net.units[u]}")
-        steps.append(_intersect(sets))  # type: ignore[arg-type]
-    return steps
+        if not sets:  # pragma: no cover - a is not in the step's kill set
+            raise AssertionError(f"{a} alone leaves a step without a source")
+        out.append(_intersect(sets))  # type: ignore[arg-type]
+    return out
 
 
-def _unit_pairs_cyclic(
-    net: Network, u: int, ids: AbstractSet[str], alone: AbstractSet[str], candidates: list[str]
-) -> set[tuple[str, str]]:
+def _unit_pairs_cyclic(net: Network, u: int, ids: AbstractSet[str], alone: AbstractSet[str]) -> set[tuple[str, str]]:
     """`_unit_pairs` where the unit's upstream has a feed cycle: per
     candidate, the unit's part of the network built again with it failed
     (the engine's greatest-fixed-point kill sets decide the cycle)."""
+    op0 = net.baseline[0]
+    part = net.upstream(s for _, sources in net.unit_steps[u] for s in sources)
+    candidates = sorted({net.base[i] for i in part if op0[i]}.intersection(ids).difference(alone))
     unit = net.units[u]
     steps = {unit: net.steps_of[unit]}
     feeds = {
@@ -176,10 +197,28 @@ def pair_impact(net: Network, ids: AbstractSet[str]) -> dict[tuple[str, str], fr
     rank = feeders_first(net, [i for i, up in enumerate(op0) if up], op0)  # one numbering for every unit
     found: dict[tuple[str, str], list[Unit]] = {}
     memo: dict[tuple[tuple[int, ...], ...], set[tuple[str, str]]] = {}
+    # Acyclic: a unit is down when one of its steps is, so its pairs are its source lists'
+    # pairs that no one of them takes down alone, and a list's pairs are worked out once
+    # for every unit it serves (the testing lab's, the API maker's...) over its own upstream.
+    kill0, lists = net.node_kills, net.lists
+    by_list: dict[int, set[tuple[str, str]]] = {}
     for u, unit in enumerate(net.units):
         if unit not in avail:
             continue
-        if unit[0] in net.provider_ids:  # its own id takes it down: not shareable
+        if rank is not None:
+            pairs: set[tuple[str, str]] = set()
+            alone: frozenset[str] | None = None
+            for j in net.unit_lists[u]:
+                of_list = by_list.get(j)
+                if of_list is None:
+                    steps = [lists[j]]
+                    list_kill = _intersect([kill0[s] for s in lists[j] if op0[s]])  # type: ignore[misc]
+                    of_list = by_list[j] = _pairs(net, steps, list_kill, ids, rank) or set()
+                if of_list:
+                    if alone is None:
+                        alone = net.unit_kill(u)
+                    pairs.update(p for p in of_list if p[0] not in alone and p[1] not in alone)
+        elif unit[0] in net.provider_ids:  # its own id takes it down: not shareable
             pairs = _unit_pairs(net, u, ids, rank)
         else:
             sig = tuple(tuple(s for s in sources if op0[s]) for _, sources in net.unit_steps[u])
