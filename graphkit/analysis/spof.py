@@ -145,6 +145,7 @@ _STRUCTURAL = frozenset(
     {RelType.OWNS, RelType.SUPPLIES, RelType.DISTRIBUTES, RelType.MARKETS, RelType.FEEDS, RelType.CONTRACTS_WITH}
 )
 _STEP_NAMES = tuple(s.value for s in Step) + (DISTRIBUTION_STEP,)
+_STEP_NAME = {s: s.value for s in Step}  # one string per step (str() of a step makes a new one each time)
 _LIST_AT_MOST = 5  # products named in one explanation line
 
 
@@ -243,19 +244,23 @@ def supply_inputs(portfolio: Portfolio) -> tuple[dict[Unit, dict[str, tuple[str,
     ('p', 'EU') {'api': (), 'testing': (), 'distribution': ('e',)}
     """
     units: dict[Unit, dict[str, tuple[str, ...]]] = {}
+    name = _STEP_NAME.get
     for product in portfolio.products:
         qualified: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # step -> (source, filed_in)
         for link in product.supply:
-            sources = qualified.setdefault(str(link.step), [])
+            sources = qualified.setdefault(name(link.step) or str(link.step), [])
             if link.qualified:
                 sources.append((link.provider, link.filed_in))
         # A step without filings has the same sources in every market: one
         # tuple for all of them (the engine shares the work on shared tuples).
-        plain = {
-            step: tuple(dict.fromkeys(s for s, _ in sources))
-            for step, sources in qualified.items()
-            if not any(filed for _, filed in sources)
-        }
+        plain: dict[str, tuple[str, ...]] = {}
+        for step, sources in qualified.items():
+            if len(sources) == 1:  # most: nothing to de-duplicate
+                source, filed = sources[0]
+                if not filed:
+                    plain[step] = (source,)
+            elif not any(filed for _, filed in sources):
+                plain[step] = tuple(dict.fromkeys(s for s, _ in sources))
         everywhere = len(plain) == len(qualified)  # no filed source: every market has these steps
         distributors = _served(product.distributors, "distributor")
         partners = _served(product.marketed_by, "partner")
