@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -166,6 +168,29 @@ def test_output_file_is_untouched_when_terminated_midway(tmp_path: Path) -> None
 # -- --top: the table and Markdown cut, JSON whole unless --top-json ----------------------------
 
 RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+
+
+def test_the_collector_stays_paused_while_every_section_is_made_and_written(
+    example_json: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import graphkit.cli.analysis_commands as commands
+
+    seen: list[bool] = []
+
+    def write(out: Any, items: Any) -> None:
+        def watched() -> Any:
+            for item in items:
+                seen.append(gc.isenabled())
+                yield item
+
+        write_json(out, watched())
+
+    monkeypatch.setattr(commands, "write_json", write)
+    assert gc.isenabled()
+    code, out, _ = invoke("analyze", EXAMPLE, "--format", "json")
+    assert code == 0 and out == example_json
+    assert seen == [False] * 4  # spof, overlap, concentration, the fingerprint
+    assert gc.isenabled()  # restored
 
 
 def test_top_cuts_tables_and_markdown_but_not_json(example_json: str) -> None:
