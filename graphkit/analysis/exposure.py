@@ -329,8 +329,7 @@ class Exposure:
         answers, faster where one or two nodes fail: a market with no backup
         is then back when the last node it needs is, i.e. the last to be
         back, or the first when the other alone does not take it down."""
-        failed_set = frozenset(failed)
-        return Timeline(failed_set, self._markets(failed_set, units, alone))  # type: ignore[arg-type]
+        return self._timeline(frozenset(failed), units, alone)
 
     def lost_loss(self, failed: Collection[str], units: Iterable[Unit], alone: Mapping[str, Collection[Unit]]) -> float:
         """The ``loss`` of :meth:`lost_timeline` alone (the same float), without
